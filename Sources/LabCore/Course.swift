@@ -1,0 +1,20 @@
+import Foundation
+
+public typealias CourseID = Identifier<Course>
+
+/// A course: one LTI context seen through one deployment of one platform.
+public struct Course: Sendable, Hashable, Codable {
+    public var id: CourseID
+    public var platformID: PlatformID
+    public var deploymentID: String
+    public var contextID: String
+    public var title: String
+
+    public init(id: CourseID = .random(), platformID: PlatformID, deploymentID: String, contextID: String, title: String) {
+        self.id = id
+        self.platformID = platformID
+        self.deploymentID = deploymentID
+        self.contextID = contextID
+        self.title = title
+    }
+}

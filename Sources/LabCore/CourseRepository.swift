@@ -1,0 +1,16 @@
+/// Courses and the activities (resource links) inside them.
+public protocol CourseRepository: Sendable {
+    /// The course with this (platform, deployment, context), created if new; its title is refreshed.
+    func upsert(_ course: Course) async throws -> Course
+    /// The course with this id.
+    func find(id: CourseID) async throws -> Course?
+    /// The activity with this (course, resource link), created if new; its title is refreshed,
+    /// its environment binding kept.
+    func upsertActivity(_ activity: Activity) async throws -> Activity
+    /// The activity of a course with this resource link id.
+    func activity(courseID: CourseID, resourceLinkID: String) async throws -> Activity?
+    /// All activities of a course, by resource link id.
+    func activities(of courseID: CourseID) async throws -> [Activity]
+    /// Binds an activity to an environment, or unbinds it with `nil`; returns false if no such activity.
+    func bind(_ activityID: ActivityID, to environmentID: EnvironmentID?) async throws -> Bool
+}

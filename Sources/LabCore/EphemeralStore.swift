@@ -1,0 +1,20 @@
+/// Short-lived shared state: OIDC state and nonces, one-time codes, counters, locks.
+/// Every value expires; nothing here must outlive a restart of the store.
+public protocol EphemeralStore: Sendable {
+    /// Sets `key` to `value`, replacing what was there, for `ttl`.
+    func set(_ key: String, to value: String, ttl: Duration) async throws
+    /// Sets `key` only if it holds nothing; returns whether it did (a lock, a used nonce).
+    func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool
+    /// The value of `key`, if it has one that has not expired.
+    func get(_ key: String) async throws -> String?
+    /// The value of `key`, deleted in the same atomic step: two callers never both get it.
+    func take(_ key: String) async throws -> String?
+    /// Deletes `key`; returns whether it held a value.
+    @discardableResult
+    func delete(_ key: String) async throws -> Bool
+    /// Adds `amount` to the counter at `key` and returns the new value; a new counter
+    /// starts at zero and expires after `ttl`.
+    func increment(_ key: String, by amount: Int64, ttl: Duration) async throws -> Int64
+    /// Throws `StoreError.unavailable` if the store cannot be reached.
+    func ping() async throws
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+public typealias LabInstanceID = Identifier<LabInstance>
+
+/// One student's copy of an environment: the VM LabGate clones, starts and deletes for them.
+public struct LabInstance: Sendable, Hashable, Codable {
+    public var id: LabInstanceID
+    public var userID: UserID
+    public var environmentID: EnvironmentID
+    public private(set) var state: LabInstanceState
+    /// Why the instance failed; set only in `failed`.
+    public private(set) var failureReason: String?
+    public var vmid: Int?
+    public var node: String?
+    public var address: String?
+    /// Bumped by every save; a save based on an older version is refused (optimistic locking).
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID,
+        state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
+        node: String? = nil, address: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+    ) {
+        self.id = id
+        self.userID = userID
+        self.environmentID = environmentID
+        self.state = state
+        self.failureReason = failureReason
+        self.vmid = vmid
+        self.node = node
+        self.address = address
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+    }
+
+    /// Moves to `next` if the state machine allows it.
+    public mutating func transition(to next: LabInstanceState, at time: Date, reason: String? = nil) throws(LabInstanceError) {
+        guard state.successors.contains(next) else {
+            throw .illegalTransition(from: state, to: next)
+        }
+        if next == .failed, reason == nil {
+            throw .failureWithoutReason
+        }
+        state = next
+        failureReason = next == .failed ? reason : nil
+        updatedAt = time
+    }
+}
+
+/// Why a lab instance refused a change.
+public enum LabInstanceError: Error, Equatable, CustomStringConvertible {
+    case illegalTransition(from: LabInstanceState, to: LabInstanceState)
+    case failureWithoutReason
+
+    public var description: String {
+        switch self {
+        case .illegalTransition(let from, let to): "a lab instance cannot go from \(from.rawValue) to \(to.rawValue)"
+        case .failureWithoutReason: "a failed lab instance must say why it failed"
+        }
+    }
+}

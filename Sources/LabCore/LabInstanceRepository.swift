@@ -1,0 +1,19 @@
+/// Lab instances and the steps workers ran on them.
+public protocol LabInstanceRepository: Sendable {
+    /// The user's live instance of the environment, or `candidate` stored as new if there is
+    /// none. Idempotent under concurrency: a double click yields one instance.
+    func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool)
+    /// The instance with this id.
+    func find(id: LabInstanceID) async throws -> LabInstance?
+    /// Saves `instance` if the stored copy still has `instance.version`, and returns it with
+    /// the version bumped; throws `StoreError.conflict` if another writer got there first.
+    func save(_ instance: LabInstance) async throws -> LabInstance
+    /// The instances in any of these states, oldest first, at most `limit`.
+    func list(states: Set<LabInstanceState>, limit: Int) async throws -> [LabInstance]
+    /// The instances of one user, oldest first.
+    func list(userID: UserID) async throws -> [LabInstance]
+    /// Records a step, replacing the record of the same (instance, name).
+    func record(_ step: LabInstanceStep) async throws
+    /// The steps recorded for an instance, in the order they started.
+    func steps(of instanceID: LabInstanceID) async throws -> [LabInstanceStep]
+}

@@ -1,0 +1,30 @@
+/// Where a lab instance is in its life. The allowed moves are listed in one place,
+/// `successors`, so a worker can never skip a step or revive a deleted VM.
+public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable {
+    case requested, allocating, cloning, configuring, starting
+    case waitingForAddress = "waiting-for-address"
+    case ready, stopping, stopped, resetting, deleting, deleted, failed
+
+    /// The states this one may move to.
+    public var successors: Set<LabInstanceState> {
+        switch self {
+        case .requested: [.allocating, .failed, .deleting]
+        case .allocating: [.cloning, .failed, .deleting]
+        case .cloning: [.configuring, .failed, .deleting]
+        case .configuring: [.starting, .failed, .deleting]
+        case .starting: [.waitingForAddress, .stopping, .failed, .deleting]
+        case .waitingForAddress: [.ready, .stopping, .failed, .deleting]
+        case .ready: [.stopping, .resetting, .failed, .deleting]
+        case .stopping: [.stopped, .failed, .deleting]
+        case .stopped: [.starting, .resetting, .deleting]
+        case .resetting: [.starting, .failed, .deleting]
+        case .deleting: [.deleted, .failed]
+        case .failed: [.requested, .deleting]
+        case .deleted: []
+        }
+    }
+
+    /// Whether the instance still holds (or may come to hold) a VM; a user has at most
+    /// one live instance per environment.
+    public var isLive: Bool { self != .deleted }
+}

@@ -1,0 +1,24 @@
+/// Every relational port, as one value the executable wires and hands to the modules.
+public struct Repositories: Sendable {
+    public var platforms: any PlatformRepository
+    public var users: any UserRepository
+    public var courses: any CourseRepository
+    public var environments: any EnvironmentRepository
+    public var instances: any LabInstanceRepository
+    public var audit: any AuditLog
+    public var jobs: any JobLedger
+
+    public init(
+        platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
+        environments: any EnvironmentRepository, instances: any LabInstanceRepository,
+        audit: any AuditLog, jobs: any JobLedger
+    ) {
+        self.platforms = platforms
+        self.users = users
+        self.courses = courses
+        self.environments = environments
+        self.instances = instances
+        self.audit = audit
+        self.jobs = jobs
+    }
+}

@@ -1,0 +1,10 @@
+import Foundation
+
+extension Date {
+    /// Milliseconds since 1970: how times are stored, in SQL columns and Redis scores alike.
+    var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+    init(milliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+}

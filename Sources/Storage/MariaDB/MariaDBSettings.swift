@@ -1,0 +1,28 @@
+/// Where and how to reach MariaDB.
+public struct MariaDBSettings: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var database: String
+    /// How many connections (and pool threads) at most.
+    public var poolSize: Int
+    /// Connect, read and write timeouts of each connection.
+    public var timeout: Duration
+    /// How long a caller waits for a free connection before getting `StoreError.unavailable`.
+    public var acquireTimeout: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 3306, user: String, password: String, database: String,
+        poolSize: Int = 10, timeout: Duration = .seconds(5), acquireTimeout: Duration = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.database = database
+        self.poolSize = poolSize
+        self.timeout = timeout
+        self.acquireTimeout = acquireTimeout
+    }
+}

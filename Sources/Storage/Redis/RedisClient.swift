@@ -1,0 +1,37 @@
+import LabCore
+
+/// A pooled Redis client over hiredis; blocking calls run on the pool's own threads.
+public final class RedisClient: Sendable {
+    /// The prefix of every key this installation uses.
+    public let keyPrefix: String
+    private let pool: ConnectionPool<RedisConnection>
+
+    public init(settings: RedisSettings) {
+        keyPrefix = settings.keyPrefix
+        pool = ConnectionPool(component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout) {
+            try RedisConnection.connect(settings)
+        }
+    }
+
+    /// Runs one command and returns its reply; an error reply is thrown.
+    @discardableResult
+    public func send(_ command: String...) async throws -> RESPValue {
+        try await pipeline([command])[0].checked()
+    }
+
+    /// Runs commands in one round trip and returns their replies, error replies included.
+    /// `extraWait` is how long a command may block on the server (`XREADGROUP BLOCK`).
+    public func pipeline(_ commands: [[String]], extraWait: Duration = .zero) async throws -> [RESPValue] {
+        try await pool.run { try $0.run(commands, extraWait: extraWait) }
+    }
+
+    /// Runs a Lua script atomically on the server.
+    func eval(_ script: String, keys: [String], arguments: [String]) async throws -> RESPValue {
+        try await pipeline([["EVAL", script, String(keys.count)] + keys + arguments])[0].checked()
+    }
+
+    /// Closes every connection.
+    public func shutdown() async {
+        await pool.shutdown()
+    }
+}

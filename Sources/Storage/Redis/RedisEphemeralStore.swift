@@ -1,0 +1,58 @@
+import LabCore
+
+/// The ephemeral store on Redis: every key expires on the server.
+public struct RedisEphemeralStore: EphemeralStore {
+    private let client: RedisClient
+
+    public init(client: RedisClient) {
+        self.client = client
+    }
+
+    public func set(_ key: String, to value: String, ttl: Duration) async throws {
+        try await client.send("SET", prefixed(key), value, "PX", ttl.redisMilliseconds)
+    }
+
+    public func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool {
+        try await client.send("SET", prefixed(key), value, "NX", "PX", ttl.redisMilliseconds) != .null
+    }
+
+    public func get(_ key: String) async throws -> String? {
+        try await client.send("GET", prefixed(key)).string
+    }
+
+    public func take(_ key: String) async throws -> String? {
+        try await client.send("GETDEL", prefixed(key)).string
+    }
+
+    public func delete(_ key: String) async throws -> Bool {
+        try await client.send("DEL", prefixed(key)).integer == 1
+    }
+
+    public func increment(_ key: String, by amount: Int64, ttl: Duration) async throws -> Int64 {
+        // A counter INCRBY just created has no expiry yet (PTTL -1): give it one, atomically.
+        let reply = try await client.eval(
+            """
+            local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+            if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+            return value
+            """, keys: [prefixed(key)], arguments: [String(amount), ttl.redisMilliseconds])
+        guard let value = reply.integer else { throw StoreError.failed("Redis answered INCRBY with \(reply)") }
+        return value
+    }
+
+    public func ping() async throws {
+        try await client.send("PING")
+    }
+
+    private func prefixed(_ key: String) -> String { client.keyPrefix + "eph:" + key }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 1 (Redis refuses a zero expiry).
+    var redisMilliseconds: String { String(max(1, milliseconds)) }
+
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,87 @@
+import LabCore
+
+/// Courses and activities in MariaDB or SQLite.
+struct SQLCourseRepository: CourseRepository {
+    let database: any SQLDatabase
+
+    private static let activityColumns = "id, course_id, resource_link_id, title, environment_id"
+
+    func upsert(_ course: Course) async throws -> Course {
+        let key: [SQLValue] = [.text(course.platformID.rawValue), .text(course.deploymentID), .text(course.contextID)]
+        do {
+            try await database.execute(
+                "INSERT INTO courses (id, platform_id, deployment_id, context_id, title) VALUES (?, ?, ?, ?, ?)",
+                [.text(course.id.rawValue)] + key + [.text(course.title)])
+        } catch StoreError.duplicate {
+            try await database.execute(
+                "UPDATE courses SET title = ? WHERE platform_id = ? AND deployment_id = ? AND context_id = ?",
+                [.text(course.title)] + key)
+        }
+        guard let row = try await database.query(
+            "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE platform_id = ? AND deployment_id = ? AND context_id = ?",
+            key
+        ).first else {
+            throw StoreError.failed("course \(course.contextID.debugDescription) vanished right after it was saved")
+        }
+        return try Self.course(row)
+    }
+
+    func find(id: CourseID) async throws -> Course? {
+        try await database.query(
+            "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE id = ?", .text(id.rawValue)
+        ).first.map(Self.course)
+    }
+
+    func upsertActivity(_ activity: Activity) async throws -> Activity {
+        let key: [SQLValue] = [.text(activity.courseID.rawValue), .text(activity.resourceLinkID)]
+        do {
+            try await database.execute(
+                "INSERT INTO activities (\(Self.activityColumns)) VALUES (?, ?, ?, ?, ?)",
+                [.text(activity.id.rawValue)] + key + [.text(activity.title), .text(activity.environmentID?.rawValue)])
+        } catch StoreError.duplicate {
+            try await database.execute(
+                "UPDATE activities SET title = ? WHERE course_id = ? AND resource_link_id = ?", [.text(activity.title)] + key)
+        }
+        guard let stored = try await self.activity(courseID: activity.courseID, resourceLinkID: activity.resourceLinkID) else {
+            throw StoreError.failed("activity \(activity.resourceLinkID.debugDescription) vanished right after it was saved")
+        }
+        return stored
+    }
+
+    func activity(courseID: CourseID, resourceLinkID: String) async throws -> Activity? {
+        try await database.query(
+            "SELECT \(Self.activityColumns) FROM activities WHERE course_id = ? AND resource_link_id = ?",
+            .text(courseID.rawValue), .text(resourceLinkID)
+        ).first.map(Self.activity)
+    }
+
+    func activities(of courseID: CourseID) async throws -> [Activity] {
+        try await database.query(
+            "SELECT \(Self.activityColumns) FROM activities WHERE course_id = ? ORDER BY resource_link_id", .text(courseID.rawValue)
+        ).map(Self.activity)
+    }
+
+    func bind(_ activityID: ActivityID, to environmentID: EnvironmentID?) async throws -> Bool {
+        do {
+            return try await database.execute(
+                "UPDATE activities SET environment_id = ? WHERE id = ?", .text(environmentID?.rawValue), .text(activityID.rawValue)
+            ) > 0
+        } catch StoreError.conflict {
+            throw StoreError.conflict("there is no environment \(environmentID?.rawValue ?? "") to bind the activity to")
+        }
+    }
+
+    private static func course(_ row: SQLRow) throws -> Course {
+        Course(
+            id: try row.id("id"), platformID: try row.id("platform_id"), deploymentID: try row.string("deployment_id"),
+            contextID: try row.string("context_id"), title: try row.string("title")
+        )
+    }
+
+    private static func activity(_ row: SQLRow) throws -> Activity {
+        Activity(
+            id: try row.id("id"), courseID: try row.id("course_id"), resourceLinkID: try row.string("resource_link_id"),
+            title: try row.string("title"), environmentID: row.optionalString("environment_id").map(EnvironmentID.init)
+        )
+    }
+}

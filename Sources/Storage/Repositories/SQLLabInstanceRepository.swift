@@ -1,0 +1,130 @@
+import LabCore
+
+/// Lab instances and their steps in MariaDB or SQLite.
+struct SQLLabInstanceRepository: LabInstanceRepository {
+    let database: any SQLDatabase
+
+    private static let columns =
+        "id, user_id, environment_id, state, failure_reason, vmid, node, address, version, created_at, updated_at"
+
+    func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
+        let liveKey = Self.liveKey(candidate)
+        do {
+            try await database.execute(
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                Self.values(candidate) + [.text(liveKey)])
+            return (candidate, true)
+        } catch StoreError.duplicate {
+            // The user has a live instance of this environment already (a double click, say).
+            guard let existing = try await database.query(
+                "SELECT \(Self.columns) FROM lab_instances WHERE live_key = ?", .text(liveKey)
+            ).first else {
+                // It was deleted between our insert and this read; the caller may simply ask again.
+                throw StoreError.retryable("the lab instance changed while it was being looked up")
+            }
+            return (try Self.instance(existing), false)
+        } catch StoreError.conflict {
+            throw StoreError.conflict("no user \(candidate.userID) or environment \(candidate.environmentID) for a lab instance")
+        }
+    }
+
+    func find(id: LabInstanceID) async throws -> LabInstance? {
+        try await database.query("SELECT \(Self.columns) FROM lab_instances WHERE id = ?", .text(id.rawValue))
+            .first.map(Self.instance)
+    }
+
+    func save(_ instance: LabInstance) async throws -> LabInstance {
+        var saved = instance
+        saved.version += 1
+        let matched = try await database.execute(
+            """
+            UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, node = ?, address = ?, version = ?,
+                updated_at = ?, live_key = ?
+            WHERE id = ? AND version = ?
+            """,
+            [.text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), .text(saved.node), .text(saved.address),
+             .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
+             .text(saved.id.rawValue), .int(instance.version)]
+        )
+        guard matched == 1 else {
+            throw StoreError.conflict("lab instance \(instance.id) was changed by someone else (or is gone); reload it")
+        }
+        return saved
+    }
+
+    func list(states: Set<LabInstanceState>, limit: Int) async throws -> [LabInstance] {
+        guard !states.isEmpty else { return [] }
+        let sorted = states.map(\.rawValue).sorted()
+        let placeholders = Array(repeating: "?", count: sorted.count).joined(separator: ", ")
+        return try await database.query(
+            "SELECT \(Self.columns) FROM lab_instances WHERE state IN (\(placeholders)) ORDER BY created_at, id LIMIT ?",
+            sorted.map { .text($0) } + [.int(limit)]
+        ).map(Self.instance)
+    }
+
+    func list(userID: UserID) async throws -> [LabInstance] {
+        try await database.query(
+            "SELECT \(Self.columns) FROM lab_instances WHERE user_id = ? ORDER BY created_at, id", .text(userID.rawValue)
+        ).map(Self.instance)
+    }
+
+    func record(_ step: LabInstanceStep) async throws {
+        let values: [SQLValue] = [
+            .int(step.attempt), .text(step.outcome.rawValue), .text(step.reference), .text(step.error),
+            .time(step.startedAt), .time(step.finishedAt), .text(step.instanceID.rawValue), .text(step.name),
+        ]
+        let updated = try await database.execute(Self.updateStep, values)
+        guard updated == 0 else { return }
+        do {
+            try await database.execute(
+                """
+                INSERT INTO lab_instance_steps (attempt, outcome, reference, error, started_at, finished_at, instance_id, name)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, values)
+        } catch StoreError.duplicate {
+            // Another worker recorded the step between our update and insert; ours is newer.
+            try await database.execute(Self.updateStep, values)
+        } catch StoreError.conflict {
+            throw StoreError.conflict("no lab instance \(step.instanceID) to record step \(step.name) for")
+        }
+    }
+
+    func steps(of instanceID: LabInstanceID) async throws -> [LabInstanceStep] {
+        try await database.query(
+            """
+            SELECT instance_id, name, attempt, outcome, reference, error, started_at, finished_at
+            FROM lab_instance_steps WHERE instance_id = ? ORDER BY started_at, name
+            """, .text(instanceID.rawValue)
+        ).map { row in
+            LabInstanceStep(
+                instanceID: try row.id("instance_id"), name: try row.string("name"), attempt: try row.int("attempt"),
+                outcome: try row.enumeration("outcome"), reference: row.optionalString("reference"),
+                error: row.optionalString("error"), startedAt: try row.date("started_at"), finishedAt: row.optionalDate("finished_at")
+            )
+        }
+    }
+
+    private static let updateStep = """
+        UPDATE lab_instance_steps SET attempt = ?, outcome = ?, reference = ?, error = ?, started_at = ?, finished_at = ?
+        WHERE instance_id = ? AND name = ?
+        """
+
+    private static func liveKey(_ instance: LabInstance) -> String {
+        "\(instance.userID.rawValue)/\(instance.environmentID.rawValue)"
+    }
+
+    private static func values(_ instance: LabInstance) -> [SQLValue] {
+        [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue),
+         .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), .text(instance.node),
+         .text(instance.address), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
+    }
+
+    private static func instance(_ row: SQLRow) throws -> LabInstance {
+        LabInstance(
+            id: try row.id("id"), userID: try row.id("user_id"), environmentID: try row.id("environment_id"),
+            state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),
+            node: row.optionalString("node"), address: row.optionalString("address"), version: try row.int("version"),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+        )
+    }
+}

@@ -1,0 +1,13 @@
+import LabCore
+
+extension SQLDatabase {
+    /// Every repository, on this database.
+    public func repositories() -> Repositories {
+        Repositories(
+            platforms: SQLPlatformRepository(database: self), users: SQLUserRepository(database: self),
+            courses: SQLCourseRepository(database: self), environments: SQLEnvironmentRepository(database: self),
+            instances: SQLLabInstanceRepository(database: self), audit: SQLAuditLog(database: self),
+            jobs: SQLJobLedger(database: self)
+        )
+    }
+}

@@ -1,0 +1,34 @@
+/// The few places where MariaDB and SQLite need different SQL: only schema and session
+/// statements, never the repositories' queries.
+public struct SQLDialect: Sendable {
+    /// The engine's name for people ("MariaDB", "SQLite").
+    public var name: String
+    /// A column definition for a 64-bit auto-increment primary key.
+    var autoIncrementPrimaryKey: String
+    /// Appended to every `CREATE TABLE`.
+    var tableOptions: String
+    /// Starts a transaction that takes write locks early, so two writers do not deadlock on upgrade.
+    var beginTransaction: String
+    /// Reads the key the connection's last insert generated, as column `id`.
+    var lastInsertID: String
+    /// Statements that take and release a lock serializing migrations across processes, if the engine needs one.
+    var migrationLock: (take: String, release: String)?
+
+    static let mariaDB = SQLDialect(
+        name: "MariaDB",
+        autoIncrementPrimaryKey: "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+        tableOptions: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+        beginTransaction: "START TRANSACTION",
+        lastInsertID: "SELECT LAST_INSERT_ID() AS id",
+        migrationLock: ("SELECT GET_LOCK('labgate.migrate', 120) AS locked", "SELECT RELEASE_LOCK('labgate.migrate') AS released")
+    )
+
+    static let sqlite = SQLDialect(
+        name: "SQLite",
+        autoIncrementPrimaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+        tableOptions: "",
+        beginTransaction: "BEGIN IMMEDIATE",
+        lastInsertID: "SELECT last_insert_rowid() AS id",
+        migrationLock: nil
+    )
+}

@@ -1,0 +1,100 @@
+import Foundation
+import LabCore
+import Storage
+import Testing
+
+/// The ephemeral store implementations under test.
+enum EphemeralEngine: String, CaseIterable, CustomStringConvertible, Sendable {
+    case memory, redis
+
+    var description: String { rawValue }
+
+    static var underTest: [EphemeralEngine] {
+        TestServers.shouldTest(TestServers.redisPort) ? [.memory, .redis] : [.memory]
+    }
+
+    func withStore<T>(_ body: (any EphemeralStore) async throws -> T) async throws -> T {
+        switch self {
+        case .memory:
+            return try await body(MemoryEphemeralStore())
+        case .redis:
+            let client = RedisClient(settings: try TestServers.redis())
+            do {
+                let result = try await body(RedisEphemeralStore(client: client))
+                await client.shutdown()
+                return result
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+@Suite("Ephemeral store")
+struct EphemeralStoreTests {
+    @Test("a value can be set, read, replaced and deleted", arguments: EphemeralEngine.underTest)
+    func basics(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            #expect(try await store.get("k") == nil)
+            try await store.set("k", to: "v1", ttl: .seconds(60))
+            #expect(try await store.get("k") == "v1")
+            try await store.set("k", to: "v2 ünïcode", ttl: .seconds(60))
+            #expect(try await store.get("k") == "v2 ünïcode")
+            #expect(try await store.delete("k"))
+            #expect(try await store.delete("k") == false)
+            #expect(try await store.get("k") == nil)
+            try await store.ping()
+        }
+    }
+
+    @Test("values expire after their time to live", arguments: EphemeralEngine.underTest)
+    func expiry(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            try await store.set("short", to: "x", ttl: .milliseconds(100))
+            #expect(try await store.setIfAbsent("short", to: "y", ttl: .seconds(60)) == false)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await store.get("short") == nil)
+            #expect(try await store.setIfAbsent("short", to: "y", ttl: .seconds(60)))
+            #expect(try await store.get("short") == "y")
+        }
+    }
+
+    @Test("of many simultaneous set-if-absent calls exactly one wins", arguments: EphemeralEngine.underTest)
+    func setIfAbsentRace(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<50 { group.addTask { try await store.setIfAbsent("nonce", to: "\(index)", ttl: .seconds(60)) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+        }
+    }
+
+    @Test("take returns a one-time value to exactly one of many callers", arguments: EphemeralEngine.underTest)
+    func takeIsAtomic(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            try await store.set("code", to: "secret-code", ttl: .seconds(60))
+            let got = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<50 { group.addTask { try await store.take("code") } }
+                return try await group.reduce(into: [String]()) { if let value = $1 { $0.append(value) } }
+            }
+            #expect(got == ["secret-code"])
+            #expect(try await store.get("code") == nil)
+        }
+    }
+
+    @Test("counters start at zero, add up under concurrency and expire", arguments: EphemeralEngine.underTest)
+    func counters(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            try await withThrowingTaskGroup(of: Int64.self) { group in
+                for _ in 0..<40 { group.addTask { try await store.increment("launches", by: 1, ttl: .seconds(1)) } }
+                try await group.waitForAll()
+            }
+            // The counter keeps the expiry it was created with.
+            #expect(try await store.increment("launches", by: 2, ttl: .seconds(60)) == 42)
+            try await Task.sleep(for: .milliseconds(1300))
+            #expect(try await store.increment("launches", by: 1, ttl: .seconds(60)) == 1)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import LabCore
+import Storage
+import Testing
+
+/// The job queue implementations under test, each with a short visibility timeout.
+enum QueueEngine: String, CaseIterable, CustomStringConvertible, Sendable {
+    case memory, redis
+
+    var description: String { rawValue }
+
+    static var underTest: [QueueEngine] {
+        TestServers.shouldTest(TestServers.redisPort) ? [.memory, .redis] : [.memory]
+    }
+
+    static let settings = JobQueueSettings(visibilityTimeout: .milliseconds(300), maxAttempts: 3)
+
+    func withQueue<T>(_ body: (any JobQueue) async throws -> T) async throws -> T {
+        switch self {
+        case .memory:
+            return try await body(MemoryJobQueue(settings: Self.settings))
+        case .redis:
+            let client = RedisClient(settings: try TestServers.redis())
+            do {
+                let result = try await body(RedisJobQueue(client: client, settings: Self.settings))
+                await client.shutdown()
+                return result
+            } catch {
+                await client.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+@Suite("Job queue")
+struct JobQueueTests {
+    @Test("jobs are delivered in order, once each, and an acked job never comes back", arguments: QueueEngine.underTest)
+    func deliverAndAck(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let jobs = (1...3).map { Job(kind: "provision", payload: #"{"n":\#($0)}"#) }
+            for job in jobs { try await queue.enqueue(job) }
+
+            let claimed = try await queue.claim(consumer: "w1", max: 10, wait: .zero)
+            #expect(claimed.map(\.job) == jobs)
+            #expect(claimed.allSatisfy { $0.attempt == 1 && $0.consumer == "w1" })
+            #expect(try await queue.claim(consumer: "w2", max: 10, wait: .zero).isEmpty)
+
+            for job in claimed { try await queue.ack(job) }
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await queue.claim(consumer: "w2", max: 10, wait: .zero).isEmpty)
+        }
+    }
+
+    @Test("a consumer killed between claim and ack has its job delivered to another", arguments: QueueEngine.underTest)
+    func abandonedJobIsRedelivered(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let job = Job(kind: "provision", payload: "instance-1")
+            try await queue.enqueue(job)
+            let first = try await queue.claim(consumer: "doomed", max: 1, wait: .zero)
+            #expect(first.map(\.job) == [job])
+            // "doomed" dies here: no ack, no fail, no extend.
+
+            #expect(try await queue.claim(consumer: "survivor", max: 1, wait: .zero).isEmpty)
+            try await Task.sleep(for: .milliseconds(400))
+            let second = try await queue.claim(consumer: "survivor", max: 1, wait: .zero)
+            #expect(second.map(\.job) == [job])
+            #expect(second.first?.attempt == 2)
+            #expect(second.first?.consumer == "survivor")
+            try await queue.ack(try #require(second.first))
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await queue.claim(consumer: "survivor", max: 1, wait: .zero).isEmpty)
+        }
+    }
+
+    @Test("extend keeps a slow job with its consumer past the visibility timeout", arguments: QueueEngine.underTest)
+    func extendKeepsJob(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            try await queue.enqueue(Job(kind: "clone"))
+            let claimed = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
+            for _ in 0..<3 {
+                try await Task.sleep(for: .milliseconds(150))
+                try await queue.extend(claimed)
+            }
+            #expect(try await queue.claim(consumer: "other", max: 1, wait: .zero).isEmpty)
+            try await queue.ack(claimed)
+        }
+    }
+
+    @Test("a failed job comes back after its delay with the next attempt number", arguments: QueueEngine.underTest)
+    func delayedRetry(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let job = Job(kind: "start")
+            try await queue.enqueue(job)
+            let first = try #require(try await queue.claim(consumer: "w", max: 1, wait: .zero).first)
+            #expect(try await queue.fail(first, reason: "node busy", retryAfter: .milliseconds(200)) == .retrying(after: .milliseconds(200)))
+            #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).isEmpty)
+            let second = try await queue.claim(consumer: "w", max: 1, wait: .seconds(2))
+            #expect(second.map(\.job) == [job])
+            #expect(second.first?.attempt == 2)
+        }
+    }
+
+    @Test("a job delayed at enqueue is not delivered before its time", arguments: QueueEngine.underTest)
+    func delayedEnqueue(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let job = Job(kind: "reap")
+            try await queue.enqueue(job, delay: .milliseconds(300))
+            #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).isEmpty)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).map(\.job) == [job])
+        }
+    }
+
+    @Test("after its last attempt a failing job goes to the dead letters, with the reason", arguments: QueueEngine.underTest)
+    func deadLetterAfterFailures(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let job = Job(kind: "clone", payload: "vm")
+            try await queue.enqueue(job)
+            var outcomes: [JobFailureOutcome] = []
+            for _ in 1...QueueEngine.settings.maxAttempts {
+                let claimed = try #require(try await queue.claim(consumer: "w", max: 1, wait: .seconds(2)).first)
+                outcomes.append(try await queue.fail(claimed, reason: "template 9000 does not exist", retryAfter: .milliseconds(10)))
+            }
+            #expect(outcomes.last == .deadLettered)
+            #expect(outcomes.dropLast().allSatisfy { $0 != .deadLettered })
+            #expect(try await queue.claim(consumer: "w", max: 1, wait: .milliseconds(100)).isEmpty)
+            let dead = try await queue.deadLetters(limit: 10)
+            #expect(dead == [DeadLetter(job: job, attempts: 3, reason: "template 9000 does not exist")])
+        }
+    }
+
+    @Test("a job whose consumers keep dying is dead-lettered too", arguments: QueueEngine.underTest)
+    func poisonJobIsDeadLettered(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let job = Job(kind: "crashes-its-worker")
+            try await queue.enqueue(job)
+            for attempt in 1...QueueEngine.settings.maxAttempts {
+                let claimed = try await queue.claim(consumer: "w\(attempt)", max: 1, wait: .zero)
+                #expect(claimed.first?.attempt == attempt)
+                try await Task.sleep(for: .milliseconds(350))
+            }
+            #expect(try await queue.claim(consumer: "w-last", max: 1, wait: .zero).isEmpty)
+            let dead = try await queue.deadLetters(limit: 10)
+            #expect(dead.map(\.job) == [job])
+            #expect(dead.first?.attempts == QueueEngine.settings.maxAttempts)
+        }
+    }
+
+    @Test("a late failure from a consumer that lost the job does not bring a finished job back", arguments: QueueEngine.underTest)
+    func lateFailureAfterAck(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            try await queue.enqueue(Job(kind: "k"))
+            let slow = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
+            try await Task.sleep(for: .milliseconds(400))
+            let fast = try #require(try await queue.claim(consumer: "fast", max: 1, wait: .zero).first)
+            try await queue.ack(fast)
+            _ = try await queue.fail(slow, reason: "timed out", retryAfter: .zero)
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await queue.claim(consumer: "any", max: 1, wait: .milliseconds(100)).isEmpty)
+        }
+    }
+
+    @Test("a waiting claim wakes up for a job enqueued meanwhile", arguments: QueueEngine.underTest)
+    func blockingClaim(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            async let claimed = queue.claim(consumer: "waiter", max: 1, wait: .seconds(3))
+            try await Task.sleep(for: .milliseconds(100))
+            let job = Job(kind: "wake")
+            try await queue.enqueue(job)
+            #expect(try await claimed.map(\.job) == [job])
+        }
+    }
+
+    @Test("each of many competing consumers gets different jobs, and all jobs are delivered", arguments: QueueEngine.underTest)
+    func competingConsumers(engine: QueueEngine) async throws {
+        try await engine.withQueue { (queue) async throws in
+            let jobs = (0..<60).map { Job(kind: "k", payload: "\($0)") }
+            for job in jobs { try await queue.enqueue(job) }
+            let delivered = try await withThrowingTaskGroup(of: [JobID].self) { group in
+                for consumer in 0..<4 {
+                    group.addTask {
+                        var mine: [JobID] = []
+                        for _ in 0..<100 {
+                            let batch = try await queue.claim(consumer: "c\(consumer)", max: 5, wait: .milliseconds(20))
+                            if batch.isEmpty { break }
+                            for claimed in batch {
+                                mine.append(claimed.job.id)
+                                try await queue.ack(claimed)
+                            }
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: [JobID]()) { $0 += $1 }
+            }
+            #expect(delivered.count == jobs.count)
+            #expect(Set(delivered) == Set(jobs.map(\.id)))
+        }
+    }
+}

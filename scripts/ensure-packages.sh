@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages LabGate needs to build (and, with --servers, to test)
+# when they are missing. Safe to run again: it only calls apt-get for what is absent.
+set -euo pipefail
+
+packages=(pkg-config libmariadb-dev libhiredis-dev)
+if [ "${1:-}" = "--servers" ]; then
+    packages+=(mariadb-server mariadb-client redis-server)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing missing Debian packages: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# The packages' own service scripts may try to start system-wide servers; the tests
+# never use those, so a refusal from policy-rc.d is harmless.
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

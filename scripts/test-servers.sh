@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Starts and stops private MariaDB and Redis servers for the tests: loopback only,
+# data in a folder the caller names, a free port and a random password each.
+#
+#   test-servers.sh start mariadb|redis DIR   prints the port; DIR/<name>.env holds the rest
+#   test-servers.sh stop  mariadb|redis DIR   stops it (data stays, so start resumes it)
+#
+# Tests that take a server down and bring it back (fault tests) call it themselves
+# on a folder of their own, so they never disturb the shared servers.
+set -euo pipefail
+
+action=${1:?start or stop}
+name=${2:?mariadb or redis}
+dir=${3:?data folder}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+
+free_port() {
+    local port
+    for _ in $(seq 1 200); do
+        port=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    echo "no free loopback port found" >&2
+    return 1
+}
+
+# Port and password are chosen once per folder and kept, so a restart comes back
+# at the same address, as a real server would.
+remember() {
+    local file="$dir/$name.env"
+    if [ ! -f "$file" ]; then
+        printf 'PORT=%s\nPASSWORD=%s\n' "$(free_port)" "$(head -c 18 /dev/urandom | base64 | tr -d '+/=')" > "$file"
+    fi
+    # shellcheck disable=SC1090
+    . "$file"
+}
+
+wait_until() {
+    local what=$1; shift
+    for _ in $(seq 1 300); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "$what did not become ready; see $dir" >&2
+    return 1
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+stop_pid() {
+    local pidfile=$1
+    pid_alive "$pidfile" || return 0
+    local pid
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do
+        kill -0 "$pid" 2>/dev/null || { rm -f "$pidfile"; return 0; }
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+}
+
+start_mariadb() {
+    remember
+    local data="$dir/mariadb-data" sock="$dir/mariadb.sock"
+    if pid_alive "$dir/mariadb.pid"; then echo "$PORT"; return 0; fi
+    if [ ! -d "$data/mysql" ]; then
+        mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
+            --auth-root-authentication-method=socket --skip-test-db > "$dir/mariadb-install.log" 2>&1
+        local fresh=1
+    fi
+    mariadbd --no-defaults --datadir="$data" --socket="$sock" --port="$PORT" \
+        --bind-address=127.0.0.1 --user="$(id -un)" --pid-file="$dir/mariadb.pid" \
+        --log-error="$dir/mariadb.err" --skip-name-resolve --skip-log-bin \
+        --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
+        --innodb-flush-log-at-trx-commit=2 --max-connections=500 > /dev/null 2>&1 &
+    wait_until "MariaDB" mariadb-admin --no-defaults --socket="$sock" -uroot ping
+    if [ "${fresh:-0}" = 1 ]; then
+        # Tests create a database of their own each, so the user may create databases.
+        mariadb --no-defaults --socket="$sock" -uroot <<SQL
+CREATE USER 'labgate'@'127.0.0.1' IDENTIFIED BY '$PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO 'labgate'@'127.0.0.1';
+CREATE DATABASE labgate CHARACTER SET utf8mb4;
+SQL
+    fi
+    echo "$PORT"
+}
+
+start_redis() {
+    remember
+    if pid_alive "$dir/redis.pid"; then echo "$PORT"; return 0; fi
+    # appendonly with fsync always: a job enqueued before a restart survives it.
+    redis-server --port "$PORT" --bind 127.0.0.1 --dir "$dir" --requirepass "$PASSWORD" \
+        --appendonly yes --appendfsync always --save '' --daemonize yes \
+        --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" > /dev/null
+    wait_until "Redis" redis-cli -p "$PORT" -a "$PASSWORD" --no-auth-warning ping
+    echo "$PORT"
+}
+
+case "$action:$name" in
+    start:mariadb) start_mariadb ;;
+    start:redis) start_redis ;;
+    stop:mariadb) stop_pid "$dir/mariadb.pid" ;;
+    stop:redis) stop_pid "$dir/redis.pid" ;;
+    *) echo "usage: $0 start|stop mariadb|redis DIR" >&2; exit 64 ;;
+esac

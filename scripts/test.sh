@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, starts private MariaDB and Redis servers
+# on loopback, runs the whole test suite against them, and stops them again — also
+# when the tests fail. Extra arguments go to `swift test` (e.g. --filter Queue).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/ensure-packages.sh --servers
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/labgate-test.XXXXXX")
+servers=scripts/test-servers.sh
+cleanup() {
+    $servers stop mariadb "$work/shared" || true
+    $servers stop redis "$work/shared" || true
+    # Fault tests start servers of their own under $work/private; stop any they left.
+    for d in "$work"/private/*/; do
+        [ -d "$d" ] || continue
+        $servers stop mariadb "$d" || true
+        $servers stop redis "$d" || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+start() {
+    if ! $servers start "$1" "$work/shared" > /dev/null; then
+        if [ "${CI:-}" = "true" ]; then
+            echo "error: $1 could not be started (CI=true: a missing server is a failure)" >&2
+            exit 1
+        fi
+        echo "warning: $1 could not be started; its tests will be left out" >&2
+        return 1
+    fi
+    # shellcheck disable=SC1090
+    . "$work/shared/$1.env"
+    return 0
+}
+
+if start mariadb; then
+    export LABGATE_TEST_MARIADB_PORT=$PORT LABGATE_TEST_MARIADB_PASSWORD=$PASSWORD
+fi
+if start redis; then
+    export LABGATE_TEST_REDIS_PORT=$PORT LABGATE_TEST_REDIS_PASSWORD=$PASSWORD
+fi
+export LABGATE_TEST_SERVERS="$PWD/$servers" LABGATE_TEST_WORK="$work/private"
+mkdir -p "$work/private"
+
+swift build --build-tests
+swift test --skip-build "$@"
