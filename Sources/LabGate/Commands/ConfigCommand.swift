@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// `labgate config`: inspecting the configuration.
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Inspect LabGate's configuration.",
+        subcommands: [Check.self]
+    )
+
+    /// `labgate config check`.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the configuration and print every setting with its source; secrets are masked.",
+            discussion: "Exit status 0 if it is valid, 2 (with one line saying what is wrong) if not."
+        )
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() async throws {
+            let config = try options.load()
+            print(Self.render(config))
+        }
+
+        static func render(_ config: LabGateConfig) -> String {
+            let width = config.settings.map(\.key.path.count).max() ?? 0
+            var lines = config.settings.map { setting in
+                let name = setting.key.path.padding(toLength: width, withPad: " ", startingAt: 0)
+                return "\(name)  \(setting.displayValue)    [\(setting.source); \(setting.key.environmentName)]"
+            }
+            lines.append("configuration is valid")
+            return lines.joined(separator: "\n")
+        }
+    }
+}

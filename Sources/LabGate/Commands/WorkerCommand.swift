@@ -1,0 +1,36 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+
+/// `labgate worker`: runs background jobs from the queue.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run background jobs (provisioning steps) from the job queue.",
+        discussion: """
+            Run as many workers as you like, on as many machines, against one Redis: each job goes to one
+            worker, and the jobs of a worker that dies go to another after queue.visibilityTimeoutSeconds.
+            Stops gracefully on SIGTERM or SIGINT after finishing the jobs it holds.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.load()
+        LoggingSetup.bootstrap(config)
+        var logger = Logger(label: "labgate.worker")
+        logger.logLevel = config.logLevel
+        let backends = try await Backends.open(config)
+        if config.migrateOnStart { try await backends.migrate() }
+        let worker = JobWorker(
+            queue: backends.queue, handlers: JobHandlers.all(backends: backends), concurrency: config.workerConcurrency,
+            visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: worker), .init(service: backends)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,43 @@
+extension ConfigKey {
+    /// Every key LabGate reads. Adding a setting starts here; the loader, `config check`
+    /// and the validation all follow from this list.
+    static let all: [ConfigKey] = [
+        ConfigKey("server.host", .text, default: "127.0.0.1", help: "address the HTTP server listens on"),
+        ConfigKey("server.port", .integer(1...65535), default: "8080", help: "port the HTTP server listens on"),
+        ConfigKey("log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), default: "info",
+                  help: "lowest level that is logged"),
+        ConfigKey("log.format", .choice(["plain", "json"]), default: "plain", help: "plain text lines, or one JSON object per line"),
+
+        ConfigKey("database.engine", .choice(["sqlite", "mariadb"]), default: "sqlite",
+                  help: "sqlite (embedded, one process) or mariadb (production, many processes)"),
+        ConfigKey("database.path", .text, default: "./var/labgate.sqlite", help: "SQLite file, created with its folder when missing"),
+        ConfigKey("database.host", .text, default: "127.0.0.1", help: "MariaDB host"),
+        ConfigKey("database.port", .integer(1...65535), default: "3306", help: "MariaDB port"),
+        ConfigKey("database.name", .text, default: "labgate", help: "MariaDB database"),
+        ConfigKey("database.user", .text, default: "labgate", help: "MariaDB user"),
+        ConfigKey("database.password", .text, default: "", secret: true, help: "MariaDB password"),
+        ConfigKey("database.poolSize", .integer(1...500), default: "10", help: "MariaDB connections (and their threads) per process"),
+        ConfigKey("database.timeoutSeconds", .integer(1...300), default: "5", help: "MariaDB connect, read and write timeout"),
+        ConfigKey("database.migrateOnStart", .boolean, default: "true", help: "apply pending migrations when `serve` or `worker` starts"),
+
+        ConfigKey("ephemeral.engine", .choice(["memory", "redis"]), default: "memory",
+                  help: "where short-lived state and the job queue live: memory (one process) or redis"),
+        ConfigKey("redis.host", .text, default: "127.0.0.1", help: "Redis host"),
+        ConfigKey("redis.port", .integer(1...65535), default: "6379", help: "Redis port"),
+        ConfigKey("redis.password", .text, default: "", secret: true, help: "Redis password (AUTH); empty for none"),
+        ConfigKey("redis.database", .integer(0...15), default: "0", help: "Redis logical database"),
+        ConfigKey("redis.poolSize", .integer(1...500), default: "16", help: "Redis connections (and their threads) per process"),
+        ConfigKey("redis.timeoutSeconds", .integer(1...300), default: "5", help: "Redis connect and command timeout"),
+        ConfigKey("redis.keyPrefix", .text, default: "labgate:", help: "put before every key, so installations can share a Redis"),
+
+        ConfigKey("queue.visibilityTimeoutSeconds", .integer(5...86_400), default: "300",
+                  help: "how long a claimed job may go without a sign of life before another worker takes it"),
+        ConfigKey("queue.maxAttempts", .integer(1...100), default: "5", help: "deliveries of a job before it is dead-lettered"),
+        ConfigKey("worker.concurrency", .integer(1...256), default: "4", help: "jobs one worker process runs at once"),
+    ]
+
+    /// The key with this path.
+    static func named(_ path: String) -> ConfigKey? {
+        all.first { $0.path == path }
+    }
+}

@@ -1,0 +1,64 @@
+/// One setting of LabGate: where it sits in the YAML file, the environment variable that
+/// overrides it, what values it takes and its default.
+struct ConfigKey: Sendable, Hashable {
+    /// What values a key takes.
+    enum Kind: Sendable, Hashable {
+        case text
+        case integer(ClosedRange<Int>)
+        case choice([String])
+        case boolean
+    }
+
+    /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
+    let path: String
+    let kind: Kind
+    let defaultValue: String
+    /// Never printed, logged or repeated in an error message.
+    let isSecret: Bool
+    /// One line for `labgate config check` and the docs.
+    let help: String
+
+    init(_ path: String, _ kind: Kind, default defaultValue: String, secret: Bool = false, help: String) {
+        self.path = path
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.isSecret = secret
+        self.help = help
+    }
+
+    /// `LABGATE_` and the path in upper snake case: `database.poolSize` → `LABGATE_DATABASE_POOL_SIZE`.
+    var environmentName: String {
+        var name = "LABGATE_"
+        for character in path {
+            if character == "." {
+                name.append("_")
+            } else if character.isUppercase {
+                name.append("_")
+                name.append(character)
+            } else {
+                name.append(Character(character.uppercased()))
+            }
+        }
+        return name
+    }
+
+    /// What a valid value looks like, for error messages.
+    var expectation: String {
+        switch kind {
+        case .text: "a text value"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .choice(let options): "one of " + options.joined(separator: ", ")
+        case .boolean: "true or false"
+        }
+    }
+
+    /// Whether `value` is acceptable for this key.
+    func accepts(_ value: String) -> Bool {
+        switch kind {
+        case .text: true
+        case .integer(let range): Int(value).map(range.contains) ?? false
+        case .choice(let options): options.contains(value)
+        case .boolean: ["true", "false"].contains(value)
+        }
+    }
+}

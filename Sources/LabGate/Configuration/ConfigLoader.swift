@@ -1,0 +1,92 @@
+import Foundation
+import Yams
+
+/// Reads and validates the configuration: defaults, then the YAML file, then environment
+/// variables, then command-line options. Nothing is created or written while loading.
+struct ConfigLoader {
+    let environment: [String: String]
+
+    /// Loads the configuration.
+    /// - Parameters:
+    ///   - file: the YAML file named with `--config` (it must exist), or nil for the
+    ///     default file (used only if it exists).
+    ///   - overrides: values from command-line options, by key path, with the option's name.
+    func load(file: String?, overrides: [String: (value: String, option: String)] = [:]) throws(ConfigError) -> LabGateConfig {
+        var resolved: [String: (String, ResolvedSetting.Source)] = [:]
+        for key in ConfigKey.all {
+            resolved[key.path] = (key.defaultValue, .defaultValue)
+        }
+
+        let path = file ?? LabGateConfig.defaultFile
+        if file != nil || FileManager.default.fileExists(atPath: path) {
+            for (keyPath, value) in try readFile(path) {
+                resolved[keyPath] = (value, .file(path))
+            }
+        }
+        for key in ConfigKey.all {
+            if let value = environment[key.environmentName] {
+                resolved[key.path] = (value, .environment(key.environmentName))
+            }
+        }
+        for (keyPath, override) in overrides {
+            guard ConfigKey.named(keyPath) != nil else {
+                throw .unknownKey(key: keyPath, file: override.option)
+            }
+            resolved[keyPath] = (override.value, .commandLine(override.option))
+        }
+
+        var settings: [ResolvedSetting] = []
+        for key in ConfigKey.all {
+            let (value, source) = resolved[key.path]!
+            guard key.accepts(value) else {
+                throw .invalidValue(
+                    key: key.path, value: key.isSecret ? "(hidden)" : value.debugDescription,
+                    source: source.description, expected: key.expectation)
+            }
+            settings.append(ResolvedSetting(key: key, value: value, source: source))
+        }
+        return LabGateConfig(settings: settings)
+    }
+
+    /// The file's settings as dotted key paths.
+    private func readFile(_ path: String) throws(ConfigError) -> [(String, String)] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw .unreadableFile(path: path, reason: (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)")
+        }
+        let document: Any?
+        do {
+            document = try Yams.load(yaml: text)
+        } catch {
+            throw .malformedFile(path: path, reason: "\(error)".split(separator: "\n").first.map(String.init) ?? "")
+        }
+        guard let document else { return [] }
+        guard let root = document as? [String: Any] else {
+            throw .malformedFile(path: path, reason: "the top level must be a mapping of sections such as `server:` and `database:`")
+        }
+        var flat: [(String, String)] = []
+        try flatten(root, prefix: "", file: path, into: &flat)
+        return flat
+    }
+
+    private func flatten(_ mapping: [String: Any], prefix: String, file: String, into flat: inout [(String, String)]) throws(ConfigError) {
+        for (name, value) in mapping.sorted(by: { $0.key < $1.key }) {
+            let keyPath = prefix + name
+            if let section = value as? [String: Any] {
+                try flatten(section, prefix: keyPath + ".", file: file, into: &flat)
+                continue
+            }
+            guard let key = ConfigKey.named(keyPath) else { throw .unknownKey(key: keyPath, file: file) }
+            switch value {
+            case let bool as Bool: flat.append((key.path, bool ? "true" : "false"))
+            case let int as Int: flat.append((key.path, String(int)))
+            case let string as String: flat.append((key.path, string))
+            case is NSNull: flat.append((key.path, ""))
+            case let double as Double: flat.append((key.path, String(double)))
+            default: throw .notAScalar(key: keyPath, file: file)
+            }
+        }
+    }
+}

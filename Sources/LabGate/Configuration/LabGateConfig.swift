@@ -1,0 +1,81 @@
+import LabCore
+import Logging
+import Storage
+
+/// LabGate's whole configuration, validated: built from the defaults, then the YAML file,
+/// then `LABGATE_…` environment variables, then command-line options.
+struct LabGateConfig: Sendable {
+    /// Where the relational state lives.
+    enum Database: Sendable, Hashable {
+        case sqlite(path: String)
+        case mariaDB(MariaDBSettings)
+    }
+
+    /// Where the ephemeral state and the job queue live.
+    enum Ephemeral: Sendable, Hashable {
+        case memory
+        case redis(RedisSettings)
+    }
+
+    /// How log lines are written.
+    enum LogFormat: String, Sendable {
+        case plain, json
+    }
+
+    /// The file read when no `--config` is given; when it does not exist the embedded defaults apply.
+    static let defaultFile = "lti-config/labgate.yaml"
+
+    /// Every key with its effective value, in the order of `ConfigKey.all`.
+    let settings: [ResolvedSetting]
+
+    let host: String
+    let port: Int
+    let logLevel: Logger.Level
+    let logFormat: LogFormat
+    let database: Database
+    let migrateOnStart: Bool
+    let ephemeral: Ephemeral
+    let queue: JobQueueSettings
+    let workerConcurrency: Int
+
+    init(settings: [ResolvedSetting]) {
+        self.settings = settings
+        let values = Dictionary(uniqueKeysWithValues: settings.map { ($0.key.path, $0.value) })
+        // Every value was validated against its key before this point.
+        func text(_ path: String) -> String { values[path]! }
+        func int(_ path: String) -> Int { Int(values[path]!)! }
+        func seconds(_ path: String) -> Duration { .seconds(int(path)) }
+
+        host = text("server.host")
+        port = int("server.port")
+        logLevel = Logger.Level(rawValue: text("log.level"))!
+        logFormat = LogFormat(rawValue: text("log.format"))!
+        migrateOnStart = text("database.migrateOnStart") == "true"
+        workerConcurrency = int("worker.concurrency")
+        queue = JobQueueSettings(visibilityTimeout: seconds("queue.visibilityTimeoutSeconds"), maxAttempts: int("queue.maxAttempts"))
+
+        if text("database.engine") == "mariadb" {
+            database = .mariaDB(MariaDBSettings(
+                host: text("database.host"), port: int("database.port"), user: text("database.user"),
+                password: text("database.password"), database: text("database.name"), poolSize: int("database.poolSize"),
+                timeout: seconds("database.timeoutSeconds"), acquireTimeout: seconds("database.timeoutSeconds")))
+        } else {
+            database = .sqlite(path: text("database.path"))
+        }
+
+        if text("ephemeral.engine") == "redis" {
+            let password = text("redis.password")
+            ephemeral = .redis(RedisSettings(
+                host: text("redis.host"), port: int("redis.port"), password: password.isEmpty ? nil : password,
+                database: int("redis.database"), poolSize: int("redis.poolSize"), timeout: seconds("redis.timeoutSeconds"),
+                acquireTimeout: seconds("redis.timeoutSeconds"), keyPrefix: text("redis.keyPrefix")))
+        } else {
+            ephemeral = .memory
+        }
+    }
+
+    /// The embedded defaults with some values replaced: for tests and tools.
+    static func defaults(_ overrides: [String: String] = [:]) throws(ConfigError) -> LabGateConfig {
+        try ConfigLoader(environment: [:]).load(file: nil, overrides: overrides.mapValues { ($0, "test") })
+    }
+}

@@ -1,0 +1,28 @@
+import Hummingbird
+
+/// One log line per request: method, path, status and duration. The query string is left
+/// out, because tokens and hints travel there.
+struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, status: response.status.code, since: start, context: context)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(request, status: error.status.code, since: start, context: context)
+            throw error
+        }
+    }
+
+    private func log(_ request: Request, status: Int, since start: ContinuousClock.Instant, context: Context) {
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.info("request", metadata: [
+            "method": .string(request.method.rawValue),
+            "path": .string(request.uri.path),
+            "status": .stringConvertible(status),
+            "duration_ms": .string(String(format: "%.2f", milliseconds)),
+        ])
+    }
+}

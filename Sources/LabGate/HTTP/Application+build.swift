@@ -1,0 +1,35 @@
+import Hummingbird
+import Logging
+
+/// Builds the LabGate HTTP application from its configuration: storage, routes, middleware.
+/// `labgate serve` runs what this returns; the tests drive the very same application.
+func buildApplication(config: LabGateConfig) async throws -> some ApplicationProtocol {
+    var logger = Logger(label: "labgate")
+    logger.logLevel = config.logLevel
+    _ = PrometheusMetrics.registry
+
+    let backends = try await Backends.open(config)
+    let router = Router(context: BasicRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        AccessLogMiddleware()
+        MetricsMiddleware()
+        ErrorMappingMiddleware()
+    }
+    router.addRoutes(HealthController(backends: backends).endpoints)
+    router.addRoutes(PrometheusMetrics.endpoints)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "LabGate"),
+        services: [backends],
+        logger: logger)
+    if config.migrateOnStart {
+        let logger = logger
+        app.beforeServerStarts {
+            let applied = try await backends.migrate()
+            if !applied.isEmpty { logger.info("migrated the database", metadata: ["versions": .string("\(applied)")]) }
+        }
+    }
+    return app
+}

@@ -1,0 +1,44 @@
+import Hummingbird
+import LabCore
+
+/// The one place where errors become HTTP answers: each kind gets the status it deserves
+/// and a message a person can act on; the cause goes to the log, never to the client.
+struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            throw error
+        } catch let error as StoreError {
+            throw Self.httpError(for: error, context: context)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": .string(String(reflecting: error))])
+            throw HTTPError(
+                .internalServerError,
+                message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+        }
+    }
+
+    static func httpError(for error: StoreError, context: Context) -> HTTPError {
+        switch error {
+        case .unavailable(let component, let reason):
+            context.logger.error("\(component) unavailable", metadata: ["reason": .string(reason)])
+            return HTTPError(
+                .serviceUnavailable, headers: [.retryAfter: "5"],
+                message: "The \(component) is unavailable right now. Try again in a moment; if it lasts, tell your lab administrator.")
+        case .retryable(let reason):
+            context.logger.warning("retryable storage error", metadata: ["reason": .string(reason)])
+            return HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"], message: "LabGate is busy. Try again in a moment.")
+        case .duplicate(let what):
+            context.logger.info("duplicate", metadata: ["detail": .string(what)])
+            return HTTPError(.conflict, message: "That exists already.")
+        case .conflict(let what):
+            return HTTPError(.conflict, message: "\(what).")
+        case .failed(let reason):
+            context.logger.error("storage failure", metadata: ["reason": .string(reason)])
+            return HTTPError(
+                .internalServerError,
+                message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import LabCore
+
+/// Whether one part a process depends on can be reached.
+struct ReadinessCheck: Sendable, Codable, Equatable {
+    var component: String
+    var engine: String
+    var ready: Bool
+    var problem: String?
+}
+
+extension Backends {
+    /// Checks, side by side, that the database and the ephemeral store and queue answer.
+    func readiness() async -> [ReadinessCheck] {
+        async let database = check("database", engine: databaseDescription) { try await self.database.ping() }
+        async let ephemeral = check("ephemeral", engine: ephemeralDescription) {
+            try await self.ephemeral.ping()
+            try await self.queue.ping()
+        }
+        return await [database, ephemeral]
+    }
+
+    private func check(_ component: String, engine: String, _ probe: @Sendable () async throws -> Void) async -> ReadinessCheck {
+        do {
+            try await probe()
+            return ReadinessCheck(component: component, engine: engine, ready: true)
+        } catch let error as StoreError {
+            return ReadinessCheck(component: component, engine: engine, ready: false, problem: error.description)
+        } catch {
+            return ReadinessCheck(component: component, engine: engine, ready: false, problem: "\(error)")
+        }
+    }
+}

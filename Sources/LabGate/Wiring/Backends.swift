@@ -1,0 +1,76 @@
+import LabCore
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// The storage one process runs on, opened from the configuration: the relational
+/// database with its repositories, the ephemeral store and the job queue.
+///
+/// A service: it closes every connection when the process shuts down.
+final class Backends: Service, Sendable {
+    let database: any SQLDatabase
+    let repositories: Repositories
+    let ephemeral: any EphemeralStore
+    let queue: any JobQueue
+    /// For people: which engines these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
+    let databaseDescription: String
+    let ephemeralDescription: String
+    private let redis: RedisClient?
+
+    private init(
+        database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
+        ephemeralDescription: String, redis: RedisClient?
+    ) {
+        self.database = database
+        self.repositories = database.repositories()
+        self.databaseDescription = databaseDescription
+        self.ephemeral = ephemeral
+        self.queue = queue
+        self.ephemeralDescription = ephemeralDescription
+        self.redis = redis
+    }
+
+    /// Opens what the configuration names. A server that is down is not an error here:
+    /// connections are made on first use, and `/readyz` reports what is missing.
+    static func open(_ config: LabGateConfig) async throws -> Backends {
+        let database: any SQLDatabase
+        let databaseDescription: String
+        switch config.database {
+        case .sqlite(let path):
+            database = try await SQLiteDatabase.open(path: path)
+            databaseDescription = "SQLite \(path)"
+        case .mariaDB(let settings):
+            database = MariaDBDatabase(settings: settings)
+            databaseDescription = "MariaDB \(settings.host):\(settings.port)/\(settings.database)"
+        }
+        switch config.ephemeral {
+        case .memory:
+            return Backends(
+                database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
+                queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil)
+        case .redis(let settings):
+            let client = RedisClient(settings: settings)
+            return Backends(
+                database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
+                queue: RedisJobQueue(client: client, settings: config.queue),
+                ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client)
+        }
+    }
+
+    /// Applies pending migrations; returns the versions applied.
+    @discardableResult
+    func migrate() async throws -> [Int] {
+        try await Migrator(database: database).migrate()
+    }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes every connection.
+    func close() async {
+        await database.shutdown()
+        await redis?.shutdown()
+    }
+}

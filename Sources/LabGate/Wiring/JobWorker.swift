@@ -1,0 +1,103 @@
+import Foundation
+import LabCore
+import Logging
+import ServiceLifecycle
+
+/// Claims jobs from the queue and runs the handler of each job's kind: acks what
+/// succeeds, fails what throws (to come back with backoff, or be dead-lettered), and
+/// keeps long jobs alive with `extend`. A service: it stops claiming on graceful shutdown
+/// and finishes the jobs it holds.
+struct JobWorker: Service {
+    /// Runs one job; throwing makes the queue deliver it again later.
+    typealias Handler = @Sendable (Job, Logger) async throws -> Void
+
+    let queue: any JobQueue
+    let handlers: [String: Handler]
+    let concurrency: Int
+    let visibilityTimeout: Duration
+    let consumer: String
+    let logger: Logger
+
+    init(queue: any JobQueue, handlers: [String: Handler], concurrency: Int, visibilityTimeout: Duration, logger: Logger) {
+        self.queue = queue
+        self.handlers = handlers
+        self.concurrency = concurrency
+        self.visibilityTimeout = visibilityTimeout
+        self.consumer = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
+        self.logger = logger
+    }
+
+    func run() async throws {
+        logger.info("worker started", metadata: ["consumer": .string(consumer), "kinds": .string(handlers.keys.sorted().joined(separator: ","))])
+        var pause = Duration.milliseconds(100)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let batch = try await queue.claim(consumer: consumer, max: concurrency, wait: .seconds(2))
+                pause = .milliseconds(100)
+                await withTaskGroup(of: Void.self) { group in
+                    for claimed in batch {
+                        group.addTask { await self.process(claimed) }
+                    }
+                }
+            } catch is CancellationError {
+                break
+            } catch {
+                // The queue is unreachable: wait, longer each time up to 10 s, and try again.
+                logger.error("cannot claim jobs", metadata: ["error": .string("\(error)")])
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(10))
+            }
+        }
+        logger.info("worker stopped", metadata: ["consumer": .string(consumer)])
+    }
+
+    /// Runs one job to its end and tells the queue how it went.
+    func process(_ claimed: ClaimedJob) async {
+        var jobLogger = logger
+        jobLogger[metadataKey: "job"] = .string(claimed.job.id.rawValue)
+        jobLogger[metadataKey: "kind"] = .string(claimed.job.kind)
+        jobLogger[metadataKey: "attempt"] = .stringConvertible(claimed.attempt)
+        let logger = jobLogger
+        do {
+            guard let handler = handlers[claimed.job.kind] else {
+                // Retried rather than dropped: during a rolling upgrade a newer worker may know the kind.
+                throw UnknownJobKind(kind: claimed.job.kind)
+            }
+            try await withHeartbeat(claimed) { try await handler(claimed.job, logger) }
+            try await queue.ack(claimed)
+        } catch {
+            let retryAfter = Self.backoff(attempt: claimed.attempt)
+            do {
+                let outcome = try await queue.fail(claimed, reason: "\(error)", retryAfter: retryAfter)
+                logger.warning("job failed", metadata: ["error": .string("\(error)"), "outcome": .string("\(outcome)")])
+            } catch {
+                logger.error("cannot report a failed job; it will be redelivered", metadata: ["error": .string("\(error)")])
+            }
+        }
+    }
+
+    /// Runs `body` while telling the queue, every third of the visibility timeout, that the job is still being worked on.
+    private func withHeartbeat(_ claimed: ClaimedJob, _ body: @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: visibilityTimeout / 3)
+                    try? await queue.extend(claimed)
+                }
+            }
+            try await body()
+            group.cancelAll()
+        }
+    }
+
+    /// 5 s, 10 s, 20 s, … up to 5 minutes.
+    static func backoff(attempt: Int) -> Duration {
+        min(.seconds(5) * (1 << min(max(attempt - 1, 0), 10)), .seconds(300))
+    }
+}
+
+/// A job whose kind no handler in this process knows.
+struct UnknownJobKind: Error, CustomStringConvertible {
+    var kind: String
+    var description: String { "no handler for job kind \(kind.debugDescription) in this worker" }
+}
