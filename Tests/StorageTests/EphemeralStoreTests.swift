@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Storage
+import TestSupport
 import Testing
 
 /// The ephemeral store implementations under test.
@@ -51,9 +52,9 @@ struct EphemeralStoreTests {
     @Test("values expire after their time to live", arguments: EphemeralEngine.underTest)
     func expiry(engine: EphemeralEngine) async throws {
         try await engine.withStore { (store) async throws in
-            try await store.set("short", to: "x", ttl: .milliseconds(100))
+            try await store.set("short", to: "x", ttl: .seconds(1))
             #expect(try await store.setIfAbsent("short", to: "y", ttl: .seconds(60)) == false)
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(1300))
             #expect(try await store.get("short") == nil)
             #expect(try await store.setIfAbsent("short", to: "y", ttl: .seconds(60)))
             #expect(try await store.get("short") == "y")

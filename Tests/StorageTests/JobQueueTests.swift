@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Storage
+import TestSupport
 import Testing
 
 /// The job queue implementations under test, each with a short visibility timeout.
@@ -13,7 +14,7 @@ enum QueueEngine: String, CaseIterable, CustomStringConvertible, Sendable {
         TestServers.shouldTest(TestServers.redisPort) ? [.memory, .redis] : [.memory]
     }
 
-    static let settings = JobQueueSettings(visibilityTimeout: .milliseconds(300), maxAttempts: 3)
+    static let settings = JobQueueSettings(visibilityTimeout: .seconds(1), maxAttempts: 3)
 
     func withQueue<T>(_ body: (any JobQueue) async throws -> T) async throws -> T {
         switch self {
@@ -47,7 +48,7 @@ struct JobQueueTests {
             #expect(try await queue.claim(consumer: "w2", max: 10, wait: .zero).isEmpty)
 
             for job in claimed { try await queue.ack(job) }
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1200))
             #expect(try await queue.claim(consumer: "w2", max: 10, wait: .zero).isEmpty)
         }
     }
@@ -62,13 +63,13 @@ struct JobQueueTests {
             // "doomed" dies here: no ack, no fail, no extend.
 
             #expect(try await queue.claim(consumer: "survivor", max: 1, wait: .zero).isEmpty)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1200))
             let second = try await queue.claim(consumer: "survivor", max: 1, wait: .zero)
             #expect(second.map(\.job) == [job])
             #expect(second.first?.attempt == 2)
             #expect(second.first?.consumer == "survivor")
             try await queue.ack(try #require(second.first))
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1200))
             #expect(try await queue.claim(consumer: "survivor", max: 1, wait: .zero).isEmpty)
         }
     }
@@ -79,7 +80,7 @@ struct JobQueueTests {
             try await queue.enqueue(Job(kind: "clone"))
             let claimed = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
             for _ in 0..<3 {
-                try await Task.sleep(for: .milliseconds(150))
+                try await Task.sleep(for: .milliseconds(450))
                 try await queue.extend(claimed)
             }
             #expect(try await queue.claim(consumer: "other", max: 1, wait: .zero).isEmpty)
@@ -93,9 +94,9 @@ struct JobQueueTests {
             let job = Job(kind: "start")
             try await queue.enqueue(job)
             let first = try #require(try await queue.claim(consumer: "w", max: 1, wait: .zero).first)
-            #expect(try await queue.fail(first, reason: "node busy", retryAfter: .milliseconds(200)) == .retrying(after: .milliseconds(200)))
+            #expect(try await queue.fail(first, reason: "node busy", retryAfter: .seconds(1)) == .retrying(after: .seconds(1)))
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).isEmpty)
-            let second = try await queue.claim(consumer: "w", max: 1, wait: .seconds(2))
+            let second = try await queue.claim(consumer: "w", max: 1, wait: .seconds(4))
             #expect(second.map(\.job) == [job])
             #expect(second.first?.attempt == 2)
         }
@@ -105,9 +106,9 @@ struct JobQueueTests {
     func delayedEnqueue(engine: QueueEngine) async throws {
         try await engine.withQueue { (queue) async throws in
             let job = Job(kind: "reap")
-            try await queue.enqueue(job, delay: .milliseconds(300))
+            try await queue.enqueue(job, delay: .seconds(1))
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).isEmpty)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1200))
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).map(\.job) == [job])
         }
     }
@@ -138,7 +139,7 @@ struct JobQueueTests {
             for attempt in 1...QueueEngine.settings.maxAttempts {
                 let claimed = try await queue.claim(consumer: "w\(attempt)", max: 1, wait: .zero)
                 #expect(claimed.first?.attempt == attempt)
-                try await Task.sleep(for: .milliseconds(350))
+                try await Task.sleep(for: .milliseconds(1200))
             }
             #expect(try await queue.claim(consumer: "w-last", max: 1, wait: .zero).isEmpty)
             let dead = try await queue.deadLetters(limit: 10)
@@ -152,7 +153,7 @@ struct JobQueueTests {
         try await engine.withQueue { (queue) async throws in
             try await queue.enqueue(Job(kind: "k"))
             let slow = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(1200))
             let fast = try #require(try await queue.claim(consumer: "fast", max: 1, wait: .zero).first)
             try await queue.ack(fast)
             _ = try await queue.fail(slow, reason: "timed out", retryAfter: .zero)

@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Storage
+import TestSupport
 import Testing
 
 /// Real servers taken down and brought back while LabGate's clients stay up.

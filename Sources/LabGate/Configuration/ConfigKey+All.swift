@@ -17,7 +17,9 @@ extension ConfigKey {
         ConfigKey("database.user", .text, default: "labgate", help: "MariaDB user"),
         ConfigKey("database.password", .text, default: "", secret: true, help: "MariaDB password"),
         ConfigKey("database.poolSize", .integer(1...500), default: "10", help: "MariaDB connections (and their threads) per process"),
-        ConfigKey("database.timeoutSeconds", .integer(1...300), default: "5", help: "MariaDB connect, read and write timeout"),
+        ConfigKey("database.timeoutSeconds", .integer(1...300), default: "5",
+                  help: "MariaDB connect timeout, and how long a request waits for a free connection"),
+        ConfigKey("database.queryTimeoutSeconds", .integer(1...3600), default: "30", help: "how long one MariaDB statement may take"),
         ConfigKey("database.migrateOnStart", .boolean, default: "true", help: "apply pending migrations when `serve` or `worker` starts"),
 
         ConfigKey("ephemeral.engine", .choice(["memory", "redis"]), default: "memory",

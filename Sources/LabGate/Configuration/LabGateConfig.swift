@@ -58,7 +58,8 @@ struct LabGateConfig: Sendable {
             database = .mariaDB(MariaDBSettings(
                 host: text("database.host"), port: int("database.port"), user: text("database.user"),
                 password: text("database.password"), database: text("database.name"), poolSize: int("database.poolSize"),
-                timeout: seconds("database.timeoutSeconds"), acquireTimeout: seconds("database.timeoutSeconds")))
+                timeout: seconds("database.timeoutSeconds"), queryTimeout: seconds("database.queryTimeoutSeconds"),
+                acquireTimeout: seconds("database.timeoutSeconds")))
         } else {
             database = .sqlite(path: text("database.path"))
         }

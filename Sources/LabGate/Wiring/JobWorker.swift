@@ -17,6 +17,8 @@ struct JobWorker: Service {
     let visibilityTimeout: Duration
     let consumer: String
     let logger: Logger
+    /// How long a failed job waits before its next attempt, by the attempt that failed.
+    var backoff: @Sendable (Int) -> Duration = Self.exponentialBackoff
 
     init(queue: any JobQueue, handlers: [String: Handler], concurrency: Int, visibilityTimeout: Duration, logger: Logger) {
         self.queue = queue
@@ -66,7 +68,7 @@ struct JobWorker: Service {
             try await withHeartbeat(claimed) { try await handler(claimed.job, logger) }
             try await queue.ack(claimed)
         } catch {
-            let retryAfter = Self.backoff(attempt: claimed.attempt)
+            let retryAfter = backoff(claimed.attempt)
             do {
                 let outcome = try await queue.fail(claimed, reason: "\(error)", retryAfter: retryAfter)
                 logger.warning("job failed", metadata: ["error": .string("\(error)"), "outcome": .string("\(outcome)")])
@@ -91,7 +93,7 @@ struct JobWorker: Service {
     }
 
     /// 5 s, 10 s, 20 s, … up to 5 minutes.
-    static func backoff(attempt: Int) -> Duration {
+    static func exponentialBackoff(attempt: Int) -> Duration {
         min(.seconds(5) * (1 << min(max(attempt - 1, 0), 10)), .seconds(300))
     }
 }

@@ -26,10 +26,11 @@ final class MariaDBConnection: BlockingConnection, @unchecked Sendable {
         guard let handle = mysql_init(nil) else {
             throw StoreError.unavailable(component: "database", reason: "libmariadb could not allocate a connection")
         }
-        var seconds = UInt32(max(1, settings.timeout.components.seconds))
-        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &seconds)
-        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &seconds)
-        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &seconds)
+        var connectSeconds = UInt32(max(1, settings.timeout.components.seconds))
+        var querySeconds = UInt32(max(1, settings.queryTimeout.components.seconds))
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectSeconds)
+        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &querySeconds)
+        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &querySeconds)
         var tcp = MYSQL_PROTOCOL_TCP.rawValue
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &tcp)
         mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")

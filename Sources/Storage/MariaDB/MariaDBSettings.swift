@@ -7,14 +7,18 @@ public struct MariaDBSettings: Sendable, Hashable {
     public var database: String
     /// How many connections (and pool threads) at most.
     public var poolSize: Int
-    /// Connect, read and write timeouts of each connection.
+    /// How long connecting may take.
     public var timeout: Duration
+    /// How long one statement may take to answer (read and write timeouts): migrations
+    /// and busy servers need more than a connect does.
+    public var queryTimeout: Duration
     /// How long a caller waits for a free connection before getting `StoreError.unavailable`.
     public var acquireTimeout: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 3306, user: String, password: String, database: String,
-        poolSize: Int = 10, timeout: Duration = .seconds(5), acquireTimeout: Duration = .seconds(5)
+        poolSize: Int = 10, timeout: Duration = .seconds(5), queryTimeout: Duration = .seconds(30),
+        acquireTimeout: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
@@ -23,6 +27,7 @@ public struct MariaDBSettings: Sendable, Hashable {
         self.database = database
         self.poolSize = poolSize
         self.timeout = timeout
+        self.queryTimeout = queryTimeout
         self.acquireTimeout = acquireTimeout
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Storage
+import TestSupport
 
 /// The relational engines every repository test runs on.
 enum RelationalEngine: String, CaseIterable, CustomStringConvertible, Sendable {

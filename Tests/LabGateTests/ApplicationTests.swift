@@ -1,0 +1,185 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import LabGate
+import LabCore
+import TestSupport
+import Testing
+
+@Suite("HTTP application")
+struct ApplicationTests {
+    struct Readiness: Decodable {
+        struct Check: Decodable {
+            var component: String
+            var ready: Bool
+            var problem: String?
+        }
+        var status: String
+        var checks: [Check]
+    }
+
+    static func readiness(_ response: TestResponse) throws -> Readiness {
+        try JSONDecoder().decode(Readiness.self, from: Data(buffer: response.body))
+    }
+
+    @Test("/healthz answers while the process lives, with a request id")
+    func healthz() async throws {
+        let app = try await buildApplication(config: try TestConfig.embedded())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body) == #"{"status":"alive"}"#)
+                #expect(response.headers[RequestIDMiddleware<BasicRequestContext>.header]?.isEmpty == false)
+            }
+        }
+    }
+
+    @Test("/readyz is 200 on the embedded defaults, and the database is migrated at start")
+    func readyOnEmbeddedDefaults() async throws {
+        let app = try await buildApplication(config: try TestConfig.embedded())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                let readiness = try Self.readiness(response)
+                #expect(readiness.status == "ready")
+                #expect(readiness.checks.map(\.component) == ["database", "ephemeral"])
+            }
+        }
+    }
+
+    @Test("/readyz is 200 on real MariaDB and Redis", .enabled(if: TestConfig.serversUnderTest))
+    func readyOnServers() async throws {
+        let app = try await buildApplication(config: try TestConfig.servers())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                let readiness = try Self.readiness(response)
+                #expect(readiness.checks.allSatisfy { $0.ready })
+            }
+        }
+    }
+
+    @Test("servers going away turn /readyz to 503 naming them; once back, the next request is 200",
+          .enabled(if: PrivateServer.available))
+    func readinessFollowsServers() async throws {
+        let mariaDB = try PrivateServer.start("mariadb")
+        defer { try? mariaDB.stop() }
+        let redis = try PrivateServer.start("redis")
+        defer { try? redis.stop() }
+        let config = try TestConfig.servers(
+            mariaDBPort: mariaDB.port, mariaDBPassword: mariaDB.password, redisPort: redis.port, redisPassword: redis.password)
+        let app = try await buildApplication(config: config)
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+
+            try redis.stop()
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let failing = try Self.readiness(response).checks.filter { !$0.ready }
+                #expect(failing.map(\.component) == ["ephemeral"])
+                #expect(failing.first?.problem?.contains("redis is unavailable") == true)
+            }
+            try mariaDB.stop()
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let readiness = try Self.readiness(response)
+                #expect(readiness.checks.filter { !$0.ready }.map(\.component) == ["database", "ephemeral"])
+            }
+
+            try mariaDB.start()
+            try redis.start()
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                let readiness = try Self.readiness(response)
+                #expect(readiness.status == "ready")
+            }
+        }
+    }
+
+    @Test("/metrics serves Prometheus text that counts requests")
+    func metrics() async throws {
+        let app = try await buildApplication(config: try TestConfig.embedded())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { _ in }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                let text = String(buffer: response.body)
+                #expect(text.contains("# TYPE http_server_request_duration histogram"))
+                #expect(text.contains(#"http_route="/healthz""#))
+            }
+        }
+    }
+
+    @Test("a request id from the proxy is kept; a malformed one is replaced")
+    func requestIDs() async throws {
+        let app = try await buildApplication(config: try TestConfig.embedded())
+        let header = RequestIDMiddleware<BasicRequestContext>.header
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get, headers: [header: "proxy-id.42"]) { response in
+                #expect(response.headers[header] == "proxy-id.42")
+            }
+            try await client.execute(uri: "/nowhere", method: .get, headers: [header: "evil id\" level=critical"]) { response in
+                #expect(response.status == .notFound)
+                let id = try #require(response.headers[header])
+                #expect(id != "evil id\" level=critical")
+                #expect(RequestIDMiddleware<BasicRequestContext>.isPlausible(id))
+            }
+        }
+    }
+}
+
+@Suite("Error mapping")
+struct ErrorMappingTests {
+    /// A router with the production middleware in front of routes that fail on purpose.
+    func app() -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.addMiddleware {
+            RequestIDMiddleware()
+            ErrorMappingMiddleware()
+        }
+        router.get("unavailable") { _, _ -> String in throw StoreError.unavailable(component: "database", reason: "connect to 10.1.2.3:3306 refused") }
+        router.get("failed") { _, _ -> String in throw StoreError.failed("MariaDB error 1054: Unknown column 'secret_col'") }
+        router.get("conflict") { _, _ -> String in throw StoreError.conflict("lab instance x was changed by someone else") }
+        router.get("busy") { _, _ -> String in throw StoreError.retryable("deadlock") }
+        return Application(router: router)
+    }
+
+    @Test("an unreachable store is a 503 that says so, without the internal cause")
+    func unavailable() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/unavailable", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "5")
+                let body = String(buffer: response.body)
+                #expect(body.contains("The database is unavailable right now"))
+                #expect(!body.contains("10.1.2.3"))
+            }
+            try await client.execute(uri: "/busy", method: .get) { #expect($0.status == .serviceUnavailable) }
+        }
+    }
+
+    @Test("an internal failure is a 500 that gives the request id, not the cause")
+    func failed() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/failed", method: .get) { response in
+                #expect(response.status == .internalServerError)
+                let body = String(buffer: response.body)
+                let id = try #require(response.headers[RequestIDMiddleware<BasicRequestContext>.header])
+                #expect(body.contains(id))
+                #expect(!body.contains("secret_col"))
+            }
+        }
+    }
+
+    @Test("a lost race is a 409 with the explanation")
+    func conflict() async throws {
+        try await app().test(.router) { client in
+            try await client.execute(uri: "/conflict", method: .get) { response in
+                #expect(response.status == .conflict)
+                #expect(String(buffer: response.body).contains("changed by someone else"))
+            }
+        }
+    }
+}

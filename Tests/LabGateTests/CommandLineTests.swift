@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+
+/// The real `labgate` binary, run as an operator would run it.
+@Suite("labgate command line")
+struct CommandLineTests {
+    /// `labgate` sits beside the test bundle in the build folder.
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("labgate").path
+
+    func scratchFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.path
+    }
+
+    @Test("a bad setting exits with status 2 and one line naming key, value and expectation, writing nothing")
+    func badConfigurationExits2() throws {
+        let folder = try scratchFolder()
+        for command in [["config", "check"], ["serve"], ["migrate"], ["worker"]] {
+            let result = try ChildProcess.run(Self.binary, command, in: folder, environment: ["LABGATE_SERVER_PORT": "99999"])
+            #expect(result.status == 2, "labgate \(command.joined(separator: " "))")
+            #expect(result.error == "labgate: configuration error: server.port = \"99999\" (from LABGATE_SERVER_PORT): expected a whole number from 1 to 65535\n")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    }
+
+    @Test("a --config file that does not exist is a clear error")
+    func missingConfigFile() throws {
+        let result = try ChildProcess.run(Self.binary, ["config", "check", "--config", "/nonexistent/labgate.yaml"])
+        #expect(result.status == 2)
+        #expect(result.error.hasPrefix("labgate: configuration error: cannot read /nonexistent/labgate.yaml"))
+    }
+
+    @Test("config check lists every setting with its source and masks secrets")
+    func configCheck() throws {
+        let result = try ChildProcess.run(Self.binary, ["config", "check"], in: try scratchFolder(),
+                                          environment: ["LABGATE_REDIS_PASSWORD": "s3cr3t-value", "LABGATE_LOG_FORMAT": "json"])
+        #expect(result.status == 0)
+        #expect(!result.output.contains("s3cr3t-value"))
+        #expect(result.output.contains("redis.password"))
+        #expect(result.output.contains("[LABGATE_LOG_FORMAT; LABGATE_LOG_FORMAT]"))
+        #expect(result.output.hasSuffix("configuration is valid\n"))
+    }
+
+    @Test("--version and --help answer")
+    func versionAndHelp() throws {
+        #expect(try ChildProcess.run(Self.binary, ["--version"]).output == "0.1.0\n")
+        for command in [[], ["serve"], ["worker"], ["migrate"], ["config", "check"]] {
+            let result = try ChildProcess.run(Self.binary, command + ["--help"])
+            #expect(result.status == 0)
+            #expect(result.output.contains("USAGE: labgate"))
+        }
+    }
+
+    @Test("migrate creates the SQLite schema once; a second run reports it up to date")
+    func migrateTwice() throws {
+        let folder = try scratchFolder()
+        let first = try ChildProcess.run(Self.binary, ["migrate"], in: folder)
+        #expect(first.status == 0)
+        #expect(first.output.contains("applied migration(s) 1"))
+        let second = try ChildProcess.run(Self.binary, ["migrate"], in: folder)
+        #expect(second.output.contains("schema is up to date (version 1)"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/var/labgate.sqlite"))
+    }
+
+    @Test("serve on the embedded defaults answers /healthz and /readyz and stops cleanly on SIGTERM")
+    func serveAndStop() async throws {
+        let folder = try scratchFolder()
+        let port = Int.random(in: 20000...60000)
+        let server = try ChildProcess(Self.binary, ["serve", "--port", String(port)], in: folder)
+        var ready = false
+        for _ in 0..<150 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = (try? await Self.get(port: port, path: "/readyz"))?.status == 200
+        }
+        #expect(ready, "serve did not become ready: \(server.errorOutput)")
+        let health = try await Self.get(port: port, path: "/healthz")
+        #expect(health.body == #"{"status":"alive"}"#)
+        server.signal(SIGTERM)
+        #expect(server.wait() == 0)
+        #expect(server.errorOutput.contains("path=/healthz"))
+        #expect(server.errorOutput.contains("hb.request.id="))
+    }
+
+    static func get(port: Int, path: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+@testable import LabGate
+import Testing
+
+@Suite("Configuration")
+struct ConfigLoaderTests {
+    func file(_ yaml: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString).yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test("with no file the embedded defaults apply: SQLite under ./var, in-process store and queue")
+    func embeddedDefaults() throws {
+        let config = try ConfigLoader(environment: [:]).load(file: nil)
+        #expect(config.database == .sqlite(path: "./var/labgate.sqlite"))
+        #expect(config.ephemeral == .memory)
+        #expect(config.port == 8080)
+        #expect(config.settings.allSatisfy { $0.source == .defaultValue })
+    }
+
+    @Test("the file sets values, the environment overrides the file, the command line overrides both")
+    func precedence() throws {
+        let path = try file("""
+            server:
+              port: 9000
+              host: 0.0.0.0
+            database:
+              engine: mariadb
+              host: db.internal
+              password: from-file
+            ephemeral:
+              engine: redis
+            redis:
+              port: 6380
+            """)
+        let config = try ConfigLoader(environment: ["LABGATE_SERVER_PORT": "9100", "LABGATE_DATABASE_POOL_SIZE": "32"])
+            .load(file: path, overrides: ["server.port": ("9200", "--port")])
+        #expect(config.port == 9200)
+        #expect(config.host == "0.0.0.0")
+        guard case .mariaDB(let database) = config.database else { Issue.record("expected MariaDB"); return }
+        #expect(database.host == "db.internal")
+        #expect(database.poolSize == 32)
+        #expect(database.password == "from-file")
+        guard case .redis(let redis) = config.ephemeral else { Issue.record("expected Redis"); return }
+        #expect(redis.port == 6380)
+        #expect(redis.password == nil)
+
+        let sources = Dictionary(uniqueKeysWithValues: config.settings.map { ($0.key.path, $0.source) })
+        #expect(sources["server.port"] == .commandLine("--port"))
+        #expect(sources["database.poolSize"] == .environment("LABGATE_DATABASE_POOL_SIZE"))
+        #expect(sources["database.host"] == .file(path))
+        #expect(sources["log.level"] == .defaultValue)
+    }
+
+    @Test("a wrong value names the key, the value, where it came from and what is expected")
+    func invalidValue() throws {
+        #expect(throws: ConfigError.invalidValue(key: "database.poolSize", value: "\"lots\"", source: "LABGATE_DATABASE_POOL_SIZE",
+                                                 expected: "a whole number from 1 to 500")) {
+            try ConfigLoader(environment: ["LABGATE_DATABASE_POOL_SIZE": "lots"]).load(file: nil)
+        }
+        let path = try file("log:\n  format: xml\n")
+        #expect(throws: ConfigError.invalidValue(key: "log.format", value: "\"xml\"", source: path, expected: "one of plain, json")) {
+            try ConfigLoader(environment: [:]).load(file: path)
+        }
+        #expect(throws: ConfigError.invalidValue(key: "server.port", value: "\"0\"", source: "--port", expected: "a whole number from 1 to 65535")) {
+            try ConfigLoader(environment: [:]).load(file: nil, overrides: ["server.port": ("0", "--port")])
+        }
+    }
+
+    @Test("a typo in the file is an error, not a silently ignored setting")
+    func unknownKey() throws {
+        let path = try file("database:\n  pool_size: 5\n")
+        #expect(throws: ConfigError.unknownKey(key: "database.pool_size", file: path)) {
+            try ConfigLoader(environment: [:]).load(file: path)
+        }
+    }
+
+    @Test("lists, broken YAML and missing files are refused with the reason")
+    func malformedFiles() throws {
+        let list = try file("server:\n  port: [1, 2]\n")
+        #expect(throws: ConfigError.notAScalar(key: "server.port", file: list)) { try ConfigLoader(environment: [:]).load(file: list) }
+        let broken = try file("server:\n  port: 8080\n   host: x\n")
+        #expect { try ConfigLoader(environment: [:]).load(file: broken) } throws: { error in
+            guard case ConfigError.malformedFile(let path, _) = error else { return false }
+            return path == broken
+        }
+        #expect { try ConfigLoader(environment: [:]).load(file: "/nonexistent/labgate.yaml") } throws: { error in
+            guard case ConfigError.unreadableFile(let path, _) = error else { return false }
+            return path == "/nonexistent/labgate.yaml"
+        }
+    }
+
+    @Test("every key has an environment variable LABGATE_ and its path in upper snake case")
+    func environmentNames() {
+        #expect(ConfigKey.named("database.poolSize")?.environmentName == "LABGATE_DATABASE_POOL_SIZE")
+        #expect(ConfigKey.named("queue.visibilityTimeoutSeconds")?.environmentName == "LABGATE_QUEUE_VISIBILITY_TIMEOUT_SECONDS")
+        #expect(Set(ConfigKey.all.map(\.environmentName)).count == ConfigKey.all.count)
+        #expect(ConfigKey.all.allSatisfy { $0.accepts($0.defaultValue) })
+    }
+
+    @Test("config check shows every setting and masks secrets")
+    func checkMasksSecrets() throws {
+        let config = try ConfigLoader(environment: ["LABGATE_DATABASE_PASSWORD": "hunter2-secret", "LABGATE_REDIS_PASSWORD": ""]).load(file: nil)
+        let text = ConfigCommand.Check.render(config)
+        #expect(!text.contains("hunter2-secret"))
+        #expect(text.contains("database.password"))
+        #expect(text.contains("******** (set)"))
+        #expect(text.contains("(not set)"))
+        #expect(ConfigKey.all.allSatisfy { text.contains($0.path) })
+    }
+}

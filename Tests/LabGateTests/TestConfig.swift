@@ -1,0 +1,34 @@
+import Foundation
+@testable import LabGate
+import TestSupport
+
+/// Configurations for tests: embedded defaults in a private folder, or the real servers.
+enum TestConfig {
+    /// The embedded defaults, with the SQLite file in a fresh temporary folder.
+    static func embedded(_ overrides: [String: String] = [:]) throws -> LabGateConfig {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)")
+        return try LabGateConfig.defaults(["database.path": folder.appendingPathComponent("labgate.sqlite").path].merging(overrides) { $1 })
+    }
+
+    /// MariaDB and Redis, at the given ports and passwords (the shared test servers by default).
+    static func servers(
+        mariaDBPort: Int? = TestServers.mariaDBPort, mariaDBPassword: String? = TestServers.environment["LABGATE_TEST_MARIADB_PASSWORD"],
+        redisPort: Int? = TestServers.redisPort, redisPassword: String? = TestServers.environment["LABGATE_TEST_REDIS_PASSWORD"]
+    ) throws -> LabGateConfig {
+        guard let mariaDBPort, let mariaDBPassword else {
+            throw TestServerMissing(name: "MariaDB", hint: "run the tests through scripts/test.sh, which starts it")
+        }
+        guard let redisPort, let redisPassword else {
+            throw TestServerMissing(name: "Redis", hint: "run the tests through scripts/test.sh, which starts it")
+        }
+        return try LabGateConfig.defaults([
+            "database.engine": "mariadb", "database.port": String(mariaDBPort), "database.password": mariaDBPassword,
+            "database.timeoutSeconds": "2", "ephemeral.engine": "redis", "redis.port": String(redisPort),
+            "redis.password": redisPassword, "redis.timeoutSeconds": "2", "redis.keyPrefix": TestServers.uniquePrefix(),
+        ])
+    }
+
+    static var serversUnderTest: Bool {
+        TestServers.shouldTest(TestServers.mariaDBPort) || TestServers.shouldTest(TestServers.redisPort)
+    }
+}

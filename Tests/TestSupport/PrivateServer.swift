@@ -1,0 +1,45 @@
+import Foundation
+
+/// A MariaDB or Redis server of one test's own, started and stopped through the same
+/// script the test command uses, so a test may take it down without disturbing others.
+public struct PrivateServer: Sendable {
+    public let name: String
+    public let folder: URL
+    public private(set) var port = 0
+    public private(set) var password = ""
+
+    public static var available: Bool {
+        TestServers.environment["LABGATE_TEST_SERVERS"] != nil || TestServers.isCI
+    }
+
+    /// Starts a fresh server named "mariadb" or "redis".
+    public static func start(_ name: String) throws -> PrivateServer {
+        guard let work = TestServers.environment["LABGATE_TEST_WORK"] else {
+            throw TestServerMissing(name: name, hint: "LABGATE_TEST_WORK is not set; run the tests through scripts/test.sh")
+        }
+        var server = PrivateServer(name: name, folder: URL(fileURLWithPath: work).appendingPathComponent(UUID().uuidString))
+        try server.start()
+        let settings = try String(contentsOf: server.folder.appendingPathComponent("\(name).env"), encoding: .utf8)
+        for line in settings.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            if parts[0] == "PORT" { server.port = Int(parts[1]) ?? 0 }
+            if parts[0] == "PASSWORD" { server.password = parts[1] }
+        }
+        return server
+    }
+
+    public func start() throws { try run("start") }
+
+    public func stop() throws { try run("stop") }
+
+    private func run(_ action: String) throws {
+        guard let script = TestServers.environment["LABGATE_TEST_SERVERS"] else {
+            throw TestServerMissing(name: name, hint: "LABGATE_TEST_SERVERS is not set; run the tests through scripts/test.sh")
+        }
+        let status = try ChildProcess(script, [action, name, folder.path]).wait()
+        guard status == 0 else {
+            throw TestServerMissing(name: name, hint: "\(script) \(action) \(name) failed with status \(status)")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import LabCore
+import Storage
+
+/// The real servers the test command started, found through its environment variables.
+/// With `CI=true` a missing server is a failure, never a silent skip.
+public enum TestServers {
+    public static let environment = ProcessInfo.processInfo.environment
+    public static let isCI = environment["CI"] == "true"
+
+    public static var mariaDBPort: Int? { environment["LABGATE_TEST_MARIADB_PORT"].flatMap(Int.init) }
+    public static var redisPort: Int? { environment["LABGATE_TEST_REDIS_PORT"].flatMap(Int.init) }
+
+    /// Whether tests of a server should run: yes if it is there, and under CI always (so they fail loudly).
+    public static func shouldTest(_ port: Int?) -> Bool { port != nil || isCI }
+
+    public static func mariaDB(port: Int? = mariaDBPort, password: String? = environment["LABGATE_TEST_MARIADB_PASSWORD"], database: String = "labgate") throws -> MariaDBSettings {
+        guard let port, let password else {
+            throw TestServerMissing(name: "MariaDB", hint: "run the tests through scripts/test.sh, which starts it")
+        }
+        return MariaDBSettings(port: port, user: "labgate", password: password, database: database, poolSize: 8, timeout: .seconds(5), acquireTimeout: .seconds(30))
+    }
+
+    public static func redis(port: Int? = redisPort, password: String? = environment["LABGATE_TEST_REDIS_PASSWORD"], prefix: String = uniquePrefix()) throws -> RedisSettings {
+        guard let port, let password else {
+            throw TestServerMissing(name: "Redis", hint: "run the tests through scripts/test.sh, which starts it")
+        }
+        return RedisSettings(port: port, password: password, poolSize: 8, timeout: .seconds(5), acquireTimeout: .seconds(30), keyPrefix: prefix)
+    }
+
+    /// A key prefix of its own for each test, so tests can share one Redis.
+    public static func uniquePrefix() -> String { "test:\(UUID().uuidString.prefix(8)):" }
+
+    /// A fresh MariaDB database for one test, dropped afterwards.
+    public static func withScratchMariaDB<T>(_ body: (MariaDBDatabase) async throws -> T) async throws -> T {
+        let admin = MariaDBDatabase(settings: try mariaDB())
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
+        let database = MariaDBDatabase(settings: try mariaDB(database: name))
+        do {
+            let result = try await body(database)
+            await database.shutdown()
+            try await admin.execute("DROP DATABASE \(name)", [])
+            await admin.shutdown()
+            return result
+        } catch {
+            await database.shutdown()
+            _ = try? await admin.execute("DROP DATABASE \(name)", [])
+            await admin.shutdown()
+            throw error
+        }
+    }
+}
+
+public struct TestServerMissing: Error, CustomStringConvertible {
+    public var name: String
+    public var hint: String
+    public init(name: String, hint: String) {
+        self.name = name
+        self.hint = hint
+    }
+
+    public var description: String { "\(name) is not available to the tests: \(hint)" }
+}
