@@ -9,9 +9,9 @@ struct LabGateCommand: AsyncParsableCommand {
         commandName: "labgate",
         abstract: "LabGate turns a Moodle course into a virtual lab: one click in Moodle, a personal VM in the browser.",
         discussion: """
-            Settings come from lti-config/labgate.yaml (or --config FILE), each overridable by an
-            environment variable LABGATE_<SECTION>_<KEY> (database.poolSize → LABGATE_DATABASE_POOL_SIZE).
-            With no file at all LabGate runs on embedded defaults: SQLite under ./var and an
+            Settings come from lti-config/labgate.yaml (or --config FILE), each overridable by an \
+            environment variable LABGATE_<SECTION>_<KEY> (database.poolSize → LABGATE_DATABASE_POOL_SIZE). \
+            With no file at all LabGate runs on embedded defaults: SQLite under ./var and an \
             in-process store and queue. `labgate config check` shows every setting and where it came from.
             """,
         version: version,

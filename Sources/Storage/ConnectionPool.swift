@@ -83,7 +83,7 @@ final class ConnectionPool<Connection: BlockingConnection>: Sendable {
             switch try await state.acquire() {
             case .reuse(let connection):
                 if connection.isBroken || connection.peerHasClosed() {
-                    connection.close()
+                    await close(connection)
                     await state.discard()
                     continue
                 }
@@ -102,11 +102,16 @@ final class ConnectionPool<Connection: BlockingConnection>: Sendable {
 
     private func checkin(_ connection: Connection) async {
         if connection.isBroken {
-            connection.close()
+            await close(connection)
             await state.discard()
         } else if await !state.release(connection) {
-            connection.close()
+            await close(connection)
         }
+    }
+
+    /// Closing says goodbye to the server (a blocking write), so it runs on a pool thread too.
+    private func close(_ connection: Connection) async {
+        _ = try? await onThread { connection.close() }
     }
 }
 

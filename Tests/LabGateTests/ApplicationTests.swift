@@ -63,38 +63,38 @@ struct ApplicationTests {
     @Test("servers going away turn /readyz to 503 naming them; once back, the next request is 200",
           .enabled(if: PrivateServer.available))
     func readinessFollowsServers() async throws {
-        let mariaDB = try PrivateServer.start("mariadb")
-        defer { try? mariaDB.stop() }
-        let redis = try PrivateServer.start("redis")
-        defer { try? redis.stop() }
+        let mariaDB = try await PrivateServer.start("mariadb")
+        let redis = try await PrivateServer.start("redis")
         let config = try TestConfig.servers(
             mariaDBPort: mariaDB.port, mariaDBPassword: mariaDB.password, redisPort: redis.port, redisPassword: redis.password)
         let app = try await buildApplication(config: config)
         try await app.test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
 
-            try redis.stop()
+            try await redis.stop()
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let failing = try Self.readiness(response).checks.filter { !$0.ready }
                 #expect(failing.map(\.component) == ["ephemeral"])
                 #expect(failing.first?.problem?.contains("redis is unavailable") == true)
             }
-            try mariaDB.stop()
+            try await mariaDB.stop()
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let readiness = try Self.readiness(response)
                 #expect(readiness.checks.filter { !$0.ready }.map(\.component) == ["database", "ephemeral"])
             }
 
-            try mariaDB.start()
-            try redis.start()
+            try await mariaDB.start()
+            try await redis.start()
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 let readiness = try Self.readiness(response)
                 #expect(readiness.status == "ready")
             }
         }
+        try await mariaDB.stop()
+        try await redis.stop()
     }
 
     @Test("/metrics serves Prometheus text that counts requests")
@@ -122,6 +122,7 @@ struct ApplicationTests {
             }
             try await client.execute(uri: "/nowhere", method: .get, headers: [header: "evil id\" level=critical"]) { response in
                 #expect(response.status == .notFound)
+                #expect(String(buffer: response.body).contains("There is nothing at this address"))
                 let id = try #require(response.headers[header])
                 #expect(id != "evil id\" level=critical")
                 #expect(RequestIDMiddleware<BasicRequestContext>.isPlausible(id))

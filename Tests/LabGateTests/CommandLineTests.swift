@@ -20,26 +20,33 @@ struct CommandLineTests {
     }
 
     @Test("a bad setting exits with status 2 and one line naming key, value and expectation, writing nothing")
-    func badConfigurationExits2() throws {
+    func badConfigurationExits2() async throws {
         let folder = try scratchFolder()
         for command in [["config", "check"], ["serve"], ["migrate"], ["worker"]] {
-            let result = try ChildProcess.run(Self.binary, command, in: folder, environment: ["LABGATE_SERVER_PORT": "99999"])
+            let result = try await ChildProcess.run(Self.binary, command, in: folder, environment: ["LABGATE_SERVER_PORT": "99999"])
             #expect(result.status == 2, "labgate \(command.joined(separator: " "))")
             #expect(result.error == "labgate: configuration error: server.port = \"99999\" (from LABGATE_SERVER_PORT): expected a whole number from 1 to 65535\n")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
+    @Test("a separate worker on the in-process queue is refused: it could never see the jobs")
+    func workerNeedsRedis() async throws {
+        let result = try await ChildProcess.run(Self.binary, ["worker"], in: try scratchFolder())
+        #expect(result.status == 2)
+        #expect(result.error.contains("set ephemeral.engine to redis"))
+    }
+
     @Test("a --config file that does not exist is a clear error")
-    func missingConfigFile() throws {
-        let result = try ChildProcess.run(Self.binary, ["config", "check", "--config", "/nonexistent/labgate.yaml"])
+    func missingConfigFile() async throws {
+        let result = try await ChildProcess.run(Self.binary, ["config", "check", "--config", "/nonexistent/labgate.yaml"])
         #expect(result.status == 2)
         #expect(result.error.hasPrefix("labgate: configuration error: cannot read /nonexistent/labgate.yaml"))
     }
 
     @Test("config check lists every setting with its source and masks secrets")
-    func configCheck() throws {
-        let result = try ChildProcess.run(Self.binary, ["config", "check"], in: try scratchFolder(),
+    func configCheck() async throws {
+        let result = try await ChildProcess.run(Self.binary, ["config", "check"], in: try scratchFolder(),
                                           environment: ["LABGATE_REDIS_PASSWORD": "s3cr3t-value", "LABGATE_LOG_FORMAT": "json"])
         #expect(result.status == 0)
         #expect(!result.output.contains("s3cr3t-value"))
@@ -49,31 +56,33 @@ struct CommandLineTests {
     }
 
     @Test("--version and --help answer")
-    func versionAndHelp() throws {
-        #expect(try ChildProcess.run(Self.binary, ["--version"]).output == "0.1.0\n")
+    func versionAndHelp() async throws {
+        let version = try await ChildProcess.run(Self.binary, ["--version"])
+        #expect(version.output == "0.1.0\n")
         for command in [[], ["serve"], ["worker"], ["migrate"], ["config", "check"]] {
-            let result = try ChildProcess.run(Self.binary, command + ["--help"])
+            let result = try await ChildProcess.run(Self.binary, command + ["--help"])
             #expect(result.status == 0)
             #expect(result.output.contains("USAGE: labgate"))
         }
     }
 
     @Test("migrate creates the SQLite schema once; a second run reports it up to date")
-    func migrateTwice() throws {
+    func migrateTwice() async throws {
         let folder = try scratchFolder()
-        let first = try ChildProcess.run(Self.binary, ["migrate"], in: folder)
+        let first = try await ChildProcess.run(Self.binary, ["migrate"], in: folder)
         #expect(first.status == 0)
         #expect(first.output.contains("applied migration(s) 1"))
-        let second = try ChildProcess.run(Self.binary, ["migrate"], in: folder)
+        let second = try await ChildProcess.run(Self.binary, ["migrate"], in: folder)
         #expect(second.output.contains("schema is up to date (version 1)"))
         #expect(FileManager.default.fileExists(atPath: folder + "/var/labgate.sqlite"))
     }
 
-    @Test("serve on the embedded defaults answers /healthz and /readyz and stops cleanly on SIGTERM")
-    func serveAndStop() async throws {
+    @Test("serve on the embedded defaults answers /healthz and /readyz, logs each request, and stops cleanly on SIGTERM",
+          arguments: ["plain", "json"])
+    func serveAndStop(logFormat: String) async throws {
         let folder = try scratchFolder()
         let port = Int.random(in: 20000...60000)
-        let server = try ChildProcess(Self.binary, ["serve", "--port", String(port)], in: folder)
+        let server = try ChildProcess(Self.binary, ["serve", "--port", String(port)], in: folder, environment: ["LABGATE_LOG_FORMAT": logFormat])
         var ready = false
         for _ in 0..<150 where !ready {
             try await Task.sleep(for: .milliseconds(100))
@@ -83,9 +92,18 @@ struct CommandLineTests {
         let health = try await Self.get(port: port, path: "/healthz")
         #expect(health.body == #"{"status":"alive"}"#)
         server.signal(SIGTERM)
-        #expect(server.wait() == 0)
-        #expect(server.errorOutput.contains("path=/healthz"))
-        #expect(server.errorOutput.contains("hb.request.id="))
+        #expect(await server.exitStatus() == 0)
+        let log = server.errorOutput
+        if logFormat == "json" {
+            let lines = log.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+            #expect(lines.allSatisfy { $0 != nil }, "not JSON lines: \(log)")
+            let request = lines.compactMap { $0 }.first { $0["path"] == "/healthz" }
+            #expect(request?["status"] == "200")
+            #expect(request?["hb.request.id"]?.isEmpty == false)
+        } else {
+            #expect(log.contains("path=/healthz"))
+            #expect(log.contains("hb.request.id="))
+        }
     }
 
     static func get(port: Int, path: String) async throws -> (status: Int, body: String) {

@@ -54,18 +54,26 @@ public final class ChildProcess: @unchecked Sendable {
     /// Runs a program to its end and returns its exit status and output.
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
-    ) throws -> (status: Int32, output: String, error: String) {
+    ) async throws -> (status: Int32, output: String, error: String) {
         let child = try ChildProcess(executable, arguments, in: directory, environment: environment)
-        let status = child.wait()
+        let status = await child.exitStatus()
         return (status, child.output, child.errorOutput)
     }
 
     /// Waits for the program to end; returns its exit status (128 + signal if a signal ended it).
-    public func wait() -> Int32 {
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    ///
+    /// The blocking `waitpid` runs on a thread of its own: on two cores, a blocked thread of
+    /// Swift's cooperative pool would stall every other test meanwhile.
+    public func exitStatus() async -> Int32 {
+        let pid = pid
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                let signal = status & 0x7f
+                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
+            }
+        }
     }
 
     /// Sends a signal (SIGTERM by default).

@@ -13,12 +13,12 @@ public struct PrivateServer: Sendable {
     }
 
     /// Starts a fresh server named "mariadb" or "redis".
-    public static func start(_ name: String) throws -> PrivateServer {
+    public static func start(_ name: String) async throws -> PrivateServer {
         guard let work = TestServers.environment["LABGATE_TEST_WORK"] else {
             throw TestServerMissing(name: name, hint: "LABGATE_TEST_WORK is not set; run the tests through scripts/test.sh")
         }
         var server = PrivateServer(name: name, folder: URL(fileURLWithPath: work).appendingPathComponent(UUID().uuidString))
-        try server.start()
+        try await server.start()
         let settings = try String(contentsOf: server.folder.appendingPathComponent("\(name).env"), encoding: .utf8)
         for line in settings.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
@@ -29,15 +29,15 @@ public struct PrivateServer: Sendable {
         return server
     }
 
-    public func start() throws { try run("start") }
+    public func start() async throws { try await run("start") }
 
-    public func stop() throws { try run("stop") }
+    public func stop() async throws { try await run("stop") }
 
-    private func run(_ action: String) throws {
+    private func run(_ action: String) async throws {
         guard let script = TestServers.environment["LABGATE_TEST_SERVERS"] else {
             throw TestServerMissing(name: name, hint: "LABGATE_TEST_SERVERS is not set; run the tests through scripts/test.sh")
         }
-        let status = try ChildProcess(script, [action, name, folder.path]).wait()
+        let status = try await ChildProcess(script, [action, name, folder.path]).exitStatus()
         guard status == 0 else {
             throw TestServerMissing(name: name, hint: "\(script) \(action) \(name) failed with status \(status)")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Storage
 
 /// `labgate migrate`: brings the database schema up to date.
@@ -14,17 +15,23 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let backends = try await Backends.open(config)
-        defer { Task { await backends.close() } }
+        let outcome: Result<String, any Error>
         do {
             let applied = try await backends.migrate()
             let version = try await Migrator(database: backends.database).appliedVersions().last ?? 0
-            print(applied.isEmpty
+            outcome = .success(applied.isEmpty
                 ? "\(backends.databaseDescription): schema is up to date (version \(version))."
                 : "\(backends.databaseDescription): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version).")
         } catch {
-            print("labgate: migration failed on \(backends.databaseDescription): \(error)")
-            throw ExitCode.failure
+            outcome = .failure(error)
         }
         await backends.close()
+        switch outcome {
+        case .success(let message):
+            print(message)
+        case .failure(let error):
+            FileHandle.standardError.write(Data("labgate: migration failed on \(backends.databaseDescription): \(error)\n".utf8))
+            throw ExitCode.failure
+        }
     }
 }

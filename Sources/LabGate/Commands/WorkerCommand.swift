@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -8,9 +9,10 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Run background jobs (provisioning steps) from the job queue.",
         discussion: """
-            Run as many workers as you like, on as many machines, against one Redis: each job goes to one
-            worker, and the jobs of a worker that dies go to another after queue.visibilityTimeoutSeconds.
-            Stops gracefully on SIGTERM or SIGINT after finishing the jobs it holds.
+            Run as many workers as you like, on as many machines, against one Redis: each job goes to one \
+            worker, and the jobs of a worker that dies go to another after queue.visibilityTimeoutSeconds. \
+            Stops gracefully on SIGTERM or SIGINT after finishing the jobs it holds. \
+            On the embedded defaults (ephemeral.engine: memory) `labgate serve` runs the jobs itself.
             """
     )
 
@@ -18,14 +20,20 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        guard case .redis = config.ephemeral else {
+            FileHandle.standardError.write(Data("""
+                labgate: a separate worker needs a shared queue: set ephemeral.engine to redis \
+                (on the embedded defaults `labgate serve` runs the jobs itself)
+
+                """.utf8))
+            throw ExitCode(2)
+        }
         LoggingSetup.bootstrap(config)
         var logger = Logger(label: "labgate.worker")
         logger.logLevel = config.logLevel
         let backends = try await Backends.open(config)
         if config.migrateOnStart { try await backends.migrate() }
-        let worker = JobWorker(
-            queue: backends.queue, handlers: JobHandlers.all(backends: backends), concurrency: config.workerConcurrency,
-            visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
+        let worker = JobWorker(backends: backends, config: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: worker), .init(service: backends)],

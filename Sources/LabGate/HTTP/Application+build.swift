@@ -24,6 +24,10 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "LabGate"),
         services: [backends],
         logger: logger)
+    if case .memory = config.ephemeral {
+        // An in-process queue is seen by this process only, so this process runs its jobs.
+        app.addServices(JobWorker(backends: backends, config: config, logger: logger))
+    }
     if config.migrateOnStart {
         let logger = logger
         app.beforeServerStarts {

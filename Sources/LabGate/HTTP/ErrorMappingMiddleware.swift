@@ -7,6 +7,8 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            throw HTTPError(.notFound, message: "There is nothing at this address. Check it, or start again from your course page in Moodle.")
         } catch let error as any HTTPResponseError {
             throw error
         } catch let error as StoreError {

@@ -29,6 +29,13 @@ struct JobWorker: Service {
         self.logger = logger
     }
 
+    /// The worker of a process: every job kind this build knows, sized by the configuration.
+    init(backends: Backends, config: LabGateConfig, logger: Logger) {
+        self.init(
+            queue: backends.queue, handlers: JobHandlers.all(backends: backends), concurrency: config.workerConcurrency,
+            visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
+    }
+
     func run() async throws {
         logger.info("worker started", metadata: ["consumer": .string(consumer), "kinds": .string(handlers.keys.sorted().joined(separator: ","))])
         var pause = Duration.milliseconds(100)

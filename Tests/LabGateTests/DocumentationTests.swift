@@ -1,0 +1,30 @@
+import Foundation
+@testable import LabGate
+import Testing
+
+@Suite("Documentation")
+struct DocumentationTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("docs/configuration.md lists every setting with its environment variable and default")
+    func configurationIsDocumented() throws {
+        let text = try String(contentsOf: Self.root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        for key in ConfigKey.all {
+            let row = text.split(separator: "\n").first { $0.hasPrefix("| `\(key.path)` |") }
+            #expect(row != nil, "\(key.path) is not documented")
+            #expect(row?.contains("`\(key.environmentName)`") == true, "\(key.path): wrong environment variable")
+            if !key.defaultValue.isEmpty {
+                #expect(row?.contains("`\(key.defaultValue)`") == true, "\(key.path): wrong default")
+            }
+        }
+    }
+
+    @Test("the example configuration is valid")
+    func exampleIsValid() throws {
+        let config = try ConfigLoader(environment: [:]).load(file: Self.root.appendingPathComponent("lti-config/labgate.example.yaml").path)
+        guard case .mariaDB = config.database, case .redis = config.ephemeral else {
+            Issue.record("the example should show the production engines")
+            return
+        }
+    }
+}
