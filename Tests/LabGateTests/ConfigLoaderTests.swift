@@ -12,11 +12,18 @@ struct ConfigLoaderTests {
 
     @Test("with no file the embedded defaults apply: SQLite under ./var, in-process store and queue")
     func embeddedDefaults() throws {
-        let config = try ConfigLoader(environment: [:]).load(file: nil)
+        let config = try ConfigLoader(environment: [:], defaultFile: nil).load(file: nil)
         #expect(config.database == .sqlite(path: "./var/labgate.sqlite"))
         #expect(config.ephemeral == .memory)
         #expect(config.port == 8080)
         #expect(config.settings.allSatisfy { $0.source == .defaultValue })
+    }
+
+    @Test("the default file is read when it exists and skipped when it does not")
+    func defaultFile() throws {
+        let path = try file("server:\n  port: 9999\n")
+        #expect(try ConfigLoader(environment: [:], defaultFile: path).load(file: nil).port == 9999)
+        #expect(try ConfigLoader(environment: [:], defaultFile: "/nonexistent/labgate.yaml").load(file: nil).port == 8080)
     }
 
     @Test("the file sets values, the environment overrides the file, the command line overrides both")
@@ -57,14 +64,14 @@ struct ConfigLoaderTests {
     func invalidValue() throws {
         #expect(throws: ConfigError.invalidValue(key: "database.poolSize", value: "\"lots\"", source: "LABGATE_DATABASE_POOL_SIZE",
                                                  expected: "a whole number from 1 to 500")) {
-            try ConfigLoader(environment: ["LABGATE_DATABASE_POOL_SIZE": "lots"]).load(file: nil)
+            try ConfigLoader(environment: ["LABGATE_DATABASE_POOL_SIZE": "lots"], defaultFile: nil).load(file: nil)
         }
         let path = try file("log:\n  format: xml\n")
         #expect(throws: ConfigError.invalidValue(key: "log.format", value: "\"xml\"", source: path, expected: "one of plain, json")) {
             try ConfigLoader(environment: [:]).load(file: path)
         }
         #expect(throws: ConfigError.invalidValue(key: "server.port", value: "\"0\"", source: "--port", expected: "a whole number from 1 to 65535")) {
-            try ConfigLoader(environment: [:]).load(file: nil, overrides: ["server.port": ("0", "--port")])
+            try ConfigLoader(environment: [:], defaultFile: nil).load(file: nil, overrides: ["server.port": ("0", "--port")])
         }
     }
 
@@ -101,7 +108,8 @@ struct ConfigLoaderTests {
 
     @Test("config check shows every setting and masks secrets")
     func checkMasksSecrets() throws {
-        let config = try ConfigLoader(environment: ["LABGATE_DATABASE_PASSWORD": "hunter2-secret", "LABGATE_REDIS_PASSWORD": ""]).load(file: nil)
+        let config = try ConfigLoader(environment: ["LABGATE_DATABASE_PASSWORD": "hunter2-secret", "LABGATE_REDIS_PASSWORD": ""], defaultFile: nil)
+            .load(file: nil)
         let text = ConfigCommand.Check.render(config)
         #expect(!text.contains("hunter2-secret"))
         #expect(text.contains("database.password"))

@@ -19,15 +19,7 @@ enum EphemeralEngine: String, CaseIterable, CustomStringConvertible, Sendable {
         case .memory:
             return try await body(MemoryEphemeralStore())
         case .redis:
-            let client = RedisClient(settings: try TestServers.redis())
-            do {
-                let result = try await body(RedisEphemeralStore(client: client))
-                await client.shutdown()
-                return result
-            } catch {
-                await client.shutdown()
-                throw error
-            }
+            return try await TestServers.withRedisClient { try await body(RedisEphemeralStore(client: $0)) }
         }
     }
 }

@@ -21,15 +21,7 @@ enum QueueEngine: String, CaseIterable, CustomStringConvertible, Sendable {
         case .memory:
             return try await body(MemoryJobQueue(settings: Self.settings))
         case .redis:
-            let client = RedisClient(settings: try TestServers.redis())
-            do {
-                let result = try await body(RedisJobQueue(client: client, settings: Self.settings))
-                await client.shutdown()
-                return result
-            } catch {
-                await client.shutdown()
-                throw error
-            }
+            return try await TestServers.withRedisClient { try await body(RedisJobQueue(client: $0, settings: Self.settings)) }
         }
     }
 }

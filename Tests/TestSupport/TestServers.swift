@@ -31,6 +31,19 @@ public enum TestServers {
     /// A key prefix of its own for each test, so tests can share one Redis.
     public static func uniquePrefix() -> String { "test:\(UUID().uuidString.prefix(8)):" }
 
+    /// A client on the shared test Redis with a key prefix of its own, shut down afterwards.
+    public static func withRedisClient<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
+        let client = RedisClient(settings: try redis())
+        do {
+            let result = try await body(client)
+            await client.shutdown()
+            return result
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+
     /// A fresh MariaDB database for one test, dropped afterwards.
     public static func withScratchMariaDB<T>(_ body: (MariaDBDatabase) async throws -> T) async throws -> T {
         let admin = MariaDBDatabase(settings: try mariaDB())

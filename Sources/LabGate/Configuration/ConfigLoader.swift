@@ -5,6 +5,8 @@ import Yams
 /// variables, then command-line options. Nothing is created or written while loading.
 struct ConfigLoader {
     let environment: [String: String]
+    /// The file read when none is named, if it exists; nil to read none (tests, tools).
+    var defaultFile: String? = LabGateConfig.defaultFile
 
     /// Loads the configuration.
     /// - Parameters:
@@ -17,8 +19,7 @@ struct ConfigLoader {
             resolved[key.path] = (key.defaultValue, .defaultValue)
         }
 
-        let path = file ?? LabGateConfig.defaultFile
-        if file != nil || FileManager.default.fileExists(atPath: path) {
+        if let path = file ?? defaultFile, file != nil || FileManager.default.fileExists(atPath: path) {
             for (keyPath, value) in try readFile(path) {
                 resolved[keyPath] = (value, .file(path))
             }

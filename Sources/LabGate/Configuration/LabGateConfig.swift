@@ -75,8 +75,9 @@ struct LabGateConfig: Sendable {
         }
     }
 
-    /// The embedded defaults with some values replaced: for tests and tools.
+    /// The embedded defaults with some values replaced, ignoring any configuration file
+    /// and environment variable: for tests and tools.
     static func defaults(_ overrides: [String: String] = [:]) throws(ConfigError) -> LabGateConfig {
-        try ConfigLoader(environment: [:]).load(file: nil, overrides: overrides.mapValues { ($0, "test") })
+        try ConfigLoader(environment: [:], defaultFile: nil).load(file: nil, overrides: overrides.mapValues { ($0, "override") })
     }
 }
