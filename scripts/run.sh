@@ -5,6 +5,7 @@
 # Arguments go to `labgate`; with none it runs `labgate serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/swift-env.sh
 
 scripts/ensure-packages.sh
 swift build --product labgate

@@ -4,6 +4,7 @@
 # when the tests fail. Extra arguments go to `swift test` (e.g. --filter Queue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/swift-env.sh
 
 scripts/ensure-packages.sh --servers
 
