@@ -30,14 +30,16 @@ struct JobWorkerTests {
         #expect(try await done(), "the worker did not finish in time")
     }
 
-    @Test("a job is run by the handler of its kind and acknowledged")
+    @Test("a job is run by the handler of its kind, acknowledged and counted")
     func runsAndAcks() async throws {
+        _ = PrometheusMetrics.registry
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 3))
         let recorder = Recorder()
         try await queue.enqueue(Job(kind: "greet", payload: "ada"))
         try await queue.enqueue(Job(kind: "greet", payload: "grace"))
+        let counted = #"labgate_jobs_total{kind="greet",outcome="succeeded"} 2"#
         try await run(worker(queue, ["greet": { job, _ in await recorder.record(job.payload) }])) {
-            await recorder.seen.count == 2
+            await recorder.seen.count == 2 && PrometheusMetrics.registry.emitToString().contains(counted)
         }
         #expect(Set(await recorder.seen) == ["ada", "grace"])
         try await Task.sleep(for: .milliseconds(50))

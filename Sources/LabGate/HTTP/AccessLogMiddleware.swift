@@ -16,13 +16,11 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, status: Int, since start: ContinuousClock.Instant, context: Context) {
-        let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),
             "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.2f", milliseconds)),
+            "duration_ms": .string(String(format: "%.2f", (ContinuousClock.now - start).fractionalMilliseconds)),
         ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Claims jobs from the queue and runs the handler of each job's kind: acks what
@@ -67,6 +68,7 @@ struct JobWorker: Service {
         jobLogger[metadataKey: "kind"] = .string(claimed.job.kind)
         jobLogger[metadataKey: "attempt"] = .stringConvertible(claimed.attempt)
         let logger = jobLogger
+        let start = ContinuousClock.now
         do {
             guard let handler = handlers[claimed.job.kind] else {
                 // Retried rather than dropped: during a rolling upgrade a newer worker may know the kind.
@@ -74,15 +76,24 @@ struct JobWorker: Service {
             }
             try await withHeartbeat(claimed) { try await handler(claimed.job, logger) }
             try await queue.ack(claimed)
+            record(claimed, outcome: "succeeded", since: start)
         } catch {
             let retryAfter = backoff(claimed.attempt)
             do {
                 let outcome = try await queue.fail(claimed, reason: "\(error)", retryAfter: retryAfter)
+                record(claimed, outcome: outcome == .deadLettered ? "dead-lettered" : "retrying", since: start)
                 logger.warning("job failed", metadata: ["error": .string("\(error)"), "outcome": .string("\(outcome)")])
             } catch {
                 logger.error("cannot report a failed job; it will be redelivered", metadata: ["error": .string("\(error)")])
             }
         }
+    }
+
+    /// Counts jobs by kind and outcome, and times them, for `/metrics`.
+    private func record(_ claimed: ClaimedJob, outcome: String, since start: ContinuousClock.Instant) {
+        let dimensions = [("kind", claimed.job.kind), ("outcome", outcome)]
+        Counter(label: "labgate_jobs_total", dimensions: dimensions).increment()
+        Metrics.Timer(label: "labgate_job_duration_seconds", dimensions: dimensions).recordNanoseconds((ContinuousClock.now - start).nanoseconds)
     }
 
     /// Runs `body` while telling the queue, every third of the visibility timeout, that the job is still being worked on.
