@@ -17,9 +17,6 @@ public struct Migrator: Sendable {
         self.migrations = migrations
     }
 
-    /// The version the code expects: the newest migration.
-    public var latestVersion: Int { migrations.last?.version ?? 0 }
-
     /// Applies what is missing and returns the versions it applied.
     @discardableResult
     public func migrate() async throws -> [Int] {
