@@ -34,14 +34,7 @@ public enum TestServers {
     /// A client on the shared test Redis with a key prefix of its own, shut down afterwards.
     public static func withRedisClient<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
         let client = RedisClient(settings: try redis())
-        do {
-            let result = try await body(client)
-            await client.shutdown()
-            return result
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        return try await withCleanup { try await body(client) } cleanup: { await client.shutdown() }
     }
 
     /// A fresh MariaDB database for one test, dropped afterwards.
@@ -50,17 +43,10 @@ public enum TestServers {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
         let database = MariaDBDatabase(settings: try mariaDB(database: name))
-        do {
-            let result = try await body(database)
-            await database.shutdown()
-            try await admin.execute("DROP DATABASE \(name)", [])
-            await admin.shutdown()
-            return result
-        } catch {
+        return try await withCleanup { try await body(database) } cleanup: {
             await database.shutdown()
             _ = try? await admin.execute("DROP DATABASE \(name)", [])
             await admin.shutdown()
-            throw error
         }
     }
 }

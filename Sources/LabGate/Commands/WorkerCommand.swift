@@ -29,10 +29,9 @@ struct WorkerCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         LoggingSetup.bootstrap(config)
-        var logger = Logger(label: "labgate.worker")
-        logger.logLevel = config.logLevel
+        let logger = config.logger(label: "labgate.worker")
         let backends = try await Backends.open(config)
-        if config.migrateOnStart { try await backends.migrate() }
+        if config.migrateOnStart { try await backends.migrate(logger: logger) }
         let worker = JobWorker(backends: backends, config: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -4,8 +4,7 @@ import Logging
 /// Builds the LabGate HTTP application from its configuration: storage, routes, middleware.
 /// `labgate serve` runs what this returns; the tests drive the very same application.
 func buildApplication(config: LabGateConfig) async throws -> some ApplicationProtocol {
-    var logger = Logger(label: "labgate")
-    logger.logLevel = config.logLevel
+    let logger = config.logger(label: "labgate")
     _ = PrometheusMetrics.registry
 
     let backends = try await Backends.open(config)
@@ -29,11 +28,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
         app.addServices(JobWorker(backends: backends, config: config, logger: logger))
     }
     if config.migrateOnStart {
-        let logger = logger
-        app.beforeServerStarts {
-            let applied = try await backends.migrate()
-            if !applied.isEmpty { logger.info("migrated the database", metadata: ["versions": .string("\(applied)")]) }
-        }
+        app.beforeServerStarts { [logger] in try await backends.migrate(logger: logger) }
     }
     return app
 }

@@ -15,9 +15,7 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Self.httpError(for: error, context: context)
         } catch {
             context.logger.error("unexpected error", metadata: ["error": .string(String(reflecting: error))])
-            throw HTTPError(
-                .internalServerError,
-                message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+            throw Self.internalError(context: context)
         }
     }
 
@@ -38,9 +36,12 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             return HTTPError(.conflict, message: "\(what).")
         case .failed(let reason):
             context.logger.error("storage failure", metadata: ["reason": .string(reason)])
-            return HTTPError(
-                .internalServerError,
-                message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+            return Self.internalError(context: context)
         }
+    }
+
+    /// A 500 that points to the log by request id and says nothing of the cause.
+    static func internalError(context: Context) -> HTTPError {
+        HTTPError(.internalServerError, message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
     }
 }

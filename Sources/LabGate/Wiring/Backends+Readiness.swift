@@ -1,5 +1,3 @@
-import LabCore
-
 /// Whether one part a process depends on can be reached.
 struct ReadinessCheck: Sendable, Codable, Equatable {
     var component: String
@@ -23,8 +21,6 @@ extension Backends {
         do {
             try await probe()
             return ReadinessCheck(component: component, engine: engine, ready: true)
-        } catch let error as StoreError {
-            return ReadinessCheck(component: component, engine: engine, ready: false, problem: error.description)
         } catch {
             return ReadinessCheck(component: component, engine: engine, ready: false, problem: "\(error)")
         }

@@ -57,10 +57,14 @@ final class Backends: Service, Sendable {
         }
     }
 
-    /// Applies pending migrations; returns the versions applied.
+    /// Applies pending migrations and returns the versions applied; logs them when a logger is given.
     @discardableResult
-    func migrate() async throws -> [Int] {
-        try await Migrator(database: database).migrate()
+    func migrate(logger: Logger? = nil) async throws -> [Int] {
+        let applied = try await Migrator(database: database).migrate()
+        if !applied.isEmpty {
+            logger?.info("migrated the database", metadata: ["versions": .string("\(applied)"), "database": .string(databaseDescription)])
+        }
+        return applied
     }
 
     func run() async throws {

@@ -21,14 +21,7 @@ enum RelationalEngine: String, CaseIterable, CustomStringConvertible, Sendable {
             defer { try? FileManager.default.removeItem(at: folder) }
             let database = try await SQLiteDatabase.open(path: folder.appendingPathComponent("test.sqlite").path)
             try await Migrator(database: database).migrate()
-            do {
-                let result = try await body(database)
-                await database.shutdown()
-                return result
-            } catch {
-                await database.shutdown()
-                throw error
-            }
+            return try await withCleanup { try await body(database) } cleanup: { await database.shutdown() }
         case .mariadb:
             return try await TestServers.withScratchMariaDB { database in
                 try await Migrator(database: database).migrate()
