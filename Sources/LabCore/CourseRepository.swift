@@ -13,4 +13,10 @@ public protocol CourseRepository: Sendable {
     func activities(of courseID: CourseID) async throws -> [Activity]
     /// Binds an activity to an environment, or unbinds it with `nil`; returns false if no such activity.
     func bind(_ activityID: ActivityID, to environmentID: EnvironmentID?) async throws -> Bool
+    /// The activity with this id.
+    func activity(id: ActivityID) async throws -> Activity?
+    /// Records the role the latest launch gave a user in a course, replacing the previous one.
+    func enroll(_ userID: UserID, in courseID: CourseID, as role: CourseRole) async throws
+    /// The role a user holds in a course, if they ever launched from it.
+    func role(of userID: UserID, in courseID: CourseID) async throws -> CourseRole?
 }

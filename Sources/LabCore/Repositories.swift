@@ -7,11 +7,12 @@ public struct Repositories: Sendable {
     public var instances: any LabInstanceRepository
     public var audit: any AuditLog
     public var jobs: any JobLedger
+    public var toolKeys: any ToolKeyRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
-        audit: any AuditLog, jobs: any JobLedger
+        audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -20,5 +21,6 @@ public struct Repositories: Sendable {
         self.instances = instances
         self.audit = audit
         self.jobs = jobs
+        self.toolKeys = toolKeys
     }
 }

@@ -7,13 +7,18 @@ enum TestConfig {
     /// The embedded defaults, with the SQLite file in a fresh temporary folder.
     static func embedded(_ overrides: [String: String] = [:]) throws -> LabGateConfig {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)")
-        return try LabGateConfig.defaults(["database.path": folder.appendingPathComponent("labgate.sqlite").path].merging(overrides) { $1 })
+        return try LabGateConfig.defaults([
+            "database.path": folder.appendingPathComponent("labgate.sqlite").path,
+            "security.secretKeyFile": folder.appendingPathComponent("secret.key").path,
+            "lti.platformsDirectory": folder.appendingPathComponent("platforms").path,
+        ].merging(overrides) { $1 })
     }
 
     /// MariaDB and Redis, at the given ports and passwords (the shared test servers by default).
     static func servers(
         mariaDBPort: Int? = TestServers.mariaDBPort, mariaDBPassword: String? = TestServers.environment["LABGATE_TEST_MARIADB_PASSWORD"],
-        redisPort: Int? = TestServers.redisPort, redisPassword: String? = TestServers.environment["LABGATE_TEST_REDIS_PASSWORD"]
+        redisPort: Int? = TestServers.redisPort, redisPassword: String? = TestServers.environment["LABGATE_TEST_REDIS_PASSWORD"],
+        _ overrides: [String: String] = [:]
     ) throws -> LabGateConfig {
         guard let mariaDBPort, let mariaDBPassword else {
             throw TestServerMissing(name: "MariaDB", hint: "run the tests through scripts/test.sh, which starts it")
@@ -25,7 +30,9 @@ enum TestConfig {
             "database.engine": "mariadb", "database.port": String(mariaDBPort), "database.password": mariaDBPassword,
             "database.timeoutSeconds": "2", "ephemeral.engine": "redis", "redis.port": String(redisPort),
             "redis.password": redisPassword, "redis.timeoutSeconds": "2", "redis.keyPrefix": TestServers.uniquePrefix(),
-        ])
+            "security.secretKey": "test-secret-that-is-long-enough-for-labgate",
+            "lti.platformsDirectory": FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)").path,
+        ].merging(overrides) { $1 })
     }
 
     static var serversUnderTest: Bool {

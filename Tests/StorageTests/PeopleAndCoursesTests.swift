@@ -61,6 +61,23 @@ struct PeopleAndCoursesTests {
         }
     }
 
+    @Test("the latest launch sets a person's role in a course", arguments: RelationalEngine.underTest)
+    func enrollments(engine: RelationalEngine) async throws {
+        try await engine.withRepositories { (repositories) async throws in
+            let seed = try await Seed.make(in: repositories)
+            let course = try await repositories.courses.upsert(Course(platformID: seed.platform.id, deploymentID: "d", contextID: "c", title: "C"))
+            #expect(try await repositories.courses.role(of: seed.user.id, in: course.id) == nil)
+            try await repositories.courses.enroll(seed.user.id, in: course.id, as: .student)
+            try await repositories.courses.enroll(seed.user.id, in: course.id, as: .student)
+            #expect(try await repositories.courses.role(of: seed.user.id, in: course.id) == .student)
+            try await repositories.courses.enroll(seed.user.id, in: course.id, as: .teacher)
+            #expect(try await repositories.courses.role(of: seed.user.id, in: course.id) == .teacher)
+            let activity = try await repositories.courses.upsertActivity(Activity(courseID: course.id, resourceLinkID: "r", title: "R"))
+            #expect(try await repositories.courses.activity(id: activity.id) == activity)
+            #expect(try await repositories.courses.activity(id: ActivityID("missing")) == nil)
+        }
+    }
+
     @Test("environments are saved by name, and removing one unbinds its activities", arguments: RelationalEngine.underTest)
     func environments(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in

@@ -36,6 +36,25 @@ extension ConfigKey {
                   help: "how long a claimed job may go without a sign of life before another worker takes it"),
         ConfigKey("queue.maxAttempts", .integer(1...100), default: "5", help: "deliveries of a job before it is dead-lettered"),
         ConfigKey("worker.concurrency", .integer(1...256), default: "4", help: "jobs one worker process runs at once"),
+
+        ConfigKey("security.secretKey", .text, default: "", secret: true,
+                  help: "at least 32 characters; encrypts the tool's private keys and signs cookies. Empty: read (or create) security.secretKeyFile"),
+        ConfigKey("security.secretKeyFile", .text, default: "./var/secret.key",
+                  help: "file holding the secret key when security.secretKey is empty; created (mode 600) on first start"),
+
+        ConfigKey("lti.publicUrl", .text, default: "",
+                  help: "the address browsers and platforms use for LabGate (https://labgate.example.edu); empty: http://server.host:server.port"),
+        ConfigKey("lti.platformsDirectory", .text, default: "lti-config/platforms", help: "platforms declared as YAML files, applied at start"),
+        ConfigKey("lti.allowInsecureLoopback", .boolean, default: "false",
+                  help: "allow http:// for key sets and registration on loopback hosts (tests and the demo only)"),
+        ConfigKey("lti.allowPrivateAddresses", .boolean, default: "false",
+                  help: "let Dynamic Registration reach private and loopback addresses (tests and the demo only)"),
+        ConfigKey("lti.autoApproveRegistrations", .boolean, default: "false",
+                  help: "platforms that register dynamically are active at once instead of pending an admin's approval"),
+        ConfigKey("lti.clockSkewSeconds", .integer(0...600), default: "60", help: "how far exp and iat of an id_token may be off"),
+        ConfigKey("lti.keySetRefetchSeconds", .integer(0...3600), default: "10",
+                  help: "least time between two fetches of a platform's key set caused by an unknown kid"),
+        ConfigKey("lti.sessionMinutes", .integer(5...1440), default: "120", help: "how long the session cookie of a launch stays valid"),
     ]
 
     /// The key with this path.

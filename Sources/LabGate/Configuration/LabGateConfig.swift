@@ -1,3 +1,4 @@
+import LTIGateway
 import LabCore
 import Logging
 import Storage
@@ -37,6 +38,11 @@ struct LabGateConfig: Sendable {
     let ephemeral: Ephemeral
     let queue: JobQueueSettings
     let workerConcurrency: Int
+    let lti: LTISettings
+    let platformsDirectory: String
+    /// The secret itself, or nil to use (or create) `secretKeyFile`.
+    let secretKey: String?
+    let secretKeyFile: String
 
     init(settings: [ResolvedSetting]) {
         self.settings = settings
@@ -53,6 +59,17 @@ struct LabGateConfig: Sendable {
         migrateOnStart = text("database.migrateOnStart") == "true"
         workerConcurrency = int("worker.concurrency")
         queue = JobQueueSettings(visibilityTimeout: seconds("queue.visibilityTimeoutSeconds"), maxAttempts: int("queue.maxAttempts"))
+
+        let publicURL = text("lti.publicUrl")
+        lti = LTISettings(
+            publicURL: publicURL.isEmpty ? "http://\(host):\(port)" : publicURL, clockSkew: seconds("lti.clockSkewSeconds"),
+            allowInsecureLoopback: text("lti.allowInsecureLoopback") == "true",
+            allowPrivateAddresses: text("lti.allowPrivateAddresses") == "true",
+            autoApproveRegistrations: text("lti.autoApproveRegistrations") == "true",
+            keySetRefetchInterval: seconds("lti.keySetRefetchSeconds"), sessionLifetime: .seconds(int("lti.sessionMinutes") * 60))
+        platformsDirectory = text("lti.platformsDirectory")
+        secretKey = text("security.secretKey").isEmpty ? nil : text("security.secretKey")
+        secretKeyFile = text("security.secretKeyFile")
 
         if text("database.engine") == "mariadb" {
             database = .mariaDB(MariaDBSettings(

@@ -71,6 +71,29 @@ struct SQLCourseRepository: CourseRepository {
         }
     }
 
+    func activity(id: ActivityID) async throws -> Activity? {
+        try await database.query("SELECT \(Self.activityColumns) FROM activities WHERE id = ?", .text(id.rawValue)).first.map(Self.activity)
+    }
+
+    func enroll(_ userID: UserID, in courseID: CourseID, as role: CourseRole) async throws {
+        let binds: [SQLValue] = [.text(role.rawValue), .text(courseID.rawValue), .text(userID.rawValue)]
+        // Most launches repeat the role the person already has: try the update first.
+        if try await database.execute("UPDATE enrollments SET role = ? WHERE course_id = ? AND user_id = ?", binds) > 0 {
+            return
+        }
+        do {
+            try await database.execute("INSERT INTO enrollments (role, course_id, user_id) VALUES (?, ?, ?)", binds)
+        } catch StoreError.duplicate {
+            try await database.execute("UPDATE enrollments SET role = ? WHERE course_id = ? AND user_id = ?", binds)
+        }
+    }
+
+    func role(of userID: UserID, in courseID: CourseID) async throws -> CourseRole? {
+        try await database.query(
+            "SELECT role FROM enrollments WHERE course_id = ? AND user_id = ?", .text(courseID.rawValue), .text(userID.rawValue)
+        ).first.map { try $0.enumeration("role") }
+    }
+
     private static func course(_ row: SQLRow) throws -> Course {
         Course(
             id: try row.id("id"), platformID: try row.id("platform_id"), deploymentID: try row.string("deployment_id"),

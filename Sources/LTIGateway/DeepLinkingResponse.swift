@@ -1,0 +1,55 @@
+import Foundation
+import JOSE
+import LabCore
+
+/// The signed `LtiDeepLinkingResponse` (Deep Linking 2.0 §4.5) that returns a teacher's
+/// choice of environments to the platform as resource links.
+struct DeepLinkingResponse: Encodable {
+    struct ContentItem: Encodable {
+        var type = "ltiResourceLink"
+        var title: String
+        var text: String
+        var url: String
+        var custom: [String: String]
+    }
+
+    var iss: String
+    var aud: String
+    var iat: Int
+    var exp: Int
+    var nonce: String
+    var deploymentID: String
+    var contentItems: [ContentItem]
+    var data: String?
+    var messageType = "LtiDeepLinkingResponse"
+    var version = "1.3.0"
+
+    enum CodingKeys: String, CodingKey {
+        case iss, aud, iat, exp, nonce
+        case deploymentID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+        case messageType = "https://purl.imsglobal.org/spec/lti/claim/message_type"
+        case version = "https://purl.imsglobal.org/spec/lti/claim/version"
+        case contentItems = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+        case data = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+    }
+
+    init(request: DeepLinkingRequest, environments: [Environment], launchURL: String, now: Date) {
+        iss = request.clientID
+        aud = request.issuer
+        iat = Int(now.timeIntervalSince1970)
+        exp = iat + Int(ToolKeyRing.tokenLifetime.components.seconds)
+        nonce = RandomToken.make()
+        deploymentID = request.deploymentID
+        data = request.data
+        contentItems = environments.map { environment in
+            ContentItem(
+                title: environment.title, text: "Virtual lab: \(environment.title)", url: launchURL,
+                custom: ["environment": environment.name])
+        }
+    }
+
+    /// The response as a compact JWS signed with the tool's current key.
+    func signed(with key: RSASigningKey) throws -> String {
+        try CompactJWS.sign(payload: try JSONEncoder().encode(self), with: key)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import LabCore
+
+/// LTI Dynamic Registration 1.0 (Moodle 3.10+): read the platform's OpenID configuration,
+/// register LabGate with it, and keep the platform as pending until an admin approves it.
+struct DynamicRegistration: Sendable {
+    let http: OutboundHTTP
+    let registry: PlatformRegistry
+    let settings: LTISettings
+
+    /// Registers with the platform whose configuration is at `configurationURL`.
+    func register(configurationURL: String, token: String?, now: Date) async throws -> Platform {
+        let configuration: PlatformConfiguration
+        do {
+            configuration = try await http.getJSON(PlatformConfiguration.self, from: configurationURL, checkAddresses: true)
+        } catch {
+            throw LTIError.registrationRefused("the platform's configuration at \(configurationURL) could not be read (\(error))")
+        }
+        // The issuer must live where the configuration came from, or anyone could register as any platform.
+        guard let issuerHost = URL(string: configuration.issuer)?.host, issuerHost == URL(string: configurationURL)?.host else {
+            throw LTIError.registrationRefused("the issuer \(configuration.issuer) is not on the host of its configuration URL")
+        }
+        let answer: RegistrationAnswer
+        do {
+            answer = try await http.postJSON(
+                ToolRegistration(settings: settings), to: configuration.registrationEndpoint, bearer: token,
+                decoding: RegistrationAnswer.self, checkAddresses: true)
+        } catch {
+            throw LTIError.registrationRefused("the platform did not accept the registration (\(error))")
+        }
+        let platform = Platform(
+            issuer: configuration.issuer, clientID: answer.clientID, authURL: configuration.authorizationEndpoint,
+            tokenURL: configuration.tokenEndpoint, jwksURL: configuration.jwksURI,
+            status: settings.autoApproveRegistrations ? .active : .pending, createdAt: now)
+        return try await registry.save(platform, deployments: answer.toolConfiguration?.deploymentID.map { [$0] } ?? [], now: now)
+    }
+}
+
+/// The parts of a platform's OpenID configuration LabGate needs.
+struct PlatformConfiguration: Decodable {
+    var issuer: String
+    var authorizationEndpoint: String
+    var tokenEndpoint: String
+    var jwksURI: String
+    var registrationEndpoint: String
+
+    enum CodingKeys: String, CodingKey {
+        case issuer
+        case authorizationEndpoint = "authorization_endpoint"
+        case tokenEndpoint = "token_endpoint"
+        case jwksURI = "jwks_uri"
+        case registrationEndpoint = "registration_endpoint"
+    }
+}
+
+/// What LabGate asks the platform to register (LTI Dynamic Registration §3.3).
+struct ToolRegistration: Encodable {
+    var applicationType = "web"
+    var responseTypes = ["id_token"]
+    var grantTypes = ["implicit", "client_credentials"]
+    var initiateLoginURI: String
+    var redirectURIs: [String]
+    var clientName = "LabGate"
+    var jwksURI: String
+    var tokenEndpointAuthMethod = "private_key_jwt"
+    var scope = [
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    ].joined(separator: " ")
+    var toolConfiguration: Configuration
+
+    struct Configuration: Encodable {
+        var domain: String
+        var targetLinkURI: String
+        var description = "Personal virtual machines for your course, in the browser."
+        var claims = ["iss", "sub", "name", "given_name", "family_name", "email"]
+        var messages: [Message]
+
+        enum CodingKeys: String, CodingKey {
+            case domain, description, claims, messages
+            case targetLinkURI = "target_link_uri"
+        }
+    }
+
+    struct Message: Encodable {
+        var type: String
+        var targetLinkURI: String?
+        var label: String?
+
+        enum CodingKeys: String, CodingKey {
+            case type, label
+            case targetLinkURI = "target_link_uri"
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scope
+        case applicationType = "application_type"
+        case responseTypes = "response_types"
+        case grantTypes = "grant_types"
+        case initiateLoginURI = "initiate_login_uri"
+        case redirectURIs = "redirect_uris"
+        case clientName = "client_name"
+        case jwksURI = "jwks_uri"
+        case tokenEndpointAuthMethod = "token_endpoint_auth_method"
+        case toolConfiguration = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+    }
+
+    init(settings: LTISettings) {
+        initiateLoginURI = settings.loginURL
+        redirectURIs = [settings.launchURL]
+        jwksURI = settings.keySetURL
+        let components = URLComponents(string: settings.publicURL)
+        let domain = (components?.host ?? "") + (components?.port.map { ":\($0)" } ?? "")
+        toolConfiguration = Configuration(
+            domain: domain, targetLinkURI: settings.launchURL,
+            messages: [
+                Message(type: LTIMessageType.resourceLink.rawValue),
+                Message(type: LTIMessageType.deepLinking.rawValue, targetLinkURI: settings.launchURL, label: "LabGate virtual lab"),
+            ])
+    }
+}
+
+/// The platform's answer to a registration: the client id it assigned, and the deployment.
+struct RegistrationAnswer: Decodable {
+    var clientID: String
+    var toolConfiguration: ToolConfiguration?
+
+    struct ToolConfiguration: Decodable {
+        var deploymentID: String?
+        enum CodingKeys: String, CodingKey { case deploymentID = "deployment_id" }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clientID = "client_id"
+        case toolConfiguration = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+    }
+}

@@ -1,0 +1,82 @@
+import LabCore
+
+extension HTMLPage {
+    /// A refused request: what went wrong, in words a teacher can report.
+    static func refusal(_ error: LTIError, requestID: String) -> HTMLPage {
+        HTMLPage(title: "The lab could not be opened", body: """
+            <h1>The lab could not be opened</h1>
+            <p>\(escape(error.message))</p>
+            <p class="note">If you report this, mention reference \(escape(requestID)).</p>
+            """, status: error.status)
+    }
+
+    static func labRequested(_ instance: LabInstance, _ environment: Environment) -> HTMLPage {
+        HTMLPage(title: "Your lab is being prepared", body: """
+            <h1>Your lab is being prepared</h1>
+            <p>LabGate is setting up <strong>\(escape(environment.title))</strong> for you.</p>
+            <p class="note">State: \(escape(instance.state.rawValue)). Opening the activity again will not create a second lab.</p>
+            """)
+    }
+
+    static func notConfigured(_ activity: Activity) -> HTMLPage {
+        HTMLPage(title: "This lab is not ready yet", body: """
+            <h1>This lab is not ready yet</h1>
+            <p>Your teacher has not set up this lab yet (<em>\(escape(activity.title))</em>). Try again later, or ask your teacher.</p>
+            """)
+    }
+
+    static func chooseEnvironment(_ activity: Activity, current: Environment?, choices: [Environment], csrf: String) -> HTMLPage {
+        let intro = current.map { "This activity opens <strong>\(escape($0.title))</strong>. You can change it:" }
+            ?? "No lab is chosen for this activity yet. Choose the one your students get:"
+        let options = choices.map { environment in
+            let checked = environment.id == current?.id ? " checked" : ""
+            return #"<label><input type="radio" name="environment" value="\#(escape(environment.name))"\#(checked) required> \#(escape(environment.title))</label>"#
+        }.joined(separator: "\n")
+        let form = choices.isEmpty
+            ? "<p>There are no environments yet. A LabGate administrator adds them (<code>labgate env add</code>).</p>"
+            : """
+            <form method="post" action="/lti/activities/\(escape(activity.id.rawValue))/environment">
+            <fieldset><legend>Environment</legend>\(options)</fieldset>
+            <input type="hidden" name="csrf" value="\(escape(csrf))">
+            <p><button type="submit">Save</button></p></form>
+            """
+        return HTMLPage(title: "Set up \(activity.title)", body: "<h1>\(escape(activity.title))</h1>\n<p>\(intro)</p>\n\(form)")
+    }
+
+    static func environmentSaved(_ activity: Activity, _ environment: Environment) -> HTMLPage {
+        HTMLPage(title: "Saved", body: """
+            <h1>\(escape(activity.title))</h1>
+            <p>Students who open this activity now get <strong>\(escape(environment.title))</strong>.</p>
+            """)
+    }
+
+    static func deepLinkingPicker(_ request: DeepLinkingRequest, choices: [Environment], csrf: String) -> HTMLPage {
+        guard request.acceptsResourceLinks else {
+            return refusal(.invalidChoice("the platform does not accept LTI resource links here"), requestID: request.id)
+        }
+        let kind = request.acceptMultiple ? "checkbox" : "radio"
+        let options = choices.map { environment in
+            #"<label><input type="\#(kind)" name="environment" value="\#(escape(environment.name))"> \#(escape(environment.title))</label>"#
+        }.joined(separator: "\n")
+        return HTMLPage(title: "Add a virtual lab", body: """
+            <h1>Add a virtual lab</h1>
+            <p>Choose the environment\(request.acceptMultiple ? "s" : "") this activity opens for students.</p>
+            <form method="post" action="/lti/deep-linking">
+            <fieldset><legend>Environments</legend>\(options.isEmpty ? "<p>There are no environments yet.</p>" : options)</fieldset>
+            <input type="hidden" name="request" value="\(escape(request.id))">
+            <input type="hidden" name="csrf" value="\(escape(csrf))">
+            <p><button type="submit">Add</button></p></form>
+            """)
+    }
+
+    static func registered(_ platform: Platform) -> HTMLPage {
+        let status = platform.status == .active
+            ? "It is active: teachers can add LabGate activities now."
+            : "A LabGate administrator must approve it before launches work (<code>labgate platform approve</code>)."
+        return HTMLPage(title: "LabGate is registered", body: """
+            <h1>LabGate is registered</h1>
+            <p>LabGate is now registered with \(escape(platform.issuer)). \(status)</p>
+            <script>(window.opener || window.parent).postMessage({subject: "org.imsglobal.lti.close"}, "*");</script>
+            """)
+    }
+}

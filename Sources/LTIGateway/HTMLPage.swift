@@ -1,0 +1,53 @@
+import Hummingbird
+
+/// A small server-rendered page that works inside Moodle's iframe and in its own window.
+struct HTMLPage: Sendable {
+    var title: String
+    /// Already-escaped HTML for the body.
+    var body: String
+    var status: HTTPResponse.Status = .ok
+
+    /// `text` safe to put in HTML text and attribute values.
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// A form that posts itself as soon as the page loads (with a button for browsers without scripts).
+    static func autoPost(title: String, action: String, fields: [(String, String)]) -> HTMLPage {
+        let inputs = fields.map { #"<input type="hidden" name="\#(escape($0.0))" value="\#(escape($0.1))">"# }.joined()
+        return HTMLPage(title: title, body: """
+            <form id="autopost" method="post" action="\(escape(action))">\(inputs)<p>\(escape(title))…</p>\
+            <noscript><button type="submit">Continue</button></noscript></form>
+            <script>document.getElementById("autopost").submit();</script>
+            """)
+    }
+
+    func response(headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        let html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(Self.escape(title)) · LabGate</title>
+            <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
+            h1{font-size:1.4rem}.note{color:#555}button{font-size:1rem;padding:.4rem 1rem}label{display:block;margin:.3rem 0}</style>
+            </head><body><main>
+            \(body)
+            </main></body></html>
+            """
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// The claims of an LTI 1.3 id_token (LTI Core 1.3 §5, Deep Linking 2.0 §4.4), decoded
+/// leniently where platforms differ (a single `aud` string, `accept_multiple` as text).
+public struct LTIClaims: Decodable, Sendable {
+    public var iss: String
+    public var sub: String?
+    public var aud: [String]
+    public var azp: String?
+    public var exp: Double
+    public var iat: Double
+    public var nonce: String?
+    public var name: String?
+    public var givenName: String?
+    public var familyName: String?
+    public var email: String?
+    public var messageType: String?
+    public var version: String?
+    public var deploymentID: String?
+    public var targetLinkURI: String?
+    public var resourceLink: ResourceLink?
+    public var roles: [String]?
+    public var context: Context?
+    public var custom: [String: String]
+    public var deepLinkingSettings: DeepLinkingSettings?
+
+    /// The resource link (activity) that was clicked.
+    public struct ResourceLink: Decodable, Sendable, Hashable {
+        public var id: String
+        public var title: String?
+    }
+
+    /// The course the launch comes from.
+    public struct Context: Decodable, Sendable, Hashable {
+        public var id: String
+        public var label: String?
+        public var title: String?
+    }
+
+    /// Where and how to return a Deep Linking choice.
+    public struct DeepLinkingSettings: Decodable, Sendable, Hashable {
+        public var returnURL: String
+        public var acceptTypes: [String]
+        public var acceptMultiple: Bool
+        public var data: String?
+
+        enum CodingKeys: String, CodingKey {
+            case returnURL = "deep_link_return_url", acceptTypes = "accept_types", acceptMultiple = "accept_multiple", data
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            returnURL = try container.decode(String.self, forKey: .returnURL)
+            acceptTypes = try container.decodeIfPresent([String].self, forKey: .acceptTypes) ?? []
+            if let flag = try? container.decodeIfPresent(Bool.self, forKey: .acceptMultiple) {
+                acceptMultiple = flag
+            } else {
+                acceptMultiple = (try? container.decodeIfPresent(String.self, forKey: .acceptMultiple)) == "true"
+            }
+            data = try container.decodeIfPresent(String.self, forKey: .data)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, azp, exp, iat, nonce, name, email
+        case givenName = "given_name", familyName = "family_name"
+        case messageType = "https://purl.imsglobal.org/spec/lti/claim/message_type"
+        case version = "https://purl.imsglobal.org/spec/lti/claim/version"
+        case deploymentID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
+        case targetLinkURI = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
+        case resourceLink = "https://purl.imsglobal.org/spec/lti/claim/resource_link"
+        case roles = "https://purl.imsglobal.org/spec/lti/claim/roles"
+        case context = "https://purl.imsglobal.org/spec/lti/claim/context"
+        case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
+        case deepLinkingSettings = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        iss = try container.decode(String.self, forKey: .iss)
+        sub = try container.decodeIfPresent(String.self, forKey: .sub)
+        if let single = try? container.decode(String.self, forKey: .aud) {
+            aud = [single]
+        } else {
+            aud = try container.decode([String].self, forKey: .aud)
+        }
+        azp = try container.decodeIfPresent(String.self, forKey: .azp)
+        exp = try container.decode(Double.self, forKey: .exp)
+        iat = try container.decode(Double.self, forKey: .iat)
+        nonce = try container.decodeIfPresent(String.self, forKey: .nonce)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        givenName = try container.decodeIfPresent(String.self, forKey: .givenName)
+        familyName = try container.decodeIfPresent(String.self, forKey: .familyName)
+        email = try container.decodeIfPresent(String.self, forKey: .email)
+        messageType = try container.decodeIfPresent(String.self, forKey: .messageType)
+        version = try container.decodeIfPresent(String.self, forKey: .version)
+        deploymentID = try container.decodeIfPresent(String.self, forKey: .deploymentID)
+        targetLinkURI = try container.decodeIfPresent(String.self, forKey: .targetLinkURI)
+        resourceLink = try container.decodeIfPresent(ResourceLink.self, forKey: .resourceLink)
+        roles = try container.decodeIfPresent([String].self, forKey: .roles)
+        context = try container.decodeIfPresent(Context.self, forKey: .context)
+        // Custom values are strings by the spec; a platform sending numbers should not break the launch.
+        custom = (try? container.decodeIfPresent([String: String].self, forKey: .custom)) ?? [:]
+        deepLinkingSettings = try container.decodeIfPresent(DeepLinkingSettings.self, forKey: .deepLinkingSettings)
+    }
+
+    /// The person's display name: `name`, or given and family name.
+    public var displayName: String? {
+        if let name, !name.isEmpty { return name }
+        let joined = [givenName, familyName].compactMap { $0 }.joined(separator: " ")
+        return joined.isEmpty ? nil : joined
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Hummingbird
+import JOSE
+import LabCore
+
+/// The `/lti/*` routes: login initiation, launch, the tool's key set, the teacher's
+/// environment choice, Deep Linking and Dynamic Registration.
+public struct LTIController<Context: RequestContext>: Sendable {
+    let service: LTIService
+
+    public init(service: LTIService) {
+        self.service = service
+    }
+
+    public var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("login") { request, context in try await page(context) { try await login(request.queryFields.firstValues) } }
+        routes.post("login") { request, context in
+            try await page(context) { try await login(try await request.formFields().firstValues) }
+        }
+        routes.post("launch") { request, context in try await page(context) { try await launch(request, context: context) } }
+        routes.get("jwks") { _, _ in try await keySet() }
+        routes.post("activities/:activity/environment") { request, context in
+            try await page(context) { try await chooseEnvironment(request, context: context) }
+        }
+        routes.post("deep-linking") { request, context in try await page(context) { try await deepLinkingChoice(request) } }
+        routes.get("register") { request, context in try await page(context) { try await register(request) } }
+        return routes
+    }
+
+    /// Renders a refused request as a page with its status, and logs why.
+    private func page(_ context: Context, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as LTIError {
+            context.logger.notice("LTI request refused", metadata: ["reason": .string(error.reason)])
+            return HTMLPage.refusal(error, requestID: context.id).response()
+        }
+    }
+
+    private func login(_ parameters: [String: String]) async throws -> Response {
+        let redirect = try await service.login.start(parameters)
+        var headers: HTTPFields = [.location: redirect.location]
+        headers.append(SetCookie(
+            name: LoginState.cookieName(redirect.state), value: redirect.state, path: "/lti",
+            maxAge: Int(LoginState.lifetime.components.seconds)).field)
+        return Response(status: .found, headers: headers)
+    }
+
+    private func launch(_ request: Request, context: Context) async throws -> Response {
+        let form = try await request.formFields().firstValues
+        let now = Date()
+        let launch = try await service.validator.validate(
+            idToken: form["id_token"], state: form["state"], stateCookie: { request.cookies[$0]?.value }, now: now)
+        let (outcome, session) = try await service.mapper.map(
+            launch, now: now, sessionLifetime: service.settings.sessionLifetime, logger: context.logger)
+        context.logger.info("launch accepted", metadata: [
+            "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
+            "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue),
+        ])
+        let cookie = try session.cookieValue(box: service.box)
+        let csrf = service.csrfToken(sessionCookie: cookie)
+        var headers: HTTPFields = [:]
+        headers.append(SetCookie(name: LaunchSession.cookieName, value: cookie, path: "/",
+                                 maxAge: Int(service.settings.sessionLifetime.components.seconds)).field)
+        if let state = form["state"] { headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
+        let page: HTMLPage
+        switch outcome {
+        case .labRequested(let instance, let environment, _): page = .labRequested(instance, environment)
+        case .notConfigured(let activity): page = .notConfigured(activity)
+        case .chooseEnvironment(let activity, let current, let choices):
+            page = .chooseEnvironment(activity, current: current, choices: choices, csrf: csrf)
+        case .deepLinking(let request, let choices): page = .deepLinkingPicker(request, choices: choices, csrf: csrf)
+        }
+        return page.response(headers: headers)
+    }
+
+    private func keySet() async throws -> Response {
+        let set = try await service.toolKeys.publishedKeySet(now: Date())
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"],
+            body: .init(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(set))))
+    }
+
+    /// The session of this browser, and the form's fields once its CSRF token is checked.
+    private func authenticatedForm(_ request: Request) async throws -> (LaunchSession, [String: [String]]) {
+        guard let cookie = request.cookies[LaunchSession.cookieName]?.value,
+            let session = LaunchSession.read(cookie, box: service.box, now: Date())
+        else { throw LTIError.sessionRequired }
+        let form = try await request.formFields()
+        guard form["csrf"]?.first == service.csrfToken(sessionCookie: cookie) else { throw LTIError.sessionRequired }
+        return (session, form)
+    }
+
+    private func chooseEnvironment(_ request: Request, context: Context) async throws -> Response {
+        let (session, form) = try await authenticatedForm(request)
+        let activityID = ActivityID(try context.parameters.require("activity"))
+        let courses = service.repositories.courses
+        guard let activity = try await courses.activity(id: activityID) else { throw LTIError.notFound("such activity") }
+        guard try await mayTeach(activity.courseID, session: session) else { throw LTIError.teachersOnly }
+        guard let name = form["environment"]?.first, let environment = try await service.repositories.environments.find(name: name) else {
+            throw LTIError.invalidChoice("choose one of the listed environments")
+        }
+        _ = try await courses.bind(activity.id, to: environment.id)
+        context.logger.info("activity environment chosen", metadata: ["activity": .string(activity.id.rawValue), "environment": .string(name)])
+        return HTMLPage.environmentSaved(activity, environment).response()
+    }
+
+    /// Teachers of the course, and admins of the platform it belongs to.
+    private func mayTeach(_ courseID: CourseID, session: LaunchSession) async throws -> Bool {
+        let courses = service.repositories.courses
+        if session.role == .admin, let course = try await courses.find(id: courseID) {
+            return course.platformID == session.platformID
+        }
+        return try await courses.role(of: session.userID, in: courseID) == .teacher
+    }
+
+    private func deepLinkingChoice(_ request: Request) async throws -> Response {
+        let (session, form) = try await authenticatedForm(request)
+        guard let id = form["request"]?.first, let pending = try await DeepLinkingRequest.load(id, from: service.ephemeral),
+            pending.userID == session.userID
+        else { throw LTIError.notFound("pending request to add an activity") }
+        let names = form["environment"] ?? []
+        guard !names.isEmpty, pending.acceptMultiple || names.count == 1 else {
+            throw LTIError.invalidChoice(pending.acceptMultiple ? "choose at least one environment" : "choose one environment")
+        }
+        var chosen: [LabCore.Environment] = []
+        for name in names {
+            guard let environment = try await service.repositories.environments.find(name: name) else {
+                throw LTIError.invalidChoice("there is no environment named \(name)")
+            }
+            chosen.append(environment)
+        }
+        let now = Date()
+        let token = try DeepLinkingResponse(request: pending, environments: chosen, launchURL: service.settings.launchURL, now: now)
+            .signed(with: try await service.toolKeys.signingKey(now: now))
+        try await service.ephemeral.delete(DeepLinkingRequest.storeKey(id))
+        return HTMLPage.autoPost(title: "Returning to your course", action: pending.returnURL, fields: [("JWT", token)]).response()
+    }
+
+    private func register(_ request: Request) async throws -> Response {
+        let query = request.queryFields.firstValues
+        guard let configurationURL = query["openid_configuration"], !configurationURL.isEmpty else {
+            throw LTIError.missingParameter("openid_configuration")
+        }
+        let platform = try await service.dynamicRegistration.register(
+            configurationURL: configurationURL, token: query["registration_token"], now: Date())
+        return HTMLPage.registered(platform).response()
+    }
+}

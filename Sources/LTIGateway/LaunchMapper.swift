@@ -1,0 +1,65 @@
+import Foundation
+import LabCore
+import Logging
+
+/// Turns a verified launch into LabGate's records: the user, the course and their role in
+/// it, the activity and its environment, and for a student the requested lab instance.
+/// Every write is keyed, so relaunching changes nothing that is already right.
+struct LaunchMapper: Sendable {
+    let repositories: Repositories
+    let ephemeral: any EphemeralStore
+
+    func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
+        let claims = launch.claims
+        let user = try await repositories.users.upsert(
+            User(platformID: launch.platform.id, subject: launch.subject, name: claims.displayName, email: claims.email))
+        guard let context = claims.context, !context.id.isEmpty else { throw LTIError.missingContext }
+        let course = try await repositories.courses.upsert(
+            Course(platformID: launch.platform.id, deploymentID: launch.deploymentID, contextID: context.id,
+                   title: context.title ?? context.label ?? context.id))
+        try await repositories.courses.enroll(user.id, in: course.id, as: launch.role.courseRole)
+        var session = LaunchSession(
+            userID: user.id, platformID: launch.platform.id, courseID: course.id, activityID: nil, role: launch.role,
+            expiresAt: now + sessionLifetime.timeInterval)
+
+        switch launch.messageType {
+        case .deepLinking:
+            guard launch.role >= .teacher else { throw LTIError.teachersOnly }
+            let request = try await DeepLinkingRequest.store(launch, userID: user.id, courseID: course.id, in: ephemeral)
+            return (.deepLinking(request, choices: try await repositories.environments.list()), session)
+        case .resourceLink:
+            let link = claims.resourceLink!  // checked by the validator
+            var activity = try await repositories.courses.upsertActivity(
+                Activity(courseID: course.id, resourceLinkID: link.id, title: link.title ?? context.title ?? link.id))
+            session.activityID = activity.id
+            if activity.environmentID == nil, let name = claims.custom["environment"] {
+                activity = try await bindFromDeepLink(activity, environmentName: name, logger: logger)
+            }
+            var environment: Environment?
+            if let id = activity.environmentID { environment = try await repositories.environments.find(id: id) }
+            if launch.role >= .teacher {
+                return (.chooseEnvironment(activity, current: environment, choices: try await repositories.environments.list()), session)
+            }
+            guard let environment else { return (.notConfigured(activity), session) }
+            let (instance, created) = try await repositories.instances.findOrCreate(
+                LabInstance(userID: user.id, environmentID: environment.id, createdAt: now))
+            if created {
+                logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
+            }
+            return (.labRequested(instance, environment, created: created), session)
+        }
+    }
+
+    /// The `environment` custom parameter a Deep Linking response put on the link binds a
+    /// new activity on its first launch; later a teacher's choice wins.
+    private func bindFromDeepLink(_ activity: Activity, environmentName: String, logger: Logger) async throws -> Activity {
+        guard let environment = try await repositories.environments.find(name: environmentName) else {
+            logger.notice("launch names an unknown environment", metadata: ["environment": .string(environmentName)])
+            return activity
+        }
+        _ = try await repositories.courses.bind(activity.id, to: environment.id)
+        var bound = activity
+        bound.environmentID = environment.id
+        return bound
+    }
+}

@@ -1,0 +1,13 @@
+import LabCore
+
+/// What a verified launch leads to, for the page that answers it.
+public enum LaunchOutcome: Sendable {
+    /// A student of a configured activity: their lab is requested (once) and being prepared.
+    case labRequested(LabInstance, Environment, created: Bool)
+    /// A student of an activity no teacher has configured yet.
+    case notConfigured(Activity)
+    /// A teacher (or admin) of an activity: choose or change its environment.
+    case chooseEnvironment(Activity, current: Environment?, choices: [Environment])
+    /// A teacher adding an activity through Deep Linking: pick environments to return.
+    case deepLinking(DeepLinkingRequest, choices: [Environment])
+}

@@ -1,0 +1,154 @@
+import Foundation
+import JOSE
+import LabCore
+
+/// Checks an id_token posted to `/lti/launch`, as an ordered list of named checks, each
+/// with its own error. A launch passes only if every check does.
+struct LaunchValidator: Sendable {
+    let directory: PlatformDirectory
+    let keySets: KeySetCache
+    let ephemeral: any EphemeralStore
+    let settings: LTISettings
+
+    /// The launch the form carries, or the first check it fails.
+    /// - Parameter stateCookie: the value of the browser's cookie for this state.
+    func validate(idToken: String?, state: String?, stateCookie: (String) -> String?, now: Date) async throws -> ValidatedLaunch {
+        guard let state, !state.isEmpty else { throw LTIError.missingParameter("state") }
+        guard let idToken, !idToken.isEmpty else { throw LTIError.missingParameter("id_token") }
+        let login = try await consumeState(state, cookie: stateCookie(LoginState.cookieName(state)))
+        let token = try parseToken(idToken)
+        let platform = try await registration(of: login)
+        try await checkSignature(token, platform: platform.platform)
+        let claims = try decodeClaims(token)
+        try checkIssuer(claims, platform: platform.platform)
+        try checkAudience(claims, clientID: platform.platform.clientID)
+        try checkTimes(claims, now: now)
+        try await checkNonce(claims, issued: login.nonce)
+        let deploymentID = try checkDeployment(claims, platform: platform)
+        let messageType = try checkMessage(claims)
+        let subject = try checkSubject(claims)
+        let role = try checkRoles(claims)
+        return ValidatedLaunch(
+            platform: platform.platform, claims: claims, messageType: messageType, role: role, subject: subject, deploymentID: deploymentID)
+    }
+
+    /// The state was issued by our login, is used once (taken atomically), and belongs to this browser.
+    func consumeState(_ state: String, cookie: String?) async throws -> LoginState {
+        // Checked before taking it, so a forged post from another browser cannot burn the real one.
+        guard let cookie else { throw LTIError.stateFromAnotherBrowser }
+        guard cookie == state else { throw LTIError.stateFromAnotherBrowser }
+        guard let stored = try await ephemeral.take(LoginState.storeKey(state)),
+            let login = try? JSONDecoder().decode(LoginState.self, from: Data(stored.utf8))
+        else { throw LTIError.unknownState }
+        return login
+    }
+
+    /// Three base64url parts with a JSON header.
+    func parseToken(_ idToken: String) throws(LTIError) -> CompactJWS {
+        do {
+            return try CompactJWS(parsing: idToken)
+        } catch {
+            throw .malformedToken(Self.describe(error))
+        }
+    }
+
+    /// The platform that started this login is still registered and approved.
+    func registration(of login: LoginState) async throws -> PlatformDirectory.Entry {
+        guard let entry = try await directory.find(issuer: login.issuer, clientID: login.clientID), entry.platform.id == login.platformID else {
+            throw LTIError.unknownPlatform(issuer: login.issuer, clientID: login.clientID)
+        }
+        guard entry.platform.status == .active else { throw LTIError.platformPending(issuer: login.issuer) }
+        return entry
+    }
+
+    /// RS256 only, by the platform key the header names.
+    func checkSignature(_ token: CompactJWS, platform: Platform) async throws(LTIError) {
+        guard token.header.alg == "RS256" else { throw .algorithmNotAllowed(token.header.alg) }
+        guard let kid = token.header.kid, !kid.isEmpty else { throw .unknownKey(kid: nil) }
+        let key = try await keySets.key(kid, keySetURL: platform.jwksURL)
+        do {
+            try token.verify(with: key)
+        } catch {
+            throw .badSignature
+        }
+    }
+
+    /// The payload is a JSON object with the claims every launch has.
+    func decodeClaims(_ token: CompactJWS) throws(LTIError) -> LTIClaims {
+        do {
+            return try JSONDecoder().decode(LTIClaims.self, from: token.payload)
+        } catch {
+            throw .malformedToken("its claims are missing or of the wrong type: \(Self.describe(error))")
+        }
+    }
+
+    func checkIssuer(_ claims: LTIClaims, platform: Platform) throws(LTIError) {
+        guard claims.iss == platform.issuer else { throw .wrongIssuer(claims.iss) }
+    }
+
+    /// LabGate's client id is an audience and no other audience is; `azp`, when present, is ours.
+    func checkAudience(_ claims: LTIClaims, clientID: String) throws(LTIError) {
+        guard claims.aud.contains(clientID), claims.aud.allSatisfy({ $0 == clientID }) else { throw .wrongAudience }
+        if let azp = claims.azp, azp != clientID { throw .wrongAuthorizedParty }
+    }
+
+    func checkTimes(_ claims: LTIClaims, now: Date) throws(LTIError) {
+        let skew = settings.clockSkew.timeInterval
+        let seconds = now.timeIntervalSince1970
+        guard claims.exp + skew > seconds else { throw .expired }
+        guard claims.iat - skew <= seconds else { throw .issuedInTheFuture }
+    }
+
+    /// The nonce is the one issued with this state, and is spent now, once.
+    func checkNonce(_ claims: LTIClaims, issued: String) async throws {
+        guard let nonce = claims.nonce, nonce == issued else { throw LTIError.nonceMismatch }
+        let lifetime = LoginState.lifetime + settings.clockSkew * 2
+        guard try await ephemeral.setIfAbsent(LoginState.nonceKey(nonce), to: "used", ttl: lifetime) else {
+            throw LTIError.nonceReplayed
+        }
+    }
+
+    func checkDeployment(_ claims: LTIClaims, platform: PlatformDirectory.Entry) throws(LTIError) -> String {
+        guard let deploymentID = claims.deploymentID, !deploymentID.isEmpty else { throw .missingParameter("deployment_id") }
+        guard platform.deployments.contains(deploymentID) else { throw .unknownDeployment(deploymentID) }
+        return deploymentID
+    }
+
+    /// LTI 1.3.0, a message LabGate handles, with what that message needs, addressed to LabGate.
+    func checkMessage(_ claims: LTIClaims) throws(LTIError) -> LTIMessageType {
+        guard claims.version == "1.3.0" else { throw .wrongVersion(claims.version ?? "") }
+        guard let type = claims.messageType.flatMap(LTIMessageType.init(rawValue:)) else {
+            throw .unsupportedMessageType(claims.messageType ?? "")
+        }
+        switch type {
+        case .resourceLink:
+            guard let link = claims.resourceLink, !link.id.isEmpty else { throw .missingResourceLink }
+            guard let target = claims.targetLinkURI, isOurs(target) else { throw .foreignTarget(claims.targetLinkURI ?? "(none)") }
+        case .deepLinking:
+            guard claims.deepLinkingSettings != nil else { throw .missingDeepLinkingSettings }
+            if let target = claims.targetLinkURI, !isOurs(target) { throw .foreignTarget(target) }
+        }
+        return type
+    }
+
+    func checkSubject(_ claims: LTIClaims) throws(LTIError) -> String {
+        guard let subject = claims.sub, !subject.isEmpty else { throw .missingParameter("sub") }
+        return subject
+    }
+
+    func checkRoles(_ claims: LTIClaims) throws(LTIError) -> LaunchRole {
+        guard let roles = claims.roles else { throw .missingRoles }
+        // A launch without any role LabGate knows is a guest in the course: a student.
+        return LaunchRole(ltiRoles: roles) ?? .student
+    }
+
+    /// Whether a URL points into this LabGate: same scheme, host and port as the public URL.
+    func isOurs(_ url: String) -> Bool {
+        url == settings.publicURL || url.hasPrefix(settings.publicURL + "/") || url.hasPrefix(settings.publicURL + "?")
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let jose = error as? JOSEError, case .malformed(let what) = jose { return what }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import LabCore
+import NIOConcurrencyHelpers
+
+/// Registered platforms with their deployments, as the launch path reads them: every
+/// login and launch looks its platform up, so a found registration is kept for a few
+/// seconds instead of being read from the database each time.
+///
+/// Changes made through this process (`PlatformRegistry`) take effect at once; changes
+/// made by another process within `registryCacheLifetime`.
+public final class PlatformDirectory: Sendable {
+    /// One platform and what it allows.
+    public struct Entry: Sendable {
+        public var platform: Platform
+        public var deployments: Set<String>
+    }
+
+    private struct Cached {
+        var entry: Entry
+        var loadedAt: ContinuousClock.Instant
+    }
+
+    private let repository: any PlatformRepository
+    private let lifetime: Duration
+    private let cache = NIOLockedValueBox<[String: Cached]>([:])
+
+    public init(repository: any PlatformRepository, lifetime: Duration) {
+        self.repository = repository
+        self.lifetime = lifetime
+    }
+
+    /// The platform with this issuer and client id. Without a client id (the login request
+    /// may omit it) the issuer must have exactly one.
+    public func find(issuer: String, clientID: String?) async throws -> Entry? {
+        if let clientID {
+            let key = Self.key(issuer, clientID)
+            let now = ContinuousClock.now
+            if let hit = cache.withLockedValue({ $0[key] }), hit.loadedAt.duration(to: now) < lifetime {
+                return hit.entry
+            }
+            guard let platform = try await repository.find(issuer: issuer, clientID: clientID) else {
+                cache.withLockedValue { $0[key] = nil }
+                return nil
+            }
+            let entry = Entry(platform: platform, deployments: Set(try await repository.deployments(of: platform.id)))
+            cache.withLockedValue { $0[key] = Cached(entry: entry, loadedAt: now) }
+            return entry
+        }
+        let matches = try await repository.list().filter { $0.issuer == issuer }
+        guard !matches.isEmpty else { return nil }
+        guard matches.count == 1 else { throw LTIError.ambiguousClient(issuer: issuer) }
+        return try await find(issuer: issuer, clientID: matches[0].clientID)
+    }
+
+    /// Forgets what was read, so the next lookup sees a change made just now.
+    public func invalidate() {
+        cache.withLockedValue { $0.removeAll() }
+    }
+
+    private static func key(_ issuer: String, _ clientID: String) -> String {
+        issuer + "\u{0}" + clientID
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// The fields of a form post (`application/x-www-form-urlencoded`); a repeated field keeps every value.
+    func formFields(limit: Int = 64 * 1024) async throws -> [String: [String]] {
+        var request = self
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch {
+            throw HTTPError(.contentTooLarge, message: "The form is larger than \(limit / 1024) KB.")
+        }
+        return Self.decodeForm(String(buffer: buffer))
+    }
+
+    /// The query parameters, as a form.
+    var queryFields: [String: [String]] {
+        Self.decodeForm(uri.query ?? "")
+    }
+
+    static func decodeForm(_ text: String) -> [String: [String]] {
+        var fields: [String: [String]] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                let spaced = part.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            fields[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+        return fields
+    }
+}
+
+extension Dictionary where Key == String, Value == [String] {
+    /// The first value of each field.
+    var firstValues: [String: String] {
+        compactMapValues(\.first)
+    }
+}

@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+import JOSE
+
+/// Encrypts and authenticates what LabGate keeps secret at rest or hands to browsers,
+/// with keys derived (HKDF-SHA256) from the one secret in LabGate's configuration.
+public struct SecretBox: Sendable {
+    private let secret: SymmetricKey
+
+    /// - Parameter secret: at least 32 bytes of the configured secret.
+    public init(secret: Data) {
+        self.secret = SymmetricKey(data: secret)
+    }
+
+    /// A key for one purpose: keys for different purposes are unrelated.
+    func key(for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("labgate \(purpose)".utf8), outputByteCount: 32)
+    }
+
+    /// `plaintext` encrypted with AES-256-GCM under the purpose's key, as text.
+    func seal(_ plaintext: Data, purpose: String) throws -> String {
+        guard let combined = try AES.GCM.seal(plaintext, using: key(for: purpose)).combined else {
+            throw CryptoKitError.incorrectParameterSize
+        }
+        return "v1:" + combined.base64URLEncodedString()
+    }
+
+    /// What `seal` encrypted; throws if it was altered or sealed under another secret.
+    func open(_ sealed: String, purpose: String) throws -> Data {
+        guard sealed.hasPrefix("v1:"), let combined = Data(base64URLEncoded: sealed.dropFirst(3)) else {
+            throw CryptoKitError.incorrectParameterSize
+        }
+        return try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key(for: purpose))
+    }
+
+    /// `payload` with an HMAC-SHA256 tag, as `payload.tag` in base64url.
+    func sign(_ payload: Data, purpose: String) -> String {
+        let tag = HMAC<SHA256>.authenticationCode(for: payload, using: key(for: purpose))
+        return payload.base64URLEncodedString() + "." + Data(tag).base64URLEncodedString()
+    }
+
+    /// The payload of a value made by `sign`, if its tag is right (compared in constant time).
+    func verify(_ signed: String, purpose: String) -> Data? {
+        let parts = signed.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, let payload = Data(base64URLEncoded: parts[0]), let tag = Data(base64URLEncoded: parts[1]),
+            HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: payload, using: key(for: purpose))
+        else { return nil }
+        return payload
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+import LTIGateway
+import Logging
+
+extension LTIService {
+    /// The LTI gateway on these backends, with the secret from the configuration.
+    static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) throws -> LTIService {
+        let secret = try SecretKeyLoader.load(config, logger: logger)
+        return LTIService(
+            settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral,
+            box: SecretBox(secret: secret), logger: logger)
+    }
+
+    /// What `serve` does before it accepts requests: declared platforms registered, and a
+    /// signing key created if there is none.
+    func prepare(platformsDirectory: String, logger: Logger) async throws {
+        let count = try await PlatformFile.apply(directory: platformsDirectory, to: registry)
+        if count > 0 { logger.info("applied platform files", metadata: ["count": .stringConvertible(count), "directory": .string(platformsDirectory)]) }
+        if let kid = try await toolKeys.ensureKey(now: Date()) {
+            logger.info("created the tool's first signing key", metadata: ["kid": .string(kid)])
+        }
+    }
+}

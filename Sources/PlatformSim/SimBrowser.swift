@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOFoundationCompat
+
+/// A browser as far as an LTI launch needs one: it keeps cookies, follows redirects by
+/// hand and submits the auto-posting forms of the platform and the tool.
+public final class SimBrowser: Sendable {
+    /// What a request answered.
+    public struct Page: Sendable {
+        /// The address that answered.
+        public var url: String
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: String
+
+        public func header(_ name: String) -> String? {
+            headers.first { $0.0.lowercased() == name.lowercased() }?.1
+        }
+
+        public func headers(_ name: String) -> [String] {
+            headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
+        }
+
+        /// The first form of the page, its action resolved against the page's address.
+        public var form: HTMLForm? {
+            guard var form = HTMLForm.first(in: body) else { return nil }
+            form.action = URL(string: form.action, relativeTo: URL(string: url))?.absoluteString ?? form.action
+            return form
+        }
+    }
+
+    private let client: HTTPClient
+    private let ownsClient: Bool
+    private let cookies = NIOLockedValueBox<[String: String]>([:])
+
+    /// - Parameter client: share one client among many browsers (the benchmark); by default each has its own.
+    public init(client: HTTPClient? = nil) {
+        self.client = client ?? HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        self.ownsClient = client == nil
+    }
+
+    public func shutdown() async {
+        if ownsClient { try? await client.shutdown() }
+    }
+
+    /// The cookies the browser holds, by name.
+    public var cookieJar: [String: String] {
+        get { cookies.withLockedValue { $0 } }
+        set { cookies.withLockedValue { $0 = newValue } }
+    }
+
+    /// Starts a launch at the tool's login URL the way Moodle does (a form post) and follows
+    /// it to the end: the platform's authentication endpoint, then the id_token posted to the tool.
+    public func launch(_ scenario: LaunchScenario, platform: PlatformSim, toolURL: String) async throws -> Page {
+        let login = try await startLogin(scenario, platform: platform, toolURL: toolURL)
+        guard login.status == 302, let location = login.header("location") else {
+            throw PlatformSimError.unexpectedResponse("login answered \(login.status): \(login.body.prefix(300))")
+        }
+        return try await finishLogin(at: location)
+    }
+
+    /// Posts the login initiation and returns the tool's answer (a redirect when all is well).
+    public func startLogin(_ scenario: LaunchScenario, platform: PlatformSim, toolURL: String) async throws -> Page {
+        let hint = platform.prepare(scenario)
+        return try await post(toolURL + "/lti/login", fields: [
+            ("iss", platform.issuer), ("login_hint", scenario.subject), ("target_link_uri", toolURL + "/lti/launch"),
+            ("lti_message_hint", hint), ("client_id", platform.clientID), ("lti_deployment_id", platform.deploymentID),
+        ])
+    }
+
+    /// Follows the redirect to the platform and submits the form it answers to the tool.
+    public func finishLogin(at location: String) async throws -> Page {
+        let authentication = try await get(location)
+        guard authentication.status == 200, let form = authentication.form else {
+            throw PlatformSimError.unexpectedResponse("the platform answered \(authentication.status): \(authentication.body.prefix(300))")
+        }
+        return try await submit(form)
+    }
+
+    /// Submits a form's hidden fields, as its auto-post script would.
+    public func submit(_ form: HTMLForm, adding extra: [(String, String)] = []) async throws -> Page {
+        try await post(form.action, fields: form.fields + extra)
+    }
+
+    public func get(_ url: String) async throws -> Page {
+        try await send(HTTPClientRequest(url: url))
+    }
+
+    public func post(_ url: String, fields: [(String, String)]) async throws -> Page {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: Self.encode(fields)))
+        return try await send(request)
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> Page {
+        var request = request
+        let jar = cookieJar
+        if !jar.isEmpty {
+            request.headers.add(name: "Cookie", value: jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let headers = response.headers.map { ($0.name, $0.value) }
+        remember(headers.filter { $0.0.lowercased() == "set-cookie" }.map(\.1))
+        return Page(url: request.url, status: Int(response.status.code), headers: headers, body: String(buffer: body))
+    }
+
+    private func remember(_ setCookies: [String]) {
+        guard !setCookies.isEmpty else { return }
+        cookies.withLockedValue { jar in
+            for line in setCookies {
+                let attributes = line.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard let pair = attributes.first, let equals = pair.firstIndex(of: "=") else { continue }
+                let name = String(pair[..<equals])
+                if attributes.contains("Max-Age=0") {
+                    jar[name] = nil
+                } else {
+                    jar[name] = String(pair[pair.index(after: equals)...])
+                }
+            }
+        }
+    }
+
+    /// Fields as `application/x-www-form-urlencoded`.
+    public static func encode(_ fields: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return fields.map { name, value in
+            name.addingPercentEncoding(withAllowedCharacters: allowed)! + "=" + value.addingPercentEncoding(withAllowedCharacters: allowed)!
+        }.joined(separator: "&")
+    }
+}

@@ -1,0 +1,95 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+@testable import LabGate
+import LabCore
+import Logging
+import PlatformSim
+import ServiceLifecycle
+import TestSupport
+
+/// LabGate running on a real port with the test platform registered through a platform
+/// file, and a browser to drive launches: the whole flow over HTTP, as Moodle and a person would.
+struct LTITestbed: Sendable {
+    let platform: PlatformSim
+    let toolURL: String
+    let config: LabGateConfig
+    let repositories: Repositories
+    let browser: SimBrowser
+
+    /// Which storage LabGate runs on.
+    enum Storage: String, CaseIterable, CustomStringConvertible, Sendable {
+        case embedded, servers
+        var description: String { rawValue }
+
+        /// The engines to test: always the embedded ones; the real servers when present (always under CI).
+        static var underTest: [Storage] { TestConfig.serversUnderTest ? [.embedded, .servers] : [.embedded] }
+    }
+
+    static func run(
+        storage: Storage = .embedded, _ overrides: [String: String] = [:], _ body: @Sendable (LTITestbed) async throws -> Void
+    ) async throws {
+        let platform = try PlatformSim()
+        try await platform.serving {
+            let port = try freeLoopbackPort()
+            let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
+            try """
+                issuer: \(platform.issuer)
+                clientId: \(platform.clientID)
+                deploymentIds: ["\(platform.deploymentID)"]
+                authUrl: \(platform.authURL)
+                tokenUrl: \(platform.tokenURL)
+                jwksUrl: \(platform.jwksURL)
+                """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
+            let settings = [
+                "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
+                "log.level": "warning",
+            ].merging(overrides) { $1 }
+            let config = storage == .embedded ? try TestConfig.embedded(settings) : try TestConfig.servers(settings)
+            let app = try await buildApplication(config: config)
+            let backends = try await Backends.open(config)
+            let browser = SimBrowser()
+            let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await serviceGroup.run() }
+                try await withCleanup {
+                    let toolURL = "http://127.0.0.1:\(port)"
+                    try await waitUntilServing(toolURL + "/healthz", browser: browser)
+                    try await body(LTITestbed(
+                        platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, browser: browser))
+                } cleanup: {
+                    await browser.shutdown()
+                    await backends.close()
+                    await serviceGroup.triggerGracefulShutdown()
+                    try? await group.waitForAll()
+                }
+            }
+        }
+    }
+
+    private static func waitUntilServing(_ url: String, browser: SimBrowser) async throws {
+        for _ in 0..<200 {
+            if let page = try? await browser.get(url), page.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PlatformSimError.unexpectedResponse("LabGate did not start serving within 10 s")
+    }
+
+    /// A fresh browser (no cookies), shut down after `body`.
+    func withOtherBrowser<T>(_ body: (SimBrowser) async throws -> T) async throws -> T {
+        let other = SimBrowser()
+        return try await withCleanup { try await body(other) } cleanup: { await other.shutdown() }
+    }
+
+    /// Launches `scenario` in the testbed's browser.
+    func launch(_ scenario: LaunchScenario, in browser: SimBrowser? = nil) async throws -> SimBrowser.Page {
+        try await (browser ?? self.browser).launch(scenario, platform: platform, toolURL: toolURL)
+    }
+
+    /// An environment teachers can choose.
+    @discardableResult
+    func addEnvironment(_ name: String, title: String) async throws -> LabCore.Environment {
+        try await repositories.environments.save(LabCore.Environment(name: name, title: title))
+    }
+}
