@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LTIGateway
+import Logging
+
+/// What an admin subcommand runs on: the configured storage, migrated, closed afterwards.
+/// Any failure becomes one line on standard error and exit status 1.
+enum AdminSession {
+    static func run<T>(_ options: ConfigOptions, _ body: (LabGateConfig, Backends) async throws -> T) async throws -> T {
+        let config = try options.load()
+        let backends = try await Backends.open(config)
+        let outcome: Result<T, any Error>
+        do {
+            try await backends.migrate()
+            outcome = .success(try await body(config, backends))
+        } catch {
+            outcome = .failure(error)
+        }
+        await backends.close()
+        switch outcome {
+        case .success(let value):
+            return value
+        case .failure(let error as ExitCode):
+            throw error
+        case .failure(let error):
+            fail("\(error)")
+        }
+    }
+
+    /// Prints `message` to standard error and exits with status 1.
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("labgate: \(message)\n".utf8))
+        Foundation.exit(1)
+    }
+
+    /// The tool's key ring on these backends, with the configured secret.
+    static func toolKeys(_ config: LabGateConfig, _ backends: Backends) throws -> ToolKeyRing {
+        let secret = try SecretKeyLoader.load(config, logger: Logger(label: "labgate"))
+        return ToolKeyRing(repository: backends.repositories.toolKeys, box: SecretBox(secret: secret))
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `labgate platform …` and `labgate keys …`, run as an admin would, on the embedded defaults.
+@Suite("labgate platform and keys")
+struct AdminCommandTests {
+    static let binary = CommandLineTests.binary
+
+    func labgate(_ arguments: [String], in folder: String) async throws -> (status: Int32, output: String, error: String) {
+        try await ChildProcess.run(Self.binary, arguments, in: folder)
+    }
+
+    @Test("add, list, approve and remove a platform")
+    func platformLifecycle() async throws {
+        let folder = try CommandLineTests().scratchFolder()
+        let identity = ["--issuer", "https://moodle.example.edu", "--client-id", "abc123"]
+        let add = try await labgate(["platform", "add"] + identity + [
+            "--deployment-id", "1", "--deployment-id", "7", "--auth-url", "https://moodle.example.edu/mod/lti/auth.php",
+            "--token-url", "https://moodle.example.edu/mod/lti/token.php", "--jwks-url", "https://moodle.example.edu/mod/lti/certs.php",
+        ], in: folder)
+        #expect(add.status == 0, "\(add.error)")
+        #expect(add.output.contains("is active; deployments: 1, 7"))
+
+        let list = try await labgate(["platform", "list"], in: folder)
+        #expect(list.output.contains("active\thttps://moodle.example.edu\tclient abc123\tdeployments 1,7"))
+
+        #expect(try await labgate(["platform", "approve"] + identity, in: folder).status == 0)
+        let removed = try await labgate(["platform", "remove"] + identity, in: folder)
+        #expect(removed.output.contains("removed"))
+        let again = try await labgate(["platform", "remove"] + identity, in: folder)
+        #expect(again.status == 1)
+        #expect(again.error.contains("no platform https://moodle.example.edu with client id abc123"))
+        #expect(try await labgate(["platform", "list"], in: folder).output.contains("no platforms registered"))
+    }
+
+    @Test("bad platform arguments are refused with a message naming the option")
+    func badPlatformArguments() async throws {
+        let folder = try CommandLineTests().scratchFolder()
+        let result = try await labgate([
+            "platform", "add", "--issuer", "moodle", "--client-id", "c", "--deployment-id", "1",
+            "--auth-url", "https://m/a", "--token-url", "https://m/t", "--jwks-url", "https://m/j",
+        ], in: folder)
+        #expect(result.status != 0)
+        #expect(result.error.contains("--issuer must be an absolute http(s) URL"))
+    }
+
+    @Test("keys rotate publishes a new key that signs after the lead time, keeping the old one published")
+    func keyRotation() async throws {
+        let folder = try CommandLineTests().scratchFolder()
+        let empty = try await labgate(["keys", "list"], in: folder)
+        #expect(empty.output.contains("no keys yet"))
+        let first = try await labgate(["keys", "rotate", "--lead-seconds", "0"], in: folder)
+        #expect(first.status == 0, "\(first.error)")
+        let second = try await labgate(["keys", "rotate", "--lead-seconds", "600"], in: folder)
+        #expect(second.output.contains("stays published until"))
+        let list = try await labgate(["keys", "list"], in: folder).output.split(separator: "\n")
+        #expect(list.count == 2)
+        #expect(list.first?.contains("\tpublished\t") == true)
+        #expect(list.last?.contains("published, not signing yet") == true)
+        #expect(FileManager.default.fileExists(atPath: folder + "/var/secret.key"))
+    }
+}
