@@ -114,7 +114,8 @@ public final class PlatformSim: Sendable {
         guard let redirect = query["redirect_uri"], let nonce = query["nonce"], let stateValue = query["state"] else {
             throw PlatformSimError.badAuthenticationRequest("redirect_uri, nonce and state are required")
         }
-        guard let hint = query["lti_message_hint"], let scenario = state.withLockedValue({ $0.scenarios[hint] }) else {
+        // A prepared launch is used once, as a platform's message hint would be.
+        guard let hint = query["lti_message_hint"], let scenario = state.withLockedValue({ $0.scenarios.removeValue(forKey: hint) }) else {
             throw PlatformSimError.badAuthenticationRequest("lti_message_hint does not name a prepared launch")
         }
         guard query["login_hint"] == scenario.subject else {

@@ -53,12 +53,16 @@ public final class SimBrowser: Sendable {
 
     /// Starts a launch at the tool's login URL the way Moodle does (a form post) and follows
     /// it to the end: the platform's authentication endpoint, then the id_token posted to the tool.
-    public func launch(_ scenario: LaunchScenario, platform: PlatformSim, toolURL: String) async throws -> Page {
+    /// - Parameter direct: ask the in-process platform for its answer instead of over HTTP
+    ///   (the benchmark, which measures LabGate rather than the platform).
+    public func launch(_ scenario: LaunchScenario, platform: PlatformSim, toolURL: String, direct: Bool = false) async throws -> Page {
         let login = try await startLogin(scenario, platform: platform, toolURL: toolURL)
         guard login.status == 302, let location = login.header("location") else {
             throw PlatformSimError.unexpectedResponse("login answered \(login.status): \(login.body.prefix(300))")
         }
-        return try await finishLogin(at: location)
+        guard direct else { return try await finishLogin(at: location) }
+        let query = URLComponents(string: location)?.queryItems ?? []
+        return try await submit(try platform.authorize(Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 }))
     }
 
     /// Posts the login initiation and returns the tool's answer (a redirect when all is well).

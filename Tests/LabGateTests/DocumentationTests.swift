@@ -27,4 +27,29 @@ struct DocumentationTests {
             return
         }
     }
+
+    @Test("the example platform file is valid")
+    func platformExampleIsValid() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-doc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Self.root.appendingPathComponent("lti-config/platforms/moodle.yaml.example"), to: folder.appendingPathComponent("moodle.yaml"))
+        let files = try PlatformFile.load(directory: folder.path)
+        #expect(files.first?.platform.issuer == "https://moodle.example.edu")
+        #expect(files.first?.platform.deploymentIds == ["1"])
+    }
+
+    @Test("a broken platform file names the file and the problem")
+    func brokenPlatformFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-doc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "issuer: https://m.example\nclientId: c\n".write(to: folder.appendingPathComponent("m.yaml"), atomically: true, encoding: .utf8)
+        #expect(throws: PlatformFile.Failure.self) { try PlatformFile.load(directory: folder.path) }
+        do {
+            _ = try PlatformFile.load(directory: folder.path)
+        } catch {
+            #expect("\(error)".contains("m.yaml"))
+            #expect("\(error)".contains("deploymentIds"))
+        }
+    }
 }

@@ -71,8 +71,10 @@ struct JobQueueTests {
         try await engine.withQueue { (queue) async throws in
             try await queue.enqueue(Job(kind: "clone"))
             let claimed = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
-            for _ in 0..<3 {
-                try await Task.sleep(for: .milliseconds(450))
+            // 1.25 s in all, past the 1 s visibility timeout, with a sign of life every 250 ms:
+            // margin for a loaded machine between two extends.
+            for _ in 0..<5 {
+                try await Task.sleep(for: .milliseconds(250))
                 try await queue.extend(claimed)
             }
             #expect(try await queue.claim(consumer: "other", max: 1, wait: .zero).isEmpty)

@@ -2,7 +2,7 @@ import Foundation
 
 /// A TCP port on 127.0.0.1 that was free a moment ago: for servers whose address must be
 /// known before they start (LabGate's public URL names its port).
-public func freeLoopbackPort() throws -> Int {
+func freeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(fd) }
