@@ -71,15 +71,14 @@ struct PlatformCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a platform that registered itself, so its launches are accepted.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The platform's issuer.") var issuer: String
-        @Option(name: .customLong("client-id"), help: "Its client id.") var clientID: String
+        @OptionGroup var platform: PlatformIdentity
 
         func run() async throws {
             let approved = try await AdminSession.run(options) { _, backends in
-                try await PlatformRegistry(repository: backends.repositories.platforms).approve(issuer: issuer, clientID: clientID)
+                try await PlatformRegistry(repository: backends.repositories.platforms).approve(issuer: platform.issuer, clientID: platform.clientID)
             }
-            guard approved != nil else { AdminSession.fail("no platform \(issuer) with client id \(clientID) (see labgate platform list)") }
-            print("platform \(issuer) (client \(clientID)) is active")
+            guard approved != nil else { AdminSession.fail(platform.notFound) }
+            print("platform \(platform) is active")
         }
     }
 
@@ -89,15 +88,23 @@ struct PlatformCommand: AsyncParsableCommand {
             abstract: "Remove a platform with its deployments; its users and courses go with it.")
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "The platform's issuer.") var issuer: String
-        @Option(name: .customLong("client-id"), help: "Its client id.") var clientID: String
+        @OptionGroup var platform: PlatformIdentity
 
         func run() async throws {
             let removed = try await AdminSession.run(options) { _, backends in
-                try await PlatformRegistry(repository: backends.repositories.platforms).remove(issuer: issuer, clientID: clientID)
+                try await PlatformRegistry(repository: backends.repositories.platforms).remove(issuer: platform.issuer, clientID: platform.clientID)
             }
-            guard removed else { AdminSession.fail("no platform \(issuer) with client id \(clientID) (see labgate platform list)") }
-            print("platform \(issuer) (client \(clientID)) removed")
+            guard removed else { AdminSession.fail(platform.notFound) }
+            print("platform \(platform) removed")
         }
     }
+}
+
+/// `--issuer` and `--client-id`: which platform a command is about.
+struct PlatformIdentity: ParsableArguments, CustomStringConvertible {
+    @Option(help: "The platform's issuer.") var issuer: String
+    @Option(name: .customLong("client-id"), help: "Its client id.") var clientID: String
+
+    var description: String { "\(issuer) (client \(clientID))" }
+    var notFound: String { "no platform \(issuer) with client id \(clientID) (see labgate platform list)" }
 }
