@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JOSE
 import LabCore
+import Metrics
 
 /// The `/lti/*` routes: login initiation, launch, the tool's key set, the teacher's
 /// environment choice, Deep Linking and Dynamic Registration.
@@ -14,26 +15,30 @@ public struct LTIController<Context: RequestContext>: Sendable {
 
     public var endpoints: RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
-        routes.get("login") { request, context in try await page(context) { try await login(request.queryFields.firstValues) } }
+        routes.get("login") { request, context in try await page("login", context) { try await login(request.queryFields.firstValues) } }
         routes.post("login") { request, context in
-            try await page(context) { try await login(try await request.formFields().firstValues) }
+            try await page("login", context) { try await login(try await request.formFields().firstValues) }
         }
-        routes.post("launch") { request, context in try await page(context) { try await launch(request, context: context) } }
+        routes.post("launch") { request, context in try await page("launch", context) { try await launch(request, context: context) } }
         routes.get("jwks") { _, _ in try await keySet() }
         routes.post("activities/:activity/environment") { request, context in
-            try await page(context) { try await chooseEnvironment(request, context: context) }
+            try await page("choose-environment", context) { try await chooseEnvironment(request, context: context) }
         }
-        routes.post("deep-linking") { request, context in try await page(context) { try await deepLinkingChoice(request) } }
-        routes.get("register") { request, context in try await page(context) { try await register(request) } }
+        routes.post("deep-linking") { request, context in try await page("deep-linking", context) { try await deepLinkingChoice(request) } }
+        routes.get("register") { request, context in try await page("register", context) { try await register(request) } }
         return routes
     }
 
-    /// Renders a refused request as a page with its status, and logs why.
-    private func page(_ context: Context, _ body: () async throws -> Response) async throws -> Response {
+    /// Renders a refused request as a page with its status, logs why, and counts both outcomes
+    /// in `labgate_lti_requests_total{step, outcome}` (outcome `accepted` or the failed check).
+    private func page(_ step: String, _ context: Context, _ body: () async throws -> Response) async throws -> Response {
         do {
-            return try await body()
+            let response = try await body()
+            Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "accepted")]).increment()
+            return response
         } catch let error as LTIError {
-            context.logger.notice("LTI request refused", metadata: ["reason": .string(error.reason)])
+            Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", error.code)]).increment()
+            context.logger.notice("LTI request refused", metadata: ["step": .string(step), "reason": .string(error.reason)])
             return HTMLPage.refusal(error, requestID: context.id).response()
         }
     }

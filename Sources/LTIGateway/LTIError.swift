@@ -119,6 +119,11 @@ public enum LTIError: Error, Equatable, Sendable {
         }
     }
 
+    /// The name of the failed check, for metrics: `unknownState`, `badSignature`, …
+    public var code: String {
+        Mirror(reflecting: self).children.first?.label ?? String(describing: self)
+    }
+
     /// What the log keeps: the check that failed, with what it saw, never a token.
     public var reason: String {
         switch self {

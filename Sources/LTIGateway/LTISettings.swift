@@ -40,6 +40,12 @@ public struct LTISettings: Sendable {
         self.registryCacheLifetime = registryCacheLifetime
     }
 
+    /// Whether a URL points into this LabGate: under the public URL, not merely starting with
+    /// the same characters (`https://labgate.example.edu.evil.example` is not ours).
+    public func owns(_ url: String) -> Bool {
+        url == publicURL || url.hasPrefix(publicURL + "/") || url.hasPrefix(publicURL + "?")
+    }
+
     /// Where platforms post id_tokens.
     public var launchURL: String { publicURL + "/lti/launch" }
     /// Where platforms start a login.

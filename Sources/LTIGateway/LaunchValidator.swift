@@ -123,10 +123,10 @@ struct LaunchValidator: Sendable {
         switch type {
         case .resourceLink:
             guard let link = claims.resourceLink, !link.id.isEmpty else { throw .missingResourceLink }
-            guard let target = claims.targetLinkURI, isOurs(target) else { throw .foreignTarget(claims.targetLinkURI ?? "(none)") }
+            guard let target = claims.targetLinkURI, settings.owns(target) else { throw .foreignTarget(claims.targetLinkURI ?? "(none)") }
         case .deepLinking:
             guard claims.deepLinkingSettings != nil else { throw .missingDeepLinkingSettings }
-            if let target = claims.targetLinkURI, !isOurs(target) { throw .foreignTarget(target) }
+            if let target = claims.targetLinkURI, !settings.owns(target) { throw .foreignTarget(target) }
         }
         return type
     }
@@ -140,11 +140,6 @@ struct LaunchValidator: Sendable {
         guard let roles = claims.roles else { throw .missingRoles }
         // A launch without any role LabGate knows is a guest in the course: a student.
         return LaunchRole(ltiRoles: roles) ?? .student
-    }
-
-    /// Whether a URL points into this LabGate: same scheme, host and port as the public URL.
-    func isOurs(_ url: String) -> Bool {
-        url == settings.publicURL || url.hasPrefix(settings.publicURL + "/") || url.hasPrefix(settings.publicURL + "?")
     }
 
     private static func describe(_ error: any Error) -> String {

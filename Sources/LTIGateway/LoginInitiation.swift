@@ -31,7 +31,7 @@ struct LoginInitiation: Sendable {
         if let deployment = parameters["lti_deployment_id"], !deployment.isEmpty, !entry.deployments.contains(deployment) {
             throw LTIError.unknownDeployment(deployment)
         }
-        guard target.hasPrefix(settings.publicURL) else { throw LTIError.foreignTarget(target) }
+        guard settings.owns(target) else { throw LTIError.foreignTarget(target) }
 
         let state = RandomToken.make()
         let login = LoginState(platformID: platform.id, issuer: platform.issuer, clientID: platform.clientID, nonce: RandomToken.make())

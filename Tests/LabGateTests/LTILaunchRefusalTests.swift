@@ -57,6 +57,18 @@ struct LTILaunchRefusalTests {
         }
     }
 
+    @Test("accepted and refused launches are counted by the check that failed")
+    func metrics() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            _ = try await bed.launch(LaunchScenario(signing: .algNone))
+            _ = try await bed.launch(LaunchScenario())
+            let metrics = try await bed.browser.get(bed.toolURL + "/metrics").body
+            let lines = metrics.split(separator: "\n").filter { $0.hasPrefix("labgate_lti_requests_total{") }
+            #expect(lines.contains { $0.contains(#"step="launch""#) && $0.contains(#"outcome="algorithmNotAllowed""#) })
+            #expect(lines.contains { $0.contains(#"step="launch""#) && $0.contains(#"outcome="accepted""#) })
+        }
+    }
+
     /// Runs the login and stops before the id_token is posted: the form the platform answered.
     static func pendingLaunch(_ bed: LTITestbed, _ scenario: LaunchScenario = LaunchScenario()) async throws -> HTMLForm {
         let login = try await bed.browser.startLogin(scenario, platform: bed.platform, toolURL: bed.toolURL)

@@ -59,6 +59,9 @@ struct LTILaunchTests {
                 [("iss", "https://evil.example"), ("login_hint", "x"), ("target_link_uri", bed.toolURL + "/lti/launch"), ("client_id", "c")],
                 [("iss", bed.platform.issuer), ("login_hint", "x"), ("target_link_uri", bed.toolURL + "/lti/launch"), ("client_id", "other")],
                 [("login_hint", "x"), ("target_link_uri", bed.toolURL + "/lti/launch")],
+                // Another port on the same host starts with the same characters, but is not LabGate.
+                [("iss", bed.platform.issuer), ("login_hint", "x"), ("target_link_uri", bed.toolURL + "0/lti/launch"),
+                 ("client_id", bed.platform.clientID)],
             ] {
                 let page = try await bed.browser.post(bed.toolURL + "/lti/login", fields: fields)
                 #expect((400..<500).contains(page.status))
