@@ -52,9 +52,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "WebEncoding", swiftSettings: swiftSettings),
         .target(
             name: "JOSE",
             dependencies: [
+                "WebEncoding",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "LTIGateway",
             dependencies: [
-                "LabCore", "JOSE",
+                "LabCore", "JOSE", "WebEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -78,7 +80,7 @@ let package = Package(
         .target(
             name: "PlatformSim",
             dependencies: [
-                "JOSE",
+                "JOSE", "WebEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -111,7 +113,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LabCoreTests", dependencies: ["LabCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "LabCoreTests", dependencies: ["LabCore", "WebEncoding"], swiftSettings: swiftSettings),
         .testTarget(
             name: "StorageTests",
             dependencies: ["Storage", "LabCore", "TestSupport"],
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "LabGateTests",
             dependencies: [
-                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE",
+                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

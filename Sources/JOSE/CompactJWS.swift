@@ -1,4 +1,5 @@
 import Foundation
+import WebEncoding
 
 /// A JWS in compact serialization (`header.payload.signature`), parsed but not yet trusted.
 public struct CompactJWS: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import LabCore
+import WebEncoding
 
 /// The first step of an LTI launch (OIDC third-party initiated login): check the platform,
 /// issue a state and a nonce, and send the browser to the platform's authentication URL.
@@ -39,26 +40,18 @@ struct LoginInitiation: Sendable {
         try await ephemeral.set(LoginState.storeKey(state), to: record, ttl: LoginState.lifetime)
 
         var query = [
-            URLQueryItem(name: "scope", value: "openid"),
-            URLQueryItem(name: "response_type", value: "id_token"),
-            URLQueryItem(name: "response_mode", value: "form_post"),
-            URLQueryItem(name: "prompt", value: "none"),
-            URLQueryItem(name: "client_id", value: platform.clientID),
-            URLQueryItem(name: "redirect_uri", value: settings.launchURL),
-            URLQueryItem(name: "login_hint", value: loginHint),
-            URLQueryItem(name: "state", value: state),
-            URLQueryItem(name: "nonce", value: login.nonce),
+            ("scope", "openid"),
+            ("response_type", "id_token"),
+            ("response_mode", "form_post"),
+            ("prompt", "none"),
+            ("client_id", platform.clientID),
+            ("redirect_uri", settings.launchURL),
+            ("login_hint", loginHint),
+            ("state", state),
+            ("nonce", login.nonce),
         ]
-        if let hint = parameters["lti_message_hint"] { query.append(URLQueryItem(name: "lti_message_hint", value: hint)) }
-        return Redirect(location: Self.url(platform.authURL, adding: query), state: state)
-    }
-
-    /// `base` with the query items added to any it already has, each fully percent-encoded.
-    static func url(_ base: String, adding items: [URLQueryItem]) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let query = items.map { item in
-            item.name + "=" + (item.value ?? "").addingPercentEncoding(withAllowedCharacters: allowed)!
-        }.joined(separator: "&")
-        return base + (base.contains("?") ? "&" : "?") + query
+        if let hint = parameters["lti_message_hint"] { query.append(("lti_message_hint", hint)) }
+        let base = platform.authURL
+        return Redirect(location: base + (base.contains("?") ? "&" : "?") + FormURLEncoding.encode(query), state: state)
     }
 }

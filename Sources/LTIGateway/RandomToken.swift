@@ -1,5 +1,6 @@
 import Foundation
 import JOSE
+import WebEncoding
 
 /// Unguessable values (state, nonce, codes): 256 bits from the system's CSPRNG, base64url.
 enum RandomToken {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import WebEncoding
 
 extension Request {
     /// The fields of a form post (`application/x-www-form-urlencoded`); a repeated field keeps every value.
@@ -21,13 +22,8 @@ extension Request {
 
     static func decodeForm(_ text: String) -> [String: [String]] {
         var fields: [String: [String]] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String {
-                let spaced = part.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            fields[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        for (name, value) in FormURLEncoding.decode(text) {
+            fields[name, default: []].append(value)
         }
         return fields
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JOSE
+import WebEncoding
 
 /// Encrypts and authenticates what LabGate keeps secret at rest or hands to browsers,
 /// with keys derived (HKDF-SHA256) from the one secret in LabGate's configuration.

@@ -50,9 +50,11 @@ public struct ToolKeyRing: Sendable {
         return JSONWebKeySet(keys: keys)
     }
 
-    /// The key that signs now: the newest published key that has reached its activation.
+    /// The key that signs now: of the published keys that have reached their activation, the
+    /// one activated last.
     public func signingKey(now: Date) async throws -> RSASigningKey {
-        guard let key = try await repository.list().last(where: { $0.isPublished(at: now) && $0.activatesAt <= now }) else {
+        let usable = try await repository.list().filter { $0.isPublished(at: now) && $0.activatesAt <= now }
+        guard let key = usable.max(by: { ($0.activatesAt, $0.createdAt) < ($1.activatesAt, $1.createdAt) }) else {
             throw ToolKeyError.noActiveKey
         }
         return try open(key)

@@ -4,6 +4,7 @@ import Hummingbird
 import JOSE
 import NIOConcurrencyHelpers
 import NIOCore
+import WebEncoding
 
 /// An LTI 1.3 platform for tests, the demo and `labgate bench launch`: it holds RSA keys,
 /// publishes them as a JWKS, answers OIDC authentication requests with real RS256
@@ -203,14 +204,7 @@ public final class PlatformSim: Sendable {
     }
 
     static func fields(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
-                $0.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            result[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        return result
+        Dictionary(FormURLEncoding.decode(text)) { first, _ in first }
     }
 
     func setBaseURL(_ url: String) {

@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
+import WebEncoding
 
 /// A browser as far as an LTI launch needs one: it keeps cookies, follows redirects by
 /// hand and submits the auto-posting forms of the platform and the tool.
@@ -96,7 +97,7 @@ public final class SimBrowser: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: Self.encode(fields)))
+        request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(fields)))
         return try await send(request)
     }
 
@@ -127,13 +128,5 @@ public final class SimBrowser: Sendable {
                 }
             }
         }
-    }
-
-    /// Fields as `application/x-www-form-urlencoded`.
-    public static func encode(_ fields: [(String, String)]) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return fields.map { name, value in
-            name.addingPercentEncoding(withAllowedCharacters: allowed)! + "=" + value.addingPercentEncoding(withAllowedCharacters: allowed)!
-        }.joined(separator: "&")
     }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import JOSE
+import WebEncoding
 
 /// Signs an id_token the way a scenario says: honestly, or in one of the ways an attacker would try.
 enum TokenForger {

@@ -5,6 +5,7 @@ import LabCore
 import PlatformSim
 import TestSupport
 import Testing
+import WebEncoding
 
 @Suite("LTI Deep Linking")
 struct DeepLinkingTests {
@@ -110,7 +111,7 @@ struct DynamicRegistrationTests {
     @Test("registering with the test platform posts what Moodle requires and stores the platform as pending")
     func registers() async throws {
         try await LTITestbed.run(["lti.allowPrivateAddresses": "true"]) { (bed) async throws in
-            let query = SimBrowser.encode([
+            let query = FormURLEncoding.encode([
                 ("openid_configuration", bed.platform.openIDConfigurationURL), ("registration_token", bed.platform.registrationToken),
             ])
             let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + query)
@@ -145,7 +146,7 @@ struct DynamicRegistrationTests {
     func refusesPrivateAddresses() async throws {
         try await LTITestbed.run { (bed) async throws in
             for target in [bed.platform.openIDConfigurationURL, "https://10.1.2.3/config", "https://[::1]/config", "ftp://example.edu/config"] {
-                let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + SimBrowser.encode([("openid_configuration", target)]))
+                let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + FormURLEncoding.encode([("openid_configuration", target)]))
                 #expect(page.status == 400, "\(target)")
                 #expect(page.body.contains("registration could not be completed"))
             }
@@ -158,7 +159,7 @@ struct DynamicRegistrationTests {
     @Test("a wrong registration token is refused by the platform and nothing is stored")
     func wrongToken() async throws {
         try await LTITestbed.run(["lti.allowPrivateAddresses": "true"]) { (bed) async throws in
-            let query = SimBrowser.encode([("openid_configuration", bed.platform.openIDConfigurationURL), ("registration_token", "wrong")])
+            let query = FormURLEncoding.encode([("openid_configuration", bed.platform.openIDConfigurationURL), ("registration_token", "wrong")])
             let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + query)
             #expect(page.status == 400)
             #expect(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: "registered-client-1") == nil)

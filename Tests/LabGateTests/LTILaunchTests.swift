@@ -5,6 +5,7 @@ import LabCore
 import PlatformSim
 import TestSupport
 import Testing
+import WebEncoding
 
 @Suite("LTI launch: the whole browser flow against the test platform")
 struct LTILaunchTests {
@@ -40,7 +41,7 @@ struct LTILaunchTests {
     func loginByGet() async throws {
         try await LTITestbed.run { (bed) async throws in
             let hint = bed.platform.prepare(LaunchScenario())
-            let query = SimBrowser.encode([
+            let query = FormURLEncoding.encode([
                 ("iss", bed.platform.issuer), ("login_hint", "student-1"), ("target_link_uri", bed.toolURL + "/lti/launch"),
                 ("lti_message_hint", hint), ("client_id", bed.platform.clientID),
             ])

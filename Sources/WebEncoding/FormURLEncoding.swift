@@ -1,0 +1,73 @@
+/// `application/x-www-form-urlencoded` (the WHATWG URL standard's form encoding), used for
+/// form posts and query strings on both sides of a launch; byte by byte, as it runs on
+/// every request.
+public enum FormURLEncoding {
+    /// Fields in order; a name may repeat.
+    public static func decode(_ text: some StringProtocol) -> [(String, String)] {
+        var fields: [(String, String)] = []
+        for pair in text.utf8.split(separator: UInt8(ascii: "&")) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            fields.append((unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : ""))
+        }
+        return fields
+    }
+
+    /// The fields encoded, every byte outside `A–Z a–z 0–9 - . _ ~` percent-encoded.
+    public static func encode(_ fields: [(String, String)]) -> String {
+        var output = [UInt8]()
+        for (index, (name, value)) in fields.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: "&")) }
+            escape(name, into: &output)
+            output.append(UInt8(ascii: "="))
+            escape(value, into: &output)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static let hex = Array("0123456789ABCDEF".utf8)
+
+    private static func escape(_ text: String, into output: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                output.append(byte)
+            default:
+                output.append(UInt8(ascii: "%"))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 15)])
+            }
+        }
+    }
+
+    /// `+` is a space and `%XX` a byte; a `%` not followed by two hex digits stays as it is.
+    private static func unescape(_ bytes: some Collection<UInt8>) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                output.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high != bytes.endIndex,
+                let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low != bytes.endIndex,
+                let value = hexValue(bytes[high]).flatMap({ h in hexValue(bytes[low]).map { h << 4 | $0 } }) {
+                output.append(value)
+                index = low
+            } else {
+                output.append(byte)
+            }
+            index = bytes.index(after: index)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
