@@ -11,10 +11,11 @@ public struct CompactJWS: Sendable {
 
     /// Splits and decodes a token; checks the form only, never the signature.
     public init(parsing token: some StringProtocol) throws(JOSEError) {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        let bytes = Array(token.utf8)
+        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformed("a JWT has three parts separated by dots; this has \(parts.count)") }
-        guard let headerData = Data(base64URLEncoded: parts[0]), let payload = Data(base64URLEncoded: parts[1]),
-            let signature = Data(base64URLEncoded: parts[2])
+        guard let headerData = Data(base64URLEncodedBytes: parts[0]), let payload = Data(base64URLEncodedBytes: parts[1]),
+            let signature = Data(base64URLEncodedBytes: parts[2])
         else { throw .malformed("a part of the JWT is not base64url") }
         do {
             header = try JSONDecoder().decode(JOSEHeader.self, from: headerData)
@@ -23,7 +24,7 @@ public struct CompactJWS: Sendable {
         }
         self.payload = payload
         self.signature = signature
-        self.signingInput = Data("\(parts[0]).\(parts[1])".utf8)
+        self.signingInput = Data(bytes[..<parts[1].endIndex])
     }
 
     /// Checks that the token is RS256 and signed by `key`. Any other `alg` is refused

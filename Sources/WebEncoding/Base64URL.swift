@@ -37,12 +37,17 @@ extension Data {
 
     /// Decodes URL-safe base64, with or without trailing padding; nil if it is not base64url.
     public init?(base64URLEncoded text: some StringProtocol) {
+        self.init(base64URLEncodedBytes: text.utf8)
+    }
+
+    /// Decodes URL-safe base64 given as its ASCII bytes.
+    public init?(base64URLEncodedBytes text: some Collection<UInt8>) {
         var bytes = [UInt8]()
-        bytes.reserveCapacity(text.utf8.count * 3 / 4)
+        bytes.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
         var padding = 0
-        for byte in text.utf8 {
+        for byte in text {
             if byte == UInt8(ascii: "=") {
                 padding += 1
                 continue

@@ -4,10 +4,14 @@
 public enum FormURLEncoding {
     /// Fields in order; a name may repeat.
     public static func decode(_ text: some StringProtocol) -> [(String, String)] {
+        let bytes = Array(text.utf8)
         var fields: [(String, String)] = []
-        for pair in text.utf8.split(separator: UInt8(ascii: "&")) {
-            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            fields.append((unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : ""))
+        for pair in bytes.split(separator: UInt8(ascii: "&")) {
+            if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
+                fields.append((unescape(pair[..<equals]), unescape(pair[(equals + 1)...])))
+            } else {
+                fields.append((unescape(pair), ""))
+            }
         }
         return fields
     }
@@ -41,23 +45,25 @@ public enum FormURLEncoding {
     }
 
     /// `+` is a space and `%XX` a byte; a `%` not followed by two hex digits stays as it is.
-    private static func unescape(_ bytes: some Collection<UInt8>) -> String {
+    private static func unescape(_ bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var output = [UInt8]()
         output.reserveCapacity(bytes.count)
         var index = bytes.startIndex
-        while index != bytes.endIndex {
+        while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: "+") {
                 output.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"), let high = bytes.index(index, offsetBy: 1, limitedBy: bytes.endIndex), high != bytes.endIndex,
-                let low = bytes.index(high, offsetBy: 1, limitedBy: bytes.endIndex), low != bytes.endIndex,
-                let value = hexValue(bytes[high]).flatMap({ h in hexValue(bytes[low]).map { h << 4 | $0 } }) {
-                output.append(value)
-                index = low
+            } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
+                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                output.append(high << 4 | low)
+                index += 2
             } else {
                 output.append(byte)
             }
-            index = bytes.index(after: index)
+            index += 1
         }
         return String(decoding: output, as: UTF8.self)
     }
