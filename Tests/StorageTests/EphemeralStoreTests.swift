@@ -44,9 +44,9 @@ struct EphemeralStoreTests {
     @Test("values expire after their time to live", arguments: EphemeralEngine.underTest)
     func expiry(engine: EphemeralEngine) async throws {
         try await engine.withStore { (store) async throws in
-            try await store.set("short", to: "x", ttl: .seconds(1))
+            try await store.set("short", to: "x", ttl: .seconds(3))
             #expect(try await store.setIfAbsent("short", to: "y", ttl: .seconds(60)) == false)
-            try await Task.sleep(for: .milliseconds(1300))
+            try await Task.sleep(for: .milliseconds(3300))
             #expect(try await store.get("short") == nil)
             #expect(try await store.setIfAbsent("short", to: "y", ttl: .seconds(60)))
             #expect(try await store.get("short") == "y")

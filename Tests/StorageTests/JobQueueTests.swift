@@ -14,7 +14,8 @@ enum QueueEngine: String, CaseIterable, CustomStringConvertible, Sendable {
         TestServers.shouldTest(TestServers.redisPort) ? [.memory, .redis] : [.memory]
     }
 
-    static let settings = JobQueueSettings(visibilityTimeout: .seconds(1), maxAttempts: 3)
+    // Two seconds: long enough that "not yet visible" holds on a loaded two-core machine.
+    static let settings = JobQueueSettings(visibilityTimeout: .seconds(2), maxAttempts: 3)
 
     func withQueue<T>(_ body: (any JobQueue) async throws -> T) async throws -> T {
         switch self {
@@ -40,7 +41,7 @@ struct JobQueueTests {
             #expect(try await queue.claim(consumer: "w2", max: 10, wait: .zero).isEmpty)
 
             for job in claimed { try await queue.ack(job) }
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(2300))
             #expect(try await queue.claim(consumer: "w2", max: 10, wait: .zero).isEmpty)
         }
     }
@@ -55,13 +56,13 @@ struct JobQueueTests {
             // "doomed" dies here: no ack, no fail, no extend.
 
             #expect(try await queue.claim(consumer: "survivor", max: 1, wait: .zero).isEmpty)
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(2300))
             let second = try await queue.claim(consumer: "survivor", max: 1, wait: .zero)
             #expect(second.map(\.job) == [job])
             #expect(second.first?.attempt == 2)
             #expect(second.first?.consumer == "survivor")
             try await queue.ack(try #require(second.first))
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(2300))
             #expect(try await queue.claim(consumer: "survivor", max: 1, wait: .zero).isEmpty)
         }
     }
@@ -71,10 +72,10 @@ struct JobQueueTests {
         try await engine.withQueue { (queue) async throws in
             try await queue.enqueue(Job(kind: "clone"))
             let claimed = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
-            // 1.25 s in all, past the 1 s visibility timeout, with a sign of life every 250 ms:
+            // 2.4 s in all, past the 2 s visibility timeout, with a sign of life every 400 ms:
             // margin for a loaded machine between two extends.
-            for _ in 0..<5 {
-                try await Task.sleep(for: .milliseconds(250))
+            for _ in 0..<6 {
+                try await Task.sleep(for: .milliseconds(400))
                 try await queue.extend(claimed)
             }
             #expect(try await queue.claim(consumer: "other", max: 1, wait: .zero).isEmpty)
@@ -88,9 +89,9 @@ struct JobQueueTests {
             let job = Job(kind: "start")
             try await queue.enqueue(job)
             let first = try #require(try await queue.claim(consumer: "w", max: 1, wait: .zero).first)
-            #expect(try await queue.fail(first, reason: "node busy", retryAfter: .seconds(1)) == .retrying(after: .seconds(1)))
+            #expect(try await queue.fail(first, reason: "node busy", retryAfter: .seconds(3)) == .retrying(after: .seconds(3)))
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).isEmpty)
-            let second = try await queue.claim(consumer: "w", max: 1, wait: .seconds(4))
+            let second = try await queue.claim(consumer: "w", max: 1, wait: .seconds(8))
             #expect(second.map(\.job) == [job])
             #expect(second.first?.attempt == 2)
         }
@@ -100,9 +101,9 @@ struct JobQueueTests {
     func delayedEnqueue(engine: QueueEngine) async throws {
         try await engine.withQueue { (queue) async throws in
             let job = Job(kind: "reap")
-            try await queue.enqueue(job, delay: .seconds(1))
+            try await queue.enqueue(job, delay: .seconds(3))
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).isEmpty)
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(3300))
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .zero).map(\.job) == [job])
         }
     }
@@ -133,7 +134,7 @@ struct JobQueueTests {
             for attempt in 1...QueueEngine.settings.maxAttempts {
                 let claimed = try await queue.claim(consumer: "w\(attempt)", max: 1, wait: .zero)
                 #expect(claimed.first?.attempt == attempt)
-                try await Task.sleep(for: .milliseconds(1200))
+                try await Task.sleep(for: .milliseconds(2300))
             }
             #expect(try await queue.claim(consumer: "w-last", max: 1, wait: .zero).isEmpty)
             let dead = try await queue.deadLetters(limit: 10)
@@ -147,7 +148,7 @@ struct JobQueueTests {
         try await engine.withQueue { (queue) async throws in
             try await queue.enqueue(Job(kind: "k"))
             let slow = try #require(try await queue.claim(consumer: "slow", max: 1, wait: .zero).first)
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(2300))
             let fast = try #require(try await queue.claim(consumer: "fast", max: 1, wait: .zero).first)
             try await queue.ack(fast)
             _ = try await queue.fail(slow, reason: "timed out", retryAfter: .zero)
