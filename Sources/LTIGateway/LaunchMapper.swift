@@ -11,9 +11,9 @@ struct LaunchMapper: Sendable {
 
     func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
         let claims = launch.claims
+        let context = launch.context
         let user = try await repositories.users.upsert(
             User(platformID: launch.platform.id, subject: launch.subject, name: claims.displayName, email: claims.email))
-        guard let context = claims.context, !context.id.isEmpty else { throw LTIError.missingContext }
         let course = try await repositories.courses.upsert(
             Course(platformID: launch.platform.id, deploymentID: launch.deploymentID, contextID: context.id,
                    title: context.title ?? context.label ?? context.id))

@@ -3,7 +3,8 @@ import JOSE
 import LabCore
 
 /// Checks an id_token posted to `/lti/launch`, as an ordered list of named checks, each
-/// with its own error. A launch passes only if every check does.
+/// with its own error. A launch passes only if every check does; nothing is written for
+/// one that does not (beyond spending its state and nonce).
 struct LaunchValidator: Sendable {
     let directory: PlatformDirectory
     let keySets: KeySetCache
@@ -28,8 +29,10 @@ struct LaunchValidator: Sendable {
         let messageType = try checkMessage(claims)
         let subject = try checkSubject(claims)
         let role = try checkRoles(claims)
+        let context = try checkContext(claims)
         return ValidatedLaunch(
-            platform: platform.platform, claims: claims, messageType: messageType, role: role, subject: subject, deploymentID: deploymentID)
+            platform: platform.platform, claims: claims, messageType: messageType, role: role, subject: subject,
+            deploymentID: deploymentID, context: context)
     }
 
     /// The state was issued by our login, is used once (taken atomically), and belongs to this browser.
@@ -140,6 +143,12 @@ struct LaunchValidator: Sendable {
         guard let roles = claims.roles else { throw .missingRoles }
         // A launch without any role LabGate knows is a guest in the course: a student.
         return LaunchRole(ltiRoles: roles) ?? .student
+    }
+
+    /// The course the launch comes from: LabGate maps every launch to one.
+    func checkContext(_ claims: LTIClaims) throws(LTIError) -> LTIClaims.Context {
+        guard let context = claims.context, !context.id.isEmpty else { throw .missingContext }
+        return context
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -9,4 +9,6 @@ public struct ValidatedLaunch: Sendable {
     /// The subject, present on every launch that passed.
     public var subject: String
     public var deploymentID: String
+    /// The course, present on every launch that passed.
+    public var context: LTIClaims.Context
 }
