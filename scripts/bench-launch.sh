@@ -2,7 +2,13 @@
 # The launch benchmark as quoted in the docs: a release build of `labgate bench launch`
 # against private MariaDB and Redis servers on loopback (started here, stopped after).
 # Arguments go to `labgate bench launch` (e.g. --concurrency 64 --seconds 20).
+#
+# With --separate-server first, LabGate runs as its own `labgate serve` process and the
+# script also prints the CPU that process used while under load, so the gateway's own
+# cost per launch can be told apart from the load generator's (which signs every id_token).
 set -euo pipefail
+separate=
+if [ "${1:-}" = "--separate-server" ]; then separate=1; shift; fi
 cd "$(dirname "$0")/.."
 . scripts/swift-env.sh
 
@@ -35,6 +41,40 @@ redis:
 security:
   secretKeyFile: $work/secret.key
 YAML
-LABGATE_DATABASE_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/mariadb.env") \
-LABGATE_REDIS_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/redis.env") \
-    .build-release/release/labgate bench launch --config "$work/bench.yaml" "$@"
+export LABGATE_DATABASE_PASSWORD LABGATE_REDIS_PASSWORD
+LABGATE_DATABASE_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/mariadb.env")
+LABGATE_REDIS_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/redis.env")
+labgate=.build-release/release/labgate
+
+if [ -z "$separate" ]; then
+    exec $labgate bench launch --config "$work/bench.yaml" "$@"
+fi
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+LABGATE_SERVER_PORT=$port LABGATE_LTI_PUBLIC_URL=http://127.0.0.1:$port LABGATE_LTI_ALLOW_INSECURE_LOOPBACK=true \
+    LABGATE_LOG_LEVEL=warning $labgate serve --config "$work/bench.yaml" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true; cleanup' EXIT
+for _ in $(seq 100); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz', timeout=1)" 2>/dev/null && break
+    sleep 0.1
+done
+
+seconds=10
+args=("$@")
+for i in "${!args[@]}"; do [ "${args[$i]}" = "--seconds" ] && seconds=${args[$((i + 1))]}; done
+$labgate bench launch --config "$work/bench.yaml" --url "http://127.0.0.1:$port" "$@" > "$work/result" &
+bench=$!
+# Sample the server's CPU time over the middle of the measured window (after set-up and warm-up).
+sleep 3
+ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+start=$(ticks)
+window=$((seconds - 2))
+sleep "$window"
+used=$(( $(ticks) - start ))
+wait $bench
+cat "$work/result"
+rate=$(sed -n 's/.*launches_per_s=\([0-9]*\).*/\1/p' "$work/result")
+python3 -c "
+cpu = $used / $(getconf CLK_TCK) / $window
+print(f'gateway_cpu_cores={cpu:.2f} launches_per_gateway_cpu_s={$rate / cpu:.0f}')"

@@ -24,6 +24,10 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Browsers launching at once.") var concurrency: Int = 32
         @Option(help: "How long to measure, after a one-second warm-up.") var seconds: Int = 10
         @Option(help: "Distinct students the browsers launch as.") var students: Int = 500
+        @Option(help: ArgumentHelp(
+            "Drive a LabGate server that is already running on the same database (its lti.allowInsecureLoopback must be true), instead of one in this process.",
+            valueName: "url"))
+        var url: String?
 
         func validate() throws {
             guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 4096") }
@@ -32,14 +36,19 @@ struct BenchCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let port = try freeLoopbackPort()
-            let config = try options.load(overrides: [
-                "server.host": ("127.0.0.1", "bench"), "server.port": (String(port), "bench"),
-                "lti.publicUrl": ("http://127.0.0.1:\(port)", "bench"), "lti.allowInsecureLoopback": ("true", "bench"),
-                "log.level": ("warning", "bench"),
-            ])
+            var overrides: [String: (value: String, option: String)] = ["log.level": ("warning", "bench")]
+            if url == nil {
+                let port = try freeLoopbackPort()
+                overrides["server.host"] = ("127.0.0.1", "bench")
+                overrides["server.port"] = (String(port), "bench")
+                overrides["lti.publicUrl"] = ("http://127.0.0.1:\(port)", "bench")
+                overrides["lti.allowInsecureLoopback"] = ("true", "bench")
+            }
+            let config = try options.load(overrides: overrides)
             LoggingSetup.bootstrap(config)
-            let result = try await LaunchBenchmark(config: config, concurrency: concurrency, seconds: seconds, students: students).run()
+            let result = try await LaunchBenchmark(
+                config: config, concurrency: concurrency, seconds: seconds, students: students,
+                serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).run()
             if let firstError = result.firstError {
                 FileHandle.standardError.write(Data("labgate bench: \(result.errors) failed launches; the first: \(firstError)\n".utf8))
             }

@@ -36,29 +36,44 @@ struct LaunchBenchmark {
         }
     }
 
+    /// A LabGate server that is already running on the same database, or nil to run one in this process.
+    let serverURL: String?
+
     func run() async throws -> Result {
         let platform = try PlatformSim(clientID: "bench-client", deploymentID: "bench-deployment")
         return try await platform.serving {
-            let toolURL = config.lti.publicURL
             try await register(platform)
+            if let serverURL { return try await drive(platform, toolURL: serverURL) }
             let app = try await buildApplication(config: config)
             let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "bench")))
             return try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-                    redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
-                let outcome: Swift.Result<Result, any Error>
-                do {
-                    try await waitUntilServing(toolURL, client: client)
-                    outcome = .success(try await measure(platform: platform, toolURL: toolURL, client: client))
-                } catch {
-                    outcome = .failure(error)
-                }
-                try? await client.shutdown()
+                let outcome = await Self.outcome { try await drive(platform, toolURL: config.lti.publicURL) }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 return try outcome.get()
             }
+        }
+    }
+
+    /// The browsers, on one HTTP client, against the server at `toolURL`.
+    private func drive(_ platform: PlatformSim, toolURL: String) async throws -> Result {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+            redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+        let outcome = await Self.outcome {
+            try await waitUntilServing(toolURL, client: client)
+            return try await measure(platform: platform, toolURL: toolURL, client: client)
+        }
+        try? await client.shutdown()
+        return try outcome.get()
+    }
+
+    /// What `body` returned or threw, so that cleanup runs either way before it is rethrown.
+    private static func outcome<T>(_ body: () async throws -> T) async -> Swift.Result<T, any Error> {
+        do {
+            return .success(try await body())
+        } catch {
+            return .failure(error)
         }
     }
 
