@@ -12,12 +12,27 @@ struct LaunchMapper: Sendable {
     func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
         let claims = launch.claims
         let context = launch.context
-        let user = try await repositories.users.upsert(
-            User(platformID: launch.platform.id, subject: launch.subject, name: claims.displayName, email: claims.email))
-        let course = try await repositories.courses.upsert(
-            Course(platformID: launch.platform.id, deploymentID: launch.deploymentID, contextID: context.id,
-                   title: context.title ?? context.label ?? context.id))
-        try await repositories.courses.enroll(user.id, in: course.id, as: launch.role.courseRole)
+        let courseTitle = context.title ?? context.label ?? context.id
+        // Most launches are relaunches: one read says what is already right, and only the rest is written.
+        let known = try await repositories.launchSnapshots.snapshot(
+            platformID: launch.platform.id, subject: launch.subject, deploymentID: launch.deploymentID, contextID: context.id,
+            resourceLinkID: claims.resourceLink?.id ?? "")
+
+        var user = known?.user
+        if user == nil || (claims.displayName.map { $0 != user?.name } ?? false) || (claims.email.map { $0 != user?.email } ?? false) {
+            user = try await repositories.users.upsert(
+                User(platformID: launch.platform.id, subject: launch.subject, name: claims.displayName, email: claims.email))
+        }
+        guard let user else { throw LTIError.notFound("person") }
+        var course = known?.course
+        if course?.title != courseTitle {
+            course = try await repositories.courses.upsert(
+                Course(platformID: launch.platform.id, deploymentID: launch.deploymentID, contextID: context.id, title: courseTitle))
+        }
+        guard let course else { throw LTIError.notFound("course") }
+        if known?.course == nil || known?.role != launch.role.courseRole {
+            try await repositories.courses.enroll(user.id, in: course.id, as: launch.role.courseRole)
+        }
         var session = LaunchSession(
             userID: user.id, platformID: launch.platform.id, courseID: course.id, activityID: nil, role: launch.role,
             expiresAt: now + sessionLifetime.timeInterval)
@@ -29,18 +44,26 @@ struct LaunchMapper: Sendable {
             return (.deepLinking(request, choices: try await repositories.environments.list()), session)
         case .resourceLink:
             let link = claims.resourceLink!  // checked by the validator
-            var activity = try await repositories.courses.upsertActivity(
-                Activity(courseID: course.id, resourceLinkID: link.id, title: link.title ?? context.title ?? link.id))
+            let activityTitle = link.title ?? context.title ?? link.id
+            var activity = known?.activity
+            if activity == nil || activity?.courseID != course.id || activity?.title != activityTitle {
+                activity = try await repositories.courses.upsertActivity(
+                    Activity(courseID: course.id, resourceLinkID: link.id, title: activityTitle))
+            }
+            guard var activity else { throw LTIError.notFound("activity") }
             session.activityID = activity.id
             if activity.environmentID == nil, let name = claims.custom["environment"] {
                 activity = try await bindFromDeepLink(activity, environmentName: name, logger: logger)
             }
-            var environment: Environment?
-            if let id = activity.environmentID { environment = try await repositories.environments.find(id: id) }
+            var environment = known?.environment.flatMap { $0.id == activity.environmentID ? $0 : nil }
+            if environment == nil, let id = activity.environmentID { environment = try await repositories.environments.find(id: id) }
             if launch.role >= .teacher {
                 return (.chooseEnvironment(activity, current: environment, choices: try await repositories.environments.list()), session)
             }
             guard let environment else { return (.notConfigured(activity), session) }
+            if let live = known?.liveInstance, live.userID == user.id, live.environmentID == environment.id {
+                return (.labRequested(live, environment, created: false), session)
+            }
             let (instance, created) = try await repositories.instances.findOrCreate(
                 LabInstance(userID: user.id, environmentID: environment.id, createdAt: now))
             if created {

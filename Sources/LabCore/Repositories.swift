@@ -8,11 +8,13 @@ public struct Repositories: Sendable {
     public var audit: any AuditLog
     public var jobs: any JobLedger
     public var toolKeys: any ToolKeyRepository
+    public var launchSnapshots: any LaunchSnapshotRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
-        audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository
+        audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
+        launchSnapshots: any LaunchSnapshotRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -22,5 +24,6 @@ public struct Repositories: Sendable {
         self.audit = audit
         self.jobs = jobs
         self.toolKeys = toolKeys
+        self.launchSnapshots = launchSnapshots
     }
 }

@@ -4,7 +4,7 @@ import LabCore
 struct SQLLabInstanceRepository: LabInstanceRepository {
     let database: any SQLDatabase
 
-    private static let columns =
+    static let columns =
         "id, user_id, environment_id, state, failure_reason, vmid, node, address, version, created_at, updated_at"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
@@ -123,7 +123,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
          .text(instance.address), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
     }
 
-    private static func instance(_ row: SQLRow) throws -> LabInstance {
+    static func instance(_ row: SQLRow) throws -> LabInstance {
         LabInstance(
             id: try row.id("id"), userID: try row.id("user_id"), environmentID: try row.id("environment_id"),
             state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),

@@ -7,7 +7,8 @@ extension SQLDatabase {
             platforms: SQLPlatformRepository(database: self), users: SQLUserRepository(database: self),
             courses: SQLCourseRepository(database: self), environments: SQLEnvironmentRepository(database: self),
             instances: SQLLabInstanceRepository(database: self), audit: SQLAuditLog(database: self),
-            jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self)
+            jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self),
+            launchSnapshots: SQLLaunchSnapshotRepository(database: self)
         )
     }
 }

@@ -11,6 +11,16 @@ public struct SQLRow: Sendable {
         self.values = values
     }
 
+    /// The columns whose names start with `prefix`, under their names without it: one
+    /// table's part of a join, for the function that reads that table's rows.
+    func prefixed(_ prefix: String) -> SQLRow {
+        var renamed: [String: Int] = [:]
+        for (name, index) in columns where name.hasPrefix(prefix) {
+            renamed[String(name.dropFirst(prefix.count))] = index
+        }
+        return SQLRow(columns: renamed, values: values)
+    }
+
     /// The raw value of a column; `null` if the query did not select it.
     public subscript(_ column: String) -> SQLValue {
         columns[column].map { values[$0] } ?? .null

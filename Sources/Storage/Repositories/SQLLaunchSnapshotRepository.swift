@@ -1,0 +1,55 @@
+import Foundation
+import LabCore
+
+/// Launch snapshots in MariaDB or SQLite: the user with their course, role, activity,
+/// environment and live instance, joined in one query.
+struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
+    let database: any SQLDatabase
+
+    func snapshot(
+        platformID: PlatformID, subject: String, deploymentID: String, contextID: String, resourceLinkID: String
+    ) async throws -> LaunchSnapshot? {
+        let instanceColumns = SQLLabInstanceRepository.columns.split(separator: ",")
+            .map { "li.\($0.trimmingCharacters(in: .whitespaces)) AS li_\($0.trimmingCharacters(in: .whitespaces))" }
+            .joined(separator: ", ")
+        guard let row = try await database.query(
+            """
+            SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email,
+                c.id AS course_id, c.title AS course_title, en.role AS role,
+                a.id AS activity_id, a.title AS activity_title, a.environment_id AS environment_id,
+                e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
+                \(instanceColumns)
+            FROM users u
+            LEFT JOIN courses c ON c.platform_id = u.platform_id AND c.deployment_id = ? AND c.context_id = ?
+            LEFT JOIN enrollments en ON en.course_id = c.id AND en.user_id = u.id
+            LEFT JOIN activities a ON a.course_id = c.id AND a.resource_link_id = ?
+            LEFT JOIN environments e ON e.id = a.environment_id
+            LEFT JOIN lab_instances li ON li.user_id = u.id AND li.environment_id = e.id AND li.live_key IS NOT NULL
+            WHERE u.platform_id = ? AND u.subject = ?
+            """,
+            [.text(deploymentID), .text(contextID), .text(resourceLinkID), .text(platformID.rawValue), .text(subject)]
+        ).first else { return nil }
+
+        var snapshot = LaunchSnapshot(user: User(
+            id: try row.id("user_id"), platformID: platformID, subject: subject,
+            name: row.optionalString("user_name"), email: row.optionalString("user_email")))
+        guard let courseID = row.optionalString("course_id") else { return snapshot }
+        snapshot.course = Course(
+            id: CourseID(courseID), platformID: platformID, deploymentID: deploymentID, contextID: contextID,
+            title: try row.string("course_title"))
+        snapshot.role = row.optionalString("role").flatMap(CourseRole.init(rawValue:))
+        guard let activityID = row.optionalString("activity_id") else { return snapshot }
+        let environmentID = row.optionalString("environment_id").map(EnvironmentID.init)
+        snapshot.activity = Activity(
+            id: ActivityID(activityID), courseID: CourseID(courseID), resourceLinkID: resourceLinkID,
+            title: try row.string("activity_title"), environmentID: environmentID)
+        guard let environmentID, let name = row.optionalString("environment_name") else { return snapshot }
+        snapshot.environment = Environment(
+            id: environmentID, name: name, title: try row.string("environment_title"),
+            specification: try row.string("environment_specification"))
+        if row.optionalString("li_id") != nil {
+            snapshot.liveInstance = try SQLLabInstanceRepository.instance(row.prefixed("li_"))
+        }
+        return snapshot
+    }
+}
