@@ -64,7 +64,6 @@ public struct LTIController<Context: RequestContext>: Sendable {
             "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue),
         ])
         let cookie = try session.cookieValue(box: service.box)
-        let csrf = service.csrfToken(sessionCookie: cookie)
         var headers: HTTPFields = [:]
         headers.append(SetCookie(name: LaunchSession.cookieName, value: cookie, path: "/",
                                  maxAge: Int(service.settings.sessionLifetime.components.seconds)).field)
@@ -74,8 +73,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
         case .labRequested(let instance, let environment, _): page = .labRequested(instance, environment)
         case .notConfigured(let activity): page = .notConfigured(activity)
         case .chooseEnvironment(let activity, let current, let choices):
-            page = .chooseEnvironment(activity, current: current, choices: choices, csrf: csrf)
-        case .deepLinking(let request, let choices): page = .deepLinkingPicker(request, choices: choices, csrf: csrf)
+            page = .chooseEnvironment(activity, current: current, choices: choices, csrf: service.csrfToken(sessionCookie: cookie))
+        case .deepLinking(let request, let choices):
+            page = .deepLinkingPicker(request, choices: choices, csrf: service.csrfToken(sessionCookie: cookie))
         }
         return page.response(headers: headers)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import JOSE
 import WebEncoding
 
 /// Unguessable values (state, nonce, codes): 256 bits from the system's CSPRNG, base64url.

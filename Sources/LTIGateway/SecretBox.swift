@@ -1,12 +1,14 @@
 import Crypto
 import Foundation
-import JOSE
+import NIOConcurrencyHelpers
 import WebEncoding
 
 /// Encrypts and authenticates what LabGate keeps secret at rest or hands to browsers,
 /// with keys derived (HKDF-SHA256) from the one secret in LabGate's configuration.
 public struct SecretBox: Sendable {
     private let secret: SymmetricKey
+    /// Derived once per purpose: cookies are signed on every launch.
+    private let derived = NIOLockedValueBox<[String: SymmetricKey]>([:])
 
     /// - Parameter secret: at least 32 bytes of the configured secret.
     public init(secret: Data) {
@@ -15,7 +17,10 @@ public struct SecretBox: Sendable {
 
     /// A key for one purpose: keys for different purposes are unrelated.
     func key(for purpose: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("labgate \(purpose)".utf8), outputByteCount: 32)
+        if let key = derived.withLockedValue({ $0[purpose] }) { return key }
+        let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("labgate \(purpose)".utf8), outputByteCount: 32)
+        derived.withLockedValue { $0[purpose] = key }
+        return key
     }
 
     /// `plaintext` encrypted with AES-256-GCM under the purpose's key, as text.
