@@ -11,7 +11,6 @@ public struct DeepLinkingRequest: Codable, Sendable {
     public var deploymentID: String
     public var returnURL: String
     public var acceptMultiple: Bool
-    public var acceptsResourceLinks: Bool
     public var data: String?
     public var userID: UserID
     public var courseID: CourseID
@@ -25,7 +24,6 @@ public struct DeepLinkingRequest: Codable, Sendable {
         let request = DeepLinkingRequest(
             id: RandomToken.make(), platformID: launch.platform.id, issuer: launch.platform.issuer, clientID: launch.platform.clientID,
             deploymentID: launch.deploymentID, returnURL: settings.returnURL, acceptMultiple: settings.acceptMultiple,
-            acceptsResourceLinks: settings.acceptTypes.isEmpty || settings.acceptTypes.contains("ltiResourceLink"),
             data: settings.data, userID: userID, courseID: courseID)
         try await ephemeral.set(storeKey(request.id), to: String(decoding: try JSONEncoder().encode(request), as: UTF8.self), ttl: lifetime)
         return request

@@ -51,9 +51,6 @@ extension HTMLPage {
     }
 
     static func deepLinkingPicker(_ request: DeepLinkingRequest, choices: [Environment], csrf: String) -> HTMLPage {
-        guard request.acceptsResourceLinks else {
-            return refusal(.invalidChoice("the platform does not accept LTI resource links here"), requestID: request.id)
-        }
         let kind = request.acceptMultiple ? "checkbox" : "radio"
         let options = choices.map { environment in
             #"<label><input type="\#(kind)" name="environment" value="\#(escape(environment.name))"> \#(escape(environment.title))</label>"#

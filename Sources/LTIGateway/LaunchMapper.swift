@@ -40,6 +40,10 @@ struct LaunchMapper: Sendable {
         switch launch.messageType {
         case .deepLinking:
             guard launch.role >= .teacher else { throw LTIError.teachersOnly }
+            let accepted = claims.deepLinkingSettings?.acceptTypes ?? []
+            guard accepted.isEmpty || accepted.contains("ltiResourceLink") else {
+                throw LTIError.invalidChoice("the platform does not accept LTI resource links here")
+            }
             let request = try await DeepLinkingRequest.store(launch, userID: user.id, courseID: course.id, in: ephemeral)
             return (.deepLinking(request, choices: try await repositories.environments.list()), session)
         case .resourceLink:

@@ -41,6 +41,11 @@ struct Refusal: Sendable, CustomStringConvertible {
         Refusal(description: "missing context", scenario: LaunchScenario(tamper: claim(lti + "context", nil)), status: 400, says: "which course"),
         Refusal(description: "claims of the wrong type", scenario: LaunchScenario(tamper: claim("exp", "tomorrow")), status: 400, says: "could not be read"),
         Refusal(description: "a student asking for Deep Linking", scenario: LaunchScenario(messageType: "LtiDeepLinkingRequest"), status: 403, says: "Only teachers"),
+        Refusal(description: "Deep Linking that accepts no resource links", scenario: LaunchScenario(
+            roles: [LTIRoles.instructor], messageType: "LtiDeepLinkingRequest",
+            tamper: claim("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings",
+                          ["deep_link_return_url": "https://moodle.example.edu/return", "accept_types": ["file"]])),
+                status: 400, says: "does not accept LTI resource links"),
     ]
 }
 
