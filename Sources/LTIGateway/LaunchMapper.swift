@@ -18,19 +18,22 @@ struct LaunchMapper: Sendable {
             platformID: launch.platform.id, subject: launch.subject, deploymentID: launch.deploymentID, contextID: context.id,
             resourceLinkID: claims.resourceLink?.id ?? "")
 
-        var user = known?.user
-        if user == nil || (claims.displayName.map { $0 != user?.name } ?? false) || (claims.email.map { $0 != user?.email } ?? false) {
+        let user: User
+        if let knownUser = known?.user, claims.displayName.map({ $0 == knownUser.name }) ?? true,
+            claims.email.map({ $0 == knownUser.email }) ?? true {
+            user = knownUser
+        } else {
             user = try await repositories.users.upsert(
                 User(platformID: launch.platform.id, subject: launch.subject, name: claims.displayName, email: claims.email))
         }
-        guard let user else { throw LTIError.notFound("person") }
-        var course = known?.course
-        if course?.title != courseTitle {
+        let course: Course
+        if let knownCourse = known?.course, knownCourse.title == courseTitle {
+            course = knownCourse
+        } else {
             course = try await repositories.courses.upsert(
                 Course(platformID: launch.platform.id, deploymentID: launch.deploymentID, contextID: context.id, title: courseTitle))
         }
-        guard let course else { throw LTIError.notFound("course") }
-        if known?.course == nil || known?.role != launch.role.courseRole {
+        if known?.role != launch.role.courseRole {
             try await repositories.courses.enroll(user.id, in: course.id, as: launch.role.courseRole)
         }
         var session = LaunchSession(
@@ -49,12 +52,13 @@ struct LaunchMapper: Sendable {
         case .resourceLink:
             let link = claims.resourceLink!  // checked by the validator
             let activityTitle = link.title ?? context.title ?? link.id
-            var activity = known?.activity
-            if activity == nil || activity?.courseID != course.id || activity?.title != activityTitle {
+            var activity: Activity
+            if let knownActivity = known?.activity, knownActivity.courseID == course.id, knownActivity.title == activityTitle {
+                activity = knownActivity
+            } else {
                 activity = try await repositories.courses.upsertActivity(
                     Activity(courseID: course.id, resourceLinkID: link.id, title: activityTitle))
             }
-            guard var activity else { throw LTIError.notFound("activity") }
             session.activityID = activity.id
             if activity.environmentID == nil, let name = claims.custom["environment"] {
                 activity = try await bindFromDeepLink(activity, environmentName: name, logger: logger)

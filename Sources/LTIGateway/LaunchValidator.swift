@@ -38,7 +38,6 @@ struct LaunchValidator: Sendable {
     /// The state was issued by our login, is used once (taken atomically), and belongs to this browser.
     func consumeState(_ state: String, cookie: String?) async throws -> LoginState {
         // Checked before taking it, so a forged post from another browser cannot burn the real one.
-        guard let cookie else { throw LTIError.stateFromAnotherBrowser }
         guard cookie == state else { throw LTIError.stateFromAnotherBrowser }
         guard let stored = try await ephemeral.take(LoginState.storeKey(state)),
             let login = try? JSONDecoder().decode(LoginState.self, from: Data(stored.utf8))

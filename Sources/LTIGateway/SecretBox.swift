@@ -41,8 +41,12 @@ public struct SecretBox: Sendable {
 
     /// `payload` with an HMAC-SHA256 tag, as `payload.tag` in base64url.
     func sign(_ payload: Data, purpose: String) -> String {
-        let tag = HMAC<SHA256>.authenticationCode(for: payload, using: key(for: purpose))
-        return payload.base64URLEncodedString() + "." + Data(tag).base64URLEncodedString()
+        payload.base64URLEncodedString() + "." + tag(payload, purpose: purpose)
+    }
+
+    /// The HMAC-SHA256 of `payload` under the purpose's key, in base64url.
+    func tag(_ payload: Data, purpose: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: payload, using: key(for: purpose))).base64URLEncodedString()
     }
 
     /// The payload of a value made by `sign`, if its tag is right (compared in constant time).

@@ -6,12 +6,15 @@ import Logging
 /// What an admin subcommand runs on: the configured storage, migrated, closed afterwards.
 /// Any failure becomes one line on standard error and exit status 1.
 enum AdminSession {
-    static func run<T>(_ options: ConfigOptions, _ body: (LabGateConfig, Backends) async throws -> T) async throws -> T {
+    /// - Parameter migrate: bring the schema up to date before `body` runs.
+    static func run<T>(
+        _ options: ConfigOptions, migrate: Bool = true, _ body: (LabGateConfig, Backends) async throws -> T
+    ) async throws -> T {
         let config = try options.load()
         let backends = try await Backends.open(config)
         let outcome: Result<T, any Error>
         do {
-            try await backends.migrate()
+            if migrate { try await backends.migrate() }
             outcome = .success(try await body(config, backends))
         } catch {
             outcome = .failure(error)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Storage
 
 /// `labgate migrate`: brings the database schema up to date.
@@ -13,25 +12,17 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
-        let config = try options.load()
-        let backends = try await Backends.open(config)
-        let outcome: Result<String, any Error>
-        do {
-            let applied = try await backends.migrate()
-            let version = try await Migrator(database: backends.database).appliedVersions().last ?? 0
-            outcome = .success(applied.isEmpty
-                ? "\(backends.databaseDescription): schema is up to date (version \(version))."
-                : "\(backends.databaseDescription): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version).")
-        } catch {
-            outcome = .failure(error)
+        let message = try await AdminSession.run(options, migrate: false) { _, backends in
+            do {
+                let applied = try await backends.migrate()
+                let version = try await Migrator(database: backends.database).appliedVersions().last ?? 0
+                return applied.isEmpty
+                    ? "\(backends.databaseDescription): schema is up to date (version \(version))."
+                    : "\(backends.databaseDescription): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version)."
+            } catch {
+                throw DescribedFailure(description: "migration failed on \(backends.databaseDescription): \(error)")
+            }
         }
-        await backends.close()
-        switch outcome {
-        case .success(let message):
-            print(message)
-        case .failure(let error):
-            FileHandle.standardError.write(Data("labgate: migration failed on \(backends.databaseDescription): \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        print(message)
     }
 }

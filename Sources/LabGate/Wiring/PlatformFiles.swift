@@ -22,9 +22,7 @@ struct PlatformFile: Decodable, Sendable {
     var jwksUrl: String
 
     /// Why a platform file was refused.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
+    typealias Failure = DescribedFailure
 
     /// Every `*.yaml` file in `directory`, by name; none if the directory does not exist.
     static func load(directory: String) throws -> [(file: String, platform: PlatformFile)] {

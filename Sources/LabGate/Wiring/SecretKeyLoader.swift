@@ -4,24 +4,19 @@ import Logging
 /// LabGate's one secret, from configuration or from its key file, created on first start
 /// so the embedded defaults need no setup.
 enum SecretKeyLoader {
-    /// Why the secret cannot be used.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     static let minimumLength = 32
 
     static func load(_ config: LabGateConfig, logger: Logger) throws -> Data {
         if let secret = config.secretKey {
             guard secret.utf8.count >= minimumLength else {
-                throw Failure(description: "security.secretKey must be at least \(minimumLength) characters long")
+                throw DescribedFailure(description: "security.secretKey must be at least \(minimumLength) characters long")
             }
             return Data(secret.utf8)
         }
         let path = config.secretKeyFile
         if let existing = FileManager.default.contents(atPath: path) {
             guard existing.count >= minimumLength else {
-                throw Failure(description: "the secret key file \(path) holds fewer than \(minimumLength) bytes")
+                throw DescribedFailure(description: "the secret key file \(path) holds fewer than \(minimumLength) bytes")
             }
             return existing
         }
@@ -30,7 +25,7 @@ enum SecretKeyLoader {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: path, contents: secret, attributes: [.posixPermissions: 0o600]) else {
-            throw Failure(description: "cannot create the secret key file \(path)")
+            throw DescribedFailure(description: "cannot create the secret key file \(path)")
         }
         logger.notice("created a new secret key file; every process of this installation needs the same one",
                       metadata: ["path": .string(path)])

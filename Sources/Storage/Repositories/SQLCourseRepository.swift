@@ -8,10 +8,6 @@ struct SQLCourseRepository: CourseRepository {
 
     func upsert(_ course: Course) async throws -> Course {
         let key: [SQLValue] = [.text(course.platformID.rawValue), .text(course.deploymentID), .text(course.contextID)]
-        // Most launches come from courses LabGate knows under the same title: read first.
-        if let stored = try await find(key), stored.title == course.title {
-            return stored
-        }
         do {
             try await database.execute(
                 "INSERT INTO courses (id, platform_id, deployment_id, context_id, title) VALUES (?, ?, ?, ?, ?)",
@@ -21,17 +17,13 @@ struct SQLCourseRepository: CourseRepository {
                 "UPDATE courses SET title = ? WHERE platform_id = ? AND deployment_id = ? AND context_id = ?",
                 [.text(course.title)] + key)
         }
-        guard let stored = try await find(key) else {
-            throw StoreError.failed("course \(course.contextID.debugDescription) vanished right after it was saved")
-        }
-        return stored
-    }
-
-    private func find(_ key: [SQLValue]) async throws -> Course? {
-        try await database.query(
+        guard let row = try await database.query(
             "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE platform_id = ? AND deployment_id = ? AND context_id = ?",
             key
-        ).first.map(Self.course)
+        ).first else {
+            throw StoreError.failed("course \(course.contextID.debugDescription) vanished right after it was saved")
+        }
+        return try Self.course(row)
     }
 
     func find(id: CourseID) async throws -> Course? {
@@ -41,10 +33,6 @@ struct SQLCourseRepository: CourseRepository {
     }
 
     func upsertActivity(_ activity: Activity) async throws -> Activity {
-        if let stored = try await self.activity(courseID: activity.courseID, resourceLinkID: activity.resourceLinkID),
-            stored.title == activity.title {
-            return stored
-        }
         let key: [SQLValue] = [.text(activity.courseID.rawValue), .text(activity.resourceLinkID)]
         do {
             try await database.execute(
@@ -88,12 +76,7 @@ struct SQLCourseRepository: CourseRepository {
     }
 
     func enroll(_ userID: UserID, in courseID: CourseID, as role: CourseRole) async throws {
-        // Most launches repeat the role the person already has: nothing to write then.
-        if try await self.role(of: userID, in: courseID) == role { return }
         let binds: [SQLValue] = [.text(role.rawValue), .text(courseID.rawValue), .text(userID.rawValue)]
-        if try await database.execute("UPDATE enrollments SET role = ? WHERE course_id = ? AND user_id = ?", binds) > 0 {
-            return
-        }
         do {
             try await database.execute("INSERT INTO enrollments (role, course_id, user_id) VALUES (?, ?, ?)", binds)
         } catch StoreError.duplicate {

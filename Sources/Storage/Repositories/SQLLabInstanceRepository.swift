@@ -9,10 +9,6 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
-        // A relaunch finds the live instance with one read; only a first launch writes.
-        if let existing = try await database.query("SELECT \(Self.columns) FROM lab_instances WHERE live_key = ?", .text(liveKey)).first {
-            return (try Self.instance(existing), false)
-        }
         do {
             try await database.execute(
                 "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

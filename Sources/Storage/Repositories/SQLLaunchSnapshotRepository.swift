@@ -6,19 +6,22 @@ import LabCore
 struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
     let database: any SQLDatabase
 
+    /// The lab instance's columns as `li_<name>`, read back with `SQLRow.prefixed("li_")`.
+    private static let instanceColumns = SQLLabInstanceRepository.columns.split(separator: ",")
+        .map { $0.trimmingCharacters(in: .whitespaces) }
+        .map { "li.\($0) AS li_\($0)" }
+        .joined(separator: ", ")
+
     func snapshot(
         platformID: PlatformID, subject: String, deploymentID: String, contextID: String, resourceLinkID: String
     ) async throws -> LaunchSnapshot? {
-        let instanceColumns = SQLLabInstanceRepository.columns.split(separator: ",")
-            .map { "li.\($0.trimmingCharacters(in: .whitespaces)) AS li_\($0.trimmingCharacters(in: .whitespaces))" }
-            .joined(separator: ", ")
         guard let row = try await database.query(
             """
             SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email,
                 c.id AS course_id, c.title AS course_title, en.role AS role,
                 a.id AS activity_id, a.title AS activity_title, a.environment_id AS environment_id,
                 e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
-                \(instanceColumns)
+                \(Self.instanceColumns)
             FROM users u
             LEFT JOIN courses c ON c.platform_id = u.platform_id AND c.deployment_id = ? AND c.context_id = ?
             LEFT JOIN enrollments en ON en.course_id = c.id AND en.user_id = u.id

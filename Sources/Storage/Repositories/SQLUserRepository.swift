@@ -6,10 +6,6 @@ struct SQLUserRepository: UserRepository {
 
     func upsert(_ user: User) async throws -> User {
         let key: [SQLValue] = [.text(user.platformID.rawValue), .text(user.subject)]
-        // Most launches are by people LabGate knows, with the same name and email: read first.
-        if let stored = try await find(key), stored.name == (user.name ?? stored.name), stored.email == (user.email ?? stored.email) {
-            return stored
-        }
         do {
             try await database.execute(
                 "INSERT INTO users (id, platform_id, subject, name, email) VALUES (?, ?, ?, ?, ?)",
@@ -20,15 +16,12 @@ struct SQLUserRepository: UserRepository {
                 "UPDATE users SET name = COALESCE(?, name), email = COALESCE(?, email) WHERE platform_id = ? AND subject = ?",
                 [.text(user.name), .text(user.email)] + key)
         }
-        guard let stored = try await find(key) else {
+        guard let stored = try await database.query(
+            "SELECT id, platform_id, subject, name, email FROM users WHERE platform_id = ? AND subject = ?", key
+        ).first else {
             throw StoreError.failed("user \(user.subject.debugDescription) vanished right after it was saved")
         }
-        return stored
-    }
-
-    private func find(_ key: [SQLValue]) async throws -> User? {
-        try await database.query("SELECT id, platform_id, subject, name, email FROM users WHERE platform_id = ? AND subject = ?", key)
-            .first.map(Self.user)
+        return try Self.user(stored)
     }
 
     func find(id: UserID) async throws -> User? {
