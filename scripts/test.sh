@@ -45,6 +45,20 @@ if start redis; then
 fi
 export LABGATE_TEST_SERVERS="$PWD/$servers" LABGATE_TEST_WORK="$work/private"
 mkdir -p "$work/private"
+# Every request PVESim receives during the run, checked against Proxmox's real API schema below.
+export LABGATE_PVESIM_REQUEST_LOG="$work/pve-requests.jsonl"
+: > "$LABGATE_PVESIM_REQUEST_LOG"
 
 swift build --build-tests
 swift test --skip-build "$@"
+
+checker=../shared/tools/pve_contract_check.py
+if [ -f "$checker" ]; then
+    echo "Proxmox API contract check of $(wc -l < "$LABGATE_PVESIM_REQUEST_LOG") requests PVESim received:"
+    python3 "$checker" --quiet "$LABGATE_PVESIM_REQUEST_LOG"
+elif [ "${CI:-}" = "true" ]; then
+    echo "error: $checker is missing (CI=true: the contract check cannot be skipped)" >&2
+    exit 1
+else
+    echo "warning: $checker not found; the Proxmox contract check was left out" >&2
+fi
