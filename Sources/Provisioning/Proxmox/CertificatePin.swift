@@ -33,7 +33,7 @@ struct CertificatePin: Sendable {
     }
 
     /// Connects to `host:port`, and returns the server's certificate if it is the pinned one.
-    func fetch(host: String, port: Int) async throws(ProxmoxError) -> NIOSSLCertificate {
+    func fetch(host: String, port: Int, connectTimeout: Duration) async throws(ProxmoxError) -> NIOSSLCertificate {
         let seen = NIOLockedValueBox<NIOSSLCertificate?>(nil)
         do {
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -43,7 +43,7 @@ struct CertificatePin: Sendable {
             let pin = self
             let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.seconds(10))
+                .connectTimeout(.nanoseconds(Int64(connectTimeout / .nanoseconds(1))))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let ssl = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : host) { chain, promise in

@@ -23,7 +23,7 @@ public final class ProxmoxClient: Sendable {
         }
         self.settings = settings
         self.logger = logger
-        self.transport = ProxmoxTransport(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), trust: settings.trust)
+        self.transport = ProxmoxTransport(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), trust: settings.trust, connectTimeout: settings.connectTimeout)
     }
 
     /// Closes the connections; the client cannot be used afterwards.
@@ -83,11 +83,13 @@ public final class ProxmoxClient: Sendable {
         }
     }
 
-    /// PVE's error text: the `message` (or reason phrase) and the per-parameter `errors`.
+    /// PVE's error text: the body's `message` and per-parameter `errors`, else the status
+    /// line. (PVE also writes the message into the reason phrase, but SwiftNIO's HTTP/1
+    /// decoder discards reason phrases, so the status line holds only the standard text.)
     static func apiError(status: HTTPResponseStatus, body: ByteBuffer) -> ProxmoxError {
         let answer = try? JSONDecoder().decode(ErrorEnvelope.self, from: body)
         var message = (answer?.message ?? status.reasonPhrase).trimmingCharacters(in: .whitespacesAndNewlines)
-        if message.isEmpty { message = status.reasonPhrase }
+        if message.isEmpty { message = "HTTP status \(status.code)" }
         if let errors = answer?.errors, !errors.isEmpty {
             message += " " + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.trimmingCharacters(in: .whitespacesAndNewlines))" }
                 .joined(separator: "; ")

@@ -6,6 +6,8 @@ public struct ProxmoxSettings: Sendable {
     public var tokenID: String
     public var tokenSecret: String
     public var trust: ProxmoxTrust
+    /// How long connecting may take; a refused certificate also shows only after it.
+    public var connectTimeout: Duration
     /// How long one API call may take.
     public var requestTimeout: Duration
     public var retry: RetryPolicy
@@ -14,12 +16,13 @@ public struct ProxmoxSettings: Sendable {
 
     public init(
         baseURL: String, tokenID: String, tokenSecret: String, trust: ProxmoxTrust = .system,
-        requestTimeout: Duration = .seconds(30), retry: RetryPolicy = .init(), taskPollInterval: Duration = .seconds(1)
+        connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(30), retry: RetryPolicy = .init(), taskPollInterval: Duration = .seconds(1)
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.tokenID = tokenID
         self.tokenSecret = tokenSecret
         self.trust = trust
+        self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.retry = retry
         self.taskPollInterval = taskPollInterval

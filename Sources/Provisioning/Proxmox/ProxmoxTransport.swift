@@ -7,12 +7,14 @@ actor ProxmoxTransport {
     private let host: String
     private let port: Int
     private let trust: ProxmoxTrust
+    private let connectTimeout: Duration
     private var made: HTTPClient?
 
-    init(host: String, port: Int, trust: ProxmoxTrust) {
+    init(host: String, port: Int, trust: ProxmoxTrust, connectTimeout: Duration) {
         self.host = host
         self.port = port
         self.trust = trust
+        self.connectTimeout = connectTimeout
     }
 
     func client() async throws(ProxmoxError) -> HTTPClient {
@@ -28,14 +30,14 @@ actor ProxmoxTransport {
                 throw .invalidSettings("cannot read the CA certificate file \(file): \(error)")
             }
         case .pinned(let fingerprint):
-            let certificate = try await CertificatePin(fingerprint).fetch(host: host, port: port)
+            let certificate = try await CertificatePin(fingerprint).fetch(host: host, port: port, connectTimeout: connectTimeout)
             if let made { return made }
             tls.trustRoots = .certificates([certificate])
             // The pin names the certificate itself, so the name in it need not match the URL.
             tls.certificateVerification = .noHostnameVerification
         }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
-        configuration.timeout.connect = .seconds(10)
+        configuration.timeout.connect = .nanoseconds(Int64(connectTimeout / .nanoseconds(1)))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         made = client
