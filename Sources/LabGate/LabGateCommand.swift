@@ -15,6 +15,9 @@ struct LabGateCommand: AsyncParsableCommand {
             in-process store and queue. `labgate config check` shows every setting and where it came from.
             """,
         version: version,
-        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, PlatformCommand.self, KeysCommand.self, BenchCommand.self]
+        subcommands: [
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, PlatformCommand.self, KeysCommand.self,
+            PVESimCommand.self, BenchCommand.self,
+        ]
     )
 }

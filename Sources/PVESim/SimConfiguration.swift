@@ -71,6 +71,15 @@ public struct SimNodeSpec: Sendable, Codable {
         self.subnet = subnet
         self.cloneSeconds = cloneSeconds
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        cores = try c.decodeIfPresent(Int.self, forKey: .cores) ?? 32
+        memoryMiB = try c.decodeIfPresent(Int.self, forKey: .memoryMiB) ?? 131_072
+        subnet = try c.decode(String.self, forKey: .subnet)
+        cloneSeconds = try c.decodeIfPresent(Double.self, forKey: .cloneSeconds)
+    }
 }
 
 /// A storage; a shared one is reachable from every node in `nodes`.
@@ -94,6 +103,16 @@ public struct SimStorageSpec: Sendable, Codable {
         self.linkedCloneSeconds = linkedCloneSeconds
         self.fullCloneSeconds = fullCloneSeconds
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        shared = try c.decodeIfPresent(Bool.self, forKey: .shared) ?? false
+        nodes = try c.decode([String].self, forKey: .nodes)
+        maxConcurrentClones = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentClones) ?? 4
+        linkedCloneSeconds = try c.decodeIfPresent(Double.self, forKey: .linkedCloneSeconds) ?? 8
+        fullCloneSeconds = try c.decodeIfPresent(Double.self, forKey: .fullCloneSeconds) ?? 60
+    }
 }
 
 /// A VM template to clone from.
@@ -112,6 +131,16 @@ public struct SimTemplateSpec: Sendable, Codable {
         self.storage = storage
         self.cores = cores
         self.memoryMiB = memoryMiB
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        vmid = try c.decode(Int.self, forKey: .vmid)
+        name = try c.decode(String.self, forKey: .name)
+        node = try c.decode(String.self, forKey: .node)
+        storage = try c.decode(String.self, forKey: .storage)
+        cores = try c.decodeIfPresent(Int.self, forKey: .cores) ?? 2
+        memoryMiB = try c.decodeIfPresent(Int.self, forKey: .memoryMiB) ?? 2048
     }
 }
 

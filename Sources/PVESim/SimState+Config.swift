@@ -34,7 +34,8 @@ extension SimState {
                 let amount = value.hasPrefix("current=") ? String(value.dropFirst(8)) : value
                 guard let n = Int(amount), n >= 16 else { throw .parameter(key, "value must be at least 16 MiB - got '\(value)'") }
             case "sshkeys":
-                guard value.removingPercentEncoding != nil, !value.contains(" ") else {
+                let allowed = Set("-%_.!~*'()abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+                guard value.removingPercentEncoding != nil, value.allSatisfy(allowed.contains) else {
                     throw .parameter(key, "invalid urlencoded string: \(value.prefix(20))")
                 }
             default:

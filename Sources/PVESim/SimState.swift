@@ -110,7 +110,6 @@ struct SimState {
         case .clone(let vmid):
             if ok { vms[vmid]?.lock = nil } else { remove(vmid) }
         case .start(let vmid):
-            vms[vmid]?.lock = nil
             if ok {
                 vms[vmid]?.running = true
                 vms[vmid]?.startedAt = task.endTime

@@ -20,7 +20,7 @@ struct MigrateCommand: AsyncParsableCommand {
                     ? "\(backends.databaseDescription): schema is up to date (version \(version))."
                     : "\(backends.databaseDescription): applied migration(s) \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version)."
             } catch {
-                throw DescribedFailure(description: "migration failed on \(backends.databaseDescription): \(error)")
+                throw DescribedFailure("migration failed on \(backends.databaseDescription): \(error)")
             }
         }
         print(message)

@@ -32,12 +32,12 @@ struct PlatformFile: Decodable, Sendable {
             do {
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 let file = try YAMLDecoder().decode(PlatformFile.self, from: text)
-                guard !file.deploymentIds.isEmpty else { throw Failure(description: "deploymentIds is empty") }
+                guard !file.deploymentIds.isEmpty else { throw Failure("deploymentIds is empty") }
                 return (path, file)
             } catch let error as DecodingError {
-                throw Failure(description: "platform file \(path): \(Self.describe(error))")
+                throw Failure("platform file \(path): \(DescribedFailure.describe(error))")
             } catch {
-                throw Failure(description: "platform file \(path): \(error)")
+                throw Failure("platform file \(path): \(error)")
             }
         }
     }
@@ -53,14 +53,5 @@ struct PlatformFile: Decodable, Sendable {
 
     var platform: Platform {
         Platform(issuer: issuer, clientID: clientId, authURL: authUrl, tokenURL: tokenUrl, jwksURL: jwksUrl, status: .active, createdAt: Date())
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "the key \(key.stringValue) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        @unknown default: "\(error)"
-        }
     }
 }

@@ -9,14 +9,14 @@ enum SecretKeyLoader {
     static func load(_ config: LabGateConfig, logger: Logger) throws -> Data {
         if let secret = config.secretKey {
             guard secret.utf8.count >= minimumLength else {
-                throw DescribedFailure(description: "security.secretKey must be at least \(minimumLength) characters long")
+                throw DescribedFailure("security.secretKey must be at least \(minimumLength) characters long")
             }
             return Data(secret.utf8)
         }
         let path = config.secretKeyFile
         if let existing = FileManager.default.contents(atPath: path) {
             guard existing.count >= minimumLength else {
-                throw DescribedFailure(description: "the secret key file \(path) holds fewer than \(minimumLength) bytes")
+                throw DescribedFailure("the secret key file \(path) holds fewer than \(minimumLength) bytes")
             }
             return existing
         }
@@ -25,7 +25,7 @@ enum SecretKeyLoader {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: path, contents: secret, attributes: [.posixPermissions: 0o600]) else {
-            throw DescribedFailure(description: "cannot create the secret key file \(path)")
+            throw DescribedFailure("cannot create the secret key file \(path)")
         }
         logger.notice("created a new secret key file; every process of this installation needs the same one",
                       metadata: ["path": .string(path)])

@@ -1,0 +1,20 @@
+import Crypto
+import NIOSSL
+
+/// The HTTPS identity the simulator serves with, from PEM files.
+public struct SimTLS: Sendable {
+    public let configuration: TLSConfiguration
+    /// SHA-256 of the certificate, `AB:CD:…`, as Proxmox shows it: what a client pins.
+    public let fingerprint: String
+
+    public init(certificateFile: String, keyFile: String) throws {
+        let chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+        guard let leaf = chain.first else { throw SimConfigurationError(description: "\(certificateFile) holds no certificate") }
+        configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .file(keyFile))
+        fingerprint = SHA256.hash(data: try leaf.toDERBytes()).map { byte in
+            let hex = String(byte, radix: 16, uppercase: true)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined(separator: ":")
+    }
+}
