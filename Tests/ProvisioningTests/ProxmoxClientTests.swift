@@ -45,14 +45,19 @@ import Testing
             let net0 = try #require(config["net0"])
             #expect(net0.hasPrefix("virtio=BC:24:11:") && net0.hasSuffix(",bridge=vmbr1,tag=120"))
 
+            bed.cluster.faults.agentNeverReady = true  // holds the agent silent however slow this machine is
             try await client.wait(for: try await client.start(node: "pve2", vmid: 101), timeout: .seconds(5))
             #expect(try await client.status(node: "pve2", vmid: 101).running)
             await #expect(throws: ProxmoxError.api(status: 500, message: "QEMU guest agent is not running")) {
                 try await client.interfaces(node: "pve2", vmid: 101)
             }
-            try await Task.sleep(for: .milliseconds(40))
+            bed.cluster.faults.agentNeverReady = false
             let mac = String(net0.dropFirst("virtio=".count).prefix(17))
-            let address = try #require(try await client.interfaces(node: "pve2", vmid: 101).ipv4Address(mac: mac))
+            var interfaces: [PVEGuestInterface] = []
+            for _ in 0..<500 where interfaces.isEmpty {
+                do { interfaces = try await client.interfaces(node: "pve2", vmid: 101) } catch { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let address = try #require(interfaces.ipv4Address(mac: mac))
             #expect(address.hasPrefix("198.18.2."))
 
             try await client.wait(for: try await client.snapshot(node: "pve2", vmid: 101, name: "clean"), timeout: .seconds(5))
