@@ -104,6 +104,20 @@ import Testing
         }
     }
 
+    @Test func aRefusedConnectionIsTransientAndCertainlyNotApplied() async throws {
+        let settings = ProxmoxSettings(
+            baseURL: "http://127.0.0.1:1", tokenID: SimTestbed.token.id, tokenSecret: SimTestbed.token.secret,
+            retry: RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
+        let client = try ProxmoxClient(settings: settings)
+        await #expect {
+            try await client.version()
+        } throws: { error in
+            guard let error = error as? ProxmoxError, case .connection(_, sent: false) = error else { return false }
+            return error.isTransient && error.certainlyNotApplied
+        }
+        try await client.shutdown()
+    }
+
     @Test func extraLatencyMakesACallTimeOut() async throws {
         try await SimTestbed.run(settings: { $0.requestTimeout = .milliseconds(50); $0.retry = RetryPolicy(maxAttempts: 1) }) { bed in
             bed.cluster.faults.extraLatencyMs = 400

@@ -107,7 +107,9 @@ public final class ProxmoxClient: Sendable {
             return .untrustedCertificate("\(error)")
         }
         let refused = (error as? IOError)?.errnoCode == ECONNREFUSED
-        if (error as? HTTPClientError) == .connectTimeout || error is NIOConnectionError || refused || error is ChannelError {
+        var connectTimedOut = (error as? HTTPClientError) == .connectTimeout
+        if case .connectTimeout? = error as? ChannelError { connectTimedOut = true }
+        if connectTimedOut || error is NIOConnectionError || refused {
             return .connection("\(error)", sent: false)
         }
         return .connection("\(error)", sent: true)
