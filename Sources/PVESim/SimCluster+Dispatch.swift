@@ -78,7 +78,7 @@ extension SimCluster {
                 return method == "POST"
                     ? state.startTask(
                         node: node, type: "qmconfig", id: id, user: user, now: now, duration: 0, effect: .none, log: [],
-                        error: "OK", failureText: "")
+                        exitStatus: "OK", failureText: "")
                     : NSNull()
             case ("GET", ["status", "current"]):
                 try allow("VM.Audit", object)

@@ -48,7 +48,7 @@ extension SimState {
             return startTask(
                 node: target, type: "qmclone", id: vmid, user: user, now: now, duration: configuration.durations.lockTimeout,
                 effect: .clone(vmid: newid), log: log,
-                error: "can't lock file '/var/lock/pve-manager/pve-storage-\(storageID)' - got timeout", failureText: failureText)
+                exitStatus: "can't lock file '/var/lock/pve-manager/pve-storage-\(storageID)' - got timeout", failureText: failureText)
         }
         let upid = startTask(
             node: target, type: "qmclone", id: vmid, user: user, now: now, begin: begin, duration: duration,

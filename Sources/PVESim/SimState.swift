@@ -62,18 +62,18 @@ struct SimState {
     }
 
     /// Starts a task that ends `duration` simulated seconds after `begin` (default: now).
-    /// Unless `error` fixes the outcome, the configured fault rates decide it.
+    /// Unless `exitStatus` fixes the outcome, the configured fault rates decide it.
     mutating func startTask(
         node: String, type: String, id: Int, user: String, now: Double, begin: Double? = nil, duration: Double,
-        effect: SimEffect, log: [String], error: String? = nil, failureText: String
+        effect: SimEffect, log: [String], exitStatus fixed: String? = nil, failureText: String
     ) -> String {
         nextPID += 1
         let startTime = begin ?? now
         let upid = SimTask.upid(node: node, pid: nextPID, pstart: nextPID * 7, startTime: Int(now), type: type, id: String(id), user: user)
         var exitStatus = "OK"
         var endTime = startTime + duration
-        if let error {
-            exitStatus = error
+        if let fixed {
+            exitStatus = fixed
         } else if Double.random(in: 0..<1) < faults.taskFailureRate {
             exitStatus = failureText
             endTime = startTime + duration / 2
