@@ -106,7 +106,7 @@ import Testing
 
     @Test func aRefusedConnectionIsTransientAndCertainlyNotApplied() async throws {
         let settings = ProxmoxSettings(
-            baseURL: "http://127.0.0.1:1", tokenID: SimTestbed.token.id, tokenSecret: SimTestbed.token.secret,
+            baseURL: "http://127.0.0.1:1", tokenID: SimTestbed.token.id, tokenSecret: SimTestbed.token.secret, connectTimeout: .milliseconds(200),
             retry: RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(1), maxDelay: .milliseconds(2)))
         let client = try ProxmoxClient(settings: settings)
         await #expect {
