@@ -48,7 +48,6 @@ public struct PVESimServer: Sendable {
             group.addTask { try await services.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { throw SimConfigurationError(description: "the simulator did not start") }
-            defer { group.cancelAll() }
             do {
                 let result = try await body("\(tls == nil ? "http" : "https")://\(host):\(port)")
                 await services.triggerGracefulShutdown()

@@ -28,12 +28,19 @@ public final class SimCluster: Sendable {
         set { state.withLockedValue { $0.faults = newValue } }
     }
 
-    /// The VMs that exist now, templates included, by VMID.
-    public func virtualMachines() -> [SimVMSummary] {
+    /// Runs `body` on the state as it is now: the tasks that have ended are applied first.
+    func withCurrentState<T>(_ body: (inout SimState, _ now: Double) -> T) -> T {
         let now = now
         return state.withLockedValue { state in
             state.advance(to: now)
-            return state.vms.values.sorted { $0.vmid < $1.vmid }.map {
+            return body(&state, now)
+        }
+    }
+
+    /// The VMs that exist now, templates included, by VMID.
+    public func virtualMachines() -> [SimVMSummary] {
+        withCurrentState { state, _ in
+            state.vms.values.sorted { $0.vmid < $1.vmid }.map {
                 SimVMSummary(
                     vmid: $0.vmid, node: $0.node, name: $0.name, isTemplate: $0.isTemplate, running: $0.running,
                     lock: $0.lock, pool: $0.pool, tags: $0.config["tags"], snapshots: $0.snapshots.map(\.name))
@@ -43,11 +50,7 @@ public final class SimCluster: Sendable {
 
     /// How many tasks have been started, and how many are still running.
     public func taskCounts() -> (started: Int, running: Int) {
-        let now = now
-        return state.withLockedValue { state in
-            state.advance(to: now)
-            return (state.tasks.count, state.tasks.values.filter { !$0.finished }.count)
-        }
+        withCurrentState { state, _ in (state.tasks.count, state.tasks.values.filter { !$0.finished }.count) }
     }
 
     /// The token with this `Authorization` header value, if any.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything the simulated cluster knows, changed only under `SimCluster`'s lock.
 struct SimState {
     var configuration: SimConfiguration
@@ -55,10 +57,7 @@ struct SimState {
     mutating func nextMAC() -> String {
         macSerial += 1
         let bytes = [0xBC, 0x24, 0x11, (macSerial >> 16) & 0xFF, (macSerial >> 8) & 0xFF, macSerial & 0xFF]
-        return bytes.map { byte in
-            let digits = String(byte, radix: 16, uppercase: true)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined(separator: ":")
+        return bytes.map { String(format: "%02X", $0) }.joined(separator: ":")
     }
 
     /// Starts a task that ends `duration` simulated seconds after `begin` (default: now).

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import NIOSSL
 
 /// The HTTPS identity the simulator serves with, from PEM files.
@@ -12,9 +13,6 @@ public struct SimTLS: Sendable {
         guard let leaf = chain.first else { throw SimConfigurationError(description: "\(certificateFile) holds no certificate") }
         configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .file(keyFile))
-        fingerprint = SHA256.hash(data: try leaf.toDERBytes()).map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined(separator: ":")
+        fingerprint = SHA256.hash(data: try leaf.toDERBytes()).map { String(format: "%02X", $0) }.joined(separator: ":")
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A task of the simulated cluster. Its outcome and end time are fixed when it starts, so
 /// the cluster needs no timers: each request first applies the effects of the tasks that
 /// have ended by then.
@@ -20,10 +22,7 @@ struct SimTask {
 
     /// PVE's task id: `UPID:node:pid:pstart:starttime:type:id:user:`, numbers in hex.
     static func upid(node: String, pid: Int, pstart: Int, startTime: Int, type: String, id: String, user: String) -> String {
-        func hex(_ n: Int) -> String {
-            let digits = String(n, radix: 16, uppercase: true)
-            return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-        }
+        func hex(_ n: Int) -> String { String(format: "%08X", n) }
         return "UPID:\(node):\(hex(pid)):\(hex(pstart)):\(hex(startTime)):\(type):\(id):\(user):"
     }
 }

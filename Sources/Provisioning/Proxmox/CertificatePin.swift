@@ -35,6 +35,8 @@ struct CertificatePin: Sendable {
     /// Connects to `host:port`, and returns the server's certificate if it is the pinned one.
     func fetch(host: String, port: Int, connectTimeout: Duration) async throws(ProxmoxError) -> NIOSSLCertificate {
         let seen = NIOLockedValueBox<NIOSSLCertificate?>(nil)
+        let mismatch = ProxmoxError.untrustedCertificate(
+            "\(host):\(port) presented a certificate whose SHA-256 fingerprint is not the pinned one")
         do {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.certificateVerification = .noHostnameVerification
@@ -58,14 +60,10 @@ struct CertificatePin: Sendable {
             defer { channel.close(promise: nil) }
             try await handshake.futureResult.get()
         } catch {
-            if seen.withLockedValue({ $0 }) == nil, error is NIOSSLError || error is BoringSSLError {
-                throw .untrustedCertificate("\(host):\(port) presented a certificate whose SHA-256 fingerprint is not the pinned one")
-            }
+            if seen.withLockedValue({ $0 }) == nil, error is NIOSSLError || error is BoringSSLError { throw mismatch }
             throw .connection("\(host):\(port): \(error)", sent: false)
         }
-        guard let certificate = seen.withLockedValue({ $0 }) else {
-            throw .untrustedCertificate("\(host):\(port) presented a certificate whose SHA-256 fingerprint is not the pinned one")
-        }
+        guard let certificate = seen.withLockedValue({ $0 }) else { throw mismatch }
         return certificate
     }
 }

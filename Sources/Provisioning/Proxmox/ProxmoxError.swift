@@ -52,7 +52,7 @@ public enum ProxmoxError: Error, Hashable, CustomStringConvertible {
         case .api(let status, let message): "Proxmox VE answered \(status): \(message)"
         case .nodeUnreachable(let message): "Proxmox VE cannot reach the node (595 \(message))"
         case .connection(let message, _): "cannot connect to Proxmox VE: \(message)"
-        case .unauthorized(let message): "Proxmox VE refused the API token (\(message)); check labgate's proxmox.tokenId and secret"
+        case .unauthorized(let message): "Proxmox VE refused the API token (\(message)); check the token id and its secret"
         case .untrustedCertificate(let message): "the Proxmox VE certificate is not trusted: \(message)"
         case .taskFailed(let upid, let status): "Proxmox VE task \(upid) failed: \(status)"
         case .timedOut(let what): "timed out: \(what)"
