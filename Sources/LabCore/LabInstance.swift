@@ -13,6 +13,10 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public var vmid: Int?
     public var node: String?
     public var address: String?
+    /// When the lifetime ends and the instance is torn down; set when it is first allocated.
+    public var expiresAt: Date?
+    /// The password generated for the guest's user (cloud-init), handed to Guacamole; never shown.
+    public var guestPassword: String?
     /// Bumped by every save; a save based on an older version is refused (optimistic locking).
     public var version: Int
     public var createdAt: Date
@@ -21,7 +25,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public init(
         id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
-        node: String? = nil, address: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+        node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -31,6 +35,8 @@ public struct LabInstance: Sendable, Hashable, Codable {
         self.vmid = vmid
         self.node = node
         self.address = address
+        self.expiresAt = expiresAt
+        self.guestPassword = guestPassword
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt

@@ -24,6 +24,14 @@ public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable 
         }
     }
 
+    /// Whether no work is pending: the instance stays so until someone asks for a change.
+    public var isResting: Bool {
+        switch self {
+        case .ready, .stopped, .deleted, .failed: true
+        default: false
+        }
+    }
+
     /// Whether the instance still holds (or may come to hold) a VM; a user has at most
     /// one live instance per environment.
     public var isLive: Bool { self != .deleted }

@@ -9,12 +9,13 @@ public struct Repositories: Sendable {
     public var jobs: any JobLedger
     public var toolKeys: any ToolKeyRepository
     public var launchSnapshots: any LaunchSnapshotRepository
+    public var reservations: any ResourceReservations
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
-        launchSnapshots: any LaunchSnapshotRepository
+        launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations
     ) {
         self.platforms = platforms
         self.users = users
@@ -25,5 +26,6 @@ public struct Repositories: Sendable {
         self.jobs = jobs
         self.toolKeys = toolKeys
         self.launchSnapshots = launchSnapshots
+        self.reservations = reservations
     }
 }

@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 
 /// Appends every API request the simulator receives to a file as JSON lines, in the form
 /// `../shared/tools/pve_contract_check.py` reads, so a whole test run can be checked
-/// against Proxmox's published schema. The token secret is replaced before it is written.
+/// against Proxmox's published schema. The token secret and guest passwords are replaced
+/// before they are written.
 public final class SimRequestLog: Sendable {
     private let descriptor: Int32
     private let lock = NIOLock()
@@ -20,13 +21,18 @@ public final class SimRequestLog: Sendable {
     func record(method: String, path: String, query: [String: String], form: [String: String], authorization: String?) {
         var entry: [String: Any] = ["method": method, "path": path]
         if !query.isEmpty { entry["query"] = query }
-        if !form.isEmpty { entry["form"] = form }
+        if !form.isEmpty { entry["form"] = form.merging(Self.secretFields(of: form)) { $1 } }
         if let authorization { entry["headers"] = ["Authorization": Self.redacted(authorization)] }
         guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return }
         line.append(UInt8(ascii: "\n"))
         lock.withLock {
             _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         }
+    }
+
+    /// The form fields that carry passwords, with a placeholder as their value.
+    static func secretFields(of form: [String: String]) -> [String: String] {
+        form.filter { $0.key == "cipassword" || $0.key == "password" }.mapValues { _ in "redacted" }
     }
 
     /// `PVEAPIToken=USER@REALM!NAME=SECRET` with the secret replaced; the shape stays checkable.

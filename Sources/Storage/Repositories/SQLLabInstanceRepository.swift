@@ -5,13 +5,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     let database: any SQLDatabase
 
     static let columns =
-        "id, user_id, environment_id, state, failure_reason, vmid, node, address, version, created_at, updated_at"
+        "id, user_id, environment_id, state, failure_reason, vmid, node, address, expires_at, guest_password, version, created_at, updated_at"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
         do {
             try await database.execute(
-                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Self.values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
@@ -38,12 +38,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         saved.version += 1
         let matched = try await database.execute(
             """
-            UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, node = ?, address = ?, version = ?,
+            UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, node = ?, address = ?, expires_at = ?,
+                guest_password = ?, version = ?,
                 updated_at = ?, live_key = ?
             WHERE id = ? AND version = ?
             """,
             [.text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), .text(saved.node), .text(saved.address),
-             .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
+             .time(saved.expiresAt), .text(saved.guestPassword), .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
              .text(saved.id.rawValue), .int(instance.version)]
         )
         guard matched == 1 else {
@@ -116,14 +117,16 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     private static func values(_ instance: LabInstance) -> [SQLValue] {
         [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue),
          .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), .text(instance.node),
-         .text(instance.address), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
+         .text(instance.address), .time(instance.expiresAt),
+         .text(instance.guestPassword), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
     }
 
     static func instance(_ row: SQLRow) throws -> LabInstance {
         LabInstance(
             id: try row.id("id"), userID: try row.id("user_id"), environmentID: try row.id("environment_id"),
             state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),
-            node: row.optionalString("node"), address: row.optionalString("address"), version: try row.int("version"),
+            node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
+            guestPassword: row.optionalString("guest_password"), version: try row.int("version"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
     }

@@ -51,7 +51,11 @@ public struct Migrator: Sendable {
         var applied: [Int] = []
         for migration in migrations where !done.contains(migration.version) {
             for statement in migration.statements(dialect) {
-                try await connection.execute(statement, [])
+                do {
+                    try await connection.execute(statement, [])
+                } catch let error as StoreError where Self.isRepeatedColumn(error, statement: statement, dialect: dialect) {
+                    continue
+                }
             }
             try await connection.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -60,6 +64,11 @@ public struct Migrator: Sendable {
             applied.append(migration.version)
         }
         return applied
+    }
+
+    /// An `ADD COLUMN` run again on an engine without `IF NOT EXISTS`: the column is there, which is the goal.
+    private static func isRepeatedColumn(_ error: StoreError, statement: String, dialect: SQLDialect) -> Bool {
+        !dialect.addColumnIfNotExists && statement.hasPrefix("ALTER TABLE") && "\(error)".contains("duplicate column name")
     }
 
     private static func ensureHistoryTable(dialect: SQLDialect, on executor: any SQLExecutor) async throws {

@@ -13,6 +13,9 @@ public struct SQLDialect: Sendable {
     var lastInsertID: String
     /// Statements that take and release a lock serializing migrations across processes, if the engine needs one.
     var migrationLock: (take: String, release: String)?
+    /// Whether `ADD COLUMN` takes `IF NOT EXISTS`; where it does not, the migrator treats
+    /// "duplicate column" as done, so a migration cut off half-way can run again.
+    var addColumnIfNotExists: Bool
 
     static let mariaDB = SQLDialect(
         name: "MariaDB",
@@ -20,7 +23,8 @@ public struct SQLDialect: Sendable {
         tableOptions: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
         beginTransaction: "START TRANSACTION",
         lastInsertID: "SELECT LAST_INSERT_ID() AS id",
-        migrationLock: ("SELECT GET_LOCK('labgate.migrate', 120) AS locked", "SELECT RELEASE_LOCK('labgate.migrate') AS released")
+        migrationLock: ("SELECT GET_LOCK('labgate.migrate', 120) AS locked", "SELECT RELEASE_LOCK('labgate.migrate') AS released"),
+        addColumnIfNotExists: true
     )
 
     static let sqlite = SQLDialect(
@@ -29,6 +33,12 @@ public struct SQLDialect: Sendable {
         tableOptions: "",
         beginTransaction: "BEGIN IMMEDIATE",
         lastInsertID: "SELECT last_insert_rowid() AS id",
-        migrationLock: nil
+        migrationLock: nil,
+        addColumnIfNotExists: false
     )
+
+    /// Adds a column; safe to run again (see `addColumnIfNotExists`).
+    func addColumn(table: String, column: String, definition: String) -> String {
+        "ALTER TABLE \(table) ADD COLUMN\(addColumnIfNotExists ? " IF NOT EXISTS" : "") \(column) \(definition)"
+    }
 }

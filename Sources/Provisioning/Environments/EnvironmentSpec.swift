@@ -1,0 +1,190 @@
+/// What an environment (a lab) is made of, as admins write it in
+/// `lti-config/environments/*.yaml` and as it is kept, as JSON, in `Environment.specification`.
+public struct EnvironmentSpec: Sendable, Hashable, Codable {
+    /// Unique, lower-case: `linux-basics`.
+    public var name: String
+    public var title: String?
+    /// The machines of one student's lab. This version clones exactly one.
+    public var vms: [VMSpec]
+    /// The Proxmox pool clones go into; the configured default when absent.
+    public var pool: String?
+    /// Proxmox tags put on every clone, besides LabGate's own.
+    public var tags: [String]
+    public var access: AccessSpec
+    /// How long an instance lives before it is torn down.
+    public var lifetimeMinutes: Int
+    /// How long an instance may sit unused before it is stopped.
+    public var idleTimeoutMinutes: Int
+
+    public init(
+        name: String, title: String? = nil, vms: [VMSpec], pool: String? = nil, tags: [String] = [],
+        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 60
+    ) {
+        self.name = name
+        self.title = title
+        self.vms = vms
+        self.pool = pool
+        self.tags = tags
+        self.access = access
+        self.lifetimeMinutes = lifetimeMinutes
+        self.idleTimeoutMinutes = idleTimeoutMinutes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        vms = try container.decode([VMSpec].self, forKey: .vms)
+        pool = try container.decodeIfPresent(String.self, forKey: .pool)
+        tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
+        access = try container.decodeIfPresent(AccessSpec.self, forKey: .access) ?? AccessSpec()
+        lifetimeMinutes = try container.decodeIfPresent(Int.self, forKey: .lifetimeMinutes) ?? 240
+        idleTimeoutMinutes = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMinutes) ?? 60
+    }
+
+    /// The machine students connect to.
+    public var primary: VMSpec { vms[0] }
+}
+
+/// One machine of an environment: which template it is cloned from, and how.
+public struct VMSpec: Sendable, Hashable, Codable {
+    /// Linked clones are fast and share the template's disks; full clones are independent copies.
+    public enum CloneMode: String, Sendable, Hashable, Codable {
+        case linked, full
+    }
+
+    /// The template's VMID.
+    public var template: Int
+    /// Where clones must go; any node that can reach the template's storage when absent.
+    public var node: String?
+    /// The target storage of a full clone.
+    public var storage: String?
+    public var clone: CloneMode
+    /// Cores and memory of the clone; the template's when absent.
+    public var cores: Int?
+    public var memoryMiB: Int?
+    public var network: NetworkSpec?
+    public var cloudInit: CloudInitSpec?
+
+    public init(
+        template: Int, node: String? = nil, storage: String? = nil, clone: CloneMode = .linked, cores: Int? = nil,
+        memoryMiB: Int? = nil, network: NetworkSpec? = nil, cloudInit: CloudInitSpec? = nil
+    ) {
+        self.template = template
+        self.node = node
+        self.storage = storage
+        self.clone = clone
+        self.cores = cores
+        self.memoryMiB = memoryMiB
+        self.network = network
+        self.cloudInit = cloudInit
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        template = try container.decode(Int.self, forKey: .template)
+        node = try container.decodeIfPresent(String.self, forKey: .node)
+        storage = try container.decodeIfPresent(String.self, forKey: .storage)
+        clone = try container.decodeIfPresent(CloneMode.self, forKey: .clone) ?? .linked
+        cores = try container.decodeIfPresent(Int.self, forKey: .cores)
+        memoryMiB = try container.decodeIfPresent(Int.self, forKey: .memoryMiB)
+        network = try container.decodeIfPresent(NetworkSpec.self, forKey: .network)
+        cloudInit = try container.decodeIfPresent(CloudInitSpec.self, forKey: .cloudInit)
+    }
+}
+
+/// The clone's first network card: which bridge, and which VLAN.
+public struct NetworkSpec: Sendable, Hashable, Codable {
+    public var bridge: String
+    public var vlan: VLANSpec?
+
+    public init(bridge: String, vlan: VLANSpec? = nil) {
+        self.bridge = bridge
+        self.vlan = vlan
+    }
+}
+
+/// Which VLAN tag a clone's network card gets.
+public enum VLANSpec: Sendable, Hashable, Codable {
+    /// The same tag for every student: `vlan: 100`.
+    case fixed(Int)
+    /// A tag of their own for each student, from a range: `vlan: {from: 2000, to: 2099}`.
+    case perStudent(ClosedRange<Int>)
+
+    private struct Range: Codable { var from: Int; var to: Int }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let tag = try? container.decode(Int.self) {
+            self = .fixed(tag)
+        } else if let range = try? container.decode(Range.self) {
+            guard range.from <= range.to else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "the VLAN range's from is above its to")
+            }
+            self = .perStudent(range.from...range.to)
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "a VLAN is a tag (vlan: 100) or a per-student range (vlan: {from: 2000, to: 2099})")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .fixed(let tag): try container.encode(tag)
+        case .perStudent(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound))
+        }
+    }
+}
+
+/// What cloud-init sets up in the guest.
+public struct CloudInitSpec: Sendable, Hashable, Codable {
+    public var user: String
+    /// Generate a password for `user`, kept by LabGate and handed to Guacamole.
+    public var generatePassword: Bool
+    /// Public keys allowed to log in as `user`.
+    public var sshKeys: [String]
+
+    public init(user: String, generatePassword: Bool = true, sshKeys: [String] = []) {
+        self.user = user
+        self.generatePassword = generatePassword
+        self.sshKeys = sshKeys
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        user = try container.decode(String.self, forKey: .user)
+        generatePassword = try container.decodeIfPresent(Bool.self, forKey: .generatePassword) ?? true
+        sshKeys = try container.decodeIfPresent([String].self, forKey: .sshKeys) ?? []
+    }
+}
+
+/// How students reach the desktop through Guacamole.
+public struct AccessSpec: Sendable, Hashable, Codable {
+    /// Guacamole's remote-desktop protocols.
+    public enum RemoteProtocol: String, Sendable, Hashable, Codable {
+        case rdp, vnc, ssh
+
+        public var defaultPort: Int {
+            switch self {
+            case .rdp: 3389
+            case .vnc: 5900
+            case .ssh: 22
+            }
+        }
+    }
+
+    public var `protocol`: RemoteProtocol
+    public var port: Int
+
+    public init(protocol: RemoteProtocol = .rdp, port: Int? = nil) {
+        self.protocol = `protocol`
+        self.port = port ?? `protocol`.defaultPort
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let remote = try container.decodeIfPresent(RemoteProtocol.self, forKey: .protocol) ?? .rdp
+        self.init(protocol: remote, port: try container.decodeIfPresent(Int.self, forKey: .port))
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import LabCore
+import Logging
+
+/// Moves lab instances through their states, one idempotent step at a time, against
+/// Proxmox. Every identifier a step waits on (VMID, node, task UPID) is saved before the
+/// wait, so when a worker dies any other worker resumes the instance where it stood.
+///
+/// One worker at a time holds an instance (a lease in the ephemeral store); a change made
+/// meanwhile (a stop, a delete) shows up as a version conflict on its next save, and the
+/// holder simply reloads and carries on from the new state.
+public struct LabLifecycle: Sendable {
+    public let proxmox: ProxmoxClient
+    public let settings: ProvisioningSettings
+    let instances: any LabInstanceRepository
+    let environments: any EnvironmentRepository
+    let reservations: any ResourceReservations
+    let ephemeral: any EphemeralStore
+    let clock: any WallClock
+    let logger: Logger
+    /// Runs after each saved step: a test stops a worker there, as if its process died.
+    public var afterStep: (@Sendable (LabInstance) async throws -> Void)?
+
+    public init(
+        proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, settings: ProvisioningSettings,
+        clock: any WallClock = SystemClock(), logger: Logger
+    ) {
+        self.proxmox = proxmox
+        self.settings = settings
+        self.instances = repositories.instances
+        self.environments = repositories.environments
+        self.reservations = repositories.reservations
+        self.ephemeral = ephemeral
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Works on the instance until it rests (ready, stopped, deleted, failed). Returns at
+    /// once if another worker holds it: that worker sees every change. Throws on transient
+    /// trouble, so the job comes back later; permanent trouble fails the instance instead.
+    public func advance(_ id: LabInstanceID) async throws {
+        let holder = LabInstanceID.random().rawValue
+        guard try await ephemeral.setIfAbsent(Self.leaseKey(id), to: holder, ttl: settings.instanceLease) else {
+            logger.debug("instance held by another worker", metadata: ["instance": .string(id.rawValue)])
+            return
+        }
+        do {
+            try await run(id, holder: holder)
+        } catch {
+            // A cancelled worker is going away mid-step: its lease expires instead, as a crashed one's would.
+            if !Task.isCancelled { _ = try? await ephemeral.delete(Self.leaseKey(id)) }
+            throw error
+        }
+        try await ephemeral.delete(Self.leaseKey(id))
+        // A change saved between the last look and the release was left to this worker.
+        if let instance = try await instances.find(id: id), !instance.state.isResting {
+            try await advance(id)
+        }
+    }
+
+    private func run(_ id: LabInstanceID, holder: String) async throws {
+        while let instance = try await instances.find(id: id), !instance.state.isResting {
+            try await ephemeral.set(Self.leaseKey(id), to: holder, ttl: settings.instanceLease)
+            do {
+                let saved = try await step(instance)
+                try await afterStep?(saved)
+            } catch StoreError.conflict {
+                continue
+            } catch {
+                guard let reason = try await permanentReason(for: error, of: instance) else { throw error }
+                logger.warning("lab instance failed", metadata: ["instance": .string(id.rawValue), "state": .string(instance.state.rawValue), "reason": .string(reason)])
+                try await fail(id, reason: reason)
+            }
+        }
+    }
+
+    /// The step for the instance's state; returns the instance as saved after it.
+    private func step(_ instance: LabInstance) async throws -> LabInstance {
+        switch instance.state {
+        case .requested: try await prepare(instance)
+        case .allocating: try await allocate(instance)
+        case .cloning: try await cloneVM(instance)
+        case .configuring: try await configure(instance)
+        case .starting: try await startVM(instance)
+        case .waitingForAddress: try await awaitAddress(instance)
+        case .stopping: try await stopVM(instance)
+        case .resetting: try await resetVM(instance)
+        case .deleting: try await deleteVM(instance)
+        case .ready, .stopped, .deleted, .failed: instance
+        }
+    }
+
+    /// Why `error` ends the instance, or nil if it is worth another try later.
+    private func permanentReason(for error: any Error, of instance: LabInstance) async throws -> String? {
+        let transient: Bool
+        switch error {
+        case let error as ProxmoxError: transient = error.isTransient
+        case ProvisioningError.noCapacity: transient = true
+        case is ProvisioningError: return "\(error)"
+        default: return nil
+        }
+        guard transient else { return "\(error)" }
+        let step = try await instances.steps(of: instance.id).max { $0.startedAt < $1.startedAt }
+        guard let step, step.outcome == .failed, step.attempt >= settings.maxStepAttempts else { return nil }
+        return "\(ProvisioningError.gaveUp(step: step.name, attempts: step.attempt, lastError: step.error ?? "\(error)"))"
+    }
+
+    /// Cleans up what the instance created, then marks it failed with `reason`. If the
+    /// cleanup cannot finish now, the instance keeps its VMID and the reconciler finishes it.
+    func fail(_ id: LabInstanceID, reason: String) async throws {
+        for _ in 0..<3 {
+            guard var instance = try await instances.find(id: id), !instance.state.isResting else { return }
+            do {
+                try await removeVM(of: instance)
+                instance.vmid = nil
+                instance.node = nil
+            } catch {
+                logger.error("cannot clean up a failed lab instance yet; the reconciler will", metadata: ["instance": .string(id.rawValue), "error": .string("\(error)")])
+            }
+            instance.address = nil
+            try instance.transition(to: .failed, at: clock.now(), reason: reason)
+            do {
+                _ = try await instances.save(instance)
+                return
+            } catch StoreError.conflict {
+                continue
+            }
+        }
+        throw StoreError.conflict("lab instance \(id) keeps changing; it will be failed on the next attempt")
+    }
+
+    /// The environment the instance was made from.
+    func specification(of instance: LabInstance) async throws -> EnvironmentSpec {
+        guard let environment = try await environments.find(id: instance.environmentID) else {
+            throw ProvisioningError.unknownEnvironment(instance.environmentID.rawValue)
+        }
+        return try EnvironmentSpec.decode(environment)
+    }
+
+    var slots: CloneSlots {
+        CloneSlots(
+            store: ephemeral, perNode: settings.maxClonesPerNode, perStorage: settings.maxClonesPerStorage,
+            ttl: settings.cloneTimeout + settings.slotWait)
+    }
+
+    static func leaseKey(_ id: LabInstanceID) -> String { "instance-lease:\(id)" }
+}

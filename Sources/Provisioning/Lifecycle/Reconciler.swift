@@ -1,0 +1,126 @@
+import Foundation
+import LabCore
+import Logging
+
+/// Compares what the database wants with what Proxmox has, and repairs the difference:
+/// VMs that vanished, power states that drifted, instances stuck or past their lifetime,
+/// failed instances whose VM is still there, and orphans (VMs LabGate made that no record
+/// holds), destroyed after a grace period. One process reconciles at a time, by a lock
+/// with expiry in the ephemeral store.
+public struct Reconciler: Sendable {
+    /// What one pass found and did.
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
+        public var vanished = 0
+        public var drifted = 0
+        public var restarted = 0
+        public var expired = 0
+        public var cleanedUp = 0
+        public var orphansWaiting = 0
+        public var orphansDestroyed = 0
+
+        public var description: String {
+            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) cleaned_up=\(cleanedUp) "
+                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed)"
+        }
+    }
+
+    let lifecycle: LabLifecycle
+    let operations: LabOperations
+    let lockTTL: Duration
+
+    public init(lifecycle: LabLifecycle, operations: LabOperations, lockTTL: Duration) {
+        self.lifecycle = lifecycle
+        self.operations = operations
+        self.lockTTL = lockTTL
+    }
+
+    static let lockKey = "reconciler-lock"
+
+    /// One pass, if this process (`holder`) gets or keeps the lock; nil when another holds it.
+    public func reconcile(holder: String) async throws -> Report? {
+        let store = lifecycle.ephemeral
+        if try await !store.setIfAbsent(Self.lockKey, to: holder, ttl: lockTTL) {
+            guard try await store.get(Self.lockKey) == holder else { return nil }
+            try await store.set(Self.lockKey, to: holder, ttl: lockTTL)
+        }
+        var report = Report()
+        let guests = try await lifecycle.proxmox.resources(type: "vm").filter { !$0.isTemplate }
+        let byVMID = Dictionary(guests.compactMap { guest in guest.vmid.map { ($0, guest) } }) { first, _ in first }
+        let states = Set(LabInstanceState.allCases).subtracting([.deleted])
+        let instances = try await lifecycle.instances.list(states: states, limit: 1_000_000)
+        for instance in instances {
+            do {
+                try await reconcile(instance, guest: instance.vmid.flatMap { byVMID[$0] }, into: &report)
+            } catch {
+                lifecycle.logger.warning("cannot reconcile a lab instance now", metadata: ["instance": .string(instance.id.rawValue), "error": .string("\(error)")])
+            }
+        }
+        let known = Set(instances.compactMap(\.vmid)).union(try await lifecycle.reservations.list(kind: "vmid").map(\.value))
+        for guest in guests {
+            guard let vmid = guest.vmid, lifecycle.settings.vmidRange.contains(vmid), !known.contains(vmid) else { continue }
+            try await handleOrphan(guest, vmid: vmid, into: &report)
+        }
+        return report
+    }
+
+    private func reconcile(_ instance: LabInstance, guest: PVEResource?, into report: inout Report) async throws {
+        let now = lifecycle.clock.now()
+        if let expiry = instance.expiresAt, expiry <= now, ![.deleting, .failed].contains(instance.state) {
+            _ = try await operations.perform(.delete, on: instance.id)
+            report.expired += 1
+            return
+        }
+        switch instance.state {
+        case .failed:
+            guard instance.vmid != nil else { return }
+            try await lifecycle.removeVM(of: instance)
+            var cleaned = instance
+            cleaned.vmid = nil
+            cleaned.node = nil
+            _ = try await lifecycle.instances.save(cleaned)
+            report.cleanedUp += 1
+        case .ready, .stopped:
+            guard let guest else {
+                try await lifecycle.fail(instance.id, reason: "its VM \(instance.vmid.map(String.init) ?? "") vanished from Proxmox (deleted outside LabGate?)")
+                report.vanished += 1
+                return
+            }
+            if instance.state == .ready, guest.status == "stopped" {
+                _ = try await operations.perform(.stop, on: instance.id)
+                report.drifted += 1
+            } else if instance.state == .stopped, guest.status == "running" {
+                _ = try await operations.perform(.start, on: instance.id)
+                report.drifted += 1
+            }
+        default:
+            if now.timeIntervalSince(instance.updatedAt) >= lifecycle.settings.stuckAfter.seconds {
+                try await operations.enqueue(instance.id)
+                report.restarted += 1
+            }
+        }
+    }
+
+    /// A VM in LabGate's range that no record holds: destroyed once it has been seen so for
+    /// the grace period, and only if its description says LabGate made it.
+    private func handleOrphan(_ guest: PVEResource, vmid: Int, into report: inout Report) async throws {
+        guard let node = guest.node, guest.lock == nil else { return }
+        let description = try await lifecycle.proxmox.config(node: node, vmid: vmid)["description"] ?? ""
+        guard description.hasPrefix("LabGate lab instance") else { return }
+        let store = lifecycle.ephemeral
+        let key = "orphan-seen:\(vmid)"
+        let now = lifecycle.clock.now().timeIntervalSince1970
+        _ = try await store.setIfAbsent(key, to: String(now), ttl: lifecycle.settings.orphanGrace * 4)
+        let firstSeen = try await store.get(key).flatMap(Double.init) ?? now
+        guard now - firstSeen >= lifecycle.settings.orphanGrace.seconds else {
+            report.orphansWaiting += 1
+            return
+        }
+        let proxmox = lifecycle.proxmox
+        let timeout = lifecycle.settings.taskTimeout
+        if guest.status == "running" { _ = try await proxmox.wait(for: proxmox.stop(node: node, vmid: vmid), timeout: timeout) }
+        _ = try await proxmox.wait(for: proxmox.destroy(node: node, vmid: vmid), timeout: timeout)
+        try await store.delete(key)
+        lifecycle.logger.notice("destroyed an orphaned lab VM", metadata: ["vmid": .stringConvertible(vmid), "node": .string(node)])
+        report.orphansDestroyed += 1
+    }
+}

@@ -1,0 +1,21 @@
+extension Migration {
+    /// What provisioning keeps: an instance's lifetime and generated guest password, and the
+    /// numbers (VMIDs, VLAN tags) reserved in the cluster.
+    static let provisioning = Migration(version: 3, name: "provisioning") { dialect in
+        [
+            dialect.addColumn(table: "lab_instances", column: "expires_at", definition: "BIGINT NULL"),
+            dialect.addColumn(table: "lab_instances", column: "guest_password", definition: "TEXT NULL"),
+            "CREATE INDEX IF NOT EXISTS lab_instances_vmid ON lab_instances (vmid)",
+            """
+            CREATE TABLE IF NOT EXISTS resource_reservations (
+                kind VARCHAR(16) NOT NULL,
+                value BIGINT NOT NULL,
+                instance_id VARCHAR(64) NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (kind, value)
+            )\(dialect.tableOptions)
+            """,
+            "CREATE INDEX IF NOT EXISTS resource_reservations_instance ON resource_reservations (instance_id)",
+        ]
+    }
+}

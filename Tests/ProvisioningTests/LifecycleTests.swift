@@ -1,0 +1,119 @@
+import Foundation
+import LabCore
+import PVESim
+@testable import Provisioning
+import Testing
+
+/// The lab-instance lifecycle against PVESim: from a request to a ready VM and back.
+@Suite struct LifecycleTests {
+    @Test func aRequestBecomesAReadyConfiguredVMWithACleanSnapshot() async throws {
+        try await LifecycleTestbed.run { bed in
+            let instance = try await bed.provision()
+            #expect(instance.state == .ready, "\(instance.failureReason ?? "")")
+            let vmid = try #require(instance.vmid)
+            let node = try #require(instance.node)
+            #expect(LifecycleTestbed.settings.vmidRange.contains(vmid))
+            #expect(instance.address?.hasPrefix("198.18.") == true)
+            #expect(instance.guestPassword?.count == 20)
+            #expect(instance.expiresAt.map { $0.timeIntervalSince(instance.createdAt) } ?? 0 >= 240 * 60 - 5)
+
+            let clone = try #require(bed.clones.first)
+            #expect(bed.clones.count == 1)
+            #expect(clone.vmid == vmid && clone.node == node && clone.running)
+            #expect(clone.pool == "labgate")
+            #expect(clone.snapshots == ["clean"])
+            let config = try await bed.sim.client.config(node: node, vmid: vmid)
+            #expect(config["tags"] == "labgate;course-101")
+            #expect(config["cores"] == "2" && config["memory"] == "2048")
+            #expect(config["ciuser"] == "student")
+            #expect(config["net0"]?.contains("bridge=vmbr1") == true && config["net0"]?.hasSuffix("tag=42") == true)
+            #expect(config["description"] == "LabGate lab instance \(instance.id)")
+
+            let steps = try await bed.repositories.instances.steps(of: instance.id)
+            #expect(Set(steps.map(\.name)) == ["clone", "start", "address", "snapshot"])
+            #expect(steps.allSatisfy { $0.outcome == .succeeded })
+            #expect(steps.first { $0.name == "clone" }?.reference?.hasPrefix("UPID:") == true, "the clone's UPID was saved")
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id)?.value == vmid)
+        }
+    }
+
+    @Test func twentySimultaneousRequestsMakeOneInstanceAndOneVM() async throws {
+        try await LifecycleTestbed.run { bed in
+            let ids = try await withThrowingTaskGroup(of: LabInstanceID.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let (instance, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+                        try await bed.lifecycle.advance(instance.id)
+                        return instance.id
+                    }
+                }
+                return try await group.reduce(into: Set<LabInstanceID>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+            let instance = try await bed.repositories.instances.find(id: try #require(ids.first))
+            #expect(instance?.state == .ready)
+            #expect(bed.clones.count == 1)
+        }
+    }
+
+    @Test func stopStartResetAndDeleteDoWhatTheySay() async throws {
+        try await LifecycleTestbed.run { bed in
+            var instance = try await bed.provision()
+            let vmid = try #require(instance.vmid)
+
+            instance = try await bed.perform(.stop, on: instance)
+            #expect(instance.state == .stopped && instance.address == nil)
+            #expect(bed.clones.first?.running == false)
+
+            instance = try await bed.perform(.start, on: instance)
+            #expect(instance.state == .ready && instance.address != nil)
+            #expect(bed.clones.first?.running == true)
+
+            let resetsBefore = bed.sim.cluster.taskCounts().started
+            instance = try await bed.perform(.reset, on: instance)
+            #expect(instance.state == .ready)
+            #expect(bed.sim.cluster.taskCounts().started > resetsBefore)
+            #expect(try await bed.repositories.instances.steps(of: instance.id).contains { $0.name == "reset" && $0.outcome == .succeeded })
+
+            instance = try await bed.perform(.delete, on: instance)
+            #expect(instance.state == .deleted)
+            #expect(bed.clones.isEmpty)
+            #expect(try await bed.sim.client.guest(vmid: vmid) == nil)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id) == nil)
+
+            await #expect(throws: ProvisioningError.notAllowed(operation: "start", state: "deleted")) {
+                _ = try await bed.operations.perform(.start, on: instance.id)
+            }
+        }
+    }
+
+    @Test func aDeleteWhileCloningWaitsForTheCloneAndLeavesNothing() async throws {
+        let configuration = SimTestbed.configuration { $0.storages[0].linkedCloneSeconds = 300 }  // 0.3 s here
+        try await LifecycleTestbed.run(configuration) { bed in
+            let (instance, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            let worker = Task { try await bed.lifecycle.advance(instance.id) }
+            while try await bed.reload(instance).state != .cloning || bed.clones.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+            _ = try await bed.operations.perform(.delete, on: instance.id)
+            try await worker.value
+            try await bed.lifecycle.advance(instance.id)
+            #expect(try await bed.reload(instance).state == .deleted)
+            #expect(bed.clones.isEmpty)
+        }
+    }
+
+    @Test func clonesSpreadOverNodesAndSkipADownOne() async throws {
+        try await LifecycleTestbed.run(SimTestbed.configuration { sim in
+            sim = SimConfiguration.small(nodeCount: 3, token: SimTestbed.token, timeScale: 1000)
+        }) { bed in
+            bed.sim.cluster.faults.downNodes = ["pve3"]
+            var nodes: [String] = []
+            for index in 0..<4 {
+                let user = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s\(index)")
+                let instance = try await bed.provision(user)
+                #expect(instance.state == .ready, "\(instance.failureReason ?? "")")
+                nodes.append(try #require(instance.node))
+            }
+            #expect(Set(nodes) == ["pve1", "pve2"], "running VMs load a node, so the next goes to the other")
+        }
+    }
+}
