@@ -16,7 +16,7 @@ public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable 
         case .waitingForAddress: [.ready, .stopping, .failed, .deleting]
         case .ready: [.stopping, .resetting, .failed, .deleting]
         case .stopping: [.stopped, .failed, .deleting]
-        case .stopped: [.starting, .resetting, .deleting]
+        case .stopped: [.starting, .resetting, .failed, .deleting]
         case .resetting: [.starting, .failed, .deleting]
         case .deleting: [.deleted, .failed]
         case .failed: [.requested, .deleting]

@@ -109,7 +109,7 @@ public struct LabLifecycle: Sendable {
     /// cleanup cannot finish now, the instance keeps its VMID and the reconciler finishes it.
     func fail(_ id: LabInstanceID, reason: String) async throws {
         for _ in 0..<3 {
-            guard var instance = try await instances.find(id: id), !instance.state.isResting else { return }
+            guard var instance = try await instances.find(id: id), ![.failed, .deleted].contains(instance.state) else { return }
             do {
                 try await removeVM(of: instance)
                 instance.vmid = nil

@@ -1,0 +1,145 @@
+import Foundation
+import LabCore
+import PVESim
+@testable import Provisioning
+import Testing
+
+/// Each fault PVESim can inject, through the whole lifecycle: afterwards no orphan VM is
+/// left and no instance is stuck in a transient state.
+@Suite struct LifecycleFaultTests {
+    @Test func aFailingCloneTaskFailsTheInstanceWithPVEsTextAndLeavesNothing() async throws {
+        try await LifecycleTestbed.run { bed in
+            bed.sim.cluster.faults.taskFailureRate = 1
+            let instance = try await bed.provision()
+            #expect(instance.state == .failed)
+            #expect(instance.failureReason?.contains("clone failed: copy of drive scsi0 failed: simulated fault") == true)
+            #expect(instance.vmid == nil && instance.node == nil)
+            #expect(bed.clones.isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id) == nil)
+
+            // Retrying once the cluster is healthy gets a ready VM.
+            bed.sim.cluster.faults = SimFaults()
+            let retried = try await bed.perform(.start, on: instance)
+            #expect(retried.state == .ready, "\(retried.failureReason ?? "")")
+            #expect(bed.clones.count == 1)
+        }
+    }
+
+    @Test func aStorageLockTimeoutIsRetriedUntilTheCloneGoesThrough() async throws {
+        let configuration = SimTestbed.configuration { sim in
+            sim.storages[0].maxConcurrentClones = 1
+            sim.storages[0].linkedCloneSeconds = 200
+            sim.durations.lockTimeout = 1
+        }
+        // LabGate allows more clones on the storage than PVE can take, so PVE times out.
+        var settings = LifecycleTestbed.settings
+        settings.maxStepAttempts = 50
+        try await LifecycleTestbed.run(configuration, settings: settings) { bed in
+            let other = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s2")
+            let (first, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            let (second, _) = try await bed.operations.request(userID: other, environmentName: "linux")
+            // As the job queue would: each transient failure is retried a little later.
+            let lockTimeouts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for id in [first.id, second.id] {
+                    group.addTask {
+                        var timeouts = 0
+                        for _ in 0..<100 {
+                            do {
+                                try await bed.lifecycle.advance(id)
+                                return timeouts
+                            } catch let error as ProxmoxError where error.isTransient {
+                                #expect("\(error)".contains("can't lock file '/var/lock/pve-manager/pve-storage-shared' - got timeout"))
+                                #expect(try await bed.reload(first.id == id ? first : second).state == .cloning)
+                                timeouts += 1
+                                try await Task.sleep(for: .milliseconds(20))
+                            }
+                        }
+                        return timeouts
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(lockTimeouts > 0)
+            #expect(try await bed.reload(first).state == .ready)
+            #expect(try await bed.reload(second).state == .ready)
+            #expect(bed.clones.count == 2)
+        }
+    }
+
+    @Test func aNodeThatGoesDownDuringACloneIsWaitedOut() async throws {
+        let configuration = SimTestbed.configuration { $0.storages[0].linkedCloneSeconds = 100 }
+        try await LifecycleTestbed.run(configuration) { bed in
+            let (instance, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            let advance: @Sendable () async throws -> Void = {
+                try await bed.lifecycle.afterStepHook(instance.id) { saved in
+                    if saved.state == .cloning { bed.sim.cluster.faults.downNodes = [saved.node ?? ""] }
+                }
+            }
+            await #expect(throws: ProxmoxError.self) { try await advance() }
+            #expect(try await bed.reload(instance).state == .cloning, "595 is transient: nothing is failed or deleted")
+            bed.sim.cluster.faults = SimFaults()
+            try await bed.lifecycle.advance(instance.id)
+            #expect(try await bed.reload(instance).state == .ready)
+            #expect(bed.clones.count == 1)
+        }
+    }
+
+    @Test func aGuestAgentThatNeverAnswersFailsTheInstanceAndDestroysTheVM() async throws {
+        var settings = LifecycleTestbed.settings
+        settings.addressTimeout = .milliseconds(300)
+        try await LifecycleTestbed.run(settings: settings) { bed in
+            bed.sim.cluster.faults.agentNeverReady = true
+            let instance = try await bed.provision()
+            #expect(instance.state == .failed)
+            #expect(instance.failureReason?.contains("reported no IPv4 address through the QEMU guest agent") == true)
+            #expect(bed.clones.isEmpty)
+        }
+    }
+
+    @Test func aTokenWithoutVMCloneFailsTheInstanceWithPVEsOwnMessage() async throws {
+        let configuration = SimTestbed.configuration { $0.tokens[0].privileges = ["VM.Audit", "Sys.Audit", "Pool.Allocate", "Pool.Audit"] }
+        try await LifecycleTestbed.run(configuration) { bed in
+            let instance = try await bed.provision()
+            #expect(instance.state == .failed)
+            #expect(instance.failureReason?.contains("Permission check failed (/vms/9000, VM.Clone)") == true, "\(instance.failureReason ?? "")")
+            #expect(bed.clones.isEmpty)
+        }
+    }
+
+    @Test(arguments: [LabInstanceState.cloning, .configuring, .starting, .waitingForAddress])
+    func aWorkerKilledBetweenStepsIsFinishedByAnother(killedIn state: LabInstanceState) async throws {
+        var settings = LifecycleTestbed.settings
+        settings.instanceLease = .milliseconds(200)
+        try await LifecycleTestbed.run(settings: settings) { bed in
+            let (instance, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            var doomed = bed.lifecycle
+            doomed.afterStep = { saved in
+                if saved.state == state { try await Task.sleep(for: .seconds(3600)) }
+            }
+            let dying = Task { [doomed] in try await doomed.advance(instance.id) }
+            while try await bed.reload(instance).state != state { try await Task.sleep(for: .milliseconds(2)) }
+            dying.cancel()
+            _ = await dying.result
+
+            // Its lease still stands, so another worker leaves the instance alone…
+            try await bed.lifecycle.advance(instance.id)
+            #expect(try await bed.reload(instance).state == state)
+            // …until it expires, as a dead worker's would; then the other finishes the job.
+            try await Task.sleep(for: .milliseconds(250))
+            try await bed.lifecycle.advance(instance.id)
+            let finished = try await bed.reload(instance)
+            #expect(finished.state == .ready, "\(finished.failureReason ?? "")")
+            #expect(bed.clones.count == 1, "no second clone")
+            #expect(bed.clones.first?.vmid == finished.vmid)
+        }
+    }
+}
+
+extension LabLifecycle {
+    /// Advances with `hook` run after every step.
+    func afterStepHook(_ id: LabInstanceID, _ hook: @escaping @Sendable (LabInstance) async throws -> Void) async throws {
+        var hooked = self
+        hooked.afterStep = hook
+        try await hooked.advance(id)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import LabCore
+import PVESim
+@testable import Provisioning
+import Testing
+
+/// The reconciler against PVESim: what it repairs, what it destroys, and what it leaves alone.
+@Suite struct ReconcilerTests {
+    func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600)) -> Reconciler {
+        var lifecycle = bed.lifecycle
+        lifecycle = LabLifecycle(
+            proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral,
+            settings: { var settings = bed.lifecycle.settings; settings.orphanGrace = grace; return settings }(), logger: lifecycle.logger)
+        return Reconciler(lifecycle: lifecycle, operations: bed.operations, lockTTL: .seconds(60))
+    }
+
+    /// A clone made behind LabGate's back, in its VMID range, with `description`.
+    func makeVM(_ bed: LifecycleTestbed, vmid: Int, description: String) async throws {
+        guard case .started(let upid) = try await bed.sim.client.clone(
+            node: "pve1", vmid: 9000, CloneRequest(newID: vmid, name: "stray-\(vmid)", description: description))
+        else { throw ProxmoxError.unexpectedAnswer("no clone task") }
+        try await bed.sim.client.wait(for: upid, timeout: .seconds(5))
+    }
+
+    @Test func anOrphanIsDestroyedOnlyAfterItsGraceAndOnlyIfLabGateMadeIt() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            try await makeVM(bed, vmid: 100_500, description: "LabGate lab instance 0123456789abcdef")
+            try await makeVM(bed, vmid: 100_501, description: "a teacher's own VM")
+
+            let patient = try #require(try await reconciler(bed).reconcile(holder: "a"))
+            #expect(patient.orphansWaiting == 1 && patient.orphansDestroyed == 0)
+            #expect(Set(bed.clones.map(\.vmid)) == [100_500, 100_501])
+
+            let report = try #require(try await reconciler(bed, grace: .zero).reconcile(holder: "a"))
+            #expect(report.orphansDestroyed == 1)
+            #expect(bed.clones.map(\.vmid) == [100_501], "a VM LabGate did not make is never destroyed")
+        }
+    }
+
+    @Test func aVMInstanceOfARecordIsNoOrphan() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            let instance = try await bed.provision()
+            let report = try #require(try await reconciler(bed, grace: .zero).reconcile(holder: "a"))
+            #expect(report == Reconciler.Report())
+            #expect(bed.clones.map(\.vmid) == [instance.vmid])
+        }
+    }
+
+    @Test func aVanishedVMFailsItsInstanceAndAStoppedOneIsNoticed() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            let gone = try await bed.provision()
+            let other = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s2")
+            let halted = try await bed.provision(other)
+            let client = bed.sim.client
+            _ = try await client.wait(for: client.stop(node: gone.node!, vmid: gone.vmid!), timeout: .seconds(5))
+            _ = try await client.wait(for: client.destroy(node: gone.node!, vmid: gone.vmid!), timeout: .seconds(5))
+            _ = try await client.wait(for: client.stop(node: halted.node!, vmid: halted.vmid!), timeout: .seconds(5))
+
+            let report = try #require(try await reconciler(bed).reconcile(holder: "a"))
+            #expect(report.vanished == 1 && report.drifted == 1)
+            let failed = try await bed.reload(gone)
+            #expect(failed.state == .failed && failed.failureReason?.contains("vanished from Proxmox") == true)
+            #expect(try await bed.reload(halted).state == .stopping)
+            try await bed.lifecycle.advance(halted.id)
+            #expect(try await bed.reload(halted).state == .stopped)
+        }
+    }
+
+    @Test func anInstancePastItsLifetimeIsTornDown() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            var instance = try await bed.provision()
+            instance.expiresAt = Date().addingTimeInterval(-1)
+            instance = try await bed.repositories.instances.save(instance)
+            let report = try #require(try await reconciler(bed).reconcile(holder: "a"))
+            #expect(report.expired == 1)
+            try await bed.lifecycle.advance(instance.id)
+            #expect(try await bed.reload(instance).state == .deleted)
+            #expect(bed.clones.isEmpty)
+        }
+    }
+
+    @Test func onlyOneProcessReconcilesAtATime() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            #expect(try await reconciler(bed).reconcile(holder: "a") != nil)
+            #expect(try await reconciler(bed).reconcile(holder: "b") == nil)
+            #expect(try await reconciler(bed).reconcile(holder: "a") != nil, "the holder keeps its lock")
+        }
+    }
+}
