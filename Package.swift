@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "LabGateTests",
             dependencies: [
-                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding",
+                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding", "PVESim", "Provisioning",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -10,15 +10,19 @@ public final class LTIService: Sendable {
     public let toolKeys: ToolKeyRing
     let repositories: Repositories
     let ephemeral: any EphemeralStore
+    let queue: any JobQueue
     let box: SecretBox
     let directory: PlatformDirectory
     let http: OutboundHTTP
     let keySets: KeySetCache
 
-    public init(settings: LTISettings, repositories: Repositories, ephemeral: any EphemeralStore, box: SecretBox, logger: Logger) {
+    public init(
+        settings: LTISettings, repositories: Repositories, ephemeral: any EphemeralStore, queue: any JobQueue, box: SecretBox, logger: Logger
+    ) {
         self.settings = settings
         self.repositories = repositories
         self.ephemeral = ephemeral
+        self.queue = queue
         self.box = box
         self.directory = PlatformDirectory(repository: repositories.platforms, lifetime: settings.registryCacheLifetime)
         self.registry = PlatformRegistry(repository: repositories.platforms, directory: directory)
@@ -31,7 +35,7 @@ public final class LTIService: Sendable {
 
     var login: LoginInitiation { LoginInitiation(directory: directory, ephemeral: ephemeral, settings: settings) }
     var validator: LaunchValidator { LaunchValidator(directory: directory, keySets: keySets, ephemeral: ephemeral, settings: settings) }
-    var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral) }
+    var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, queue: queue) }
     var dynamicRegistration: DynamicRegistration { DynamicRegistration(http: http, registry: registry, settings: settings) }
 
     /// The CSRF token of the forms shown to the holder of a session cookie.

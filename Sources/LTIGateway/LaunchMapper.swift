@@ -8,6 +8,7 @@ import Logging
 struct LaunchMapper: Sendable {
     let repositories: Repositories
     let ephemeral: any EphemeralStore
+    let queue: any JobQueue
 
     func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
         let claims = launch.claims
@@ -75,6 +76,7 @@ struct LaunchMapper: Sendable {
             let (instance, created) = try await repositories.instances.findOrCreate(
                 LabInstance(userID: user.id, environmentID: environment.id, createdAt: now))
             if created {
+                try await queue.enqueue(.advance(instance.id))
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
             }
             return (.labRequested(instance, environment, created: created), session)

@@ -36,6 +36,19 @@ public struct PVESimServer: Sendable {
     public func serving<T: Sendable>(
         host: String = "127.0.0.1", tls: TLSConfiguration? = nil, _ body: @Sendable (_ baseURL: String) async throws -> T
     ) async throws -> T {
+        let running = try await start(host: host, tls: tls)
+        do {
+            let result = try await body(running.baseURL)
+            await running.stop()
+            return result
+        } catch {
+            await running.stop()
+            throw error
+        }
+    }
+
+    /// Starts serving on `host` at a free port, in the background until `stop()`.
+    public func start(host: String = "127.0.0.1", tls: TLSConfiguration? = nil) async throws -> RunningPVESim {
         var logger = Logger(label: "pve-sim")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -43,22 +56,14 @@ public struct PVESimServer: Sendable {
             continuation.yield(port)
             continuation.finish()
         }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-            group.addTask { try await services.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw SimConfigurationError(description: "the simulator did not start") }
-            do {
-                let result = try await body("\(tls == nil ? "http" : "https")://\(host):\(port)")
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await services.triggerGracefulShutdown()
-                try? await group.waitForAll()
-                throw error
-            }
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await services.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            task.cancel()
+            throw SimConfigurationError(description: "the simulator did not start: \((await task.result).failureDescription)")
         }
+        return RunningPVESim(baseURL: "\(tls == nil ? "http" : "https")://\(host):\(port)", services: services, task: task)
     }
 
     func router() -> Router<BasicRequestContext> {
@@ -116,5 +121,26 @@ public struct PVESimServer: Sendable {
         return Response(
             status: .init(code: error.status, reasonPhrase: reason), headers: [.contentType: "application/json;charset=UTF-8"],
             body: .init(byteBuffer: ByteBuffer(data: data)))
+    }
+}
+
+/// A simulator serving in the background.
+public struct RunningPVESim: Sendable {
+    /// `http://127.0.0.1:PORT`, to give a Proxmox client.
+    public let baseURL: String
+    let services: ServiceGroup
+    let task: Task<Void, any Error>
+
+    /// Stops serving and waits until the port is closed.
+    public func stop() async {
+        await services.triggerGracefulShutdown()
+        _ = await task.result
+    }
+}
+
+extension Result {
+    fileprivate var failureDescription: String {
+        if case .failure(let error) = self { return "\(error)" }
+        return "it stopped"
     }
 }

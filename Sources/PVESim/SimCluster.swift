@@ -22,6 +22,11 @@ public final class SimCluster: Sendable {
         return epoch + seconds * timeScale
     }
 
+    /// The API tokens the cluster accepts.
+    public var tokens: [SimTokenSpec] {
+        state.withLockedValue(\.configuration.tokens)
+    }
+
     /// The faults in force; tests and `POST /_sim/faults` change them.
     public var faults: SimFaults {
         get { state.withLockedValue(\.faults) }

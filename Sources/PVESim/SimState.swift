@@ -6,6 +6,8 @@ struct SimState {
     var faults: SimFaults
     var vms: [Int: SimVM] = [:]
     var tasks: [String: SimTask] = [:]
+    /// The UPIDs of tasks whose effect is not applied yet: what `advance` looks at.
+    var unfinished: Set<String> = []
     var pools: [String: String] = [:]
     /// Per storage, when each of its clone slots is free again.
     var storageSlots: [String: [Double]] = [:]
@@ -89,14 +91,16 @@ struct SimState {
             upid: upid, node: node, type: type, id: String(id), user: user, pid: nextPID, startTime: now,
             endTime: endTime, exitStatus: exitStatus, log: log + (exitStatus.hasPrefix("WARNINGS") ? ["WARN: simulated warning"] : []) + [last],
             effect: effect)
+        unfinished.insert(upid)
         return upid
     }
 
     /// Applies, in order, the effects of every task that has ended by `now`.
     mutating func advance(to now: Double) {
-        let due = tasks.values.filter { !$0.finished && $0.endTime <= now }.sorted { $0.endTime < $1.endTime }
+        let due = unfinished.compactMap { tasks[$0] }.filter { $0.endTime <= now }.sorted { $0.endTime < $1.endTime }
         for task in due {
             tasks[task.upid]?.finished = true
+            unfinished.remove(task.upid)
             finish(task)
         }
     }

@@ -63,6 +63,21 @@ struct JobWorkerTests {
         #expect(try await queue.deadLetters(limit: 1).first?.reason == "template 9000 is locked")
     }
 
+    @Test("a long job holds one slot only: the jobs behind it run meanwhile")
+    func longJobDoesNotBlockOthers() async throws {
+        let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 3))
+        let recorder = Recorder()
+        try await queue.enqueue(Job(kind: "slow"))
+        try await queue.enqueue(Job(kind: "slow"))
+        for index in 0..<10 { try await queue.enqueue(Job(kind: "quick", payload: "\(index)")) }
+        let handlers: [String: JobWorker.Handler] = [
+            "slow": { _, _ in try await Task.sleep(for: .seconds(60)) },
+            "quick": { job, _ in await recorder.record(job.payload) },
+        ]
+        // Four slots, two taken by jobs that outlast the test: the other two drain the queue.
+        try await run(worker(queue, handlers)) { await recorder.seen.count == 10 }
+    }
+
     @Test("a job of a kind no handler knows is not lost: it is retried, then set aside with the reason")
     func unknownKind() async throws {
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 2))
@@ -73,13 +88,16 @@ struct JobWorkerTests {
 
     @Test("the built-in audit job runs end to end through Redis and MariaDB", .enabled(if: TestConfig.serversUnderTest))
     func auditJobThroughServers() async throws {
-        let backends = try await Backends.open(try TestConfig.servers())
+        let config = try TestConfig.servers()
+        let backends = try await Backends.open(config)
         try await backends.migrate()
+        let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: Logger(label: "test"))
         let job = Job(kind: "labgate.audit", payload: "queue check \(UUID().uuidString)")
         try await backends.queue.enqueue(job)
-        try await run(worker(backends.queue, JobHandlers.all(backends: backends))) {
+        try await run(worker(backends.queue, JobHandlers.all(backends: backends, provisioning: provisioning))) {
             try await backends.repositories.audit.recent(limit: 5, subject: "job/\(job.id)").first?.detail == job.payload
         }
+        await provisioning.shutdown()
         await backends.close()
     }
 }

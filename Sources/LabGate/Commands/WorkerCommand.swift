@@ -32,10 +32,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = config.logger(label: "labgate.worker")
         let backends = try await Backends.open(config)
         if config.migrateOnStart { try await backends.migrate(logger: logger) }
-        let worker = JobWorker(backends: backends, config: config, logger: logger)
+        let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
+        let worker = JobWorker(backends: backends, provisioning: provisioning, config: config, logger: logger)
+        let reconciler = ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: worker), .init(service: backends)],
+                services: [
+                    .init(service: worker), .init(service: reconciler), .init(service: ShutdownHook { await provisioning.shutdown() }),
+                    .init(service: backends),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

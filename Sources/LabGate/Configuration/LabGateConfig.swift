@@ -1,6 +1,7 @@
 import LTIGateway
 import LabCore
 import Logging
+import Provisioning
 import Storage
 
 /// LabGate's whole configuration, validated: built from the defaults, then the YAML file,
@@ -16,6 +17,13 @@ struct LabGateConfig: Sendable {
     enum Ephemeral: Sendable, Hashable {
         case memory
         case redis(RedisSettings)
+    }
+
+    /// Which Proxmox VE provisioning talks to.
+    enum Proxmox: Sendable {
+        /// A simulated cluster in this process, from this YAML file or a small default.
+        case simulator(configFile: String?)
+        case cluster(ProxmoxSettings)
     }
 
     /// How log lines are written.
@@ -38,6 +46,11 @@ struct LabGateConfig: Sendable {
     let ephemeral: Ephemeral
     let queue: JobQueueSettings
     let workerConcurrency: Int
+    let workerInProcess: Bool
+    let proxmox: Proxmox
+    let provisioning: ProvisioningSettings
+    let environmentsDirectory: String
+    let reconcileInterval: Duration
     let lti: LTISettings
     let platformsDirectory: String
     /// The secret itself, or nil to use (or create) `secretKeyFile`.
@@ -58,6 +71,26 @@ struct LabGateConfig: Sendable {
         logFormat = LogFormat(rawValue: text("log.format"))!
         migrateOnStart = text("database.migrateOnStart") == "true"
         workerConcurrency = int("worker.concurrency")
+        workerInProcess = text("worker.inProcess") == "true" || text("ephemeral.engine") == "memory"
+        environmentsDirectory = text("provisioning.environmentsDirectory")
+        reconcileInterval = seconds("provisioning.reconcileIntervalSeconds")
+        provisioning = ProvisioningSettings(
+            vmidRange: int("provisioning.vmidMin")...max(int("provisioning.vmidMin"), int("provisioning.vmidMax")),
+            maxClonesPerNode: int("provisioning.maxClonesPerNode"), maxClonesPerStorage: int("provisioning.maxClonesPerStorage"),
+            defaultPool: text("provisioning.pool"), addressTimeout: seconds("provisioning.addressTimeoutSeconds"),
+            instanceLease: seconds("queue.visibilityTimeoutSeconds"), orphanGrace: .seconds(int("provisioning.orphanGraceMinutes") * 60))
+        if text("proxmox.url").isEmpty {
+            proxmox = .simulator(configFile: text("proxmox.simulatorConfig").isEmpty ? nil : text("proxmox.simulatorConfig"))
+        } else {
+            let trust: ProxmoxTrust = switch text("proxmox.trust") {
+            case "ca": .certificateAuthority(file: text("proxmox.caFile"))
+            case "pinned": .pinned(sha256: text("proxmox.fingerprint"))
+            default: .system
+            }
+            proxmox = .cluster(ProxmoxSettings(
+                baseURL: text("proxmox.url"), tokenID: text("proxmox.tokenId"), tokenSecret: text("proxmox.tokenSecret"), trust: trust,
+                requestTimeout: seconds("proxmox.timeoutSeconds")))
+        }
         queue = JobQueueSettings(visibilityTimeout: seconds("queue.visibilityTimeoutSeconds"), maxAttempts: int("queue.maxAttempts"))
 
         let publicURL = text("lti.publicUrl")

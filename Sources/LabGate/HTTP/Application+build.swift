@@ -11,6 +11,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
 
     let backends = try await Backends.open(config)
     let lti = try LTIService.open(config, backends: backends, logger: logger)
+    let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
     let router = Router(context: BasicRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -25,15 +26,19 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "LabGate"),
-        services: [backends, ShutdownHook { await lti.shutdown() }],
+        services: [backends, ShutdownHook { await lti.shutdown() }, ShutdownHook { await provisioning.shutdown() }],
         logger: logger)
-    if case .memory = config.ephemeral {
-        // An in-process queue is seen by this process only, so this process runs its jobs.
-        app.addServices(JobWorker(backends: backends, config: config, logger: logger))
+    if config.workerInProcess {
+        // Always so on an in-process queue, which no other process can see.
+        app.addServices(
+            JobWorker(backends: backends, provisioning: provisioning, config: config, logger: logger),
+            ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger))
     }
     app.beforeServerStarts { [logger] in
         if config.migrateOnStart { try await backends.migrate(logger: logger) }
         try await lti.prepare(platformsDirectory: config.platformsDirectory, logger: logger)
+        let count = try await EnvironmentFiles.apply(directory: config.environmentsDirectory, to: provisioning.catalog, logger: logger)
+        if count > 0 { logger.info("applied environment files", metadata: ["count": .stringConvertible(count), "directory": .string(config.environmentsDirectory)]) }
     }
     return app
 }

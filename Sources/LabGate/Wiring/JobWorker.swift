@@ -3,11 +3,13 @@ import LabCore
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Claims jobs from the queue and runs the handler of each job's kind: acks what
 /// succeeds, fails what throws (to come back with backoff, or be dead-lettered), and
-/// keeps long jobs alive with `extend`. A service: it stops claiming on graceful shutdown
-/// and finishes the jobs it holds.
+/// keeps long jobs alive with `extend`. Up to `concurrency` jobs run at once, and a slot
+/// that frees is filled at once, so one long job never holds up the others. A service: it
+/// stops claiming on graceful shutdown and finishes the jobs it holds.
 struct JobWorker: Service {
     /// Runs one job; throwing makes the queue deliver it again later.
     typealias Handler = @Sendable (Job, Logger) async throws -> Void
@@ -31,31 +33,41 @@ struct JobWorker: Service {
     }
 
     /// The worker of a process: every job kind this build knows, sized by the configuration.
-    init(backends: Backends, config: LabGateConfig, logger: Logger) {
+    init(backends: Backends, provisioning: ProvisioningRuntime, config: LabGateConfig, logger: Logger) {
         self.init(
-            queue: backends.queue, handlers: JobHandlers.all(backends: backends), concurrency: config.workerConcurrency,
+            queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning), concurrency: config.workerConcurrency,
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
     }
 
     func run() async throws {
         logger.info("worker started", metadata: ["consumer": .string(consumer), "kinds": .string(handlers.keys.sorted().joined(separator: ","))])
+        let running = InFlightCount()
         var pause = Duration.milliseconds(100)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let batch = try await queue.claim(consumer: consumer, max: concurrency, wait: .seconds(2))
-                pause = .milliseconds(100)
-                await withTaskGroup(of: Void.self) { group in
-                    for claimed in batch {
-                        group.addTask { await self.process(claimed) }
-                    }
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let free = concurrency - running.value
+                guard free > 0 else {
+                    try? await Task.sleep(for: .milliseconds(10))
+                    continue
                 }
-            } catch is CancellationError {
-                break
-            } catch {
-                // The queue is unreachable: wait, longer each time up to 10 s, and try again.
-                logger.error("cannot claim jobs", metadata: ["error": .string("\(error)")])
-                try? await Task.sleep(for: pause)
-                pause = min(pause * 2, .seconds(10))
+                do {
+                    let batch = try await queue.claim(consumer: consumer, max: free, wait: .seconds(2))
+                    pause = .milliseconds(100)
+                    for claimed in batch {
+                        running.add(1)
+                        group.addTask {
+                            await self.process(claimed)
+                            running.add(-1)
+                        }
+                    }
+                } catch is CancellationError {
+                    break
+                } catch {
+                    // The queue is unreachable: wait, longer each time up to 10 s, and try again.
+                    logger.error("cannot claim jobs", metadata: ["error": .string("\(error)")])
+                    try? await Task.sleep(for: pause)
+                    pause = min(pause * 2, .seconds(10))
+                }
             }
         }
         logger.info("worker stopped", metadata: ["consumer": .string(consumer)])
@@ -120,4 +132,15 @@ struct JobWorker: Service {
 struct UnknownJobKind: Error, CustomStringConvertible {
     var kind: String
     var description: String { "no handler for job kind \(kind.debugDescription) in this worker" }
+}
+
+/// How many jobs a worker runs now, shared by the claiming loop and the jobs themselves.
+private final class InFlightCount: Sendable {
+    private let count = Mutex(0)
+
+    var value: Int { count.withLock { $0 } }
+
+    func add(_ delta: Int) {
+        count.withLock { $0 += delta }
+    }
 }

@@ -7,7 +7,7 @@ extension LTIService {
     static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) throws -> LTIService {
         let secret = try SecretKeyLoader.load(config, logger: logger)
         return LTIService(
-            settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral,
+            settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue,
             box: SecretBox(secret: secret), logger: logger)
     }
 

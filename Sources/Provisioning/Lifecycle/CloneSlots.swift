@@ -8,6 +8,7 @@ struct CloneSlots: Sendable {
     let perNode: Int
     let perStorage: Int
     let ttl: Duration
+    let releases: SlotReleaseSignal
 
     /// Takes a node slot and a storage slot for `instance`, or none; true if it holds both
     /// (also when it held them already, after a restart).
@@ -28,6 +29,7 @@ struct CloneSlots: Sendable {
         for key in held.split(separator: " ") {
             try await store.delete(String(key))
         }
+        releases.signal()
     }
 
     private func take(kind: String, name: String, count: Int, holder: LabInstanceID) async throws -> String? {

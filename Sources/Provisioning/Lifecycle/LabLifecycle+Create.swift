@@ -54,7 +54,9 @@ extension LabLifecycle {
                 throw ProvisioningError.noCapacity(
                     "\(candidates.joined(separator: ", ")) are at their limit of clones at once (provisioning.maxClonesPerNode, maxClonesPerStorage); the clone waits in the queue")
             }
-            try await Task.sleep(for: settings.pollInterval)
+            // Woken at once by a slot freed in this process; slots freed elsewhere are polled for.
+            await slotReleases.wait(timeout: settings.pollInterval * 10)
+            try Task.checkCancellation()
         }
     }
 
@@ -71,12 +73,13 @@ extension LabLifecycle {
                 try await waitForTask(step.reference, start: { nil }, remember: remember, timeout: settings.cloneTimeout)
                 return
             }
-            if let existing = try await proxmox.guest(vmid: vmid) {
+            let guests = try await proxmox.resources(type: "vm")
+            if let existing = guests.first(where: { $0.vmid == vmid }) {
                 guard try await isOurs(existing, instance) else { throw ProvisioningError.foreignVM(vmid: vmid) }
                 try await waitUntilUnlocked(vmid: vmid)
                 return
             }
-            guard let templateNode = try await proxmox.guest(vmid: vm.template)?.node else {
+            guard let templateNode = guests.first(where: { $0.vmid == vm.template })?.node else {
                 throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["template \(vm.template) does not exist in the cluster"])
             }
             try await proxmox.ensurePool(pool, comment: "Lab VMs made by LabGate")

@@ -18,6 +18,8 @@ public struct LabLifecycle: Sendable {
     let ephemeral: any EphemeralStore
     let clock: any WallClock
     let logger: Logger
+    /// Wakes this process's clones waiting for a slot when one of its clones frees one.
+    let slotReleases = SlotReleaseSignal()
     /// Runs after each saved step: a test stops a worker there, as if its process died.
     public var afterStep: (@Sendable (LabInstance) async throws -> Void)?
 
@@ -140,7 +142,7 @@ public struct LabLifecycle: Sendable {
     var slots: CloneSlots {
         CloneSlots(
             store: ephemeral, perNode: settings.maxClonesPerNode, perStorage: settings.maxClonesPerStorage,
-            ttl: settings.cloneTimeout + settings.slotWait)
+            ttl: settings.cloneTimeout + settings.slotWait, releases: slotReleases)
     }
 
     static func leaseKey(_ id: LabInstanceID) -> String { "instance-lease:\(id)" }

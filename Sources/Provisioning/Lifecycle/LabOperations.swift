@@ -10,9 +10,6 @@ public struct LabOperations: Sendable {
         case start, stop, reset, delete
     }
 
-    /// The job kind that advances an instance; its payload is the instance id.
-    public static let advanceJobKind = "lab.advance"
-
     let instances: any LabInstanceRepository
     let environments: any EnvironmentRepository
     let queue: any JobQueue
@@ -59,7 +56,7 @@ public struct LabOperations: Sendable {
 
     /// Puts the instance's next steps on the queue.
     public func enqueue(_ id: LabInstanceID) async throws {
-        try await queue.enqueue(Job(kind: Self.advanceJobKind, payload: id.rawValue))
+        try await queue.enqueue(.advance(id))
     }
 
     /// The state an operation moves to from `state`: the same state when it is on its way

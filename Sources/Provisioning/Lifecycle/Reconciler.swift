@@ -18,6 +18,8 @@ public struct Reconciler: Sendable {
         public var orphansWaiting = 0
         public var orphansDestroyed = 0
 
+        public init() {}
+
         public var description: String {
             "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) cleaned_up=\(cleanedUp) "
                 + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed)"

@@ -5,6 +5,7 @@ import Hummingbird
 import LabCore
 import Logging
 import PlatformSim
+import Provisioning
 import ServiceLifecycle
 import TestSupport
 
@@ -26,6 +27,16 @@ struct LTITestbed: Sendable {
         static var underTest: [Storage] { TestConfig.serversUnderTest ? [.embedded, .servers] : [.embedded] }
     }
 
+    /// The built-in simulated cluster, a thousand times faster than real time.
+    static let fastCluster = """
+        timeScale: 1000
+        nodes: [{ name: pve1, subnet: 198.18.1.0/24 }, { name: pve2, subnet: 198.18.2.0/24 }]
+        storages: [{ id: shared, shared: true, nodes: [pve1, pve2] }]
+        templates: [{ vmid: 9000, name: debian-desktop, node: pve1, storage: shared }]
+        pools: [labgate]
+        tokens: [{ id: "labgate@pve!test", secret: "not-a-secret-test-token" }]
+        """
+
     static func run(
         storage: Storage = .embedded, _ overrides: [String: String] = [:], _ body: @Sendable (LTITestbed) async throws -> Void
     ) async throws {
@@ -42,9 +53,11 @@ struct LTITestbed: Sendable {
                 tokenUrl: \(platform.tokenURL)
                 jwksUrl: \(platform.jwksURL)
                 """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
+            let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-sim-\(UUID().uuidString).yaml")
+            try Self.fastCluster.write(to: cluster, atomically: true, encoding: .utf8)
             let settings = [
                 "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
-                "log.level": "warning",
+                "log.level": "warning", "proxmox.simulatorConfig": cluster.path,
             ].merging(overrides) { $1 }
             let config = storage == .embedded ? try TestConfig.embedded(settings) : try TestConfig.servers(settings)
             let app = try await buildApplication(config: config)
@@ -90,6 +103,6 @@ struct LTITestbed: Sendable {
     /// An environment teachers can choose.
     @discardableResult
     func addEnvironment(_ name: String, title: String) async throws -> LabCore.Environment {
-        try await repositories.environments.save(LabCore.Environment(name: name, title: title))
+        try await repositories.environments.save(EnvironmentSpec(name: name, title: title, vms: [VMSpec(template: 9000)]).environment())
     }
 }

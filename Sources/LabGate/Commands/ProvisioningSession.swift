@@ -1,0 +1,53 @@
+import Foundation
+import LabCore
+import Logging
+
+/// What a provisioning subcommand runs on: an admin session with the Proxmox side opened
+/// too (the configured cluster, or the built-in simulator for the command's lifetime).
+enum ProvisioningSession {
+    static func run<T>(
+        _ options: ConfigOptions, _ body: (LabGateConfig, Backends, ProvisioningRuntime) async throws -> T
+    ) async throws -> T {
+        try await AdminSession.run(options) { config, backends in
+            var logger = config.logger(label: "labgate")
+            logger.logLevel = max(logger.logLevel, .warning)
+            let runtime = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
+            do {
+                let result = try await body(config, backends, runtime)
+                await runtime.shutdown()
+                return result
+            } catch {
+                await runtime.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Lets the instance's pending work happen and returns it at rest: on an in-process
+    /// queue (which no worker process can see) this process does the work; otherwise it
+    /// waits for the workers, up to `timeout`.
+    static func settle(
+        _ id: LabInstanceID, config: LabGateConfig, backends: Backends, runtime: ProvisioningRuntime, timeout: Duration = .seconds(1800)
+    ) async throws -> LabInstance {
+        if case .memory = config.ephemeral {
+            try await runtime.lifecycle.advance(id)
+        } else {
+            let deadline = ContinuousClock.now + timeout
+            var last: LabInstanceState?
+            while ContinuousClock.now < deadline {
+                guard let instance = try await backends.repositories.instances.find(id: id) else { break }
+                if instance.state != last {
+                    print("  \(instance.state.rawValue)")
+                    fflush(nil)
+                    last = instance.state
+                }
+                if instance.state.isResting { return instance }
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        guard let instance = try await backends.repositories.instances.find(id: id) else {
+            throw DescribedFailure("lab instance \(id) is gone")
+        }
+        return instance
+    }
+}

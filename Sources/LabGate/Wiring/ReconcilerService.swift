@@ -1,0 +1,26 @@
+import Foundation
+import Logging
+import Provisioning
+import ServiceLifecycle
+
+/// Runs the reconciler on start and then every interval, until shutdown. Every process may
+/// run one; the reconciler's lock lets one act at a time.
+struct ReconcilerService: Service {
+    let reconciler: Reconciler
+    let interval: Duration
+    let logger: Logger
+    let holder = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                if let report = try await reconciler.reconcile(holder: holder), report != Reconciler.Report() {
+                    logger.info("reconciled with Proxmox", metadata: ["report": .string("\(report)")])
+                }
+            } catch {
+                logger.warning("cannot reconcile with Proxmox now", metadata: ["error": .string("\(error)")])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
