@@ -73,6 +73,10 @@ struct ConfigLoaderTests {
         #expect(throws: ConfigError.invalidValue(key: "server.port", value: "\"0\"", source: "--port", expected: "a whole number from 1 to 65535")) {
             try ConfigLoader(environment: [:], defaultFile: nil).load(file: nil, overrides: ["server.port": ("0", "--port")])
         }
+        #expect(throws: ConfigError.invalidValue(
+            key: "provisioning.vmidMax", value: "\"500\"", source: "LABGATE_PROVISIONING_VMID_MAX", expected: "a VMID not below provisioning.vmidMin (100000)")) {
+            try ConfigLoader(environment: ["LABGATE_PROVISIONING_VMID_MAX": "500"], defaultFile: nil).load(file: nil)
+        }
     }
 
     @Test("a typo in the file is an error, not a silently ignored setting")

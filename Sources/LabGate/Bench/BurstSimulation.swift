@@ -129,7 +129,7 @@ struct BurstSimulation: Sendable {
         let perUser = Dictionary(grouping: instances, by: \.userID).values.filter { $0.count > 1 }.count
         let lastReady = outcome ?? elapsed
         return Outcome(
-            ready: ready.count, students: students, makespan: lastReady.seconds * timeScale, bound: bound,
+            ready: ready.count, students: students, makespan: lastReady.fractionalSeconds * timeScale, bound: bound,
             duplicates: max(0, clones - instances.count) + perUser, failures: instances.filter { $0.state == .failed }.count,
             rssMB: LaunchBenchmark.residentMegabytes())
     }
@@ -165,11 +165,4 @@ struct BurstSimulation: Sendable {
     }
 
     private static let token = SimTokenSpec(id: "labgate@pve!burst", secret: UUID().uuidString)
-}
-
-extension Duration {
-    /// In seconds, as a `Double`.
-    fileprivate var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

@@ -32,7 +32,7 @@ struct InstanceCommand: AsyncParsableCommand {
                 }
                 let (instance, created) = try await runtime.operations.request(userID: UserID(user), environmentName: environment)
                 print("\(created ? "requested" : "already there"): \(instance.id)")
-                guard wait || !created || config.ephemeral == .memory else { return instance }
+                guard wait || config.ephemeral == .memory else { return instance }
                 return try await ProvisioningSession.settle(instance.id, config: config, backends: backends, runtime: runtime)
             }
             print(InstanceCommand.describe(instance))

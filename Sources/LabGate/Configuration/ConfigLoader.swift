@@ -46,6 +46,13 @@ struct ConfigLoader {
             }
             settings.append(ResolvedSetting(key: key, value: value, source: source))
         }
+        // The one setting checked against another: a VMID range must not be empty.
+        let (vmidMax, maxSource) = resolved["provisioning.vmidMax"]!
+        if Int(vmidMax)! < Int(resolved["provisioning.vmidMin"]!.0)! {
+            throw .invalidValue(
+                key: "provisioning.vmidMax", value: vmidMax.debugDescription, source: maxSource.description,
+                expected: "a VMID not below provisioning.vmidMin (\(resolved["provisioning.vmidMin"]!.0))")
+        }
         return LabGateConfig(settings: settings)
     }
 

@@ -75,7 +75,7 @@ struct LabGateConfig: Sendable {
         environmentsDirectory = text("provisioning.environmentsDirectory")
         reconcileInterval = seconds("provisioning.reconcileIntervalSeconds")
         provisioning = ProvisioningSettings(
-            vmidRange: int("provisioning.vmidMin")...max(int("provisioning.vmidMin"), int("provisioning.vmidMax")),
+            vmidRange: int("provisioning.vmidMin")...int("provisioning.vmidMax"),
             maxClonesPerNode: int("provisioning.maxClonesPerNode"), maxClonesPerStorage: int("provisioning.maxClonesPerStorage"),
             defaultPool: text("provisioning.pool"), addressTimeout: seconds("provisioning.addressTimeoutSeconds"),
             instanceLease: seconds("queue.visibilityTimeoutSeconds"), orphanGrace: .seconds(int("provisioning.orphanGraceMinutes") * 60))

@@ -16,10 +16,6 @@ struct ProvisioningRuntime: Sendable {
     let simulator: RunningPVESim?
 
     static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) async throws -> ProvisioningRuntime {
-        let settings = config.provisioning
-        guard config.provisioning.vmidRange.count > 1 || settings.vmidRange.lowerBound == settings.vmidRange.upperBound else {
-            throw DescribedFailure("provisioning.vmidMin must not be above provisioning.vmidMax")
-        }
         var simulator: RunningPVESim?
         let proxmoxSettings: ProxmoxSettings
         switch config.proxmox {
@@ -41,7 +37,7 @@ struct ProvisioningRuntime: Sendable {
         }
         let proxmox = try ProxmoxClient(settings: proxmoxSettings)
         let lifecycle = LabLifecycle(
-            proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, settings: settings,
+            proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, settings: config.provisioning,
             logger: logger)
         let operations = LabOperations(repositories: backends.repositories, queue: backends.queue)
         return ProvisioningRuntime(
