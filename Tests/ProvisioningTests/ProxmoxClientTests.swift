@@ -42,6 +42,12 @@ import Testing
             #expect(config["cipassword"] == "**********")
             #expect(config["sshkeys"]?.removingPercentEncoding == keys)
             #expect(config["onboot"] == "0")
+            var description = ProxmoxParameters()
+            description.set("description", "changed through POST")
+            if let upid = try await client.updateConfigAsync(node: "pve2", vmid: 101, description) {
+                #expect(try await client.wait(for: upid, timeout: .seconds(5)) == .ok)
+            }
+            #expect(try await client.config(node: "pve2", vmid: 101)["description"] == "changed through POST")
             let net0 = try #require(config["net0"])
             #expect(net0.hasPrefix("virtio=BC:24:11:") && net0.hasSuffix(",bridge=vmbr1,tag=120"))
 

@@ -70,6 +70,12 @@ extension ProxmoxClient {
         _ = try await call(.PUT, Self.qemu(node, vmid) + "/config", params, idempotent: true, as: PVENothing?.self)
     }
 
+    /// Changes the configuration asynchronously (`POST`), as PVE wants for changes that
+    /// take a while (disks); returns the task to wait for, if PVE started one.
+    public func updateConfigAsync(node: String, vmid: Int, _ params: ProxmoxParameters) async throws(ProxmoxError) -> UPID? {
+        try await call(.POST, Self.qemu(node, vmid) + "/config", params, idempotent: true, as: UPID?.self)
+    }
+
     public func status(node: String, vmid: Int) async throws(ProxmoxError) -> PVEVMStatus {
         try await call(.GET, Self.qemu(node, vmid) + "/status/current", idempotent: true)
     }
