@@ -10,8 +10,12 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public private(set) var state: LabInstanceState
     /// Why the instance failed; set only in `failed`.
     public private(set) var failureReason: String?
+    /// The VM students connect to: the environment's first.
     public var vmid: Int?
+    /// The node every VM of the instance runs on.
     public var node: String?
+    /// The environment's other VMs, in its order, on the same node.
+    public var companionVMIDs: [Int]
     public var address: String?
     /// When the lifetime ends and the instance is torn down; set when it is first allocated.
     public var expiresAt: Date?
@@ -25,7 +29,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public init(
         id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
-        node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+        companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -33,6 +37,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
         self.state = state
         self.failureReason = failureReason
         self.vmid = vmid
+        self.companionVMIDs = companionVMIDs
         self.node = node
         self.address = address
         self.expiresAt = expiresAt
@@ -40,6 +45,11 @@ public struct LabInstance: Sendable, Hashable, Codable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
+    }
+
+    /// Every VM of the instance, the one students connect to first.
+    public var vmids: [Int] {
+        (vmid.map { [$0] } ?? []) + companionVMIDs
     }
 
     /// Moves to `next` if the state machine allows it.

@@ -21,8 +21,8 @@ public struct ResourceReservation: Sendable, Hashable, Codable {
 public protocol ResourceReservations: Sendable {
     /// Reserves `reservation.value` of its kind; false if someone holds it already.
     func reserve(_ reservation: ResourceReservation) async throws -> Bool
-    /// What `instanceID` holds of `kind`, if anything.
-    func held(kind: String, by instanceID: LabInstanceID) async throws -> ResourceReservation?
+    /// What `instanceID` holds of `kind`, by value.
+    func held(kind: String, by instanceID: LabInstanceID) async throws -> [ResourceReservation]
     /// Every reservation of `kind`, by value.
     func list(kind: String) async throws -> [ResourceReservation]
     /// Releases everything `instanceID` holds; returns how many were released.

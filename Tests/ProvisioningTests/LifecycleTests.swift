@@ -33,7 +33,7 @@ import Testing
             #expect(Set(steps.map(\.name)) == ["clone", "start", "address", "snapshot"])
             #expect(steps.allSatisfy { $0.outcome == .succeeded })
             #expect(steps.first { $0.name == "clone" }?.reference?.hasPrefix("UPID:") == true, "the clone's UPID was saved")
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id)?.value == vmid)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).map(\.value) == [vmid])
         }
     }
 
@@ -79,7 +79,7 @@ import Testing
             #expect(instance.state == .deleted)
             #expect(bed.clones.isEmpty)
             #expect(try await bed.sim.client.guest(vmid: vmid) == nil)
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id) == nil)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
 
             await #expect(throws: ProvisioningError.notAllowed(operation: "start", state: "deleted")) {
                 _ = try await bed.operations.perform(.start, on: instance.id)
@@ -115,5 +115,69 @@ import Testing
             }
             #expect(Set(nodes) == ["pve1", "pve2"], "running VMs load a node, so the next goes to the other")
         }
+    }
+}
+
+/// Environments of several VMs: all cloned onto one node, started, snapshotted, stopped and
+/// destroyed together; students connect to the first.
+@Suite struct MultiVMLifecycleTests {
+    static let configuration = SimTestbed.configuration { sim in
+        sim.templates.append(SimTemplateSpec(vmid: 9001, name: "router", node: "pve1", storage: "shared", cores: 1, memoryMiB: 512))
+    }
+
+    static let environment = EnvironmentSpec(
+        name: "linux", title: "Client and router",
+        vms: [VMSpec(template: 9000, network: NetworkSpec(bridge: "vmbr1", vlan: .perStudent(2000...2009))),
+              VMSpec(template: 9001, network: NetworkSpec(bridge: "vmbr1", vlan: .perStudent(2000...2009)))])
+
+    @Test func everyVMIsMadeOnOneNodeAndGoesTogether() async throws {
+        try await LifecycleTestbed.run(Self.configuration, environment: Self.environment) { bed in
+            var instance = try await bed.provision()
+            #expect(instance.state == .ready, "\(instance.failureReason ?? "")")
+            #expect(instance.companionVMIDs.count == 1)
+            let clones = bed.clones
+            #expect(clones.count == 2)
+            #expect(Set(clones.map(\.vmid)) == Set(instance.vmids))
+            #expect(Set(clones.map(\.node)) == [instance.node!], "a lab's VMs share a node")
+            #expect(clones.allSatisfy { $0.running && $0.snapshots == ["clean"] })
+            let tags = try await bed.repositories.reservations.held(kind: "vlan", by: instance.id).map(\.value)
+            #expect(tags.count == 1)
+            for vmid in instance.vmids {
+                #expect(try await bed.sim.client.config(node: instance.node!, vmid: vmid)["net0"]?.hasSuffix("tag=\(tags[0])") == true)
+            }
+            let steps = Set(try await bed.repositories.instances.steps(of: instance.id).map(\.name))
+            #expect(steps.isSuperset(of: ["clone", "clone vm2", "start", "start vm2", "snapshot", "snapshot vm2"]))
+            let router = try #require(clones.first { $0.vmid == instance.companionVMIDs[0] })
+            #expect(router.name.hasSuffix("-vm2"))
+
+            instance = try await bed.perform(.stop, on: instance)
+            #expect(instance.state == .stopped && bed.clones.allSatisfy { !$0.running })
+            instance = try await bed.perform(.reset, on: instance)
+            #expect(instance.state == .ready && bed.clones.allSatisfy(\.running))
+
+            instance = try await bed.perform(.delete, on: instance)
+            #expect(instance.state == .deleted && bed.clones.isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
+        }
+    }
+
+    @Test func aFailureInTheSecondVMRemovesTheFirstToo() async throws {
+        // The second clone asks for a storage the cluster does not have: PVE refuses it after the first clone is made.
+        let broken = EnvironmentSpec(name: "linux", vms: [VMSpec(template: 9000), VMSpec(template: 9001, storage: "missing", clone: .full)])
+        try await LifecycleTestbed.run(Self.configuration, environment: broken) { bed in
+            let instance = try await bed.provision()
+            #expect(instance.state == .failed)
+            #expect(instance.failureReason?.contains("storage 'missing' does not exist") == true, "\(instance.failureReason ?? "")")
+            #expect(bed.clones.isEmpty, "the first clone was destroyed too")
+            #expect(instance.vmids.isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
+        }
+    }
+
+    @Test func aLabsVMsMustFitOneNode() {
+        let split = EnvironmentSpec(name: "split", vms: [VMSpec(template: 9000, node: "pve1"), VMSpec(template: 9001, node: "pve2")])
+        #expect(split.problems == ["every VM of a lab runs on one node, but vms pin pve1 and pve2"])
+        let crowded = EnvironmentSpec(name: "crowded", vms: Array(repeating: VMSpec(template: 9000), count: 9))
+        #expect(crowded.problems == ["vms must list 1 to 8 VMs (the first is the one students connect to)"])
     }
 }

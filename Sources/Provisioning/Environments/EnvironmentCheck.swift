@@ -3,12 +3,14 @@ extension EnvironmentSpec {
     /// does not exist or cannot work together. Empty when nothing.
     public func clusterProblems(in cluster: ClusterView, proxmox: ProxmoxClient) async throws(ProxmoxError) -> [String] {
         var problems: [String] = []
+        var hosts: Set<String>?
         for (index, vm) in vms.enumerated() {
             let place = "vms[\(index)]"
             guard let template = try await TemplateSource.load(vm.template, in: cluster, from: proxmox) else {
                 problems.append("\(place).template: there is no VM \(vm.template) in the cluster")
                 continue
             }
+            hosts = hosts.map { $0.intersection(template.hostingNodes(in: cluster)) } ?? Set(template.hostingNodes(in: cluster))
             if vm.clone == .linked, !template.isTemplate {
                 problems.append("\(place).template: VM \(vm.template) is not a template; a linked clone needs one (convert it, or set clone: full)")
             }
@@ -22,6 +24,9 @@ extension EnvironmentSpec {
             if let storage = vm.storage, cluster.nodes(withStorage: storage).isEmpty {
                 problems.append("\(place).storage: there is no storage \(storage) in the cluster")
             }
+        }
+        if hosts?.isEmpty == true, problems.isEmpty {
+            problems.append("vms: no node can reach the storages of every template, and a lab's VMs run on one node")
         }
         return problems
     }

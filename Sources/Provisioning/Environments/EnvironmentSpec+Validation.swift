@@ -8,7 +8,9 @@ extension EnvironmentSpec {
             if !condition { problems.append(problem()) }
         }
         check(Self.matches(name, "^[a-z0-9][a-z0-9-]{0,62}$"), "name must be 1–63 lower-case letters, digits and dashes, starting with a letter or digit")
-        check(vms.count == 1, vms.isEmpty ? "vms must list one VM" : "vms lists \(vms.count) VMs; this version of LabGate clones one VM per lab")
+        check((1...Self.maxVMs).contains(vms.count), "vms must list 1 to \(Self.maxVMs) VMs (the first is the one students connect to)")
+        let pinned = Set(vms.compactMap(\.node))
+        check(pinned.count <= 1, "every VM of a lab runs on one node, but vms pin \(pinned.sorted().joined(separator: " and "))")
         for (index, vm) in vms.enumerated() {
             let place = "vms[\(index)]"
             check(vm.template >= 100, "\(place).template must be a VMID of 100 or more")
@@ -44,6 +46,9 @@ extension EnvironmentSpec {
         check((1...525_600).contains(idleTimeoutMinutes), "idleTimeoutMinutes must be 1 to 525600")
         return problems
     }
+
+    /// The most VMs one lab may have.
+    public static let maxVMs = 8
 
     /// Throws `invalidEnvironment` with every problem, if there is one.
     public func validate() throws(ProvisioningError) {

@@ -4,7 +4,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     /// Unique, lower-case: `linux-basics`.
     public var name: String
     public var title: String?
-    /// The machines of one student's lab. This version clones exactly one.
+    /// The machines of one student's lab, all on one node; students connect to the first.
     public var vms: [VMSpec]
     /// The Proxmox pool clones go into; the configured default when absent.
     public var pool: String?

@@ -7,38 +7,46 @@ extension LabLifecycle {
         let spec = try await specification(of: instance)
         return try await move(instance, to: .allocating) { next in
             next.expiresAt = clock.now().addingTimeInterval(TimeInterval(spec.lifetimeMinutes * 60))
-            if spec.primary.cloudInit?.generatePassword == true, next.guestPassword == nil {
+            if spec.vms.contains(where: { $0.cloudInit?.generatePassword == true }), next.guestPassword == nil {
                 next.guestPassword = GuestPassword.generate()
             }
         }
     }
 
-    /// allocating → cloning: a VMID reserved, a node chosen and a clone slot taken on it.
+    /// allocating → cloning: a VMID reserved for each VM, a node chosen that can host them
+    /// all, and a clone slot taken on it.
     func allocate(_ instance: LabInstance) async throws -> LabInstance {
         let spec = try await specification(of: instance)
-        let vm = spec.primary
         let cluster = try await ClusterView.load(from: proxmox)
-        guard let template = try await TemplateSource.load(vm.template, in: cluster, from: proxmox) else {
-            throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["template \(vm.template) does not exist in the cluster"])
+        var templates: [TemplateSource] = []
+        for vm in spec.vms {
+            guard let template = try await TemplateSource.load(vm.template, in: cluster, from: proxmox) else {
+                throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["template \(vm.template) does not exist in the cluster"])
+            }
+            templates.append(template)
         }
-        var vmid = instance.vmid
-        if vmid == nil {
+        var vmids = instance.vmids
+        if vmids.count != spec.vms.count {
             let allocator = NumberAllocator(kind: "vmid", range: settings.vmidRange, reservations: reservations)
-            vmid = try await allocator.allocate(for: instance.id, avoiding: Set(cluster.guests.compactMap(\.vmid)), at: clock.now())
-            guard vmid != nil else { throw ProvisioningError.vmidsExhausted(settings.vmidRange) }
+            guard let allocated = try await allocator.allocate(
+                spec.vms.count, for: instance.id, avoiding: Set(cluster.guests.compactMap(\.vmid)), at: clock.now())
+            else { throw ProvisioningError.vmidsExhausted(settings.vmidRange) }
+            vmids = allocated
         }
-        if case .perStudent(let range)? = vm.network?.vlan {
+        if case .perStudent(let range)? = spec.vms.lazy.compactMap(\.network?.vlan).first {
             let allocator = NumberAllocator(kind: "vlan", range: range, reservations: reservations)
-            guard try await allocator.allocate(for: instance.id, avoiding: [], at: clock.now()) != nil else {
+            guard try await allocator.allocate(1, for: instance.id, avoiding: [], at: clock.now()) != nil else {
                 throw ProvisioningError.vlansExhausted(range)
             }
         }
+        let memory = zip(spec.vms, templates).reduce(0) { $0 + ($1.0.memoryMiB ?? $1.1.memoryMiB) }
         let candidates = try Placement(memoryCeiling: settings.memoryCeiling).candidates(
-            for: template, pinnedNode: vm.node, memoryMiB: vm.memoryMiB ?? template.memoryMiB, in: cluster)
-        let storage = vm.clone == .full ? (vm.storage ?? template.storage) : template.storage
+            for: templates, pinnedNode: spec.vms.lazy.compactMap(\.node).first, memoryMiB: memory, in: cluster)
+        let storage = spec.primary.clone == .full ? (spec.primary.storage ?? templates[0].storage) : templates[0].storage
         let node = try await waitForSlot(instance.id, candidates: candidates, storage: storage)
         return try await move(instance, to: .cloning) { next in
-            next.vmid = vmid
+            next.vmid = vmids[0]
+            next.companionVMIDs = Array(vmids.dropFirst())
             next.node = node
         }
     }
@@ -60,15 +68,24 @@ extension LabLifecycle {
         }
     }
 
-    /// cloning → configuring: the clone made (or found made by an earlier attempt) and finished.
+    /// cloning → configuring: every VM cloned (or found cloned by an earlier attempt), one
+    /// after the other under the instance's clone slot.
     func cloneVM(_ instance: LabInstance) async throws -> LabInstance {
         let spec = try await specification(of: instance)
-        let vm = spec.primary
-        guard let vmid = instance.vmid, let node = instance.node else {
-            throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["instance \(instance.id) is cloning without a VMID or node"])
+        guard let node = instance.node else {
+            throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["instance \(instance.id) is cloning without a node"])
         }
         let pool = spec.pool ?? settings.defaultPool
-        try await stepping("clone", of: instance) { step, remember in
+        for machine in try LabMachine.all(of: instance, spec) {
+            try await clone(machine, of: instance, spec: spec, node: node, pool: pool)
+        }
+        try await slots.release(for: instance.id)
+        return try await move(instance, to: .configuring)
+    }
+
+    private func clone(_ machine: LabMachine, of instance: LabInstance, spec: EnvironmentSpec, node: String, pool: String) async throws {
+        let vmid = machine.vmid
+        try await stepping(machine.step("clone"), of: instance) { step, remember in
             guard step.reference == nil else {
                 try await waitForTask(step.reference, start: { nil }, remember: remember, timeout: settings.cloneTimeout)
                 return
@@ -79,51 +96,51 @@ extension LabLifecycle {
                 try await waitUntilUnlocked(vmid: vmid)
                 return
             }
-            guard let templateNode = guests.first(where: { $0.vmid == vm.template })?.node else {
-                throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["template \(vm.template) does not exist in the cluster"])
+            guard let templateNode = guests.first(where: { $0.vmid == machine.spec.template })?.node else {
+                throw ProvisioningError.invalidEnvironment(name: spec.name, problems: ["template \(machine.spec.template) does not exist in the cluster"])
             }
             try await proxmox.ensurePool(pool, comment: "Lab VMs made by LabGate")
             let request = CloneRequest(
-                newID: vmid, name: Self.vmName(spec, instance), full: vm.clone == .full, targetNode: node, storage: vm.storage,
-                pool: pool, description: Self.description(of: instance))
-            switch try await proxmox.clone(node: templateNode, vmid: vm.template, request) {
+                newID: vmid, name: Self.vmName(spec, instance, machine), full: machine.spec.clone == .full, targetNode: node,
+                storage: machine.spec.storage, pool: pool, description: Self.description(of: instance, machine))
+            switch try await proxmox.clone(node: templateNode, vmid: machine.spec.template, request) {
             case .started(let upid):
                 try await waitForTask(nil, start: { upid }, remember: remember, timeout: settings.cloneTimeout)
             case .alreadyExists:
                 try await waitUntilUnlocked(vmid: vmid)
             }
         }
-        try await slots.release(for: instance.id)
-        return try await move(instance, to: .configuring)
     }
 
-    /// configuring → starting: cores, memory, network, cloud-init and tags set.
+    /// configuring → starting: cores, memory, network, cloud-init and tags set on every VM.
     func configure(_ instance: LabInstance) async throws -> LabInstance {
         let spec = try await specification(of: instance)
-        let vm = spec.primary
-        let (vmid, node) = try placed(instance)
-        var params = ProxmoxParameters()
-        params.set("cores", vm.cores)
-        params.set("memory", vm.memoryMiB)
-        if let network = vm.network {
-            let current = try await proxmox.config(node: node, vmid: vmid)["net0"]
-            params.set("net0", Self.net0(current: current, bridge: network.bridge, tag: try await vlanTag(network.vlan, of: instance)))
+        let (_, node) = try placed(instance)
+        for machine in try LabMachine.all(of: instance, spec) {
+            let vm = machine.spec
+            var params = ProxmoxParameters()
+            params.set("cores", vm.cores)
+            params.set("memory", vm.memoryMiB)
+            if let network = vm.network {
+                let current = try await proxmox.config(node: node, vmid: machine.vmid)["net0"]
+                params.set("net0", Self.net0(current: current, bridge: network.bridge, tag: try await vlanTag(network.vlan, of: instance)))
+            }
+            if let cloudInit = vm.cloudInit {
+                params.set("ciuser", cloudInit.user)
+                params.set("cipassword", cloudInit.generatePassword ? instance.guestPassword : nil)
+                if !cloudInit.sshKeys.isEmpty { params.setURLEncoded("sshkeys", cloudInit.sshKeys.joined(separator: "\n")) }
+            }
+            params.set("tags", ([settings.tag] + spec.tags).joined(separator: ";"))
+            try await proxmox.updateConfig(node: node, vmid: machine.vmid, params)
         }
-        if let cloudInit = vm.cloudInit {
-            params.set("ciuser", cloudInit.user)
-            params.set("cipassword", instance.guestPassword)
-            if !cloudInit.sshKeys.isEmpty { params.setURLEncoded("sshkeys", cloudInit.sshKeys.joined(separator: "\n")) }
-        }
-        params.set("tags", ([settings.tag] + spec.tags).joined(separator: ";"))
-        try await proxmox.updateConfig(node: node, vmid: vmid, params)
         return try await move(instance, to: .starting)
     }
 
-    /// The VLAN tag the instance's network card gets.
+    /// The VLAN tag the instance's network cards get.
     private func vlanTag(_ vlan: VLANSpec?, of instance: LabInstance) async throws -> Int? {
         switch vlan {
         case .fixed(let tag)?: return tag
-        case .perStudent?: return try await reservations.held(kind: "vlan", by: instance.id)?.value
+        case .perStudent?: return try await reservations.held(kind: "vlan", by: instance.id).first?.value
         case nil: return nil
         }
     }
@@ -135,14 +152,14 @@ extension LabLifecycle {
         return (kept + ["bridge=\(bridge)"] + (tag.map { ["tag=\($0)"] } ?? [])).joined(separator: ",")
     }
 
-    /// `lab-<environment>-<first characters of the instance id>`: a DNS name, as PVE wants.
-    static func vmName(_ spec: EnvironmentSpec, _ instance: LabInstance) -> String {
-        "lab-\(spec.name.prefix(40))-\(instance.id.rawValue.prefix(8))"
+    /// `lab-<environment>-<first characters of the instance id>[-vmN]`: a DNS name, as PVE wants.
+    static func vmName(_ spec: EnvironmentSpec, _ instance: LabInstance, _ machine: LabMachine) -> String {
+        "lab-\(spec.name.prefix(40))-\(instance.id.rawValue.prefix(8))" + (machine.index == 0 ? "" : "-vm\(machine.index + 1)")
     }
 
     /// What LabGate writes into a clone's description: the mark of ownership it checks
     /// before it ever destroys a VM.
-    static func description(of instance: LabInstance) -> String {
-        "LabGate lab instance \(instance.id)"
+    static func description(of instance: LabInstance, _ machine: LabMachine? = nil) -> String {
+        "LabGate lab instance \(instance.id)" + (machine.map { $0.index == 0 ? "" : " (vm \($0.index + 1))" } ?? "")
     }
 }

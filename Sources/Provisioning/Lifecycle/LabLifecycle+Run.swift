@@ -2,20 +2,22 @@ import Foundation
 import LabCore
 
 extension LabLifecycle {
-    /// starting → waiting-for-address: the VM powered on (or found running).
+    /// starting → waiting-for-address: every VM powered on (or found running).
     func startVM(_ instance: LabInstance) async throws -> LabInstance {
-        let (vmid, node) = try placed(instance)
-        try await stepping("start", of: instance) { step, remember in
-            try await waitForTask(step.reference, start: {
-                guard try await !proxmox.status(node: node, vmid: vmid).running else { return nil }
-                return try await proxmox.start(node: node, vmid: vmid)
-            }, remember: remember, timeout: settings.taskTimeout)
+        let node = try placed(instance).node
+        for machine in try await machines(of: instance) {
+            try await stepping(machine.step("start"), of: instance) { step, remember in
+                try await waitForTask(step.reference, start: {
+                    guard try await !proxmox.status(node: node, vmid: machine.vmid).running else { return nil }
+                    return try await proxmox.start(node: node, vmid: machine.vmid)
+                }, remember: remember, timeout: settings.taskTimeout)
+            }
         }
         return try await move(instance, to: .waitingForAddress)
     }
 
-    /// waiting-for-address → ready: the guest agent reports an IPv4 address on `net0`, and
-    /// the `clean` snapshot that reset returns to exists.
+    /// waiting-for-address → ready: the first VM's guest agent reports an IPv4 address on
+    /// `net0`, and every VM has the `clean` snapshot that reset returns to.
     func awaitAddress(_ instance: LabInstance) async throws -> LabInstance {
         let (vmid, node) = try placed(instance)
         let address = try await stepping("address", of: instance) { step, _ in
@@ -32,40 +34,46 @@ extension LabLifecycle {
             }
             throw ProvisioningError.noAddress(vmid: vmid, waited: settings.addressTimeout)
         }
-        if try await !proxmox.snapshots(node: node, vmid: vmid).contains(where: { $0.name == Self.cleanSnapshot }) {
-            try await stepping("snapshot", of: instance) { step, remember in
+        for machine in try await machines(of: instance)
+        where try await !proxmox.snapshots(node: node, vmid: machine.vmid).contains(where: { $0.name == Self.cleanSnapshot }) {
+            try await stepping(machine.step("snapshot"), of: instance) { step, remember in
                 try await waitForTask(step.reference, start: {
-                    try await proxmox.snapshot(node: node, vmid: vmid, name: Self.cleanSnapshot, description: "As LabGate first made it; reset returns here")
+                    try await proxmox.snapshot(
+                        node: node, vmid: machine.vmid, name: Self.cleanSnapshot, description: "As LabGate first made it; reset returns here")
                 }, remember: remember, timeout: settings.taskTimeout)
             }
         }
         return try await move(instance, to: .ready) { $0.address = address }
     }
 
-    /// stopping → stopped: shut down (forced off after a minute).
+    /// stopping → stopped: every VM shut down (forced off after a minute).
     func stopVM(_ instance: LabInstance) async throws -> LabInstance {
-        let (vmid, node) = try placed(instance)
-        try await stepping("stop", of: instance) { step, remember in
-            try await waitForTask(step.reference, start: {
-                guard try await proxmox.status(node: node, vmid: vmid).running else { return nil }
-                return try await proxmox.shutdown(node: node, vmid: vmid, timeoutSeconds: 60)
-            }, remember: remember, timeout: settings.taskTimeout)
+        let node = try placed(instance).node
+        for machine in try await machines(of: instance) {
+            try await stepping(machine.step("stop"), of: instance) { step, remember in
+                try await waitForTask(step.reference, start: {
+                    guard try await proxmox.status(node: node, vmid: machine.vmid).running else { return nil }
+                    return try await proxmox.shutdown(node: node, vmid: machine.vmid, timeoutSeconds: 60)
+                }, remember: remember, timeout: settings.taskTimeout)
+            }
         }
         return try await move(instance, to: .stopped) { $0.address = nil }
     }
 
-    /// resetting → starting: rolled back to the `clean` snapshot (which leaves it stopped).
+    /// resetting → starting: every VM rolled back to `clean` (which leaves it stopped).
     func resetVM(_ instance: LabInstance) async throws -> LabInstance {
-        let (vmid, node) = try placed(instance)
-        try await stepping("reset", of: instance) { step, remember in
-            try await waitForTask(step.reference, start: {
-                try await proxmox.rollback(node: node, vmid: vmid, to: Self.cleanSnapshot)
-            }, remember: remember, timeout: settings.taskTimeout)
+        let node = try placed(instance).node
+        for machine in try await machines(of: instance) {
+            try await stepping(machine.step("reset"), of: instance) { step, remember in
+                try await waitForTask(step.reference, start: {
+                    try await proxmox.rollback(node: node, vmid: machine.vmid, to: Self.cleanSnapshot)
+                }, remember: remember, timeout: settings.taskTimeout)
+            }
         }
         return try await move(instance, to: .starting) { $0.address = nil }
     }
 
-    /// deleting → deleted: the VM destroyed, its VMID and clone slot given back.
+    /// deleting → deleted: the VMs destroyed, their VMIDs and the clone slot given back.
     func deleteVM(_ instance: LabInstance) async throws -> LabInstance {
         try await removeVM(of: instance)
         return try await move(instance, to: .deleted) { next in
@@ -74,26 +82,33 @@ extension LabLifecycle {
         }
     }
 
-    /// Destroys the instance's VM if there is one and it is LabGate's (waiting for a clone
-    /// in progress, stopping it first), then releases the clone slot and reservations.
+    /// Destroys every VM of the instance that exists and is LabGate's (waiting for a clone in
+    /// progress, stopping it first), then releases the clone slot and reservations.
     func removeVM(of instance: LabInstance) async throws {
-        if let vmid = instance.vmid, let guest = try await proxmox.guest(vmid: vmid), let node = guest.node {
-            if try await isOurs(guest, instance) {
-                try await stepping("destroy", of: instance) { step, remember in
-                    if guest.lock == "clone" { try await waitUntilUnlocked(vmid: vmid) }
-                    if try await proxmox.status(node: node, vmid: vmid).running {
-                        _ = try await proxmox.wait(for: proxmox.stop(node: node, vmid: vmid), timeout: settings.taskTimeout)
-                    }
-                    try await waitForTask(step.reference, start: {
-                        try await proxmox.destroy(node: node, vmid: vmid)
-                    }, remember: remember, timeout: settings.taskTimeout)
-                }
-            } else {
+        let guests = try await proxmox.resources(type: "vm")
+        for (index, vmid) in instance.vmids.enumerated().reversed() {
+            guard let guest = guests.first(where: { $0.vmid == vmid }), let node = guest.node else { continue }
+            guard try await isOurs(guest, instance) else {
                 logger.warning("not destroying a VM LabGate did not create", metadata: ["vmid": .stringConvertible(vmid), "instance": .string(instance.id.rawValue)])
+                continue
+            }
+            try await stepping(index == 0 ? "destroy" : "destroy vm\(index + 1)", of: instance) { step, remember in
+                if guest.lock == "clone" { try await waitUntilUnlocked(vmid: vmid) }
+                if try await proxmox.status(node: node, vmid: vmid).running {
+                    _ = try await proxmox.wait(for: proxmox.stop(node: node, vmid: vmid), timeout: settings.taskTimeout)
+                }
+                try await waitForTask(step.reference, start: {
+                    try await proxmox.destroy(node: node, vmid: vmid)
+                }, remember: remember, timeout: settings.taskTimeout)
             }
         }
         try await slots.release(for: instance.id)
         try await reservations.release(heldBy: instance.id)
+    }
+
+    /// The instance's VMs with their specifications.
+    func machines(of instance: LabInstance) async throws -> [LabMachine] {
+        try LabMachine.all(of: instance, try await specification(of: instance))
     }
 
     /// Whether `guest` is the VM LabGate cloned for `instance` (its description says so).

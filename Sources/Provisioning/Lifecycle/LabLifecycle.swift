@@ -115,6 +115,7 @@ public struct LabLifecycle: Sendable {
             do {
                 try await removeVM(of: instance)
                 instance.vmid = nil
+                instance.companionVMIDs = []
                 instance.node = nil
             } catch {
                 logger.error("cannot clean up a failed lab instance yet; the reconciler will", metadata: ["instance": .string(id.rawValue), "error": .string("\(error)")])

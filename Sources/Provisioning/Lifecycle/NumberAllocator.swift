@@ -10,18 +10,20 @@ struct NumberAllocator: Sendable {
     let range: ClosedRange<Int>
     let reservations: any ResourceReservations
 
-    /// The number `instance` holds, or a newly reserved one; nil when the range is full.
-    func allocate(for instance: LabInstanceID, avoiding inUse: Set<Int>, at time: Date) async throws -> Int? {
-        if let held = try await reservations.held(kind: kind, by: instance) { return held.value }
+    /// `count` numbers for `instance`: those it holds already (after a restart), topped up
+    /// with newly reserved ones; nil when the range has too few left.
+    func allocate(_ count: Int, for instance: LabInstanceID, avoiding inUse: Set<Int>, at time: Date) async throws -> [Int]? {
+        var numbers = try await reservations.held(kind: kind, by: instance).map(\.value)
+        guard numbers.count < count else { return Array(numbers.prefix(count)) }
         let reserved = Set(try await reservations.list(kind: kind).map(\.value))
         let start = Int.random(in: 0..<range.count)
-        for offset in 0..<range.count {
+        for offset in 0..<range.count where numbers.count < count {
             let candidate = range.lowerBound + (start + offset) % range.count
             if inUse.contains(candidate) || reserved.contains(candidate) { continue }
             if try await reservations.reserve(ResourceReservation(kind: kind, value: candidate, instanceID: instance, createdAt: time)) {
-                return candidate
+                numbers.append(candidate)
             }
         }
-        return nil
+        return numbers.count == count ? numbers : nil
     }
 }

@@ -1,6 +1,6 @@
-/// Chooses where a clone goes: the nodes that can host the template, online, with memory
-/// for the VM, least loaded first. Clone limits are applied after, by `CloneSlots`, so the
-/// first candidate with a free slot wins.
+/// Chooses where a lab's clones go: the nodes that can host every template, online, with
+/// memory for the VMs, least loaded first. Clone limits are applied after, by `CloneSlots`,
+/// so the first candidate with a free slot wins.
 public struct Placement: Sendable {
     public var memoryCeiling: Double
 
@@ -10,17 +10,20 @@ public struct Placement: Sendable {
 
     /// The candidate nodes, best first; throws `noCapacity` saying why when there is none.
     public func candidates(
-        for template: TemplateSource, pinnedNode: String?, memoryMiB: Int, in cluster: ClusterView
+        for templates: [TemplateSource], pinnedNode: String?, memoryMiB: Int, in cluster: ClusterView
     ) throws(ProvisioningError) -> [String] {
-        var hosting = template.hostingNodes(in: cluster)
+        var hosting = templates.dropFirst().reduce(Set(templates.first?.hostingNodes(in: cluster) ?? [])) {
+            $0.intersection($1.hostingNodes(in: cluster))
+        }
+        let names = templates.map { String($0.vmid) }.joined(separator: ", ")
         if let pinnedNode {
-            guard hosting.contains(pinnedNode) else {
-                throw .noCapacity("node \(pinnedNode) cannot reach storage \(template.storage) of template \(template.vmid)")
-            }
+            guard hosting.contains(pinnedNode) else { throw .noCapacity("node \(pinnedNode) cannot reach the storage of template \(names)") }
             hosting = [pinnedNode]
         }
-        let online = hosting.compactMap(cluster.node).filter(\.online)
-        guard !online.isEmpty else { throw .noCapacity("every node that can host template \(template.vmid) is offline (\(hosting.joined(separator: ", ")))") }
+        let online = hosting.sorted().compactMap(cluster.node).filter(\.online)
+        guard !online.isEmpty else {
+            throw .noCapacity("every node that can host template \(names) is offline (\(hosting.sorted().joined(separator: ", ")))")
+        }
         let needed = memoryMiB << 20
         let roomy = online.filter { Double($0.memoryUsedBytes + needed) <= Double($0.memoryBytes) * memoryCeiling }
         guard !roomy.isEmpty else {

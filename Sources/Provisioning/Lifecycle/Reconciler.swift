@@ -57,7 +57,7 @@ public struct Reconciler: Sendable {
                 lifecycle.logger.warning("cannot reconcile a lab instance now", metadata: ["instance": .string(instance.id.rawValue), "error": .string("\(error)")])
             }
         }
-        let known = Set(instances.compactMap(\.vmid)).union(try await lifecycle.reservations.list(kind: "vmid").map(\.value))
+        let known = Set(instances.flatMap(\.vmids)).union(try await lifecycle.reservations.list(kind: "vmid").map(\.value))
         for guest in guests {
             guard let vmid = guest.vmid, lifecycle.settings.vmidRange.contains(vmid), !known.contains(vmid) else { continue }
             try await handleOrphan(guest, vmid: vmid, into: &report)
@@ -74,10 +74,11 @@ public struct Reconciler: Sendable {
         }
         switch instance.state {
         case .failed:
-            guard instance.vmid != nil else { return }
+            guard !instance.vmids.isEmpty else { return }
             try await lifecycle.removeVM(of: instance)
             var cleaned = instance
             cleaned.vmid = nil
+            cleaned.companionVMIDs = []
             cleaned.node = nil
             _ = try await lifecycle.instances.save(cleaned)
             report.cleanedUp += 1

@@ -5,13 +5,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     let database: any SQLDatabase
 
     static let columns =
-        "id, user_id, environment_id, state, failure_reason, vmid, node, address, expires_at, guest_password, version, created_at, updated_at"
+        "id, user_id, environment_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, version, created_at, updated_at"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
         do {
             try await database.execute(
-                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Self.values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
@@ -38,12 +38,12 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         saved.version += 1
         let matched = try await database.execute(
             """
-            UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, node = ?, address = ?, expires_at = ?,
+            UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, companion_vmids = ?, node = ?, address = ?, expires_at = ?,
                 guest_password = ?, version = ?,
                 updated_at = ?, live_key = ?
             WHERE id = ? AND version = ?
             """,
-            [.text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), .text(saved.node), .text(saved.address),
+            [.text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), Self.companions(saved), .text(saved.node), .text(saved.address),
              .time(saved.expiresAt), .text(saved.guestPassword), .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
              .text(saved.id.rawValue), .int(instance.version)]
         )
@@ -114,9 +114,14 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         "\(instance.userID.rawValue)/\(instance.environmentID.rawValue)"
     }
 
+    /// The further VMIDs as `101,102`, or NULL when there are none.
+    private static func companions(_ instance: LabInstance) -> SQLValue {
+        instance.companionVMIDs.isEmpty ? .null : .text(instance.companionVMIDs.map(String.init).joined(separator: ","))
+    }
+
     private static func values(_ instance: LabInstance) -> [SQLValue] {
         [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue),
-         .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), .text(instance.node),
+         .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), companions(instance), .text(instance.node),
          .text(instance.address), .time(instance.expiresAt),
          .text(instance.guestPassword), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
     }
@@ -125,6 +130,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         LabInstance(
             id: try row.id("id"), userID: try row.id("user_id"), environmentID: try row.id("environment_id"),
             state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),
+            companionVMIDs: row.optionalString("companion_vmids").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [],
             node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
             guestPassword: row.optionalString("guest_password"), version: try row.int("version"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")

@@ -16,11 +16,11 @@ struct SQLResourceReservations: ResourceReservations {
         }
     }
 
-    func held(kind: String, by instanceID: LabInstanceID) async throws -> ResourceReservation? {
+    func held(kind: String, by instanceID: LabInstanceID) async throws -> [ResourceReservation] {
         try await database.query(
             "SELECT kind, value, instance_id, created_at FROM resource_reservations WHERE instance_id = ? AND kind = ? ORDER BY value",
             .text(instanceID.rawValue), .text(kind)
-        ).first.map(Self.reservation)
+        ).map(Self.reservation)
     }
 
     func list(kind: String) async throws -> [ResourceReservation] {

@@ -1,10 +1,12 @@
 extension Migration {
-    /// What provisioning keeps: an instance's lifetime and generated guest password, and the
+    /// What provisioning keeps: an instance's lifetime, generated guest password and further
+    /// VMs, and the
     /// numbers (VMIDs, VLAN tags) reserved in the cluster.
     static let provisioning = Migration(version: 3, name: "provisioning") { dialect in
         [
             dialect.addColumn(table: "lab_instances", column: "expires_at", definition: "BIGINT NULL"),
             dialect.addColumn(table: "lab_instances", column: "guest_password", definition: "TEXT NULL"),
+            dialect.addColumn(table: "lab_instances", column: "companion_vmids", definition: "TEXT NULL"),
             "CREATE INDEX IF NOT EXISTS lab_instances_vmid ON lab_instances (vmid)",
             """
             CREATE TABLE IF NOT EXISTS resource_reservations (
