@@ -74,7 +74,7 @@ struct LaunchMapper: Sendable {
                 return (.labRequested(live, environment, created: false), session)
             }
             let (instance, created) = try await repositories.instances.findOrCreate(
-                LabInstance(userID: user.id, environmentID: environment.id, createdAt: now))
+                LabInstance(userID: user.id, environmentID: environment.id, courseID: course.id, createdAt: now))
             if created {
                 try await queue.enqueue(.advance(instance.id))
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])

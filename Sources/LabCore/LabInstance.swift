@@ -7,6 +7,8 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public var id: LabInstanceID
     public var userID: UserID
     public var environmentID: EnvironmentID
+    /// The course whose activity asked for it, when it came from a launch.
+    public var courseID: CourseID?
     public private(set) var state: LabInstanceState
     /// Why the instance failed; set only in `failed`.
     public private(set) var failureReason: String?
@@ -27,13 +29,14 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public var updatedAt: Date
 
     public init(
-        id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID,
+        id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID, courseID: CourseID? = nil,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
         companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
         self.environmentID = environmentID
+        self.courseID = courseID
         self.state = state
         self.failureReason = failureReason
         self.vmid = vmid

@@ -1,17 +1,42 @@
 import Foundation
 
-/// A number LabGate holds in the cluster for one lab instance: a VMID, a VLAN tag.
-public struct ResourceReservation: Sendable, Hashable, Codable {
+/// Who holds a reserved number: a lab instance (its VMIDs, its student's VLAN) or a course
+/// (the VLAN all its students share).
+public enum ReservationHolder: Sendable, Hashable, CustomStringConvertible {
+    case instance(LabInstanceID)
+    case course(CourseID)
+
+    /// `instance:<id>` or `course:<id>`, as stored.
+    public var description: String {
+        switch self {
+        case .instance(let id): "instance:\(id)"
+        case .course(let id): "course:\(id)"
+        }
+    }
+
+    public init?(_ text: String) {
+        if text.hasPrefix("instance:") {
+            self = .instance(LabInstanceID(String(text.dropFirst("instance:".count))))
+        } else if text.hasPrefix("course:") {
+            self = .course(CourseID(String(text.dropFirst("course:".count))))
+        } else {
+            return nil
+        }
+    }
+}
+
+/// A number LabGate holds in the cluster: a VMID, a VLAN tag.
+public struct ResourceReservation: Sendable, Hashable {
     /// What the number is: `vmid`, `vlan`.
     public var kind: String
     public var value: Int
-    public var instanceID: LabInstanceID
+    public var holder: ReservationHolder
     public var createdAt: Date
 
-    public init(kind: String, value: Int, instanceID: LabInstanceID, createdAt: Date) {
+    public init(kind: String, value: Int, holder: ReservationHolder, createdAt: Date) {
         self.kind = kind
         self.value = value
-        self.instanceID = instanceID
+        self.holder = holder
         self.createdAt = createdAt
     }
 }
@@ -21,11 +46,11 @@ public struct ResourceReservation: Sendable, Hashable, Codable {
 public protocol ResourceReservations: Sendable {
     /// Reserves `reservation.value` of its kind; false if someone holds it already.
     func reserve(_ reservation: ResourceReservation) async throws -> Bool
-    /// What `instanceID` holds of `kind`, by value.
-    func held(kind: String, by instanceID: LabInstanceID) async throws -> [ResourceReservation]
+    /// What `holder` holds of `kind`, by value.
+    func held(kind: String, by holder: ReservationHolder) async throws -> [ResourceReservation]
     /// Every reservation of `kind`, by value.
     func list(kind: String) async throws -> [ResourceReservation]
-    /// Releases everything `instanceID` holds; returns how many were released.
+    /// Releases everything `holder` holds; returns how many were released.
     @discardableResult
-    func release(heldBy instanceID: LabInstanceID) async throws -> Int
+    func release(heldBy holder: ReservationHolder) async throws -> Int
 }

@@ -38,6 +38,8 @@ import Testing
         let json = #"{"name":"net","vms":[{"template":9000,"clone":"full","storage":"local","network":{"bridge":"vmbr2","vlan":{"from":2000,"to":2099}}}],"access":{"protocol":"ssh"}}"#
         let spec = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(json.utf8))
         #expect(spec.primary.network?.vlan == .perStudent(2000...2099))
+        let perCourse = #"{"name":"c","vms":[{"template":9000,"network":{"bridge":"b","vlan":{"from":3000,"to":3009,"per":"course"}}}]}"#
+        #expect(try JSONDecoder().decode(EnvironmentSpec.self, from: Data(perCourse.utf8)).primary.network?.vlan == .perCourse(3000...3009))
         #expect(spec.access.port == 22)
         #expect(spec.lifetimeMinutes == 240)
         #expect(throws: DecodingError.self) {

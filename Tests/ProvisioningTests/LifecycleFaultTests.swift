@@ -15,7 +15,7 @@ import Testing
             #expect(instance.failureReason?.contains("clone failed: copy of drive scsi0 failed: simulated fault") == true)
             #expect(instance.vmid == nil && instance.node == nil)
             #expect(bed.clones.isEmpty)
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: .instance(instance.id)).isEmpty)
 
             // Retrying once the cluster is healthy gets a ready VM.
             bed.sim.cluster.faults = SimFaults()

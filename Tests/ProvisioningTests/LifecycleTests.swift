@@ -33,7 +33,7 @@ import Testing
             #expect(Set(steps.map(\.name)) == ["clone", "start", "address", "snapshot"])
             #expect(steps.allSatisfy { $0.outcome == .succeeded })
             #expect(steps.first { $0.name == "clone" }?.reference?.hasPrefix("UPID:") == true, "the clone's UPID was saved")
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).map(\.value) == [vmid])
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: .instance(instance.id)).map(\.value) == [vmid])
         }
     }
 
@@ -79,7 +79,7 @@ import Testing
             #expect(instance.state == .deleted)
             #expect(bed.clones.isEmpty)
             #expect(try await bed.sim.client.guest(vmid: vmid) == nil)
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: .instance(instance.id)).isEmpty)
 
             await #expect(throws: ProvisioningError.notAllowed(operation: "start", state: "deleted")) {
                 _ = try await bed.operations.perform(.start, on: instance.id)
@@ -140,7 +140,7 @@ import Testing
             #expect(Set(clones.map(\.vmid)) == Set(instance.vmids))
             #expect(Set(clones.map(\.node)) == [instance.node!], "a lab's VMs share a node")
             #expect(clones.allSatisfy { $0.running && $0.snapshots == ["clean"] })
-            let tags = try await bed.repositories.reservations.held(kind: "vlan", by: instance.id).map(\.value)
+            let tags = try await bed.repositories.reservations.held(kind: "vlan", by: .instance(instance.id)).map(\.value)
             #expect(tags.count == 1)
             for vmid in instance.vmids {
                 #expect(try await bed.sim.client.config(node: instance.node!, vmid: vmid)["net0"]?.hasSuffix("tag=\(tags[0])") == true)
@@ -157,7 +157,7 @@ import Testing
 
             instance = try await bed.perform(.delete, on: instance)
             #expect(instance.state == .deleted && bed.clones.isEmpty)
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: .instance(instance.id)).isEmpty)
         }
     }
 
@@ -170,7 +170,7 @@ import Testing
             #expect(instance.failureReason?.contains("storage 'missing' does not exist") == true, "\(instance.failureReason ?? "")")
             #expect(bed.clones.isEmpty, "the first clone was destroyed too")
             #expect(instance.vmids.isEmpty)
-            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: instance.id).isEmpty)
+            #expect(try await bed.repositories.reservations.held(kind: "vmid", by: .instance(instance.id)).isEmpty)
         }
     }
 
@@ -179,5 +179,50 @@ import Testing
         #expect(split.problems == ["every VM of a lab runs on one node, but vms pin pve1 and pve2"])
         let crowded = EnvironmentSpec(name: "crowded", vms: Array(repeating: VMSpec(template: 9000), count: 9))
         #expect(crowded.problems == ["vms must list 1 to 8 VMs (the first is the one students connect to)"])
+    }
+}
+
+/// VLANs: one per student, or one per course shared by its students.
+@Suite struct VLANTests {
+    static let perCourse = EnvironmentSpec(
+        name: "linux", vms: [VMSpec(template: 9000, network: NetworkSpec(bridge: "vmbr2", vlan: .perCourse(3000...3009)))])
+
+    @Test func aCoursesStudentsShareItsVLANAndAnotherCourseGetsItsOwn() async throws {
+        try await LifecycleTestbed.run(environment: Self.perCourse) { bed in
+            let courseA = CourseID.random()
+            let courseB = CourseID.random()
+            var users: [UserID] = [bed.student]
+            for index in 0..<4 { users.append(try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s\(index)")) }
+            let students = users
+            let courses = [courseA, courseA, courseA, courseA, courseB]
+            let instances = try await withThrowingTaskGroup(of: LabInstance.self) { group in
+                for (user, course) in zip(students, courses) {
+                    group.addTask {
+                        let (instance, _) = try await bed.operations.request(userID: user, environmentName: "linux", courseID: course)
+                        try await bed.lifecycle.advance(instance.id)
+                        return try await bed.reload(instance)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(instances.allSatisfy { $0.state == .ready }, "\(instances.compactMap(\.failureReason))")
+            var tags: [CourseID: Set<String>] = [:]
+            for instance in instances {
+                let net0 = try await bed.sim.client.config(node: instance.node!, vmid: instance.vmid!)["net0"] ?? ""
+                tags[instance.courseID!, default: []].insert(String(net0.split(separator: ",").last { $0.hasPrefix("tag=") } ?? ""))
+            }
+            #expect(tags[courseA]?.count == 1, "four students of one course, started at once, share one tag: \(tags)")
+            #expect(tags[courseB]?.count == 1)
+            #expect(tags[courseA] != tags[courseB])
+            #expect(try await bed.repositories.reservations.held(kind: "vlan", by: .course(courseA)).count == 1)
+        }
+    }
+
+    @Test func aLabWithACourseVLANNeedsACourse() async throws {
+        try await LifecycleTestbed.run(environment: Self.perCourse) { bed in
+            let instance = try await bed.provision()
+            #expect(instance.state == .failed)
+            #expect(instance.failureReason?.contains("requested through a course's launch") == true)
+        }
     }
 }

@@ -11,14 +11,14 @@ struct ResourceReservationsTests {
             let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_123, instanceID: .random(), createdAt: t0))
+                        try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_123, holder: .instance(.random()), createdAt: t0))
                     }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             #expect(winners == 1)
             // The same number of another kind is free.
-            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 100_123, instanceID: .random(), createdAt: t0)))
+            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 100_123, holder: .instance(.random()), createdAt: t0)))
         }
     }
 
@@ -26,13 +26,13 @@ struct ResourceReservationsTests {
     func releaseByHolder(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let holder = LabInstanceID.random()
-            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_200, instanceID: holder, createdAt: t0)))
-            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 2001, instanceID: holder, createdAt: t0)))
-            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_201, instanceID: .random(), createdAt: t0)))
-            #expect(try await repositories.reservations.held(kind: "vlan", by: holder).map(\.value) == [2001])
+            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_200, holder: .instance(holder), createdAt: t0)))
+            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 2001, holder: .instance(holder), createdAt: t0)))
+            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_201, holder: .instance(.random()), createdAt: t0)))
+            #expect(try await repositories.reservations.held(kind: "vlan", by: .instance(holder)).map(\.value) == [2001])
             #expect(try await repositories.reservations.list(kind: "vmid").map(\.value) == [100_200, 100_201])
-            #expect(try await repositories.reservations.release(heldBy: holder) == 2)
-            #expect(try await repositories.reservations.held(kind: "vmid", by: holder).isEmpty)
+            #expect(try await repositories.reservations.release(heldBy: .instance(holder)) == 2)
+            #expect(try await repositories.reservations.held(kind: "vmid", by: .instance(holder)).isEmpty)
             #expect(try await repositories.reservations.list(kind: "vmid").map(\.value) == [100_201])
         }
     }
@@ -50,6 +50,18 @@ struct ResourceReservationsTests {
             let stored = try #require(try await repositories.instances.find(id: instance.id))
             #expect(stored.guestPassword == "pw-abc")
             #expect(stored.expiresAt == t0.addingTimeInterval(3600))
+        }
+    }
+}
+
+extension ResourceReservationsTests {
+    @Test("a course holds its VLAN apart from instances", arguments: RelationalEngine.underTest)
+    func courseHolder(engine: RelationalEngine) async throws {
+        try await engine.withRepositories { (repositories) async throws in
+            let course = CourseID.random()
+            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 3001, holder: .course(course), createdAt: t0)))
+            #expect(try await repositories.reservations.held(kind: "vlan", by: .course(course)).map(\.holder) == [.course(course)])
+            #expect(try await repositories.reservations.held(kind: "vlan", by: .instance(LabInstanceID(course.rawValue))).isEmpty)
         }
     }
 }

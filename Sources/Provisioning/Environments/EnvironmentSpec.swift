@@ -110,8 +110,15 @@ public enum VLANSpec: Sendable, Hashable, Codable {
     case fixed(Int)
     /// A tag of their own for each student, from a range: `vlan: {from: 2000, to: 2099}`.
     case perStudent(ClosedRange<Int>)
+    /// One tag per course, shared by its students, from a range: `vlan: {from: 3000, to: 3099, per: course}`.
+    case perCourse(ClosedRange<Int>)
 
-    private struct Range: Codable { var from: Int; var to: Int }
+    private struct Range: Codable {
+        var from: Int
+        var to: Int
+        /// `student` (the default) or `course`.
+        var per: String?
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -121,10 +128,15 @@ public enum VLANSpec: Sendable, Hashable, Codable {
             guard range.from <= range.to else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "the VLAN range's from is above its to")
             }
-            self = .perStudent(range.from...range.to)
+            switch range.per ?? "student" {
+            case "student": self = .perStudent(range.from...range.to)
+            case "course": self = .perCourse(range.from...range.to)
+            default: throw DecodingError.dataCorruptedError(in: container, debugDescription: "per is student or course")
+            }
         } else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "a VLAN is a tag (vlan: 100) or a per-student range (vlan: {from: 2000, to: 2099})")
+                in: container,
+                debugDescription: "a VLAN is a tag (vlan: 100) or a range with a tag per student or course (vlan: {from: 2000, to: 2099, per: course})")
         }
     }
 
@@ -132,7 +144,8 @@ public enum VLANSpec: Sendable, Hashable, Codable {
         var container = encoder.singleValueContainer()
         switch self {
         case .fixed(let tag): try container.encode(tag)
-        case .perStudent(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound))
+        case .perStudent(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound, per: "student"))
+        case .perCourse(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound, per: "course"))
         }
     }
 }

@@ -29,15 +29,26 @@ extension LabLifecycle {
         if vmids.count != spec.vms.count {
             let allocator = NumberAllocator(kind: "vmid", range: settings.vmidRange, reservations: reservations)
             guard let allocated = try await allocator.allocate(
-                spec.vms.count, for: instance.id, avoiding: Set(cluster.guests.compactMap(\.vmid)), at: clock.now())
+                spec.vms.count, for: .instance(instance.id), avoiding: Set(cluster.guests.compactMap(\.vmid)), at: clock.now())
             else { throw ProvisioningError.vmidsExhausted(settings.vmidRange) }
             vmids = allocated
         }
-        if case .perStudent(let range)? = spec.vms.lazy.compactMap(\.network?.vlan).first {
+        switch spec.vms.lazy.compactMap(\.network?.vlan).first {
+        case .perStudent(let range)?:
             let allocator = NumberAllocator(kind: "vlan", range: range, reservations: reservations)
-            guard try await allocator.allocate(1, for: instance.id, avoiding: [], at: clock.now()) != nil else {
+            guard try await allocator.allocate(1, for: .instance(instance.id), avoiding: [], at: clock.now()) != nil else {
                 throw ProvisioningError.vlansExhausted(range)
             }
+        case .perCourse(let range)?:
+            guard let course = instance.courseID else {
+                throw ProvisioningError.invalidEnvironment(
+                    name: spec.name, problems: ["it gives each course a VLAN of its own, so its labs are requested through a course's launch"])
+            }
+            guard try await NumberAllocator(kind: "vlan", range: range, reservations: reservations).shared(by: .course(course), at: clock.now()) != nil else {
+                throw ProvisioningError.vlansExhausted(range)
+            }
+        case .fixed?, nil:
+            break
         }
         let memory = zip(spec.vms, templates).reduce(0) { $0 + ($1.0.memoryMiB ?? $1.1.memoryMiB) }
         let candidates = try Placement(memoryCeiling: settings.memoryCeiling).candidates(
@@ -140,7 +151,10 @@ extension LabLifecycle {
     private func vlanTag(_ vlan: VLANSpec?, of instance: LabInstance) async throws -> Int? {
         switch vlan {
         case .fixed(let tag)?: return tag
-        case .perStudent?: return try await reservations.held(kind: "vlan", by: instance.id).first?.value
+        case .perStudent?: return try await reservations.held(kind: "vlan", by: .instance(instance.id)).first?.value
+        case .perCourse?:
+            guard let course = instance.courseID else { return nil }
+            return try await reservations.held(kind: "vlan", by: .course(course)).first?.value
         case nil: return nil
         }
     }

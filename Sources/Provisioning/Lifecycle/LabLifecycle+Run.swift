@@ -103,7 +103,7 @@ extension LabLifecycle {
             }
         }
         try await slots.release(for: instance.id)
-        try await reservations.release(heldBy: instance.id)
+        try await reservations.release(heldBy: .instance(instance.id))
     }
 
     /// The instance's VMs with their specifications.

@@ -24,12 +24,13 @@ public struct LabOperations: Sendable {
 
     /// The user's instance of the environment, created and set going if they have none
     /// live. Two requests at once yield one instance (the database's unique key decides).
-    public func request(userID: UserID, environmentName: String) async throws -> (instance: LabInstance, created: Bool) {
+    /// `courseID` names the course asking, for environments with a VLAN per course.
+    public func request(userID: UserID, environmentName: String, courseID: CourseID? = nil) async throws -> (instance: LabInstance, created: Bool) {
         guard let environment = try await environments.find(name: environmentName) else {
             throw ProvisioningError.unknownEnvironment(environmentName)
         }
         let (instance, created) = try await instances.findOrCreate(
-            LabInstance(userID: userID, environmentID: environment.id, createdAt: clock.now()))
+            LabInstance(userID: userID, environmentID: environment.id, courseID: courseID, createdAt: clock.now()))
         if created { try await enqueue(instance.id) }
         return (instance, created)
     }

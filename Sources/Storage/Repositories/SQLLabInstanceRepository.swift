@@ -5,13 +5,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     let database: any SQLDatabase
 
     static let columns =
-        "id, user_id, environment_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, version, created_at, updated_at"
+        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, version, created_at, updated_at"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
         do {
             try await database.execute(
-                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Self.values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
@@ -120,7 +120,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     }
 
     private static func values(_ instance: LabInstance) -> [SQLValue] {
-        [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue),
+        [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue), .text(instance.courseID?.rawValue),
          .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), companions(instance), .text(instance.node),
          .text(instance.address), .time(instance.expiresAt),
          .text(instance.guestPassword), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
@@ -129,6 +129,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     static func instance(_ row: SQLRow) throws -> LabInstance {
         LabInstance(
             id: try row.id("id"), userID: try row.id("user_id"), environmentID: try row.id("environment_id"),
+            courseID: row.optionalString("course_id").map(CourseID.init),
             state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),
             companionVMIDs: row.optionalString("companion_vmids").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [],
             node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
