@@ -26,7 +26,7 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(help: "Proxmox nodes.") var nodes: Int = 4
         @Option(name: .customLong("clone-seconds"), help: "How long one linked clone takes.") var cloneSeconds: Double = 8
         @Option(name: .customLong("clones-per-node"), help: "Clones a node runs at once (provisioning.maxClonesPerNode).") var clonesPerNode: Int = 4
-        @Option(name: .customLong("time-scale"), help: "How much faster than real time the simulated cluster runs.") var timeScale: Double = 20
+        @Option(name: .customLong("time-scale"), help: "How much faster than real time the simulated cluster runs.") var timeScale: Double = 10
         @Option(help: "Worker processes (each with its own claim loop).") var workers: Int = 2
         @Option(name: .customLong("worker-concurrency"), help: "Jobs each worker runs at once (worker.concurrency).") var workerConcurrency: Int = 64
 
