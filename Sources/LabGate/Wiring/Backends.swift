@@ -69,7 +69,9 @@ final class Backends: Service, Sendable {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await close()
+        // Closed even when the group was cancelled (a service failed to start): an unclosed
+        // SQLite connection is a crash in debug builds.
+        await Task { await close() }.value
     }
 
     /// Closes every connection.

@@ -7,6 +7,7 @@ import Logging
 import PlatformSim
 import Provisioning
 import ServiceLifecycle
+import Synchronization
 import TestSupport
 
 /// LabGate running on a real port with the test platform registered through a platform
@@ -42,51 +43,84 @@ struct LTITestbed: Sendable {
     ) async throws {
         let platform = try PlatformSim()
         try await platform.serving {
-            let port = try freeLoopbackPort()
-            let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
-            try """
-                issuer: \(platform.issuer)
-                clientId: \(platform.clientID)
-                deploymentIds: ["\(platform.deploymentID)"]
-                authUrl: \(platform.authURL)
-                tokenUrl: \(platform.tokenURL)
-                jwksUrl: \(platform.jwksURL)
-                """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
-            let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-sim-\(UUID().uuidString).yaml")
-            try Self.fastCluster.write(to: cluster, atomically: true, encoding: .utf8)
-            let settings = [
-                "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
-                "log.level": "warning", "proxmox.simulatorConfig": cluster.path,
-            ].merging(overrides) { $1 }
-            let config = storage == .embedded ? try TestConfig.embedded(settings) : try TestConfig.servers(settings)
-            let app = try await buildApplication(config: config)
-            let backends = try await Backends.open(config)
-            let browser = SimBrowser()
-            let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await serviceGroup.run() }
-                try await withCleanup {
-                    let toolURL = "http://127.0.0.1:\(port)"
-                    try await waitUntilServing(toolURL + "/healthz", browser: browser)
-                    try await body(LTITestbed(
-                        platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, browser: browser))
-                } cleanup: {
-                    await browser.shutdown()
-                    await backends.close()
-                    await serviceGroup.triggerGracefulShutdown()
-                    try? await group.waitForAll()
+            // A port found free may be taken by another test before LabGate binds it: then try another.
+            for attempt in 1...3 {
+                do {
+                    return try await run(storage: storage, overrides, platform: platform, port: try freeLoopbackPort(), body)
+                } catch let failure as StartFailure where attempt < 3 {
+                    Logger(label: "test").warning("LabGate did not start; trying another port", metadata: ["error": .string("\(failure)")])
                 }
             }
         }
     }
 
-    private static func waitUntilServing(_ url: String, browser: SimBrowser) async throws {
-        for _ in 0..<200 {
+    /// Why LabGate's services stopped, once they have.
+    private final class StopReason: Sendable {
+        let value = Mutex<String?>(nil)
+    }
+
+    /// LabGate could not start serving (its port was taken meanwhile, say).
+    struct StartFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    private static func run(
+        storage: Storage, _ overrides: [String: String], platform: PlatformSim, port: Int, _ body: @Sendable (LTITestbed) async throws -> Void
+    ) async throws {
+        let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
+        try """
+            issuer: \(platform.issuer)
+            clientId: \(platform.clientID)
+            deploymentIds: ["\(platform.deploymentID)"]
+            authUrl: \(platform.authURL)
+            tokenUrl: \(platform.tokenURL)
+            jwksUrl: \(platform.jwksURL)
+            """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
+        let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-sim-\(UUID().uuidString).yaml")
+        try Self.fastCluster.write(to: cluster, atomically: true, encoding: .utf8)
+        let settings = [
+            "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
+            "log.level": "warning", "proxmox.simulatorConfig": cluster.path,
+        ].merging(overrides) { $1 }
+        let config = storage == .embedded ? try TestConfig.embedded(settings) : try TestConfig.servers(settings)
+        let app = try await buildApplication(config: config)
+        let backends = try await Backends.open(config)
+        let browser = SimBrowser()
+        let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+        let stopped = StopReason()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    try await serviceGroup.run()
+                    stopped.value.withLock { $0 = $0 ?? "LabGate stopped" }
+                } catch {
+                    stopped.value.withLock { $0 = "\(error)" }
+                }
+            }
+            try await withCleanup {
+                let toolURL = "http://127.0.0.1:\(port)"
+                try await waitUntilServing(toolURL + "/healthz", browser: browser) { stopped.value.withLock { $0 } }
+                try await body(LTITestbed(
+                    platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, browser: browser))
+            } cleanup: {
+                await browser.shutdown()
+                await backends.close()
+                await serviceGroup.triggerGracefulShutdown()
+                try? await group.waitForAll()
+            }
+        }
+    }
+
+    /// Polls `/healthz` until it answers 200; gives up at once when LabGate stopped (`stopped` says why), or after 20 s.
+    private static func waitUntilServing(_ url: String, browser: SimBrowser, stopped: @Sendable () -> String?) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            if let reason = stopped() { throw StartFailure(description: reason) }
             if let page = try? await browser.get(url), page.status == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw PlatformSimError.unexpectedResponse("LabGate did not start serving within 10 s")
+        throw StartFailure(description: "LabGate did not start serving within 20 s")
     }
 
     /// A fresh browser (no cookies), shut down after `body`.
