@@ -83,9 +83,10 @@ public final class ProxmoxClient: Sendable {
         }
     }
 
-    /// PVE's error text: the body's `message` and per-parameter `errors`, else the status
-    /// line. (PVE also writes the message into the reason phrase, but SwiftNIO's HTTP/1
-    /// decoder discards reason phrases, so the status line holds only the standard text.)
+    /// PVE's error text: the body's `message` (which PVE 9 always sends) and per-parameter
+    /// `errors`, else the status line. (PVE also writes the message into the reason phrase,
+    /// but SwiftNIO's HTTP/1 decoder discards reason phrases, so the status line holds only
+    /// the standard text.)
     static func apiError(status: HTTPResponseStatus, body: ByteBuffer) -> ProxmoxError {
         let answer = try? JSONDecoder().decode(ErrorEnvelope.self, from: body)
         var message = (answer?.message ?? status.reasonPhrase).trimmingCharacters(in: .whitespacesAndNewlines)
