@@ -15,10 +15,14 @@ dir=${3:?data folder}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
+# A port below the kernel's ephemeral range, so that no outgoing connection and no
+# bind to port 0 (the tests' own servers) can take it while a server is down for a restart.
 free_port() {
-    local port
+    local port low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    [ "$low" -gt 12000 ] || low=32768
     for _ in $(seq 1 200); do
-        port=$((20000 + RANDOM % 30000))
+        port=$((10000 + RANDOM % (low - 10000)))
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
             echo "$port"
             return 0
