@@ -28,38 +28,37 @@ import Testing
     @Test func aStorageLockTimeoutIsRetriedUntilTheCloneGoesThrough() async throws {
         let configuration = SimTestbed.configuration { sim in
             sim.storages[0].maxConcurrentClones = 1
-            sim.storages[0].linkedCloneSeconds = 200
+            sim.storages[0].linkedCloneSeconds = 1500  // 1.5 s here: the second clone is asked for while it runs
             sim.durations.lockTimeout = 1
         }
         // LabGate allows more clones on the storage than PVE can take, so PVE times out.
         var settings = LifecycleTestbed.settings
-        settings.maxStepAttempts = 50
+        settings.maxStepAttempts = 1000
         try await LifecycleTestbed.run(configuration, settings: settings) { bed in
             let other = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s2")
             let (first, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
             let (second, _) = try await bed.operations.request(userID: other, environmentName: "linux")
             // As the job queue would: each transient failure is retried a little later.
-            let lockTimeouts = try await withThrowingTaskGroup(of: Int.self) { group in
-                for id in [first.id, second.id] {
-                    group.addTask {
-                        var timeouts = 0
-                        for _ in 0..<100 {
-                            do {
-                                try await bed.lifecycle.advance(id)
-                                return timeouts
-                            } catch let error as ProxmoxError where error.isTransient {
-                                #expect("\(error)".contains("can't lock file '/var/lock/pve-manager/pve-storage-shared' - got timeout"))
-                                #expect(try await bed.reload(first.id == id ? first : second).state == .cloning)
-                                timeouts += 1
-                                try await Task.sleep(for: .milliseconds(20))
-                            }
-                        }
+            let advance: @Sendable (LabInstance) async throws -> Int = { instance in
+                var timeouts = 0
+                for _ in 0..<1000 {
+                    do {
+                        try await bed.lifecycle.advance(instance.id)
                         return timeouts
+                    } catch let error as ProxmoxError where error.isTransient {
+                        #expect("\(error)".contains("can't lock file '/var/lock/pve-manager/pve-storage-shared' - got timeout"))
+                        #expect(try await bed.reload(instance).state == .cloning)
+                        timeouts += 1
+                        try await Task.sleep(for: .milliseconds(20))
                     }
                 }
-                return try await group.reduce(0, +)
+                return timeouts
             }
-            #expect(lockTimeouts > 0)
+            let firstRun = Task { try await advance(first) }
+            while bed.clones.isEmpty { try await Task.sleep(for: .milliseconds(2)) }
+            let secondTimeouts = try await advance(second)
+            _ = try await firstRun.value
+            #expect(secondTimeouts > 0, "the second clone met the first's lock")
             #expect(try await bed.reload(first).state == .ready)
             #expect(try await bed.reload(second).state == .ready)
             #expect(bed.clones.count == 2)
