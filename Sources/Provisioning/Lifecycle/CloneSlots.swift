@@ -13,7 +13,11 @@ struct CloneSlots: Sendable {
     /// Takes a node slot and a storage slot for `instance`, or none; true if it holds both
     /// (also when it held them already, after a restart).
     func acquire(for instance: LabInstanceID, node: String, storage: String) async throws -> Bool {
-        if let held = try await store.get(Self.leaseKey(instance)), held.hasPrefix("node:\(node):") { return true }
+        if let held = try await store.get(Self.leaseKey(instance)) {
+            // After a restart: what it holds on this node is its; what it holds elsewhere goes back first.
+            if held.hasPrefix(Self.slotKey("node:\(node):")) { return true }
+            try await release(for: instance)
+        }
         guard let nodeSlot = try await take(kind: "node", name: node, count: perNode, holder: instance) else { return false }
         guard let storageSlot = try await take(kind: "storage", name: storage, count: perStorage, holder: instance) else {
             try await store.delete(nodeSlot)

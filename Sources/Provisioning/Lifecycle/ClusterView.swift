@@ -13,11 +13,12 @@ public struct ClusterView: Sendable {
         self.storages = storages
     }
 
+    /// One `cluster/resources` call: it lists nodes, guests and storages together.
     public static func load(from proxmox: ProxmoxClient) async throws(ProxmoxError) -> ClusterView {
-        let nodes = try await proxmox.nodes()
         let resources = try await proxmox.resources()
         return ClusterView(
-            nodes: nodes, guests: resources.filter { $0.type == "qemu" }, storages: resources.filter { $0.type == "storage" })
+            nodes: resources.filter { $0.type == "node" }.map(PVENode.init), guests: resources.filter { $0.type == "qemu" },
+            storages: resources.filter { $0.type == "storage" })
     }
 
     public func guest(_ vmid: Int) -> PVEResource? {

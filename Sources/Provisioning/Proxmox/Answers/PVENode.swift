@@ -19,4 +19,14 @@ public struct PVENode: Sendable, Hashable, Decodable {
         memoryBytes = try c.lenientInt(.maxmem) ?? 0
         memoryUsedBytes = try c.lenientInt(.mem) ?? 0
     }
+
+    /// The node as a `cluster/resources` entry of type `node` shows it (the same fields).
+    init(_ resource: PVEResource) {
+        node = resource.node ?? ""
+        online = resource.status == "online"
+        cores = resource.maxCPU ?? 0
+        cpu = resource.cpu ?? 0
+        memoryBytes = resource.maxMemoryBytes ?? 0
+        memoryUsedBytes = resource.memoryBytes ?? 0
+    }
 }
