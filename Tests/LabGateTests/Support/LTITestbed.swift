@@ -67,6 +67,8 @@ struct LTITestbed: Sendable {
     private static func run(
         storage: Storage, _ overrides: [String: String], platform: PlatformSim, port: Int, _ body: @Sendable (LTITestbed) async throws -> Void
     ) async throws {
+        // An address of its own in 127.0.0.0/8 as well: another test's server can never answer in its place.
+        let host = "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
         let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
         try """
@@ -80,7 +82,7 @@ struct LTITestbed: Sendable {
         let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-sim-\(UUID().uuidString).yaml")
         try Self.fastCluster.write(to: cluster, atomically: true, encoding: .utf8)
         let settings = [
-            "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
+            "server.host": host, "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
             "log.level": "warning", "proxmox.simulatorConfig": cluster.path,
         ].merging(overrides) { $1 }
         let config = storage == .embedded ? try TestConfig.embedded(settings) : try TestConfig.servers(settings)
@@ -99,7 +101,7 @@ struct LTITestbed: Sendable {
                 }
             }
             try await withCleanup {
-                let toolURL = "http://127.0.0.1:\(port)"
+                let toolURL = "http://\(host):\(port)"
                 try await waitUntilServing(toolURL + "/healthz", browser: browser) { stopped.value.withLock { $0 } }
                 try await body(LTITestbed(
                     platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, browser: browser))
