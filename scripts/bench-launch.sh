@@ -52,7 +52,7 @@ fi
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LABGATE_SERVER_PORT=$port LABGATE_LTI_PUBLIC_URL=http://127.0.0.1:$port LABGATE_LTI_ALLOW_INSECURE_LOOPBACK=true \
-    LABGATE_LOG_LEVEL=warning $labgate serve --config "$work/bench.yaml" &
+    LABGATE_LOG_LEVEL=warning LABGATE_WORKER_IN_PROCESS=false $labgate serve --config "$work/bench.yaml" &
 server=$!
 trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true; cleanup' EXIT
 for _ in $(seq 100); do
@@ -65,16 +65,21 @@ args=("$@")
 for i in "${!args[@]}"; do [ "${args[$i]}" = "--seconds" ] && seconds=${args[$((i + 1))]}; done
 $labgate bench launch --config "$work/bench.yaml" --url "http://127.0.0.1:$port" "$@" > "$work/result" &
 bench=$!
-# Sample the server's CPU time over the middle of the measured window (after set-up and warm-up).
+# Sample the CPU of the server and of the load generator (the test platform signing every
+# id_token, and the browsers) over the middle of the measured window (after set-up and warm-up).
 sleep 3
-ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
-start=$(ticks)
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+server_start=$(ticks $server)
+bench_start=$(ticks $bench)
 window=$((seconds - 2))
 sleep "$window"
-used=$(( $(ticks) - start ))
+server_used=$(( $(ticks $server) - server_start ))
+bench_used=$(( $(ticks $bench) - bench_start ))
 wait $bench
 cat "$work/result"
 rate=$(sed -n 's/.*launches_per_s=\([0-9]*\).*/\1/p' "$work/result")
 python3 -c "
-cpu = $used / $(getconf CLK_TCK) / $window
-print(f'gateway_cpu_cores={cpu:.2f} launches_per_gateway_cpu_s={$rate / cpu:.0f}')"
+hz, window, rate = $(getconf CLK_TCK), $window, $rate
+gateway, generator = $server_used / hz / window, $bench_used / hz / window
+print(f'gateway_cpu_cores={gateway:.2f} launches_per_gateway_cpu_s={rate / gateway:.0f} '
+      f'generator_cpu_cores={generator:.2f} generator_cpu_ms_per_launch={1000 * generator / rate:.2f}')"

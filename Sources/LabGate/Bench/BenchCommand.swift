@@ -44,7 +44,9 @@ struct BenchCommand: AsyncParsableCommand {
                 overrides["lti.publicUrl"] = ("http://127.0.0.1:\(port)", "bench")
                 overrides["lti.allowInsecureLoopback"] = ("true", "bench")
             }
-            let config = try options.load(overrides: overrides)
+            var config = try options.load(overrides: overrides)
+            // Launches are measured, not provisioning: the lab requests wait in the queue.
+            config.workerInProcess = false
             LoggingSetup.bootstrap(config)
             let result = try await LaunchBenchmark(
                 config: config, concurrency: concurrency, seconds: seconds, students: students,

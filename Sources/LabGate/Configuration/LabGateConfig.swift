@@ -46,7 +46,8 @@ struct LabGateConfig: Sendable {
     let ephemeral: Ephemeral
     let queue: JobQueueSettings
     let workerConcurrency: Int
-    let workerInProcess: Bool
+    /// Whether `serve` runs jobs and the reconciler itself (the launch benchmark turns it off).
+    var workerInProcess: Bool
     let proxmox: Proxmox
     let provisioning: ProvisioningSettings
     let environmentsDirectory: String
