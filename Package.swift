@@ -123,7 +123,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "GuacBridge", dependencies: ["LabCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "GuacBridge",
+            dependencies: [
+                "LabCore", "WebEncoding",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LabGate",
             dependencies: [
@@ -155,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "ProvisioningTests",
             dependencies: [
-                "Provisioning", "PVESim", "LabCore", "Storage", "TestSupport",
+                "Provisioning", "PVESim", "LabCore", "Storage", "TestSupport", "GuacBridge",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -164,9 +172,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GuacBridgeTests",
+            dependencies: [
+                "GuacBridge", "LabCore", "Storage", "TestSupport", "WebEncoding",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "LabGateTests",
             dependencies: [
                 "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding", "PVESim", "Provisioning",
+                "GuacBridge",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,4 +1,5 @@
 import Foundation
+import GuacBridge
 @testable import LabGate
 import LabCore
 import Logging
@@ -42,9 +43,12 @@ struct ProvisioningOnServersTests {
                 let settings = ProvisioningSettings(
                     maxClonesPerNode: 2, maxClonesPerStorage: 4, cloneTimeout: .seconds(20), taskTimeout: .seconds(20), addressTimeout: .seconds(20),
                     pollInterval: .milliseconds(5), slotWait: .seconds(60), instanceLease: .seconds(30))
+                let desktops = GuacBridge(
+                    settings: GuacBridgeSettings(), records: backends.guacamoleRecords,
+                    authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: backends.ephemeral)
                 let workers = (0..<2).map { index in
                     let lifecycle = LabLifecycle(
-                        proxmox: proxmox, repositories: repositories, ephemeral: backends.ephemeral, settings: settings,
+                        proxmox: proxmox, repositories: repositories, ephemeral: backends.ephemeral, desktops: desktops, settings: settings,
                         logger: Logger(label: "worker-\(index)"))
                     return JobWorker(
                         queue: backends.queue, handlers: [Job.advanceLabInstanceKind: { job, _ in try await lifecycle.advance(LabInstanceID(job.payload)) }],

@@ -1,4 +1,5 @@
 import Foundation
+import GuacBridge
 import LabCore
 import Logging
 import PVESim
@@ -15,6 +16,8 @@ struct LifecycleTestbed: Sendable {
     let queue: MemoryJobQueue
     let lifecycle: LabLifecycle
     let operations: LabOperations
+    /// Guacamole's tables in the test database, as the lifecycle wrote them.
+    let guacamole: SQLGuacamoleRecords
     let student: UserID
 
     static let settings = ProvisioningSettings(
@@ -43,12 +46,15 @@ struct LifecycleTestbed: Sendable {
             try await SimTestbed.run(configuration) { sim in
                 let ephemeral = MemoryEphemeralStore()
                 let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 5))
+                let guacamole = SQLGuacamoleRecords(database: database)
+                let desktops = GuacBridge(
+                    settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: ephemeral)
                 let lifecycle = LabLifecycle(
-                    proxmox: sim.client, repositories: repositories, ephemeral: ephemeral, settings: settings,
+                    proxmox: sim.client, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings,
                     logger: Logger(label: "test.lifecycle"))
                 try await body(LifecycleTestbed(
                     sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: lifecycle,
-                    operations: LabOperations(repositories: repositories, queue: queue), student: student))
+                    operations: LabOperations(repositories: repositories, queue: queue), guacamole: guacamole, student: student))
             }
         } cleanup: {
             await database.shutdown()

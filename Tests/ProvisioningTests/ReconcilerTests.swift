@@ -9,7 +9,7 @@ import Testing
     func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600)) -> Reconciler {
         var lifecycle = bed.lifecycle
         lifecycle = LabLifecycle(
-            proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral,
+            proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
             settings: { var settings = bed.lifecycle.settings; settings.orphanGrace = grace; return settings }(), logger: lifecycle.logger)
         return Reconciler(lifecycle: lifecycle, operations: bed.operations, lockTTL: .seconds(60))
     }

@@ -4,26 +4,6 @@ import Storage
 import TestSupport
 import Testing
 
-/// The ephemeral store implementations under test.
-enum EphemeralEngine: String, CaseIterable, CustomStringConvertible, Sendable {
-    case memory, redis
-
-    var description: String { rawValue }
-
-    static var underTest: [EphemeralEngine] {
-        TestServers.shouldTest(TestServers.redisPort) ? [.memory, .redis] : [.memory]
-    }
-
-    func withStore<T>(_ body: (any EphemeralStore) async throws -> T) async throws -> T {
-        switch self {
-        case .memory:
-            return try await body(MemoryEphemeralStore())
-        case .redis:
-            return try await TestServers.withRedisClient { try await body(RedisEphemeralStore(client: $0)) }
-        }
-    }
-}
-
 @Suite("Ephemeral store")
 struct EphemeralStoreTests {
     @Test("a value can be set, read, replaced and deleted", arguments: EphemeralEngine.underTest)

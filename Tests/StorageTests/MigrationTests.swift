@@ -1,5 +1,6 @@
 import LabCore
 @testable import Storage
+import TestSupport
 import Testing
 
 @Suite("Migrations")

@@ -1,4 +1,5 @@
 import Foundation
+import GuacBridge
 import LabCore
 import Logging
 import PVESim
@@ -72,14 +73,14 @@ struct BurstSimulation: Sendable {
         let repositories = database.repositories()
         let cluster = try SimCluster(configuration: simConfiguration)
         return try await PVESimServer(cluster: cluster).serving { baseURL in
-            try await run(repositories: repositories, cluster: cluster, baseURL: baseURL)
+            try await run(repositories: repositories, guacamole: SQLGuacamoleRecords(database: database), cluster: cluster, baseURL: baseURL)
         }
     }
 
     /// Simulated seconds as real time.
     private func real(_ simulated: Double) -> Duration { .seconds(simulated / timeScale) }
 
-    private func run(repositories: Repositories, cluster: SimCluster, baseURL: String) async throws -> Outcome {
+    private func run(repositories: Repositories, guacamole: any GuacamoleRecords, cluster: SimCluster, baseURL: String) async throws -> Outcome {
         var logger = Logger(label: "labgate.simulate")
         logger.logLevel = .error
         let poll = real(0.5)
@@ -90,7 +91,10 @@ struct BurstSimulation: Sendable {
             taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000))
         let ephemeral = MemoryEphemeralStore()
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: real(36_000), maxAttempts: 5))
-        let lifecycle = LabLifecycle(proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, settings: settings, logger: logger)
+        let desktops = GuacBridge(
+            settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array(UUID().uuidString.utf8)), ephemeral: ephemeral)
+        let lifecycle = LabLifecycle(
+            proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings, logger: logger)
         let operations = LabOperations(repositories: repositories, queue: queue)
         let environment = EnvironmentSpec(name: "burst", vms: [VMSpec(template: 9000)])
         _ = try await repositories.environments.save(try environment.environment())

@@ -1,3 +1,4 @@
+import GuacBridge
 import LTIGateway
 import LabCore
 import Logging
@@ -53,6 +54,11 @@ struct LabGateConfig: Sendable {
     let environmentsDirectory: String
     let reconcileInterval: Duration
     let lti: LTISettings
+    let guacamole: GuacBridgeSettings
+    /// `guacamole.jsonSecretKey`, or nil to derive one from the secret key.
+    let guacamoleJSONKey: String?
+    /// Guacamole's own database, or nil for the same tables in LabGate's.
+    let guacamoleDatabase: MariaDBSettings?
     let platformsDirectory: String
     /// The secret itself, or nil to use (or create) `secretKeyFile`.
     let secretKey: String?
@@ -102,6 +108,21 @@ struct LabGateConfig: Sendable {
             autoApproveRegistrations: text("lti.autoApproveRegistrations") == "true",
             keySetRefetchInterval: seconds("lti.keySetRefetchSeconds"), sessionLifetime: .seconds(int("lti.sessionMinutes") * 60))
         platformsDirectory = text("lti.platformsDirectory")
+        func optionalText(_ path: String) -> String? { text(path).isEmpty ? nil : text(path) }
+        func optionalInt(_ path: String) -> Int? { int(path) == 0 ? nil : int(path) }
+        guacamole = GuacBridgeSettings(
+            guacamoleURL: optionalText("guacamole.url"), group: text("guacamole.group"), rdpSecurity: text("guacamole.rdpSecurity"),
+            ignoreCertificate: text("guacamole.ignoreCert") == "true", recordingPath: optionalText("guacamole.recordingPath"),
+            maxConnections: optionalInt("guacamole.maxConnections"), maxConnectionsPerUser: optionalInt("guacamole.maxConnectionsPerUser"),
+            linkLifetime: seconds("guacamole.linkSeconds"))
+        guacamoleJSONKey = optionalText("guacamole.jsonSecretKey")
+        guacamoleDatabase = optionalText("guacamole.database.host").map { host in
+            MariaDBSettings(
+                host: host, port: int("guacamole.database.port"), user: text("guacamole.database.user"),
+                password: text("guacamole.database.password"), database: text("guacamole.database.name"),
+                poolSize: int("guacamole.database.poolSize"), timeout: seconds("database.timeoutSeconds"),
+                queryTimeout: seconds("database.queryTimeoutSeconds"), acquireTimeout: seconds("database.timeoutSeconds"))
+        }
         secretKey = text("security.secretKey").isEmpty ? nil : text("security.secretKey")
         secretKeyFile = text("security.secretKeyFile")
 

@@ -12,6 +12,10 @@ final class Backends: Service, Sendable {
     let repositories: Repositories
     let ephemeral: any EphemeralStore
     let queue: any JobQueue
+    /// Guacamole's tables: in Guacamole's own database when one is configured, else in LabGate's.
+    let guacamoleRecords: any GuacamoleRecords
+    /// Guacamole's own database, when it is not LabGate's.
+    let guacamoleDatabase: (any SQLDatabase)?
     /// For people: which engines these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
     let databaseDescription: String
     let ephemeralDescription: String
@@ -19,10 +23,12 @@ final class Backends: Service, Sendable {
 
     private init(
         database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
-        ephemeralDescription: String, redis: RedisClient?
+        ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?
     ) {
         self.database = database
         self.repositories = database.repositories()
+        self.guacamoleDatabase = guacamoleDatabase
+        self.guacamoleRecords = SQLGuacamoleRecords(database: guacamoleDatabase ?? database)
         self.databaseDescription = databaseDescription
         self.ephemeral = ephemeral
         self.queue = queue
@@ -43,17 +49,19 @@ final class Backends: Service, Sendable {
             database = MariaDBDatabase(settings: settings)
             databaseDescription = "MariaDB \(settings.host):\(settings.port)/\(settings.database)"
         }
+        let guacamoleDatabase = config.guacamoleDatabase.map { MariaDBDatabase(settings: $0) }
         switch config.ephemeral {
         case .memory:
             return Backends(
                 database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
-                queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil)
+                queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil,
+                guacamoleDatabase: guacamoleDatabase)
         case .redis(let settings):
             let client = RedisClient(settings: settings)
             return Backends(
                 database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
                 queue: RedisJobQueue(client: client, settings: config.queue),
-                ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client)
+                ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase)
         }
     }
 
@@ -77,6 +85,7 @@ final class Backends: Service, Sendable {
     /// Closes every connection.
     func close() async {
         await database.shutdown()
+        await guacamoleDatabase?.shutdown()
         await redis?.shutdown()
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GuacBridge
 import LabCore
 import Logging
 import PVESim
@@ -12,6 +13,8 @@ struct ProvisioningRuntime: Sendable {
     let operations: LabOperations
     let reconciler: Reconciler
     let catalog: EnvironmentCatalog
+    /// Where ready instances are published for their students.
+    let desktops: GuacBridge
     /// The built-in simulator, when `proxmox.url` is empty.
     let simulator: RunningPVESim?
 
@@ -36,14 +39,16 @@ struct ProvisioningRuntime: Sendable {
             proxmoxSettings = configured
         }
         let proxmox = try ProxmoxClient(settings: proxmoxSettings)
+        let desktops = try GuacBridge.open(config, backends: backends, logger: logger)
         let lifecycle = LabLifecycle(
-            proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, settings: config.provisioning,
-            logger: logger)
+            proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, desktops: desktops,
+            settings: config.provisioning, logger: logger)
         let operations = LabOperations(repositories: backends.repositories, queue: backends.queue)
         return ProvisioningRuntime(
             proxmox: proxmox, lifecycle: lifecycle, operations: operations,
             reconciler: Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: config.reconcileInterval * 3),
-            catalog: EnvironmentCatalog(repository: backends.repositories.environments, proxmox: proxmox), simulator: simulator)
+            catalog: EnvironmentCatalog(repository: backends.repositories.environments, proxmox: proxmox), desktops: desktops,
+            simulator: simulator)
     }
 
     /// Closes the client and stops the built-in simulator.

@@ -1,3 +1,5 @@
+import LabCore
+
 /// What an environment (a lab) is made of, as admins write it in
 /// `lti-config/environments/*.yaml` and as it is kept, as JSON, in `Environment.specification`.
 public struct EnvironmentSpec: Sendable, Hashable, Codable {
@@ -44,6 +46,11 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
 
     /// The machine students connect to.
     public var primary: VMSpec { vms[0] }
+
+    /// How the student reaches the first VM: the access protocol and port, as the cloud-init user.
+    public var desktopAccess: DesktopAccess {
+        DesktopAccess(protocolName: access.protocol.rawValue, port: access.port, username: primary.cloudInit?.user)
+    }
 }
 
 /// One machine of an environment: which template it is cloned from, and how.

@@ -17,7 +17,8 @@ extension LabLifecycle {
     }
 
     /// waiting-for-address → ready: the first VM's guest agent reports an IPv4 address on
-    /// `net0`, and every VM has the `clean` snapshot that reset returns to.
+    /// `net0`, every VM has the `clean` snapshot that reset returns to, and the desktop is
+    /// published for the student.
     func awaitAddress(_ instance: LabInstance) async throws -> LabInstance {
         let (vmid, node) = try placed(instance)
         let address = try await stepping("address", of: instance) { step, _ in
@@ -43,12 +44,16 @@ extension LabLifecycle {
                 }, remember: remember, timeout: settings.taskTimeout)
             }
         }
+        let reachable = { var next = instance; next.address = address; return next }()
+        let access = try await specification(of: instance).desktopAccess
+        try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: access) }
         return try await move(instance, to: .ready) { $0.address = address }
     }
 
-    /// stopping → stopped: every VM shut down (forced off after a minute).
+    /// stopping → stopped: the student's access withdrawn, every VM shut down (forced off after a minute).
     func stopVM(_ instance: LabInstance) async throws -> LabInstance {
         let node = try placed(instance).node
+        try await stepping("withdraw", of: instance) { _, _ in try await desktops.withdraw(instance) }
         for machine in try await machines(of: instance) {
             try await stepping(machine.step("stop"), of: instance) { step, remember in
                 try await waitForTask(step.reference, start: {
@@ -60,9 +65,11 @@ extension LabLifecycle {
         return try await move(instance, to: .stopped) { $0.address = nil }
     }
 
-    /// resetting → starting: every VM rolled back to `clean` (which leaves it stopped).
+    /// resetting → starting: the student's access withdrawn, every VM rolled back to `clean`
+    /// (which leaves it stopped).
     func resetVM(_ instance: LabInstance) async throws -> LabInstance {
         let node = try placed(instance).node
+        try await stepping("withdraw", of: instance) { _, _ in try await desktops.withdraw(instance) }
         for machine in try await machines(of: instance) {
             try await stepping(machine.step("reset"), of: instance) { step, remember in
                 try await waitForTask(step.reference, start: {
@@ -82,9 +89,11 @@ extension LabLifecycle {
         }
     }
 
-    /// Destroys every VM of the instance that exists and is LabGate's (waiting for a clone in
-    /// progress, stopping it first), then releases the clone slot and reservations.
+    /// Removes the instance's desktop records, destroys every VM of it that exists and is
+    /// LabGate's (waiting for a clone in progress, stopping it first), then releases the clone
+    /// slot and reservations.
     func removeVM(of instance: LabInstance) async throws {
+        try await desktops.remove(instance)
         let guests = try await proxmox.resources(type: "vm")
         for (index, vmid) in instance.vmids.enumerated().reversed() {
             guard let guest = guests.first(where: { $0.vmid == vmid }), let node = guest.node else { continue }

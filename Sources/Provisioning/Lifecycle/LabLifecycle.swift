@@ -16,6 +16,8 @@ public struct LabLifecycle: Sendable {
     let environments: any EnvironmentRepository
     let reservations: any ResourceReservations
     let ephemeral: any EphemeralStore
+    /// Where a ready instance is published for its student (Guacamole's records).
+    let desktops: any RemoteDesktops
     let clock: any WallClock
     let logger: Logger
     /// Wakes this process's clones waiting for a slot when one of its clones frees one.
@@ -24,8 +26,8 @@ public struct LabLifecycle: Sendable {
     public var afterStep: (@Sendable (LabInstance) async throws -> Void)?
 
     public init(
-        proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, settings: ProvisioningSettings,
-        clock: any WallClock = SystemClock(), logger: Logger
+        proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, desktops: any RemoteDesktops,
+        settings: ProvisioningSettings, clock: any WallClock = SystemClock(), logger: Logger
     ) {
         self.proxmox = proxmox
         self.settings = settings
@@ -33,6 +35,7 @@ public struct LabLifecycle: Sendable {
         self.environments = repositories.environments
         self.reservations = repositories.reservations
         self.ephemeral = ephemeral
+        self.desktops = desktops
         self.clock = clock
         self.logger = logger
     }

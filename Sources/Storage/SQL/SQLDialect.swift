@@ -16,6 +16,9 @@ public struct SQLDialect: Sendable {
     /// Whether `ADD COLUMN` takes `IF NOT EXISTS`; where it does not, the migrator treats
     /// "duplicate column" as done, so a migration cut off half-way can run again.
     var addColumnIfNotExists: Bool
+    /// Appended to a `SELECT` inside a transaction to lock what it read (and, on MariaDB, the
+    /// gap where an absent row would go); SQLite's `BEGIN IMMEDIATE` already serializes writers.
+    var lockingRead: String
 
     static let mariaDB = SQLDialect(
         name: "MariaDB",
@@ -24,7 +27,8 @@ public struct SQLDialect: Sendable {
         beginTransaction: "START TRANSACTION",
         lastInsertID: "SELECT LAST_INSERT_ID() AS id",
         migrationLock: ("SELECT GET_LOCK('labgate.migrate', 120) AS locked", "SELECT RELEASE_LOCK('labgate.migrate') AS released"),
-        addColumnIfNotExists: true
+        addColumnIfNotExists: true,
+        lockingRead: " FOR UPDATE"
     )
 
     static let sqlite = SQLDialect(
@@ -34,7 +38,8 @@ public struct SQLDialect: Sendable {
         beginTransaction: "BEGIN IMMEDIATE",
         lastInsertID: "SELECT last_insert_rowid() AS id",
         migrationLock: nil,
-        addColumnIfNotExists: false
+        addColumnIfNotExists: false,
+        lockingRead: ""
     )
 
     /// Adds a column; safe to run again (see `addColumnIfNotExists`).
