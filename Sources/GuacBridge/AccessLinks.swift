@@ -53,6 +53,6 @@ public struct AccessLinks: Sendable {
 
     /// The store key of a code: its hash, so the store never holds a usable code.
     static func key(_ code: String) -> String {
-        "open:" + SHA256.hash(data: Array(code.utf8)).map { String(format: "%02x", $0) }.joined()
+        "open:" + Array(SHA256.hash(data: Array(code.utf8))).hexEncodedString()
     }
 }

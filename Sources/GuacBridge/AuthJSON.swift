@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import WebEncoding
 
 /// Guacamole's encrypted-JSON login (guacamole-auth-json): the JSON signed with
 /// HMAC-SHA256 under the shared `json-secret-key`, the 32-byte signature put in front, the
@@ -10,13 +11,7 @@ public struct AuthJSON: Sendable {
 
     /// `hexKey`: the 32 hex digits of `json-secret-key`.
     public init(hexKey: String) throws(GuacBridgeError) {
-        let digits = Array(hexKey.utf8)
-        guard digits.count == 32 else { throw .invalidSecretKey }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: 32, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { throw .invalidSecretKey }
-            bytes.append(byte)
-        }
+        guard let bytes = [UInt8](hexEncoded: hexKey), bytes.count == 16 else { throw .invalidSecretKey }
         key = SymmetricKey(data: bytes)
     }
 

@@ -48,11 +48,6 @@ public struct GuacBridge: RemoteDesktops {
         return "\(base)?\(FormURLEncoding.encode(query))#/client/\(Self.clientIdentifier(connectionID: connectionID))"
     }
 
-    /// The connection record a login points to, for LabGate's preview page.
-    public func preview(data: String, connectionID: Int) async throws -> (login: Data, connection: StoredGuacamoleConnection?) {
-        (try authJSON.open(data), try await records.connection(id: connectionID))
-    }
-
     /// The Guacamole connection for the instance's first VM.
     func connection(for instance: LabInstance, access: DesktopAccess) throws -> GuacamoleConnection {
         guard let address = instance.address else { throw GuacBridgeError.notReady(state: instance.state.rawValue) }

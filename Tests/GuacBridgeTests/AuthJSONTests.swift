@@ -1,6 +1,7 @@
 import Foundation
 @testable import GuacBridge
 import Testing
+import WebEncoding
 
 @Suite("auth-json logins")
 struct AuthJSONTests {
@@ -76,5 +77,5 @@ struct AuthJSONTests {
 }
 
 func hex(_ text: String) -> [UInt8] {
-    stride(from: 0, to: text.count, by: 2).map { UInt8(text.dropFirst($0).prefix(2), radix: 16)! }
+    [UInt8](hexEncoded: text)!
 }

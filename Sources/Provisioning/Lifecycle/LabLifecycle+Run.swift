@@ -35,7 +35,8 @@ extension LabLifecycle {
             }
             throw ProvisioningError.noAddress(vmid: vmid, waited: settings.addressTimeout)
         }
-        for machine in try await machines(of: instance)
+        let spec = try await specification(of: instance)
+        for machine in try LabMachine.all(of: instance, spec)
         where try await !proxmox.snapshots(node: node, vmid: machine.vmid).contains(where: { $0.name == Self.cleanSnapshot }) {
             try await stepping(machine.step("snapshot"), of: instance) { step, remember in
                 try await waitForTask(step.reference, start: {
@@ -45,8 +46,7 @@ extension LabLifecycle {
             }
         }
         let reachable = { var next = instance; next.address = address; return next }()
-        let access = try await specification(of: instance).desktopAccess
-        try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: access) }
+        try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: spec.desktopAccess) }
         return try await move(instance, to: .ready) { $0.address = address }
     }
 

@@ -33,13 +33,7 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
 
     public func remove(connection name: String, in group: String, username: String) async throws {
         try await database.transaction { sql in
-            let found = try await sql.query(
-                """
-                SELECT c.connection_id AS id FROM guacamole_connection c
-                JOIN guacamole_connection_group g ON g.connection_group_id = c.parent_id
-                WHERE c.connection_name = ? AND g.connection_group_name = ? AND g.parent_id IS NULL
-                """, .text(name), .text(group))
-            for row in found {
+            for row in try await sql.query(Self.connectionsNamed, .text(name), .text(group)) {
                 let id = SQLValue.int(try row.int64("id"))
                 // Explicit rather than by cascade, so both engines end the same.
                 try await sql.execute("DELETE FROM guacamole_connection_permission WHERE connection_id = ?", id)
@@ -81,14 +75,15 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
     }
 
     public func connectionID(named name: String, in group: String) async throws -> Int? {
-        try await database.query(
-            """
-            SELECT c.connection_id AS id FROM guacamole_connection c
-            JOIN guacamole_connection_group g ON g.connection_group_id = c.parent_id
-            WHERE c.connection_name = ? AND g.connection_group_name = ? AND g.parent_id IS NULL ORDER BY c.connection_id
-            """, .text(name), .text(group)
-        ).first?.int("id")
+        try await database.query(Self.connectionsNamed, .text(name), .text(group)).first?.int("id")
     }
+
+    /// The ids of the connections named so in the group named so under the root, oldest first.
+    private static let connectionsNamed = """
+        SELECT c.connection_id AS id FROM guacamole_connection c
+        JOIN guacamole_connection_group g ON g.connection_group_id = c.parent_id
+        WHERE c.connection_name = ? AND g.connection_group_name = ? AND g.parent_id IS NULL ORDER BY c.connection_id
+        """
 
     /// The id of the group named `name` under the root, made if missing. Guacamole's unique
     /// key does not hold at the root (its parent is NULL), so the read locks the spot first.
