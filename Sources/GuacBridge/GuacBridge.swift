@@ -9,6 +9,7 @@ public struct GuacBridge: RemoteDesktops {
     let records: any GuacamoleRecords
     let authJSON: AuthJSON
     public let links: AccessLinks
+    let ephemeral: any EphemeralStore
     let clock: any WallClock
 
     public init(
@@ -19,6 +20,7 @@ public struct GuacBridge: RemoteDesktops {
         self.records = records
         self.authJSON = authJSON
         self.links = AccessLinks(store: ephemeral, lifetime: settings.linkLifetime, clock: clock)
+        self.ephemeral = ephemeral
         self.clock = clock
     }
 
@@ -34,9 +36,14 @@ public struct GuacBridge: RemoteDesktops {
         try await records.remove(connection: instance.id.rawValue, in: settings.group, username: Self.username(of: instance.userID))
     }
 
+    /// A fresh single-use link to the instance's desktop, `<gateway>/open/<code>`.
+    public func link(for instance: LabInstance) async throws -> String {
+        "\(settings.gatewayURL)/open/\(try await links.issue(for: instance))"
+    }
+
     /// Where a redeemed link sends the student: Guacamole (or, without one, LabGate's
-    /// preview at `previewURL`) with a fresh auth-json login, opening the instance's connection.
-    public func redirect(for grant: AccessLinks.Grant, previewURL: String) async throws -> String {
+    /// preview, `<gateway>/preview`) with a fresh auth-json login, opening the instance's connection.
+    public func redirect(for grant: AccessLinks.Grant) async throws -> String {
         guard let connectionID = try await records.connectionID(named: grant.instanceID.rawValue, in: settings.group) else {
             throw GuacBridgeError.linkUsedOrExpired
         }
@@ -44,7 +51,7 @@ public struct GuacBridge: RemoteDesktops {
         var query = [("data", try authJSON.seal(login))]
         // The preview cannot read the fragment from the server side, so it gets the id plainly too.
         if settings.guacamoleURL == nil { query.append(("connection", String(connectionID))) }
-        let base = settings.guacamoleURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? previewURL
+        let base = settings.guacamoleURL.map { $0.hasSuffix("/") ? $0 : $0 + "/" } ?? settings.gatewayURL + "/preview"
         return "\(base)?\(FormURLEncoding.encode(query))#/client/\(Self.clientIdentifier(connectionID: connectionID))"
     }
 

@@ -2,6 +2,8 @@ import Foundation
 
 /// How LabGate writes Guacamole's records and sends students to Guacamole.
 public struct GuacBridgeSettings: Sendable {
+    /// LabGate's own public address, without a trailing slash: single-use links are made on it.
+    public var gatewayURL: String
     /// Guacamole's address (`https://lab.example.edu/guacamole`), or nil when there is no
     /// Guacamole: links then open LabGate's own preview of the login.
     public var guacamoleURL: String?
@@ -19,9 +21,10 @@ public struct GuacBridgeSettings: Sendable {
     public var linkLifetime: Duration
 
     public init(
-        guacamoleURL: String? = nil, group: String = "labgate", rdpSecurity: String? = nil, ignoreCertificate: Bool = true,
+        gatewayURL: String = "http://127.0.0.1:8080", guacamoleURL: String? = nil, group: String = "labgate", rdpSecurity: String? = nil, ignoreCertificate: Bool = true,
         recordingPath: String? = nil, maxConnections: Int? = nil, maxConnectionsPerUser: Int? = nil, linkLifetime: Duration = .seconds(60)
     ) {
+        self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL
         self.guacamoleURL = guacamoleURL
         self.group = group
         self.rdpSecurity = rdpSecurity

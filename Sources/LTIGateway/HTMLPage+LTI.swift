@@ -10,14 +10,6 @@ extension HTMLPage {
             """, status: error.status)
     }
 
-    static func labRequested(_ instance: LabInstance, _ environment: Environment) -> HTMLPage {
-        HTMLPage(title: "Your lab is being prepared", body: """
-            <h1>Your lab is being prepared</h1>
-            <p>LabGate is setting up <strong>\(escape(environment.title))</strong> for you.</p>
-            <p class="note">State: \(escape(instance.state.rawValue)). Opening the activity again will not create a second lab.</p>
-            """)
-    }
-
     static func notConfigured(_ activity: Activity) -> HTMLPage {
         HTMLPage(title: "This lab is not ready yet", body: """
             <h1>This lab is not ready yet</h1>

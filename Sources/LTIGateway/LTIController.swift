@@ -63,14 +63,17 @@ public struct LTIController<Context: RequestContext>: Sendable {
             "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
             "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue),
         ])
-        let cookie = try session.cookieValue(box: service.box)
+        let cookie = try session.signed(box: service.box)
         var headers: HTTPFields = [:]
         headers.append(SetCookie(name: LaunchSession.cookieName, value: cookie, path: "/",
                                  maxAge: Int(service.settings.sessionLifetime.components.seconds)).field)
         if let state = form["state"] { headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
         let page: HTMLPage
         switch outcome {
-        case .labRequested(let instance, let environment, _): page = .labRequested(instance, environment)
+        case .labRequested(let instance, _, _):
+            // Post, redirect, get: reloading the waiting page must not post the used id_token again.
+            headers[.location] = "/labs/\(instance.id)"
+            return Response(status: .seeOther, headers: headers)
         case .notConfigured(let activity): page = .notConfigured(activity)
         case .chooseEnvironment(let activity, let current, let choices):
             page = .chooseEnvironment(activity, current: current, choices: choices, csrf: service.csrfToken(sessionCookie: cookie))

@@ -71,16 +71,34 @@ struct LaunchMapper: Sendable {
             }
             guard let environment else { return (.notConfigured(activity), session) }
             if let live = known?.liveInstance, live.userID == user.id, live.environmentID == environment.id {
-                return (.labRequested(live, environment, created: false), session)
+                return (.labRequested(try await resume(live, now: now, logger: logger), environment, created: false), session)
             }
             let (instance, created) = try await repositories.instances.findOrCreate(
                 LabInstance(userID: user.id, environmentID: environment.id, courseID: course.id, createdAt: now))
             if created {
                 try await queue.enqueue(.advance(instance.id))
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
+                return (.labRequested(instance, environment, created: true), session)
             }
-            return (.labRequested(instance, environment, created: created), session)
+            return (.labRequested(try await resume(instance, now: now, logger: logger), environment, created: false), session)
         }
+    }
+
+    /// A student opening their stopped lab wants it running: it is started (a job does the
+    /// work). Any other state is left as it is; a failed lab waits for the student's retry.
+    private func resume(_ instance: LabInstance, now: Date, logger: Logger) async throws -> LabInstance {
+        guard instance.state == .stopped else { return instance }
+        var starting = instance
+        try starting.transition(to: .starting, at: now)
+        do {
+            starting = try await repositories.instances.save(starting)
+        } catch StoreError.conflict {
+            // Someone else changed it meanwhile (a teacher, the reconciler): theirs stands.
+            return try await repositories.instances.find(id: instance.id) ?? instance
+        }
+        try await queue.enqueue(.advance(instance.id))
+        logger.info("lab restarted by its student", metadata: ["instance": .string(instance.id.rawValue)])
+        return starting
     }
 
     /// The `environment` custom parameter a Deep Linking response put on the link binds a

@@ -22,17 +22,20 @@ public struct LaunchSession: Codable, Sendable, Hashable {
 
     /// The name of the cookie that carries it.
     public static let cookieName = "labgate_session"
-    private static let purpose = "session cookie"
+    static let cookiePurpose = "session cookie"
+    /// A pass carries the session to a window of its own, where the cookie of Moodle's iframe
+    /// (kept in the platform site's jar) is not sent.
+    static let windowPassPurpose = "window pass"
 
-    /// The cookie value: the session signed with LabGate's secret.
-    func cookieValue(box: SecretBox) throws -> String {
+    /// The session signed with LabGate's secret for one purpose.
+    func signed(box: SecretBox, purpose: String = cookiePurpose) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
-        return box.sign(try encoder.encode(self), purpose: Self.purpose)
+        return box.sign(try encoder.encode(self), purpose: purpose)
     }
 
-    /// The session in a cookie value, if it is genuine and not expired.
-    static func read(_ value: String, box: SecretBox, now: Date) -> LaunchSession? {
+    /// The session in a signed value, if it is genuine, made for `purpose` and not expired.
+    static func read(_ value: String, box: SecretBox, purpose: String = cookiePurpose, now: Date) -> LaunchSession? {
         guard let payload = box.verify(value, purpose: purpose) else { return nil }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

@@ -4,7 +4,7 @@ import WebEncoding
 
 extension Request {
     /// The fields of a form post (`application/x-www-form-urlencoded`); a repeated field keeps every value.
-    func formFields(limit: Int = 64 * 1024) async throws -> [String: [String]] {
+    public func formFields(limit: Int = 64 * 1024) async throws -> [String: [String]] {
         var request = self
         let buffer: ByteBuffer
         do {

@@ -101,13 +101,44 @@ public final class SimBrowser: Sendable {
         return try await send(request)
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> Page {
+    /// One server-sent event.
+    public struct ServerSentEvent: Sendable, Equatable {
+        public var event: String
+        public var data: String
+    }
+
+    /// Listens to the event stream at `url` as an `EventSource` does, and returns its events
+    /// once the server ends the stream (or `timeout` passes).
+    public func events(_ url: String, timeout: Duration = .seconds(60)) async throws -> [ServerSentEvent] {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        let response = try await client.execute(withCookies(request), timeout: .seconds(timeout.components.seconds))
+        guard response.status == .ok else {
+            throw PlatformSimError.unexpectedResponse("the event stream answered \(response.status.code)")
+        }
+        var text = ""
+        for try await buffer in response.body { text += String(buffer: buffer) }
+        return text.components(separatedBy: "\n\n").compactMap { block in
+            var event = "message", data: [String] = []
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            return data.isEmpty ? nil : ServerSentEvent(event: event, data: data.joined(separator: "\n"))
+        }
+    }
+
+    private func withCookies(_ request: HTTPClientRequest) -> HTTPClientRequest {
         var request = request
         let jar = cookieJar
         if !jar.isEmpty {
             request.headers.add(name: "Cookie", value: jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
-        let response = try await client.execute(request, timeout: .seconds(30))
+        return request
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> Page {
+        let response = try await client.execute(withCookies(request), timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
         let headers = response.headers.map { ($0.name, $0.value) }
         remember(headers.filter { $0.0.lowercased() == "set-cookie" }.map(\.1))

@@ -19,7 +19,7 @@ struct RedirectTests {
                 userID: UserID("u1"), environmentID: EnvironmentID("env"), address: "10.0.0.7", guestPassword: "pw-never-in-url", createdAt: Date())
             try await bridge.publish(instance, access: DesktopAccess(protocolName: "rdp", port: 3389, username: "student"))
             let id = try #require(try await records.connectionID(named: instance.id.rawValue, in: "labgate"))
-            let url = try await bridge.redirect(for: AccessLinks.Grant(userID: instance.userID, instanceID: instance.id), previewURL: "unused")
+            let url = try await bridge.redirect(for: AccessLinks.Grant(userID: instance.userID, instanceID: instance.id))
             #expect(url.hasPrefix("https://lab.example.edu/guacamole/?data="))
             #expect(url.hasSuffix("#/client/\(GuacBridge.clientIdentifier(connectionID: id))"))
             #expect(!url.contains("pw-never-in-url"))

@@ -75,8 +75,9 @@ struct DeepLinkingTests {
 
             // The platform now launches the new link with that custom parameter: a student gets that lab.
             try await bed.withOtherBrowser { (student) async throws in
-                let page = try await bed.launch(
+                let launched = try await bed.launch(
                     LaunchScenario(subject: "student-dl", resourceLinkID: "link-from-dl", custom: claims.items[0].custom), in: student)
+                let page = try await bed.follow(launched, in: student)
                 #expect(page.body.contains("Your lab is being prepared"))
                 #expect(page.body.contains("Windows Server"))
             }

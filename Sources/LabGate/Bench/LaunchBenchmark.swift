@@ -124,7 +124,7 @@ struct LaunchBenchmark {
                         let start = clock.now
                         do {
                             let page = try await browser.launch(scenario, platform: platform, toolURL: toolURL, direct: true)
-                            guard page.status == 200, page.body.contains("Your lab is being prepared") else {
+                            guard page.status == 303, page.header("location")?.hasPrefix("/labs/") == true else {
                                 throw PlatformSimError.unexpectedResponse("launch answered \(page.status): \(page.body.prefix(200))")
                             }
                             if start >= warmUpEnd { latencies.append(start.duration(to: clock.now)) }

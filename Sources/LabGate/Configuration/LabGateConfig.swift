@@ -111,7 +111,7 @@ struct LabGateConfig: Sendable {
         func optionalText(_ path: String) -> String? { text(path).isEmpty ? nil : text(path) }
         func optionalInt(_ path: String) -> Int? { int(path) == 0 ? nil : int(path) }
         guacamole = GuacBridgeSettings(
-            guacamoleURL: optionalText("guacamole.url"), group: text("guacamole.group"), rdpSecurity: text("guacamole.rdpSecurity"),
+            gatewayURL: lti.publicURL, guacamoleURL: optionalText("guacamole.url"), group: text("guacamole.group"), rdpSecurity: text("guacamole.rdpSecurity"),
             ignoreCertificate: text("guacamole.ignoreCert") == "true", recordingPath: optionalText("guacamole.recordingPath"),
             maxConnections: optionalInt("guacamole.maxConnections"), maxConnectionsPerUser: optionalInt("guacamole.maxConnectionsPerUser"),
             linkLifetime: seconds("guacamole.linkSeconds"))

@@ -22,6 +22,9 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(HealthController(backends: backends).endpoints)
     router.addRoutes(PrometheusMetrics.endpoints)
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
+    router.addRoutes(StudentPathController(
+        lti: lti, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
+    ).endpoints)
 
     var app = Application(
         router: router,

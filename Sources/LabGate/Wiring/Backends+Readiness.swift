@@ -7,14 +7,21 @@ struct ReadinessCheck: Sendable, Codable, Equatable {
 }
 
 extension Backends {
-    /// Checks, side by side, that the database and the ephemeral store and queue answer.
+    /// Checks, side by side, that the database, the ephemeral store and queue, and Guacamole's
+    /// database (when it is not LabGate's) answer.
     func readiness() async -> [ReadinessCheck] {
         async let database = check("database", engine: databaseDescription) { try await self.database.ping() }
         async let ephemeral = check("ephemeral", engine: ephemeralDescription) {
             try await self.ephemeral.ping()
             try await self.queue.ping()
         }
-        return await [database, ephemeral]
+        async let guacamole = guacamoleCheck()
+        return await [database, ephemeral] + [guacamole].compactMap { $0 }
+    }
+
+    private func guacamoleCheck() async -> ReadinessCheck? {
+        guard let guacamoleDatabase, let guacamoleDescription else { return nil }
+        return await check("guacamole", engine: guacamoleDescription) { try await guacamoleDatabase.ping() }
     }
 
     private func check(_ component: String, engine: String, _ probe: @Sendable () async throws -> Void) async -> ReadinessCheck {

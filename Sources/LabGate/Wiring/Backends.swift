@@ -19,16 +19,18 @@ final class Backends: Service, Sendable {
     /// For people: which engines these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
     let databaseDescription: String
     let ephemeralDescription: String
+    let guacamoleDescription: String?
     private let redis: RedisClient?
 
     private init(
         database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
-        ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?
+        ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?, guacamoleDescription: String?
     ) {
         self.database = database
         self.repositories = database.repositories()
         self.guacamoleDatabase = guacamoleDatabase
         self.guacamoleRecords = SQLGuacamoleRecords(database: guacamoleDatabase ?? database)
+        self.guacamoleDescription = guacamoleDescription
         self.databaseDescription = databaseDescription
         self.ephemeral = ephemeral
         self.queue = queue
@@ -47,22 +49,28 @@ final class Backends: Service, Sendable {
             databaseDescription = "SQLite \(path)"
         case .mariaDB(let settings):
             database = MariaDBDatabase(settings: settings)
-            databaseDescription = "MariaDB \(settings.host):\(settings.port)/\(settings.database)"
+            databaseDescription = Self.describe(settings)
         }
         let guacamoleDatabase = config.guacamoleDatabase.map { MariaDBDatabase(settings: $0) }
+        let guacamoleDescription = config.guacamoleDatabase.map(Self.describe)
         switch config.ephemeral {
         case .memory:
             return Backends(
                 database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
                 queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil,
-                guacamoleDatabase: guacamoleDatabase)
+                guacamoleDatabase: guacamoleDatabase, guacamoleDescription: guacamoleDescription)
         case .redis(let settings):
             let client = RedisClient(settings: settings)
             return Backends(
                 database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
                 queue: RedisJobQueue(client: client, settings: config.queue),
-                ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase)
+                ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase,
+                guacamoleDescription: guacamoleDescription)
         }
+    }
+
+    private static func describe(_ settings: MariaDBSettings) -> String {
+        "MariaDB \(settings.host):\(settings.port)/\(settings.database)"
     }
 
     /// Applies pending migrations and returns the versions applied; logs them when a logger is given.

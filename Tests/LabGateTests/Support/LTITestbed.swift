@@ -9,6 +9,7 @@ import Provisioning
 import ServiceLifecycle
 import Synchronization
 import TestSupport
+import Testing
 
 /// LabGate running on a real port with the test platform registered through a platform
 /// file, and a browser to drive launches: the whole flow over HTTP, as Moodle and a person would.
@@ -134,6 +135,12 @@ struct LTITestbed: Sendable {
     /// Launches `scenario` in the testbed's browser.
     func launch(_ scenario: LaunchScenario, in browser: SimBrowser? = nil) async throws -> SimBrowser.Page {
         try await (browser ?? self.browser).launch(scenario, platform: platform, toolURL: toolURL)
+    }
+
+    /// Follows the redirect `page` answered, on LabGate, in `browser`.
+    func follow(_ page: SimBrowser.Page, in browser: SimBrowser? = nil) async throws -> SimBrowser.Page {
+        let location = try #require(page.header("location"), "expected a redirect, got \(page.status): \(page.body.prefix(300))")
+        return try await (browser ?? self.browser).get(location.hasPrefix("/") ? toolURL + location : location)
     }
 
     /// An environment teachers can choose.

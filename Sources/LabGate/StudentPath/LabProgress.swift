@@ -1,0 +1,46 @@
+import LabCore
+
+/// What a student is told about their lab in each state: how far along it is and, when it
+/// rests somewhere other than ready, what they can do.
+struct LabProgress: Codable, Equatable, Sendable {
+    var state: String
+    /// 1-based position in the way to ready; 0 off that way (stopped, failed, removed).
+    var step: Int
+    var steps: Int
+    var text: String
+    /// Set when the student has to act: `start` (stopped), `retry` (failed), `relaunch` (removed).
+    var action: String?
+
+    /// The states a new lab passes on its way to ready, in order.
+    static let path: [LabInstanceState] = [.requested, .allocating, .cloning, .configuring, .starting, .waitingForAddress, .ready]
+
+    init(_ instance: LabInstance) {
+        state = instance.state.rawValue
+        step = (Self.path.firstIndex(of: instance.state) ?? -1) + 1
+        steps = Self.path.count
+        switch instance.state {
+        case .requested: text = "Waiting for a free worker…"
+        case .allocating: text = "Choosing a server for your lab…"
+        case .cloning: text = "Copying the lab's template for you…"
+        case .configuring: text = "Setting up your machine…"
+        case .starting: text = "Starting your machine…"
+        case .waitingForAddress: text = "Waiting for your machine to come online…"
+        case .ready: text = "Your lab is ready. Opening it…"
+        case .stopping: text = "Your lab is being stopped…"
+        case .stopped:
+            text = "Your lab is stopped (by your teacher, or after a while without use). Start it again to continue where you left off."
+            action = "start"
+        case .resetting: text = "Your lab is being reset to its starting point…"
+        case .deleting, .deleted:
+            text = "This lab was removed. Open the activity again from your course to get a new one."
+            action = "relaunch"
+        case .failed:
+            text = "Your lab could not be prepared: \(instance.failureReason ?? "no reason was recorded"). Try again; "
+                + "if it fails again, tell your teacher and mention reference \(instance.id)."
+            action = "retry"
+        }
+    }
+
+    /// Whether the page can stop listening: nothing changes without the student or a teacher.
+    var isFinal: Bool { action != nil || state == LabInstanceState.ready.rawValue }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import GuacBridge
+import HTTPTypes
+import Hummingbird
+import LTIGateway
+import LabCore
+import Metrics
+import Provisioning
+import ServiceLifecycle
+
+/// The student's way from a launch to the desktop: the waiting page and its live progress,
+/// starting a stopped or failed lab, a window of its own, the single-use link and, without
+/// Guacamole, the preview in its place.
+struct StudentPathController<Context: RequestContext>: Sendable {
+    let lti: LTIService
+    let repositories: Repositories
+    let operations: LabOperations
+    let desktops: GuacBridge
+    /// How often the progress stream looks at the instance.
+    var pollInterval: Duration = .milliseconds(500)
+    /// How long one progress stream lasts before the browser reconnects (bounded work per request).
+    var streamLifetime: Duration = .seconds(300)
+
+    var endpoints: RouteCollection<Context> {
+        let routes = RouteCollection(context: Context.self)
+        routes.get("labs/:instance") { request, context in try await page(context) { try await waitingPage(request, context) } }
+        routes.get("labs/:instance/events") { request, context in try await page(context) { try await events(request, context) } }
+        routes.post("labs/:instance/start") { request, context in try await page(context) { try await start(request, context) } }
+        routes.post("labs/:instance/window") { request, context in try await page(context) { try await window(request, context) } }
+        routes.get("open/:code") { request, context in try await page(context) { try await open(request, context) } }
+        routes.get("preview") { request, context in try await page(context) { try await preview(request) } }
+        return routes
+    }
+
+    /// Answers what the student's path refuses with a page that says what to do.
+    private func page(_ context: Context, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch {
+            guard let refusal = StudentRefusal(error) else { throw error }
+            context.logger.info("student path refused", metadata: ["reason": .string(refusal.message), "status": .stringConvertible(refusal.status.code)])
+            return HTMLPage.refusal(refusal, requestID: context.id).response()
+        }
+    }
+
+    /// The session's own instance named in the path; another student's is "no such lab".
+    private func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
+        guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
+        let id = LabInstanceID(try context.parameters.require("instance"))
+        guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else {
+            throw LabPageError.noSuchLab
+        }
+        return (session, instance)
+    }
+
+    private func waitingPage(_ request: Request, _ context: Context) async throws -> Response {
+        let (session, instance) = try await ownInstance(request, context)
+        if instance.state == .ready {
+            return Response(status: .seeOther, headers: [.location: try await desktops.link(for: instance), .cacheControl: "no-store"])
+        }
+        let environment = try await repositories.environments.find(id: instance.environmentID)
+        return HTMLPage.waiting(
+            instance, environment: environment, csrf: lti.csrfToken(of: request) ?? "", windowPass: try lti.windowPass(for: session)
+        ).response()
+    }
+
+    /// Server-sent events: `progress` whenever the state changes, then `ready` with a fresh
+    /// single-use link, or the stream ends at a state that waits for the student.
+    private func events(_ request: Request, _ context: Context) async throws -> Response {
+        let (_, first) = try await ownInstance(request, context)
+        let body = ResponseBody { [self] writer in
+            var last: LabProgress?
+            var instance: LabInstance? = first
+            let deadline = ContinuousClock.now + streamLifetime
+            // Ends when LabGate shuts down as well: the browser reconnects to another process.
+            while let current = instance, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
+                let progress = LabProgress(current)
+                if progress != last {
+                    try await writer.write(Self.event("progress", progress))
+                    last = progress
+                }
+                if current.state == .ready {
+                    try await writer.write(Self.event("ready", ["link": try await desktops.link(for: current)]))
+                    break
+                }
+                if progress.isFinal { break }
+                try await Task.sleep(for: pollInterval)
+                instance = try await repositories.instances.find(id: current.id)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+
+    private static func event(_ name: String, _ value: some Encodable) throws -> ByteBuffer {
+        ByteBuffer(string: "event: \(name)\ndata: \(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))\n\n")
+    }
+
+    /// Starts a stopped lab, or tries a failed one again.
+    private func start(_ request: Request, _ context: Context) async throws -> Response {
+        let (_, instance) = try await ownInstance(request, context)
+        let form = try await request.formFields()
+        guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
+        _ = try await operations.perform(.start, on: instance.id)
+        context.logger.info("lab started by its student", metadata: ["instance": .string(instance.id.rawValue)])
+        return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)"])
+    }
+
+    /// The waiting page in a window of its own: the pass carries the session there.
+    private func window(_ request: Request, _ context: Context) async throws -> Response {
+        let form = try await request.formFields()
+        guard let pass = form["pass"]?.first, let session = lti.session(fromWindowPass: pass) else { throw LabPageError.sessionRequired }
+        let id = try context.parameters.require("instance")
+        return Response(status: .seeOther, headers: [.location: "/labs/\(id)", .setCookie: try lti.sessionCookie(session).value])
+    }
+
+    /// Redeems a single-use link: the first request of its own student goes on to the desktop.
+    private func open(_ request: Request, _ context: Context) async throws -> Response {
+        guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
+        do {
+            let grant = try await desktops.links.redeem(try context.parameters.require("code"), by: session.userID)
+            guard let instance = try await repositories.instances.find(id: grant.instanceID), instance.state == .ready else {
+                throw GuacBridgeError.notReady(state: "no longer running")
+            }
+            let location = try await desktops.redirect(for: grant)
+            Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", "redirected")]).increment()
+            context.logger.info("single-use link redeemed", metadata: ["instance": .string(grant.instanceID.rawValue)])
+            return Response(status: .found, headers: [.location: location, .cacheControl: "no-store", HTTPField.Name("Referrer-Policy")!: "no-referrer"])
+        } catch let error as GuacBridgeError {
+            Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", Self.outcome(error))]).increment()
+            throw error
+        }
+    }
+
+    private static func outcome(_ error: GuacBridgeError) -> String {
+        switch error {
+        case .linkUsedOrExpired: "used_or_expired"
+        case .notYourLink: "not_yours"
+        case .notReady: "not_ready"
+        case .invalidLogin, .invalidSecretKey: "invalid"
+        }
+    }
+
+    private func preview(_ request: Request) async throws -> Response {
+        guard desktops.settings.guacamoleURL == nil else { throw LabPageError.noPreview }
+        guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
+        let query = request.uri.queryParameters
+        guard let data = query["data"].map(String.init) else { throw GuacBridgeError.invalidLogin }
+        let preview = try await desktops.preview(data: data, connectionID: query["connection"].flatMap { Int(String($0)) }, for: session.userID)
+        return HTMLPage.preview(preview).response()
+    }
+}

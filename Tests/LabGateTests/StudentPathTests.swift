@@ -1,0 +1,186 @@
+import Foundation
+import GuacBridge
+@testable import LabGate
+import LabCore
+import Logging
+import PlatformSim
+import Provisioning
+import TestSupport
+import Testing
+
+@Suite("The student's path: launch, waiting page, single-use link, desktop")
+struct StudentPathTests {
+    /// A student's launch of an activity bound to `environment` (through its custom parameter).
+    private static func student(_ subject: String, environment: String) -> LaunchScenario {
+        LaunchScenario(subject: subject, resourceLinkID: "link-\(environment)", custom: ["environment": environment])
+    }
+
+    @Test("launch → clone → Guacamole records → live progress → /open/<code> → 302 whose data is the student's single-use login", arguments: LTITestbed.Storage.underTest)
+    func wholePath(storage: LTITestbed.Storage) async throws {
+        try await LTITestbed.run(storage: storage) { (bed) async throws in
+            let environment = try await bed.repositories.environments.save(EnvironmentSpec(
+                name: "desk-\(UUID().uuidString.prefix(6))", title: "Linux desktop",
+                vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]).environment())
+            let launched = try await bed.launch(Self.student("student-e2e", environment: environment.name))
+            #expect(launched.status == 303)
+            let waitingPath = try #require(launched.header("location"))
+            let instanceID = LabInstanceID(String(try #require(waitingPath.split(separator: "/").last)))
+
+            // The progress stream: the states on the way, then `ready` with a fresh single-use link.
+            let events = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            let progress = try events.filter { $0.event == "progress" }.map { try JSONDecoder().decode(LabProgress.self, from: Data($0.data.utf8)) }
+            #expect(!progress.isEmpty)
+            #expect(progress.map(\.step) == progress.map(\.step).sorted())
+            let last = try #require(events.last)
+            #expect(last.event == "ready")
+            let link = try #require(try JSONDecoder().decode([String: String].self, from: Data(last.data.utf8))["link"])
+            #expect(link.hasPrefix(bed.toolURL + "/open/"))
+
+            // Guacamole's records: the connection in the labgate group, readable by the student's Guacamole user.
+            let instance = try #require(try await bed.repositories.instances.find(id: instanceID))
+            #expect(instance.state == .ready)
+            let backends = try await Backends.open(bed.config)
+            let stored = try await withCleanup {
+                let id = try #require(try await backends.guacamoleRecords.connectionID(named: instanceID.rawValue, in: "labgate"))
+                return try #require(try await backends.guacamoleRecords.connection(id: id))
+            } cleanup: { await backends.close() }
+            #expect(stored.readers == [GuacBridge.username(of: instance.userID)])
+            #expect(stored.connection.parameters["hostname"] == instance.address)
+            #expect(stored.connection.parameters["username"] == "student")
+
+            // Redeemed once: a redirect whose data is the student's login, expiring within a minute.
+            let redirect = try await bed.browser.get(link)
+            #expect(redirect.status == 302)
+            let location = try #require(redirect.header("location"))
+            #expect(location.hasPrefix(bed.toolURL + "/preview?data="))
+            #expect(location.hasSuffix("#/client/" + GuacBridge.clientIdentifier(connectionID: stored.id)))
+            #expect(!location.contains(instance.guestPassword ?? "no password"))
+            let data = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "data" }?.value)
+            let auth = AuthJSON(derivedFrom: try SecretKeyLoader.load(bed.config, logger: Logger(label: "test")))
+            let login = try #require(try JSONSerialization.jsonObject(with: auth.open(data)) as? [String: Any])
+            #expect(login["username"] as? String == GuacBridge.username(of: instance.userID))
+            #expect(login["singleUse"] as? Bool == true)
+            let expires = Double((login["expires"] as? NSNumber)?.int64Value ?? 0) / 1000
+            #expect(expires > Date().timeIntervalSince1970 && expires <= Date().timeIntervalSince1970 + 61)
+
+            // Every later use of the link is refused with the page that says what to do.
+            let again = try await bed.browser.get(link)
+            #expect(again.status == 410)
+            #expect(again.body.contains("already used or has expired — launch the lab again from your course"))
+
+            // Without Guacamole the login opens LabGate's preview, once, like Guacamole's single-use login.
+            let preview = try await bed.browser.get(location)
+            #expect(preview.status == 200)
+            #expect(preview.body.contains(GuacBridge.username(of: instance.userID)))
+            #expect(preview.body.contains("labgate/\(instanceID)"))
+            #expect(!preview.body.contains(instance.guestPassword ?? "no password"))
+            #expect(try await bed.browser.get(location).status == 410)
+
+            // Relaunching while the lab is ready goes straight to a fresh link.
+            let relaunch = try await bed.follow(try await bed.launch(Self.student("student-e2e", environment: environment.name)))
+            #expect(relaunch.status == 303)
+            let fresh = try #require(relaunch.header("location"))
+            #expect(fresh.hasPrefix(bed.toolURL + "/open/") && fresh != link)
+            #expect(try await bed.browser.get(fresh).status == 302)
+        }
+    }
+
+    @Test("another student's session can neither redeem a link nor see the lab; without a session the page says to relaunch")
+    func otherStudents() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.addEnvironment("desk-\(UUID().uuidString.prefix(6))", title: "Desk")
+            let waitingPath = try #require(try await bed.launch(Self.student("owner", environment: environment.name)).header("location"))
+            let events = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            let ready = try #require(events.last)
+            let link = try #require(try JSONDecoder().decode([String: String].self, from: Data(ready.data.utf8))["link"])
+
+            try await bed.withOtherBrowser { (other) async throws in
+                _ = try await bed.launch(Self.student("intruder", environment: environment.name), in: other)
+                let refused = try await other.get(link)
+                #expect(refused.status == 403)
+                #expect(refused.body.contains("made for someone else"))
+                #expect(try await other.get(bed.toolURL + waitingPath).status == 404)
+                #expect(try await other.get(bed.toolURL + "/labs/\(UUID().uuidString)").status == 404)
+            }
+            try await bed.withOtherBrowser { (anonymous) async throws in
+                let page = try await anonymous.get(link)
+                #expect(page.status == 401)
+                #expect(page.body.contains("Open the activity again from your course"))
+            }
+            // The intruder's attempt did not use the link up.
+            #expect(try await bed.browser.get(link).status == 302)
+        }
+    }
+
+    @Test("a failed lab says why and offers to try again; the retry needs the page's token")
+    func failedLab() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            // Template 9999 does not exist on the simulated cluster: the clone fails.
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment())
+            let waitingPath = try #require(try await bed.launch(Self.student("unlucky", environment: environment.name)).header("location"))
+            let events = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            let lastEvent = try #require(events.last)
+            let final = try JSONDecoder().decode(LabProgress.self, from: Data(lastEvent.data.utf8))
+            #expect(final.state == "failed" && final.action == "retry")
+            #expect(final.text.contains("could not be prepared"))
+
+            let page = try await bed.browser.get(bed.toolURL + waitingPath)
+            #expect(page.status == 200)
+            #expect(page.body.contains(#"<form id="start" method="post" action="\#(waitingPath)/start">"#))
+            #expect(page.body.contains("Try again"))
+            let form = try #require(page.form)
+            let instanceID = LabInstanceID(String(try #require(waitingPath.split(separator: "/").last)))
+            let failed = try #require(try await bed.repositories.instances.find(id: instanceID))
+            #expect(try await bed.browser.post(form.action, fields: [("csrf", "forged")]).status == 403)
+            #expect(try await bed.repositories.instances.find(id: instanceID)?.version == failed.version)
+            let retried = try await bed.browser.submit(form)
+            #expect(retried.status == 303)
+            #expect(retried.header("location") == waitingPath)
+            // Asked again: saved as requested (the worker may have failed it once more since).
+            #expect(try #require(try await bed.repositories.instances.find(id: instanceID)).version > failed.version)
+        }
+    }
+
+    @Test("relaunching a stopped lab starts it again, and the page follows it to ready")
+    func relaunchStopped() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.addEnvironment("desk-\(UUID().uuidString.prefix(6))", title: "Desk")
+            let scenario = Self.student("sleeper", environment: environment.name)
+            let waitingPath = try #require(try await bed.launch(scenario).header("location"))
+            _ = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            // Stopped as a teacher or the idle reaper would leave it (the simulated VM keeps running; starting it again is a no-op).
+            let instanceID = LabInstanceID(String(try #require(waitingPath.split(separator: "/").last)))
+            var instance = try #require(try await bed.repositories.instances.find(id: instanceID))
+            try instance.transition(to: .stopping, at: Date())
+            try instance.transition(to: .stopped, at: Date())
+            instance = try await bed.repositories.instances.save(instance)
+            let stoppedPage = try await bed.browser.get(bed.toolURL + waitingPath)
+            #expect(stoppedPage.body.contains("Your lab is stopped") && stoppedPage.body.contains("Start my lab"))
+
+            #expect(try await bed.launch(scenario).header("location") == waitingPath)
+            let events = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            #expect(events.last?.event == "ready")
+        }
+    }
+
+    @Test("the window pass opens the same session in a browser that has no cookie; a forged pass does not")
+    func windowPass() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment())
+            let waitingPath = try #require(try await bed.launch(Self.student("windowed", environment: environment.name)).header("location"))
+            _ = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            let page = try await bed.browser.get(bed.toolURL + waitingPath)
+            let pass = try #require(page.body.firstMatch(of: /name="pass" value="([^"]+)"/)?.1)
+            try await bed.withOtherBrowser { (window) async throws in
+                #expect(try await window.get(bed.toolURL + waitingPath).status == 401)
+                #expect(try await window.post(bed.toolURL + waitingPath + "/window", fields: [("pass", "forged.pass")]).status == 401)
+                let opened = try await window.post(bed.toolURL + waitingPath + "/window", fields: [("pass", String(pass))])
+                #expect(opened.status == 303)
+                #expect(opened.header("location") == waitingPath)
+                #expect(try await window.get(bed.toolURL + waitingPath).status == 200)
+            }
+        }
+    }
+}
