@@ -150,7 +150,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Storage", "LabCore"],
+            dependencies: ["Storage", "LabCore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),

@@ -50,7 +50,7 @@ public struct HTMLPage: Sendable {
             <title>\(Self.escape(title)) · LabGate</title>
             <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
             h1{font-size:1.4rem}.note{color:#555}button{font-size:1rem;padding:.4rem 1rem}label{display:block;margin:.3rem 0}
-            form{display:inline-block;margin:.5rem .5rem .5rem 0}progress{width:100%;height:1rem}
+            [hidden]{display:none!important}form{display:inline-block;margin:.5rem .5rem .5rem 0}progress{width:100%;height:1rem}
             ol.steps li.done{color:#2e7d32}ol.steps li.done::after{content:" ✓"}ol.steps li.current{font-weight:600}
             table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .6rem;border-bottom:1px solid #ddd;vertical-align:top}</style>
             </head><body><main>

@@ -26,6 +26,8 @@ public final class PlatformSim: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// The course shown to people, if any (`offer(_:)`).
+    let course = NIOLockedValueBox<CourseOffering?>(nil)
 
     public init(clientID: String = "labgate-client", deploymentID: String = "deployment-1") throws {
         self.clientID = clientID
@@ -76,6 +78,7 @@ public final class PlatformSim: Sendable {
         }
         router.get(".well-known/openid-configuration") { _, _ in try Self.json(self.openIDConfiguration()) }
         router.post("register") { request, _ in try await self.register(request) }
+        addCourseRoutes(to: router)
         router.post("deep-link-return") { request, _ in
             var request = request
             let fields = Self.fields(String(buffer: try await request.collectBody(upTo: 64 * 1024)))

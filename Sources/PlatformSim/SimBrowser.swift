@@ -68,11 +68,7 @@ public final class SimBrowser: Sendable {
 
     /// Posts the login initiation and returns the tool's answer (a redirect when all is well).
     public func startLogin(_ scenario: LaunchScenario, platform: PlatformSim, toolURL: String) async throws -> Page {
-        let hint = platform.prepare(scenario)
-        return try await post(toolURL + "/lti/login", fields: [
-            ("iss", platform.issuer), ("login_hint", scenario.subject), ("target_link_uri", toolURL + "/lti/launch"),
-            ("lti_message_hint", hint), ("client_id", platform.clientID), ("lti_deployment_id", platform.deploymentID),
-        ])
+        try await submit(platform.loginInitiation(scenario, toolURL: toolURL))
     }
 
     /// Follows the redirect to the platform and submits the form it answers to the tool.
@@ -105,27 +101,45 @@ public final class SimBrowser: Sendable {
     public struct ServerSentEvent: Sendable, Equatable {
         public var event: String
         public var data: String
+
+        /// The event of one block of the stream; nil for a comment or a block without data.
+        init?(_ block: Substring) {
+            var event = "message", data: [String] = []
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            guard !data.isEmpty else { return nil }
+            self.event = event
+            self.data = data.joined(separator: "\n")
+        }
     }
 
-    /// Listens to the event stream at `url` as an `EventSource` does, and returns its events
-    /// once the server ends the stream (or `timeout` passes).
-    public func events(_ url: String, timeout: Duration = .seconds(60)) async throws -> [ServerSentEvent] {
+    /// Listens to the event stream at `url` as an `EventSource` does, handing each event to
+    /// `onEvent` as it arrives, and returns them all once the server ends the stream (or `timeout` passes).
+    @discardableResult
+    public func events(
+        _ url: String, timeout: Duration = .seconds(60), onEvent: (ServerSentEvent) -> Void = { _ in }
+    ) async throws -> [ServerSentEvent] {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "text/event-stream")
         let response = try await client.execute(withCookies(request), timeout: .seconds(timeout.components.seconds))
         guard response.status == .ok else {
             throw PlatformSimError.unexpectedResponse("the event stream answered \(response.status.code)")
         }
-        var text = ""
-        for try await buffer in response.body { text += String(buffer: buffer) }
-        return text.components(separatedBy: "\n\n").compactMap { block in
-            var event = "message", data: [String] = []
-            for line in block.split(separator: "\n") {
-                if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
-                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+        var pending = "", events: [ServerSentEvent] = []
+        for try await buffer in response.body {
+            pending += String(buffer: buffer)
+            while let end = pending.range(of: "\n\n") {
+                let block = pending[..<end.lowerBound]
+                pending = String(pending[end.upperBound...])
+                if let event = ServerSentEvent(block) {
+                    events.append(event)
+                    onEvent(event)
+                }
             }
-            return data.isEmpty ? nil : ServerSentEvent(event: event, data: data.joined(separator: "\n"))
         }
+        return events
     }
 
     private func withCookies(_ request: HTTPClientRequest) -> HTTPClientRequest {

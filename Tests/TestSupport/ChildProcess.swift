@@ -16,7 +16,11 @@ public final class ChildProcess: @unchecked Sendable {
     private let errorFile: URL
 
     /// Starts `executable` with `arguments`, in `directory`, with `environment` added to this process's.
-    public init(_ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws {
+    /// `descriptors` hands the child more open files: child descriptor number → this process's descriptor.
+    public init(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        descriptors: [Int32: Int32] = [:]
+    ) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-child-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         outputFile = folder.appendingPathComponent("stdout")
@@ -36,6 +40,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        for (child, parent) in descriptors { posix_spawn_file_actions_adddup2(&actions, parent, child) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

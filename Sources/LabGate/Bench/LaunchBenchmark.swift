@@ -42,7 +42,7 @@ struct LaunchBenchmark {
     func run() async throws -> Result {
         let platform = try PlatformSim(clientID: "bench-client", deploymentID: "bench-deployment")
         return try await platform.serving {
-            try await register(platform)
+            try await Backends.prepare(config, platform: platform, environment: Environment(name: "bench", title: "Benchmark lab"))
             if let serverURL { return try await drive(platform, toolURL: serverURL) }
             let app = try await buildApplication(config: config)
             let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "bench")))
@@ -75,23 +75,6 @@ struct LaunchBenchmark {
         } catch {
             return .failure(error)
         }
-    }
-
-    /// The test platform and a `bench` environment, in the configured database.
-    private func register(_ platform: PlatformSim) async throws {
-        let backends = try await Backends.open(config)
-        do {
-            try await backends.migrate()
-            try await PlatformRegistry(repository: backends.repositories.platforms).save(
-                Platform(issuer: platform.issuer, clientID: platform.clientID, authURL: platform.authURL, tokenURL: platform.tokenURL,
-                         jwksURL: platform.jwksURL, createdAt: Date()),
-                deployments: [platform.deploymentID], now: Date())
-            _ = try await backends.repositories.environments.save(Environment(name: "bench", title: "Benchmark lab"))
-        } catch {
-            await backends.close()
-            throw error
-        }
-        await backends.close()
     }
 
     private func waitUntilServing(_ toolURL: String, client: HTTPClient) async throws {

@@ -13,13 +13,17 @@ extension HTMLPage {
             #"<li data-state="\#(state.rawValue)">\#(escape(Self.stepName(state)))</li>"#
         }.joined()
         let title = environment.map { " <strong>\(escape($0.title))</strong>" } ?? ""
-        return HTMLPage(title: "Your lab is being prepared", body: """
-            <h1 id="heading">Your lab is being prepared</h1>
+        let heading = Self.heading(progress.action)
+        let acting = progress.action == "start" || progress.action == "retry"
+        return HTMLPage(title: heading, body: """
+            <h1 id="heading">\(escape(heading))</h1>
+            <div id="journey"\(progress.action == nil ? "" : " hidden")>
             <p>LabGate is setting up\(title) for you. This page moves on by itself when it is ready; it usually takes under a minute.</p>
             <progress id="progress" max="\(progress.steps)" value="\(progress.step)"></progress>
             <ol class="steps" id="steps">\(steps)</ol>
+            </div>
             <p id="status" role="status" aria-live="polite">\(escape(progress.text))</p>
-            <form id="start" method="post" action="/labs/\(id)/start"\(progress.action == "start" || progress.action == "retry" ? "" : " hidden")>
+            <form id="start" method="post" action="/labs/\(id)/start"\(acting ? "" : " hidden")>
             <input type="hidden" name="csrf" value="\(escape(csrf))">
             <button type="submit" id="start-button">\(progress.action == "start" ? "Start my lab" : "Try again")</button></form>
             <form method="post" action="/labs/\(id)/window" target="_blank">
@@ -29,6 +33,16 @@ extension HTMLPage {
             <p class="note">Opening the activity again will not create a second lab. Reference: \(id).</p>
             <script>\(waitingScript(instanceID: instance.id.rawValue))</script>
             """)
+    }
+
+    /// The page's heading for the student's next action (nil: none, the lab is on its way).
+    private static func heading(_ action: String?) -> String {
+        switch action {
+        case "retry": "Your lab could not be prepared"
+        case "start": "Your lab is stopped"
+        case "relaunch": "This lab was removed"
+        default: "Your lab is being prepared"
+        }
     }
 
     private static func stepName(_ state: LabInstanceState) -> String {
@@ -45,18 +59,20 @@ extension HTMLPage {
     /// Listens for progress; marks the steps done; on `ready` goes to the link, on a final
     /// state shows the action. EventSource reconnects by itself after a dropped connection.
     private static func waitingScript(instanceID: String) -> String {
-        """
+        let headings = Dictionary(uniqueKeysWithValues: ["", "retry", "start", "relaunch"].map { ($0, heading($0.isEmpty ? nil : $0)) })
+        let headingsJSON = String(decoding: (try? JSONEncoder().encode(headings)) ?? Data("{}".utf8), as: UTF8.self)
+        return """
         (function () {
           var steps = document.querySelectorAll("#steps li");
+          var headings = \(headingsJSON);
           function show(p) {
             document.getElementById("status").textContent = p.text;
             document.getElementById("progress").value = p.step;
             steps.forEach(function (li, i) { li.className = i + 1 < p.step ? "done" : (i + 1 === p.step ? "current" : ""); });
-            var start = document.getElementById("start");
-            start.hidden = !(p.action === "start" || p.action === "retry");
+            document.getElementById("start").hidden = !(p.action === "start" || p.action === "retry");
             document.getElementById("start-button").textContent = p.action === "start" ? "Start my lab" : "Try again";
-            if (p.action === "retry") document.getElementById("heading").textContent = "Your lab could not be prepared";
-            if (p.action === "relaunch") document.getElementById("heading").textContent = "This lab was removed";
+            document.getElementById("journey").hidden = !!p.action;
+            document.getElementById("heading").textContent = headings[p.action] || headings[""];
           }
           if (!window.EventSource) return;
           var events = new EventSource("/labs/\(instanceID)/events");

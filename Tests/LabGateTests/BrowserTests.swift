@@ -1,0 +1,96 @@
+import Foundation
+@testable import LabGate
+import LabCore
+import PlatformSim
+import Provisioning
+import TestSupport
+import Testing
+
+/// Chromium is installed by the test command; under CI a missing one fails the run instead of skipping it.
+private let chromiumExpected = HeadlessChromium.isInstalled || TestServers.isCI
+
+/// The pages in a real browser: Debian's headless Chromium clicks through the demo course,
+/// the waiting page and the preview, and writes screenshots to `.build/screenshots/`.
+@Suite("The student's path in headless Chromium", .enabled(if: chromiumExpected))
+struct BrowserTests {
+    static let screenshots = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build/screenshots")
+
+    /// The demo's cluster speed: slow enough that the waiting page shows each step for a moment.
+    static let demoCluster = LTITestbed.fastCluster.replacingOccurrences(of: "timeScale: 1000", with: "timeScale: 10")
+
+    private static func withChromium(_ body: (HeadlessChromium.Page) async throws -> Void) async throws {
+        let chromium = try HeadlessChromium()
+        try await withCleanup { try await body(try await chromium.newPage()) } cleanup: { await chromium.stop() }
+    }
+
+    private static func clusterFile(_ yaml: String) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-cluster-\(UUID().uuidString).yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    private static func instance(of environment: LabCore.Environment, in bed: LTITestbed) async throws -> LabInstance? {
+        try await bed.repositories.instances.list(states: Set(LabInstanceState.allCases), limit: 1000).first { $0.environmentID == environment.id }
+    }
+
+    @Test("the demo course: Launch opens the waiting page in the course's iframe, which moves on to the desktop preview")
+    func demoCourse() async throws {
+        try await LTITestbed.run(["proxmox.simulatorConfig": try Self.clusterFile(Self.demoCluster)]) { (bed) async throws in
+            let environment = try await bed.repositories.environments.save(EnvironmentSpec(
+                name: "demo-\(UUID().uuidString.prefix(6))", title: "Linux desktop (simulated)",
+                vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]).environment())
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { page in
+                try await page.navigate(bed.platform.issuer + "/")
+                try await page.waitUntil("document.getElementById('launch') !== null")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("demo-course.png"))
+                try await page.evaluate("document.getElementById('launch').click()")
+                // The waiting page, in the iframe, listening for progress.
+                try await page.waitUntil("document.getElementById('progress') !== null && document.getElementById('progress').value >= 1", inFrame: "/labs/")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("waiting-page.png"))
+                // On the way to ready there is nothing to retry: the button is not shown.
+                let retryShown = try await page.evaluate(
+                    "getComputedStyle(document.getElementById('start')).display !== 'none' && document.getElementById('progress').value < 7", inFrame: "/labs/")
+                #expect(retryShown as? Bool == false)
+                // Then, by itself, through the single-use link to the preview of the desktop.
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                let text = try await page.evaluate("document.body.innerText", inFrame: "/preview") as? String ?? ""
+                #expect(text.contains("Your lab is ready"))
+                #expect(text.contains("labgate-"))
+                #expect(text.contains("hostname"))
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("desktop-preview.png"))
+            }
+            let student = try #require(try await Self.instance(of: environment, in: bed))
+            #expect(student.state == .ready)
+        }
+    }
+
+    @Test("a failed lab in the browser: the page says so and its Try again button asks for the lab once more")
+    func failedLab() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment())
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { page in
+                // The launch in a window of its own (no iframe), as with Moodle's "open in new window".
+                try await page.navigate(bed.platform.issuer + "/launch?as=alan")
+                try await page.waitUntil("document.getElementById('start') !== null && !document.getElementById('start').hidden")
+                let heading = try await page.evaluate("document.getElementById('heading').textContent") as? String
+                #expect(heading == "Your lab could not be prepared")
+                #expect(try await page.evaluate("getComputedStyle(document.getElementById('journey')).display") as? String == "none")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("waiting-page-failed.png"))
+                let instance = try #require(try await Self.instance(of: environment, in: bed))
+                try await page.evaluate("document.getElementById('start-button').click()")
+                try await page.waitUntil("document.readyState === 'complete' && document.getElementById('start') !== null")
+                var asked = instance
+                for _ in 0..<100 where asked.version == instance.version {
+                    try await Task.sleep(for: .milliseconds(100))
+                    asked = try #require(try await bed.repositories.instances.find(id: instance.id))
+                }
+                #expect(asked.version > instance.version)
+            }
+        }
+    }
+}
