@@ -20,9 +20,9 @@ struct BrowserTests {
     /// The demo's cluster speed: slow enough that the waiting page shows each step for a moment.
     static let demoCluster = LTITestbed.fastCluster.replacingOccurrences(of: "timeScale: 1000", with: "timeScale: 10")
 
-    private static func withChromium(_ body: (HeadlessChromium.Page) async throws -> Void) async throws {
+    private static func withChromium(_ body: (HeadlessChromium, HeadlessChromium.Page) async throws -> Void) async throws {
         let chromium = try HeadlessChromium()
-        try await withCleanup { try await body(try await chromium.newPage()) } cleanup: { await chromium.stop() }
+        try await withCleanup { try await body(chromium, try await chromium.newPage()) } cleanup: { await chromium.stop() }
     }
 
     private static func clusterFile(_ yaml: String) throws -> String {
@@ -42,7 +42,7 @@ struct BrowserTests {
                 name: "demo-\(UUID().uuidString.prefix(6))", title: "Linux desktop (simulated)",
                 vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]).environment())
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
-            try await Self.withChromium { page in
+            try await Self.withChromium { chromium, page in
                 try await page.navigate(bed.platform.issuer + "/")
                 try await page.waitUntil("document.getElementById('launch') !== null")
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("demo-course.png"))
@@ -54,6 +54,16 @@ struct BrowserTests {
                 let retryShown = try await page.evaluate(
                     "getComputedStyle(document.getElementById('start')).display !== 'none' && document.getElementById('progress').value < 7", inFrame: "/labs/")
                 #expect(retryShown as? Bool == false)
+                // "Open in a new window": the iframe's cookie lives in the course site's jar, which the
+                // new window does not see; the window pass carries the session there.
+                try await page.click("form[target=_blank] button", inFrame: "/labs/")
+                var windows: [(id: String, url: String)] = []
+                for _ in 0..<100 where windows.isEmpty {
+                    try await Task.sleep(for: .milliseconds(100))
+                    windows = try await chromium.pages().filter { $0.url.hasPrefix(bed.toolURL) }
+                }
+                let window = try await chromium.attach(to: try #require(windows.first, "no new window opened").id)
+                try await window.waitUntil("document.getElementById('heading') !== null && /Your lab is/.test(document.getElementById('heading').textContent)")
                 // Then, by itself, through the single-use link to the preview of the desktop.
                 try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
                 let text = try await page.evaluate("document.body.innerText", inFrame: "/preview") as? String ?? ""
@@ -73,7 +83,7 @@ struct BrowserTests {
             let environment = try await bed.repositories.environments.save(
                 EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment())
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
-            try await Self.withChromium { page in
+            try await Self.withChromium { _, page in
                 // The launch in a window of its own (no iframe), as with Moodle's "open in new window".
                 try await page.navigate(bed.platform.issuer + "/launch?as=alan")
                 try await page.waitUntil("document.getElementById('start') !== null && !document.getElementById('start').hidden")

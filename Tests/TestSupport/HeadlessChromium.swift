@@ -111,7 +111,18 @@ public final class HeadlessChromium: Sendable {
     /// A new tab.
     public func newPage() async throws -> Page {
         let target = try await send("Target.createTarget", ["url": "about:blank"])
-        let attached = try await send("Target.attachToTarget", ["targetId": target["targetId"] as? String ?? "", "flatten": true])
+        return try await attach(to: target["targetId"] as? String ?? "")
+    }
+
+    /// The tabs and windows open now, with their addresses.
+    public func pages() async throws -> [(id: String, url: String)] {
+        let targets = try await send("Target.getTargets")["targetInfos"] as? [[String: Any]] ?? []
+        return targets.filter { $0["type"] as? String == "page" }.map { ($0["targetId"] as? String ?? "", $0["url"] as? String ?? "") }
+    }
+
+    /// A session on an open tab or window.
+    public func attach(to targetID: String) async throws -> Page {
+        let attached = try await send("Target.attachToTarget", ["targetId": targetID, "flatten": true])
         let page = Page(browser: self, session: attached["sessionId"] as? String ?? "")
         try await page.send("Page.enable")
         return page
@@ -172,6 +183,28 @@ public final class HeadlessChromium: Sendable {
             }
             let shown = (try? await evaluate("document.body ? document.body.innerText : ''", inFrame: frameURL)) as? String ?? ""
             throw ChildProcessError(message: "waited \(timeout) for \(expression); the page shows: \(shown.prefix(500))")
+        }
+
+        /// Clicks the middle of the element `selector` with the mouse, as a person does (popup
+        /// blockers let such a click open a window). In a frame, the frame is the page's first `iframe`.
+        public func click(_ selector: String, inFrame frameURL: String? = nil) async throws {
+            let rect = "(function(e){var r=e.getBoundingClientRect();return [r.left+r.width/2,r.top+r.height/2];})"
+            guard let inner = try await evaluate("\(rect)(document.querySelector(\(Self.quoted(selector))))", inFrame: frameURL) as? [Double] else {
+                throw ChildProcessError(message: "no element \(selector) to click")
+            }
+            var (x, y) = (inner[0], inner[1])
+            if frameURL != nil, let offset = try await evaluate("(function(e){var r=e.getBoundingClientRect();return [r.left+e.clientLeft,r.top+e.clientTop];})(document.querySelector('iframe'))") as? [Double] {
+                x += offset[0]
+                y += offset[1]
+            }
+            for type in ["mousePressed", "mouseReleased"] {
+                try await send("Input.dispatchMouseEvent", ["type": type, "x": x, "y": y, "button": "left", "clickCount": 1])
+            }
+        }
+
+        /// `text` as a JavaScript string literal.
+        private static func quoted(_ text: String) -> String {
+            String(decoding: (try? JSONSerialization.data(withJSONObject: text, options: .fragmentsAllowed)) ?? Data(), as: UTF8.self)
         }
 
         /// A PNG of what the tab shows, written to `file`.
