@@ -13,10 +13,13 @@ public struct CourseOffering: Sendable {
         self.custom = custom
     }
 
+    /// The key of the course's teacher among `people`.
+    static let teacher = "grace"
+
     /// The people who can click the activity.
     static let people: [(key: String, scenario: LaunchScenario)] = [
         ("ada", LaunchScenario(subject: "student-ada", name: "Ada Lovelace", email: "ada@example.edu")),
         ("alan", LaunchScenario(subject: "student-alan", name: "Alan Turing", email: "alan@example.edu")),
-        ("grace", .teacher(subject: "teacher-grace")),
+        (teacher, .teacher(subject: "teacher-grace")),
     ]
 }

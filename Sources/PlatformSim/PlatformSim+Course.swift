@@ -21,16 +21,16 @@ extension PlatformSim {
         guard let offering = course.withLockedValue({ $0 }) else {
             return Self.html("<p>This test platform offers no course.</p>", status: .notFound)
         }
-        let people = CourseOffering.people.map { key, scenario in
-            let role = scenario.roles.contains(LTIRoles.instructor) ? "teacher" : "student"
-            return #"<label><input type="radio" name="as" value="\#(key)"\#(key == "ada" ? " checked" : "")> \#(HTMLForm.escape(scenario.name ?? key)) (\#(role))</label>"#
+        let students = CourseOffering.people.filter { !$0.scenario.roles.contains(LTIRoles.instructor) }.map { key, scenario in
+            #"<label><input type="radio" name="as" value="\#(key)"\#(key == "ada" ? " checked" : "")> \#(HTMLForm.escape(scenario.name ?? key))</label>"#
         }.joined()
         return Self.html("""
             <header><strong>Networks 101</strong> · a course on LabGate's test platform (standing in for Moodle)</header>
             <h1>\(HTMLForm.escape(offering.activityTitle))</h1>
             <form method="post" action="/launch" target="lab">
-            <fieldset><legend>Open the activity as</legend>\(people)</fieldset>
-            <button type="submit" id="launch">Launch</button>
+            <fieldset><legend>Student</legend>\(students)</fieldset>
+            <p><button type="submit" id="launch-student">Launch as student</button>
+            <button type="submit" id="launch-teacher" name="role" value="teacher">Launch as teacher</button></p>
             </form>
             <p class="note">The activity opens below, inside the course page, as Moodle embeds an LTI tool.</p>
             <iframe name="lab" id="lab" title="\(HTMLForm.escape(offering.activityTitle))" allow="clipboard-read; clipboard-write; fullscreen"></iframe>
@@ -42,7 +42,8 @@ extension PlatformSim {
         guard let offering = course.withLockedValue({ $0 }) else {
             return Self.html("<p>This test platform offers no course.</p>", status: .notFound)
         }
-        guard let person = CourseOffering.people.first(where: { $0.key == fields["as"] ?? "ada" }) else {
+        let key = fields["role"] == "teacher" ? CourseOffering.teacher : fields["as"] ?? "ada"
+        guard let person = CourseOffering.people.first(where: { $0.key == key }) else {
             return Self.html("<p>Choose one of the people of the course.</p>", status: .badRequest)
         }
         var scenario = person.scenario

@@ -35,7 +35,7 @@ struct BrowserTests {
         try await bed.repositories.instances.list(states: Set(LabInstanceState.allCases), limit: 1000).first { $0.environmentID == environment.id }
     }
 
-    @Test("the demo course: Launch opens the waiting page in the course's iframe, which moves on to the desktop preview")
+    @Test("the demo course: Launch as student opens the waiting page in the course's iframe, which moves on to the desktop preview; a new window and the teacher's launch work too")
     func demoCourse() async throws {
         try await LTITestbed.run(["proxmox.simulatorConfig": try Self.clusterFile(Self.demoCluster)]) { (bed) async throws in
             let environment = try await bed.repositories.environments.save(EnvironmentSpec(
@@ -44,9 +44,9 @@ struct BrowserTests {
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
             try await Self.withChromium { chromium, page in
                 try await page.navigate(bed.platform.issuer + "/")
-                try await page.waitUntil("document.getElementById('launch') !== null")
+                try await page.waitUntil("document.getElementById('launch-student') !== null")
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("demo-course.png"))
-                try await page.evaluate("document.getElementById('launch').click()")
+                try await page.click("#launch-student")
                 // The waiting page, in the iframe, listening for progress.
                 try await page.waitUntil("document.getElementById('progress') !== null && document.getElementById('progress').value >= 1", inFrame: "/labs/")
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("waiting-page.png"))
@@ -71,6 +71,9 @@ struct BrowserTests {
                 #expect(text.contains("labgate-"))
                 #expect(text.contains("hostname"))
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("desktop-preview.png"))
+                // The teacher's launch of the same activity opens the page that chooses its environment.
+                try await page.click("#launch-teacher")
+                try await page.waitUntil("/You can change it/.test(document.body.innerText)", inFrame: "/lti/launch")
             }
             let student = try #require(try await Self.instance(of: environment, in: bed))
             #expect(student.state == .ready)

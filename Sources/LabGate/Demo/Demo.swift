@@ -84,9 +84,10 @@ struct Demo {
         LabGate demo is running.
 
           Open \(platformURL)/  — a course on a test LTI platform standing in for Moodle.
-          Pick a student (or the teacher) and click Launch: LabGate verifies the launch, clones a VM on a
+          Click "Launch as student": LabGate verifies the launch, clones a VM on a
           simulated Proxmox cluster, shows the waiting page, and opens the single-use link. With no
           Guacamole server the link opens a page showing the decoded login and the connection record.
+          "Launch as teacher" shows the page where the teacher chooses the activity's lab.
 
           LabGate:  \(config.lti.publicURL)   (SQLite and keys in \(folder.path), removed on exit)
           Stop with Ctrl-C.
