@@ -121,9 +121,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
         do {
             let grant = try await desktops.links.redeem(try context.parameters.require("code"), by: session.userID)
-            guard let instance = try await repositories.instances.find(id: grant.instanceID), instance.state == .ready else {
-                throw GuacBridgeError.notReady(state: "no longer running")
-            }
+            let instance = try await repositories.instances.find(id: grant.instanceID)
+            guard let instance, instance.state == .ready else { throw GuacBridgeError.notReady(state: instance?.state.rawValue ?? "deleted") }
             let location = try await desktops.redirect(for: grant)
             Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", "redirected")]).increment()
             context.logger.info("single-use link redeemed", metadata: ["instance": .string(grant.instanceID.rawValue)])
