@@ -1,13 +1,19 @@
+import HTTPTypes
 import LabCore
 
 extension HTMLPage {
     /// A refused request: what went wrong, in words a teacher can report.
     static func refusal(_ error: LTIError, requestID: String) -> HTMLPage {
+        refusal(message: error.message, status: error.status, requestID: requestID)
+    }
+
+    /// A refused request: `message` for the person, and the reference to report.
+    public static func refusal(message: String, status: HTTPResponse.Status, requestID: String) -> HTMLPage {
         HTMLPage(title: "The lab could not be opened", body: """
             <h1>The lab could not be opened</h1>
-            <p>\(escape(error.message))</p>
+            <p>\(escape(message))</p>
             <p class="note">If you report this, mention reference \(escape(requestID)).</p>
-            """, status: error.status)
+            """, status: status)
     }
 
     static func notConfigured(_ activity: Activity) -> HTMLPage {

@@ -120,13 +120,4 @@ extension HTMLPage {
             <p class="note">Set <code>guacamole.url</code> and <code>guacamole.jsonSecretKey</code> to open real desktops.</p>
             """)
     }
-
-    /// A refusal on the student's path.
-    static func refusal(_ refusal: StudentRefusal, requestID: String) -> HTMLPage {
-        HTMLPage(title: "The lab could not be opened", body: """
-            <h1>The lab could not be opened</h1>
-            <p>\(escape(refusal.message))</p>
-            <p class="note">If you report this, mention reference \(escape(requestID)).</p>
-            """, status: refusal.status)
-    }
 }

@@ -39,7 +39,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         } catch {
             guard let refusal = StudentRefusal(error) else { throw error }
             context.logger.info("student path refused", metadata: ["reason": .string(refusal.message), "status": .stringConvertible(refusal.status.code)])
-            return HTMLPage.refusal(refusal, requestID: context.id).response()
+            return HTMLPage.refusal(message: refusal.message, status: refusal.status, requestID: context.id).response()
         }
     }
 
