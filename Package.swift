@@ -135,8 +135,9 @@ let package = Package(
         .executableTarget(
             name: "LabGate",
             dependencies: [
-                "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim",
+                "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim", "WebEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -146,6 +147,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            resources: [.copy("API/openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(

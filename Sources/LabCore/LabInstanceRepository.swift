@@ -10,6 +10,8 @@ public protocol LabInstanceRepository: Sendable {
     func save(_ instance: LabInstance) async throws -> LabInstance
     /// The instances in any of these states, oldest first, at most `limit`.
     func list(states: Set<LabInstanceState>, limit: Int) async throws -> [LabInstance]
+    /// A page of the instances in any of these states, by id, starting after `after`: at most `limit`.
+    func page(states: Set<LabInstanceState>, after: LabInstanceID?, limit: Int) async throws -> [LabInstance]
     /// The instances of one user, oldest first.
     func list(userID: UserID) async throws -> [LabInstance]
     /// Records a step, replacing the record of the same (instance, name).

@@ -10,12 +10,13 @@ public struct Repositories: Sendable {
     public var toolKeys: any ToolKeyRepository
     public var launchSnapshots: any LaunchSnapshotRepository
     public var reservations: any ResourceReservations
+    public var apiTokens: any APITokenRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
-        launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations
+        launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -27,5 +28,6 @@ public struct Repositories: Sendable {
         self.toolKeys = toolKeys
         self.launchSnapshots = launchSnapshots
         self.reservations = reservations
+        self.apiTokens = apiTokens
     }
 }

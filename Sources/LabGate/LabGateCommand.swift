@@ -17,7 +17,7 @@ struct LabGateCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, PlatformCommand.self, KeysCommand.self,
-            EnvironmentCommand.self, InstanceCommand.self, DemoCommand.self, PVESimCommand.self, SimulateCommand.self, BenchCommand.self,
+            EnvironmentCommand.self, InstanceCommand.self, TokenCommand.self, DemoCommand.self, PVESimCommand.self, SimulateCommand.self, BenchCommand.self,
         ]
     )
 }

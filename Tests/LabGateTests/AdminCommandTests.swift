@@ -60,4 +60,27 @@ struct AdminCommandTests {
         #expect(list.last?.contains("published, not signing yet") == true)
         #expect(FileManager.default.fileExists(atPath: folder + "/var/secret.key"))
     }
+
+    @Test("token create prints the token once, list never shows it, revoke ends it; bad names and scopes are refused")
+    func tokens() async throws {
+        let folder = try CommandLineTests().scratchFolder()
+        let created = try await labgate(["token", "create", "--name", "ci-reader", "--scope", "read", "--expires-days", "30"], in: folder)
+        #expect(created.status == 0, "\(created.error)")
+        let bearer = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(bearer.hasPrefix("lgt_") && bearer.count > 60)
+        #expect(created.error.contains("is shown once"))
+        let duplicate = try await labgate(["token", "create", "--name", "ci-reader", "--scope", "admin"], in: folder)
+        #expect(duplicate.status == 1 && duplicate.error.contains("exists already"))
+        let list = try await labgate(["token", "list"], in: folder)
+        #expect(list.output.contains("ci-reader\tread\tvalid"))
+        #expect(!list.output.contains(String(bearer.suffix(20))))
+        #expect(try await labgate(["token", "revoke", "ci-reader"], in: folder).status == 0)
+        #expect(try await labgate(["token", "list"], in: folder).output.contains("ci-reader\tread\trevoked"))
+        let again = try await labgate(["token", "revoke", "ci-reader"], in: folder)
+        #expect(again.status == 1 && again.error.contains("no valid token named ci-reader"))
+        let badScope = try await labgate(["token", "create", "--name", "x", "--scope", "root"], in: folder)
+        #expect(badScope.status != 0 && badScope.error.contains("--scope"))
+        let badName = try await labgate(["token", "create", "--name", "no spaces", "--scope", "read"], in: folder)
+        #expect(badName.status != 0 && badName.error.contains("--name must be"))
+    }
 }

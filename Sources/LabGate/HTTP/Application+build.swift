@@ -22,6 +22,9 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(HealthController(backends: backends).endpoints)
     router.addRoutes(PrometheusMetrics.endpoints)
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
+    APIController(
+        tokens: APITokens(repository: backends.repositories.apiTokens), repositories: backends.repositories, operations: provisioning.operations
+    ).register(on: router)
     router.addRoutes(StudentPathController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
     ).endpoints)

@@ -63,6 +63,16 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         ).map(Self.instance)
     }
 
+    func page(states: Set<LabInstanceState>, after: LabInstanceID?, limit: Int) async throws -> [LabInstance] {
+        guard !states.isEmpty else { return [] }
+        let sorted = states.map(\.rawValue).sorted()
+        let placeholders = Array(repeating: "?", count: sorted.count).joined(separator: ", ")
+        return try await database.query(
+            "SELECT \(Self.columns) FROM lab_instances WHERE state IN (\(placeholders)) AND id > ? ORDER BY id LIMIT ?",
+            sorted.map { .text($0) } + [.text(after?.rawValue ?? ""), .int(limit)]
+        ).map(Self.instance)
+    }
+
     func list(userID: UserID) async throws -> [LabInstance] {
         try await database.query(
             "SELECT \(Self.columns) FROM lab_instances WHERE user_id = ? ORDER BY created_at, id", .text(userID.rawValue)

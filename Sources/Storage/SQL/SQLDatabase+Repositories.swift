@@ -8,7 +8,8 @@ extension SQLDatabase {
             courses: SQLCourseRepository(database: self), environments: SQLEnvironmentRepository(database: self),
             instances: SQLLabInstanceRepository(database: self), audit: SQLAuditLog(database: self),
             jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self),
-            launchSnapshots: SQLLaunchSnapshotRepository(database: self), reservations: SQLResourceReservations(database: self)
+            launchSnapshots: SQLLaunchSnapshotRepository(database: self), reservations: SQLResourceReservations(database: self),
+            apiTokens: SQLAPITokenRepository(database: self)
         )
     }
 }

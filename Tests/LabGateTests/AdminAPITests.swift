@@ -1,0 +1,165 @@
+import AsyncHTTPClient
+import Foundation
+@testable import LabGate
+import LabCore
+import NIOCore
+import NIOFoundationCompat
+import PlatformSim
+import Storage
+import TestSupport
+import Testing
+import Yams
+
+@Suite("Admin REST API")
+struct AdminAPITests {
+    /// An API call's answer.
+    struct Answer {
+        var status: Int
+        var headers: [(String, String)]
+        var json: Any?
+    }
+
+    static func call(_ method: String, _ url: String, token: String?) async throws -> Answer {
+        var request = HTTPClientRequest(url: url)
+        request.method = .init(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return Answer(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+            json: try? JSONSerialization.jsonObject(with: Data(buffer: body)))
+    }
+
+    /// A token of each scope, and a student's instance to point the routes at.
+    static func prepare(_ bed: LTITestbed) async throws -> (tokens: [APIToken.Scope: String], instance: LabInstanceID) {
+        let issuer = APITokens(repository: bed.repositories.apiTokens)
+        var tokens: [APIToken.Scope: String] = [:]
+        for scope in APIToken.Scope.allCases {
+            tokens[scope] = try await issuer.create(name: "test-\(scope)-\(UUID().uuidString.prefix(6))", scope: scope, lifetime: nil, now: Date()).bearer
+        }
+        let environment = try await bed.addEnvironment("api-\(UUID().uuidString.prefix(6))", title: "API lab")
+        let launched = try await bed.launch(LaunchScenario(subject: "api-student", resourceLinkID: "api-link", custom: ["environment": environment.name]))
+        let id = try #require(launched.header("location")?.split(separator: "/").last)
+        return (tokens, LabInstanceID(String(id)))
+    }
+
+    /// The route's path with its parameters filled in.
+    static func concrete(_ route: APIRoute, instance: LabInstanceID) -> String {
+        route.routerPath.replacingOccurrences(of: ":id", with: instance.rawValue).replacingOccurrences(of: ":action", with: "start")
+    }
+
+    @Test("every route of the table, for no token and each scope: 401, 403 or through, in the one error shape", arguments: LTITestbed.Storage.underTest)
+    func authorizationMatrix(storage: LTITestbed.Storage) async throws {
+        try await LTITestbed.run(storage: storage) { (bed) async throws in
+            let (tokens, instance) = try await Self.prepare(bed)
+            let routes = APIController(tokens: APITokens(repository: bed.repositories.apiTokens), repositories: bed.repositories,
+                                       operations: .init(repositories: bed.repositories, queue: MemoryJobQueue(settings: bed.config.queue))).routes
+            for route in routes {
+                let url = bed.toolURL + Self.concrete(route, instance: instance)
+                let anonymous = try await Self.call(route.method.rawValue, url, token: nil)
+                guard let needed = route.scope else {
+                    #expect(anonymous.status == 200, "\(route.method) \(route.path) is public")
+                    continue
+                }
+                #expect(anonymous.status == 401, "\(route.method) \(route.path) without a token")
+                #expect((anonymous.json as? [String: Any])?["error"] as? String == "unauthenticated")
+                #expect(anonymous.headers.contains { $0.0.lowercased() == "www-authenticate" && $0.1.hasPrefix("Bearer") })
+                #expect(try await Self.call(route.method.rawValue, url, token: "lgt_forged_token").status == 401)
+                for (scope, token) in tokens {
+                    let answer = try await Self.call(route.method.rawValue, url, token: token)
+                    if scope < needed {
+                        #expect(answer.status == 403, "\(route.method) \(route.path) with a \(scope) token")
+                        let error = answer.json as? [String: Any]
+                        #expect(error?["error"] as? String == "forbidden" && (error?["details"] as? [String: String])?["scope"] == needed.rawValue)
+                    } else {
+                        #expect((200..<300).contains(answer.status) || answer.status == 409, "\(route.method) \(route.path) with a \(scope) token: \(answer.status)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("revoked and expired tokens are refused like missing ones")
+    func revokedAndExpired() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let issuer = APITokens(repository: bed.repositories.apiTokens)
+            let revoked = try await issuer.create(name: "gone", scope: .admin, lifetime: nil, now: Date())
+            let expired = try await issuer.create(name: "old", scope: .admin, lifetime: .seconds(86_400), now: Date().addingTimeInterval(-2 * 86_400))
+            #expect(try await Self.call("GET", bed.toolURL + "/api/v1/tokens", token: revoked.bearer).status == 200)
+            #expect(try await bed.repositories.apiTokens.revoke(name: "gone", at: Date()))
+            #expect(try await Self.call("GET", bed.toolURL + "/api/v1/tokens", token: revoked.bearer).status == 401)
+            #expect(try await Self.call("GET", bed.toolURL + "/api/v1/tokens", token: expired.bearer).status == 401)
+            // The right id with a wrong secret.
+            let wrongSecret = String(revoked.bearer.prefix(while: { $0 != "_" })) + "_" + revoked.token.id.rawValue + "_x"
+            #expect(try await Self.call("GET", bed.toolURL + "/api/v1/tokens", token: wrongSecret).status == 401)
+        }
+    }
+
+    @Test("instances: pages with a cursor, filters by state, 400 naming the bad parameter, 404 for unknown ids, actions 202 or 409")
+    func instances() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let (tokens, instance) = try await Self.prepare(bed)
+            let environment = try #require(try await bed.repositories.instances.find(id: instance)).environmentID
+            for subject in ["api-2", "api-3"] {
+                _ = try await bed.withOtherBrowser { browser in
+                    try await bed.launch(LaunchScenario(subject: subject, resourceLinkID: "api-link", custom: ["environment": "unused"]), in: browser)
+                }
+            }
+            let all = try #require(try await bed.repositories.instances.page(states: Set(LabInstanceState.allCases), after: nil, limit: 100).count)
+            let read = tokens[.read]!, write = tokens[.write]!
+            let first = try await Self.call("GET", bed.toolURL + "/api/v1/instances?limit=1", token: read)
+            let page = try #require(first.json as? [String: Any])
+            #expect((page["items"] as? [Any])?.count == 1)
+            var cursor = page["nextCursor"] as? String
+            var seen = 1
+            while let next = cursor, seen < 100 {
+                let answer = try #require(try await Self.call("GET", bed.toolURL + "/api/v1/instances?limit=1&cursor=\(next)", token: read).json as? [String: Any])
+                seen += (answer["items"] as? [Any])?.count ?? 0
+                cursor = answer["nextCursor"] as? String
+            }
+            #expect(seen == all)
+
+            let badState = try await Self.call("GET", bed.toolURL + "/api/v1/instances?state=sleeping", token: read)
+            #expect(badState.status == 400)
+            #expect(((badState.json as? [String: Any])?["details"] as? [String: String])?["field"] == "state")
+            #expect(try await Self.call("GET", bed.toolURL + "/api/v1/instances?limit=0", token: read).status == 400)
+            #expect(try await Self.call("GET", bed.toolURL + "/api/v1/instances/nope", token: read).status == 404)
+            let one = try #require(try await Self.call("GET", bed.toolURL + "/api/v1/instances/\(instance)", token: read).json as? [String: Any])
+            #expect(one["environmentId"] as? String == environment.rawValue)
+            #expect(one["guestPassword"] == nil)
+
+            #expect(try await Self.call("POST", bed.toolURL + "/api/v1/instances/\(instance)/explode", token: write).status == 400)
+            #expect(try await Self.call("POST", bed.toolURL + "/api/v1/instances/nope/stop", token: write).status == 404)
+            let deleted = try await Self.call("POST", bed.toolURL + "/api/v1/instances/\(instance)/delete", token: write)
+            #expect(deleted.status == 202)
+            #expect((deleted.json as? [String: Any])?["state"] as? String == "deleting")
+            let reset = try await Self.call("POST", bed.toolURL + "/api/v1/instances/\(instance)/reset", token: write)
+            #expect(reset.status == 409)
+            #expect((reset.json as? [String: Any])?["error"] as? String == "not_allowed")
+        }
+    }
+
+    @Test("docs/openapi.yaml is served and names exactly the routes of the table, with their scopes")
+    func documentAgrees() async throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        let document = try #require(try Yams.load(yaml: text) as? [String: Any])
+        #expect(document["openapi"] as? String == "3.1.0")
+        let paths = try #require(document["paths"] as? [String: Any])
+        var documented = Set<String>()
+        for (path, item) in paths {
+            for (method, operation) in item as? [String: Any] ?? [:] {
+                let scope = (operation as? [String: Any])?["x-labgate-scope"] as? String ?? "public"
+                documented.insert("\(method.uppercased()) \(path) \(scope)")
+            }
+        }
+        let expected = documented
+        try await LTITestbed.run { (bed) async throws in
+            let routes = APIController(tokens: APITokens(repository: bed.repositories.apiTokens), repositories: bed.repositories,
+                                       operations: .init(repositories: bed.repositories, queue: MemoryJobQueue(settings: bed.config.queue))).routes
+            #expect(Set(routes.map { "\($0.method.rawValue) \($0.path) \($0.scope?.rawValue ?? "public")" }) == expected)
+            let served = try await Self.call("GET", bed.toolURL + "/api/v1/openapi.yaml", token: nil)
+            #expect(served.status == 200)
+        }
+    }
+}
