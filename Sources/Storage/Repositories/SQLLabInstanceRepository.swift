@@ -55,22 +55,25 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
 
     func list(states: Set<LabInstanceState>, limit: Int) async throws -> [LabInstance] {
         guard !states.isEmpty else { return [] }
-        let sorted = states.map(\.rawValue).sorted()
-        let placeholders = Array(repeating: "?", count: sorted.count).joined(separator: ", ")
+        let (condition, values) = Self.inStates(states)
         return try await database.query(
-            "SELECT \(Self.columns) FROM lab_instances WHERE state IN (\(placeholders)) ORDER BY created_at, id LIMIT ?",
-            sorted.map { .text($0) } + [.int(limit)]
+            "SELECT \(Self.columns) FROM lab_instances WHERE \(condition) ORDER BY created_at, id LIMIT ?", values + [.int(limit)]
         ).map(Self.instance)
     }
 
     func page(states: Set<LabInstanceState>, after: LabInstanceID?, limit: Int) async throws -> [LabInstance] {
         guard !states.isEmpty else { return [] }
-        let sorted = states.map(\.rawValue).sorted()
-        let placeholders = Array(repeating: "?", count: sorted.count).joined(separator: ", ")
+        let (condition, values) = Self.inStates(states)
         return try await database.query(
-            "SELECT \(Self.columns) FROM lab_instances WHERE state IN (\(placeholders)) AND id > ? ORDER BY id LIMIT ?",
-            sorted.map { .text($0) } + [.text(after?.rawValue ?? ""), .int(limit)]
+            "SELECT \(Self.columns) FROM lab_instances WHERE \(condition) AND id > ? ORDER BY id LIMIT ?",
+            values + [.text(after?.rawValue ?? ""), .int(limit)]
         ).map(Self.instance)
+    }
+
+    /// `state IN (?, …)` and its values, in a stable order so the prepared statement is reused.
+    private static func inStates(_ states: Set<LabInstanceState>) -> (String, [SQLValue]) {
+        let sorted = states.map(\.rawValue).sorted()
+        return ("state IN (\(Array(repeating: "?", count: sorted.count).joined(separator: ", ")))", sorted.map { .text($0) })
     }
 
     func list(userID: UserID) async throws -> [LabInstance] {
