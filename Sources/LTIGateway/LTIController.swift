@@ -70,7 +70,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
         if let state = form["state"] { headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
         let page: HTMLPage
         switch outcome {
-        case .labRequested(let instance, _, _):
+        case .labRequested(let instance):
             // Post, redirect, get: reloading the waiting page must not post the used id_token again.
             headers[.location] = "/labs/\(instance.id)"
             return Response(status: .seeOther, headers: headers)
@@ -92,11 +92,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
 
     /// The session of this browser, and the form's fields once its CSRF token is checked.
     private func authenticatedForm(_ request: Request) async throws -> (LaunchSession, [String: [String]]) {
-        guard let cookie = request.cookies[LaunchSession.cookieName]?.value,
-            let session = LaunchSession.read(cookie, box: service.box, now: Date())
-        else { throw LTIError.sessionRequired }
+        guard let session = service.session(of: request) else { throw LTIError.sessionRequired }
         let form = try await request.formFields()
-        guard form["csrf"]?.first == service.csrfToken(sessionCookie: cookie) else { throw LTIError.sessionRequired }
+        guard service.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LTIError.sessionRequired }
         return (session, form)
     }
 

@@ -71,16 +71,16 @@ struct LaunchMapper: Sendable {
             }
             guard let environment else { return (.notConfigured(activity), session) }
             if let live = known?.liveInstance, live.userID == user.id, live.environmentID == environment.id {
-                return (.labRequested(try await resume(live, now: now, logger: logger), environment, created: false), session)
+                return (.labRequested(try await resume(live, now: now, logger: logger)), session)
             }
             let (instance, created) = try await repositories.instances.findOrCreate(
                 LabInstance(userID: user.id, environmentID: environment.id, courseID: course.id, createdAt: now))
             if created {
                 try await queue.enqueue(.advance(instance.id))
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
-                return (.labRequested(instance, environment, created: true), session)
+                return (.labRequested(instance), session)
             }
-            return (.labRequested(try await resume(instance, now: now, logger: logger), environment, created: false), session)
+            return (.labRequested(try await resume(instance, now: now, logger: logger)), session)
         }
     }
 

@@ -3,7 +3,7 @@ import LabCore
 /// What a verified launch leads to, for the page that answers it.
 public enum LaunchOutcome: Sendable {
     /// A student of a configured activity: their lab is requested (once) and being prepared.
-    case labRequested(LabInstance, Environment, created: Bool)
+    case labRequested(LabInstance)
     /// A student of an activity no teacher has configured yet.
     case notConfigured(Activity)
     /// A teacher (or admin) of an activity: choose or change its environment.

@@ -77,15 +77,6 @@ struct LaunchBenchmark {
         }
     }
 
-    private func waitUntilServing(_ toolURL: String, client: HTTPClient) async throws {
-        for _ in 0..<200 {
-            if let response = try? await client.execute(HTTPClientRequest(url: toolURL + "/healthz"), timeout: .seconds(1)),
-                response.status == .ok { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw PlatformSimError.unexpectedResponse("LabGate did not start within 10 s")
-    }
-
     private func measure(platform: PlatformSim, toolURL: String, client: HTTPClient) async throws -> Result {
         let clock = ContinuousClock()
         let warmUpEnd = clock.now + .seconds(1)

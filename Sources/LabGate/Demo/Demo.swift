@@ -56,10 +56,9 @@ struct Demo {
                         throw error
                     }
                 }
-                let browser = SimBrowser()
                 let outcome: Result<Void, any Error>
                 do {
-                    try await Self.waitUntilServing(toolURL, browser: browser) { stopped.withLockedValue { $0 } }
+                    try await waitUntilServing(toolURL) { stopped.withLockedValue { $0 } }
                     if let body {
                         try await body(toolURL, platform)
                     } else {
@@ -69,7 +68,6 @@ struct Demo {
                 } catch {
                     outcome = .failure(error)
                 }
-                await browser.shutdown()
                 if body != nil || (try? outcome.get()) == nil { await group.triggerGracefulShutdown() }
                 try await tasks.waitForAll()
                 try outcome.get()
@@ -93,15 +91,5 @@ struct Demo {
           Stop with Ctrl-C.
 
         """
-    }
-
-    /// Polls `/healthz`; gives up as soon as LabGate stopped (another server may hold the port and answer).
-    private static func waitUntilServing(_ toolURL: String, browser: SimBrowser, stopped: () -> String?) async throws {
-        for _ in 0..<200 {
-            if let reason = stopped() { throw DescribedFailure("LabGate could not start at \(toolURL): \(reason)") }
-            if let page = try? await browser.get(toolURL + "/healthz"), page.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw DescribedFailure("LabGate did not start serving at \(toolURL) within 10 s; is the port taken?")
     }
 }
