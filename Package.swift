@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim", "WebEncoding",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

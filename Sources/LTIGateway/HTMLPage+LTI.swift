@@ -23,31 +23,6 @@ extension HTMLPage {
             """)
     }
 
-    static func chooseEnvironment(_ activity: Activity, current: Environment?, choices: [Environment], csrf: String) -> HTMLPage {
-        let intro = current.map { "This activity opens <strong>\(escape($0.title))</strong>. You can change it:" }
-            ?? "No lab is chosen for this activity yet. Choose the one your students get:"
-        let options = choices.map { environment in
-            let checked = environment.id == current?.id ? " checked" : ""
-            return #"<label><input type="radio" name="environment" value="\#(escape(environment.name))"\#(checked) required> \#(escape(environment.title))</label>"#
-        }.joined(separator: "\n")
-        let form = choices.isEmpty
-            ? "<p>There are no environments yet. A LabGate administrator adds them (<code>labgate env add</code>).</p>"
-            : """
-            <form method="post" action="/lti/activities/\(escape(activity.id.rawValue))/environment">
-            <fieldset><legend>Environment</legend>\(options)</fieldset>
-            <input type="hidden" name="csrf" value="\(escape(csrf))">
-            <p><button type="submit">Save</button></p></form>
-            """
-        return HTMLPage(title: "Set up \(activity.title)", body: "<h1>\(escape(activity.title))</h1>\n<p>\(intro)</p>\n\(form)")
-    }
-
-    static func environmentSaved(_ activity: Activity, _ environment: Environment) -> HTMLPage {
-        HTMLPage(title: "Saved", body: """
-            <h1>\(escape(activity.title))</h1>
-            <p>Students who open this activity now get <strong>\(escape(environment.title))</strong>.</p>
-            """)
-    }
-
     static func deepLinkingPicker(_ request: DeepLinkingRequest, choices: [Environment], csrf: String) -> HTMLPage {
         let kind = request.acceptMultiple ? "checkbox" : "radio"
         let options = choices.map { environment in

@@ -21,9 +21,6 @@ public struct LTIController<Context: RequestContext>: Sendable {
         }
         routes.post("launch") { request, context in try await page("launch", context) { try await launch(request, context: context) } }
         routes.get("jwks") { _, _ in try await keySet() }
-        routes.post("activities/:activity/environment") { request, context in
-            try await page("choose-environment", context) { try await chooseEnvironment(request, context: context) }
-        }
         routes.post("deep-linking") { request, context in try await page("deep-linking", context) { try await deepLinkingChoice(request) } }
         routes.get("register") { request, context in try await page("register", context) { try await register(request) } }
         return routes
@@ -40,6 +37,10 @@ public struct LTIController<Context: RequestContext>: Sendable {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", error.code)]).increment()
             context.logger.notice("LTI request refused", metadata: ["step": .string(step), "reason": .string(error.reason)])
             return HTMLPage.refusal(error, requestID: context.id).response()
+        } catch let refusal as LaunchRefusal {
+            Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "not_admitted")]).increment()
+            context.logger.notice("lab not admitted", metadata: ["step": .string(step), "reason": .string(refusal.message)])
+            return HTMLPage.refusal(message: refusal.message, status: refusal.status, requestID: context.id).response()
         }
     }
 
@@ -58,7 +59,8 @@ public struct LTIController<Context: RequestContext>: Sendable {
         let launch = try await service.validator.validate(
             idToken: form["id_token"], state: form["state"], stateCookie: { request.cookies[$0]?.value }, now: now)
         let (outcome, session) = try await service.mapper.map(
-            launch, now: now, sessionLifetime: service.settings.sessionLifetime, logger: context.logger)
+            launch, now: now, sessionLifetime: service.settings.sessionLifetime,
+            address: request.clientAddress(context, trustForwardedFor: service.settings.trustForwardedFor), logger: context.logger)
         context.logger.info("launch accepted", metadata: [
             "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
             "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue),
@@ -75,8 +77,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
             headers[.location] = "/labs/\(instance.id)"
             return Response(status: .seeOther, headers: headers)
         case .notConfigured(let activity): page = .notConfigured(activity)
-        case .chooseEnvironment(let activity, let current, let choices):
-            page = .chooseEnvironment(activity, current: current, choices: choices, csrf: service.csrfToken(sessionCookie: cookie))
+        case .teaching(let activity):
+            headers[.location] = "/courses/\(activity.courseID)#activity-\(activity.id)"
+            return Response(status: .seeOther, headers: headers)
         case .deepLinking(let request, let choices):
             page = .deepLinkingPicker(request, choices: choices, csrf: service.csrfToken(sessionCookie: cookie))
         }
@@ -96,29 +99,6 @@ public struct LTIController<Context: RequestContext>: Sendable {
         let form = try await request.formFields()
         guard service.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LTIError.sessionRequired }
         return (session, form)
-    }
-
-    private func chooseEnvironment(_ request: Request, context: Context) async throws -> Response {
-        let (session, form) = try await authenticatedForm(request)
-        let activityID = ActivityID(try context.parameters.require("activity"))
-        let courses = service.repositories.courses
-        guard let activity = try await courses.activity(id: activityID) else { throw LTIError.notFound("such activity") }
-        guard try await mayTeach(activity.courseID, session: session) else { throw LTIError.teachersOnly }
-        guard let name = form["environment"]?.first, let environment = try await service.repositories.environments.find(name: name) else {
-            throw LTIError.invalidChoice("choose one of the listed environments")
-        }
-        _ = try await courses.bind(activity.id, to: environment.id)
-        context.logger.info("activity environment chosen", metadata: ["activity": .string(activity.id.rawValue), "environment": .string(name)])
-        return HTMLPage.environmentSaved(activity, environment).response()
-    }
-
-    /// Teachers of the course, and admins of the platform it belongs to.
-    private func mayTeach(_ courseID: CourseID, session: LaunchSession) async throws -> Bool {
-        let courses = service.repositories.courses
-        if session.role == .admin, let course = try await courses.find(id: courseID) {
-            return course.platformID == session.platformID
-        }
-        return try await courses.role(of: session.userID, in: courseID) == .teacher
     }
 
     private func deepLinkingChoice(_ request: Request) async throws -> Response {

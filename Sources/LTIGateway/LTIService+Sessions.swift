@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import LabCore
 
 extension LTIService {
     /// The launch session of the browser that sent `request`, if its cookie is genuine and fresh.
@@ -37,5 +38,16 @@ extension LTIService {
             name: LaunchSession.cookieName, value: try session.signed(box: box), path: "/",
             maxAge: max(0, Int(session.expiresAt.timeIntervalSince(now)))
         ).field
+    }
+}
+
+extension LTIService {
+    /// Whether the session may steer a course: its teachers, and admins of the platform it belongs to.
+    public func mayTeach(_ courseID: CourseID, session: LaunchSession) async throws -> Bool {
+        let courses = repositories.courses
+        if session.role == .admin, let course = try await courses.find(id: courseID) {
+            return course.platformID == session.platformID
+        }
+        return try await courses.role(of: session.userID, in: courseID) == .teacher
     }
 }

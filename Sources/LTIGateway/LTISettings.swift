@@ -22,13 +22,17 @@ public struct LTISettings: Sendable {
     public var sessionLifetime: Duration
     /// How long LabGate trusts what it read of a platform's registration before reading it again.
     public var registryCacheLifetime: Duration
+    /// Whether the client's address is the first hop of X-Forwarded-For (behind a trusted proxy).
+    public var trustForwardedFor: Bool
 
     public init(
         publicURL: String, clockSkew: Duration = .seconds(60), allowInsecureLoopback: Bool = false,
         allowPrivateAddresses: Bool = false, autoApproveRegistrations: Bool = false,
         keySetRefetchInterval: Duration = .seconds(10), keySetMaxAge: Duration = .seconds(600),
-        sessionLifetime: Duration = .seconds(2 * 3600), registryCacheLifetime: Duration = .seconds(5)
+        sessionLifetime: Duration = .seconds(2 * 3600), registryCacheLifetime: Duration = .seconds(5),
+        trustForwardedFor: Bool = false
     ) {
+        self.trustForwardedFor = trustForwardedFor
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.clockSkew = clockSkew
         self.allowInsecureLoopback = allowInsecureLoopback

@@ -10,7 +10,9 @@ struct LaunchMapper: Sendable {
     let ephemeral: any EphemeralStore
     let queue: any JobQueue
 
-    func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
+    /// Maps the launch; `address` is the browser's, for the audit trail. Throws `LaunchRefusal`
+    /// when a student's new lab is not admitted (closed course, full quota).
+    func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, address: String?, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
         let claims = launch.claims
         let context = launch.context
         let courseTitle = context.title ?? context.label ?? context.id
@@ -66,17 +68,28 @@ struct LaunchMapper: Sendable {
             }
             var environment = known?.environment.flatMap { $0.id == activity.environmentID ? $0 : nil }
             if environment == nil, let id = activity.environmentID { environment = try await repositories.environments.find(id: id) }
-            if launch.role >= .teacher {
-                return (.chooseEnvironment(activity, current: environment, choices: try await repositories.environments.list()), session)
-            }
+            if launch.role >= .teacher { return (.teaching(activity), session) }
             guard let environment else { return (.notConfigured(activity), session) }
             if let live = known?.liveInstance, live.userID == user.id, live.environmentID == environment.id {
                 return (.labRequested(try await resume(live, now: now, logger: logger)), session)
             }
-            let (instance, created) = try await repositories.instances.findOrCreate(
-                LabInstance(userID: user.id, environmentID: environment.id, courseID: course.id, createdAt: now))
+            var event = AuditEvent(
+                at: now, actor: "user:\(user.id)", action: "instance.request", subject: "environment/\(environment.name)", courseID: course.id,
+                address: address)
+            let instance: LabInstance, created: Bool
+            do {
+                (instance, created) = try await LaunchAdmission(repositories: repositories).findOrCreate(
+                    userID: user.id, environment: environment, courseID: course.id, at: now)
+            } catch let refusal as LaunchRefusal {
+                event.outcome = .refused
+                event.detail = refusal.message
+                try await repositories.audit.append(event)
+                throw refusal
+            }
             if created {
                 try await queue.enqueue(.advance(instance.id))
+                event.subject = "instance/\(instance.id)"
+                try await repositories.audit.append(event)
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
                 return (.labRequested(instance), session)
             }

@@ -6,8 +6,8 @@ public enum LaunchOutcome: Sendable {
     case labRequested(LabInstance)
     /// A student of an activity no teacher has configured yet.
     case notConfigured(Activity)
-    /// A teacher (or admin) of an activity: choose or change its environment.
-    case chooseEnvironment(Activity, current: Environment?, choices: [Environment])
+    /// A teacher (or admin) of an activity: their course's page, where they steer its labs.
+    case teaching(Activity)
     /// A teacher adding an activity through Deep Linking: pick environments to return.
     case deepLinking(DeepLinkingRequest, choices: [Environment])
 }

@@ -31,7 +31,7 @@ extension Request {
 
 extension Dictionary where Key == String, Value == [String] {
     /// The first value of each field.
-    var firstValues: [String: String] {
+    public var firstValues: [String: String] {
         compactMapValues(\.first)
     }
 }

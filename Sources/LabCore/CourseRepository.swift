@@ -4,6 +4,14 @@ public protocol CourseRepository: Sendable {
     func upsert(_ course: Course) async throws -> Course
     /// The course with this id.
     func find(id: CourseID) async throws -> Course?
+    /// A page of courses by id, starting after `after`.
+    func page(after: CourseID?, limit: Int) async throws -> [Course]
+    /// The teacher's settings of a course; the defaults if none were saved.
+    func settings(of courseID: CourseID) async throws -> CourseSettings
+    /// Saves a course's settings, replacing the previous ones.
+    func saveSettings(_ settings: CourseSettings, for courseID: CourseID) async throws
+    /// Everyone who launched from a course, with their role, by name.
+    func members(of courseID: CourseID) async throws -> [CourseMember]
     /// The activity with this (course, resource link), created if new; its title is refreshed,
     /// its environment binding kept.
     func upsertActivity(_ activity: Activity) async throws -> Activity
@@ -19,4 +27,15 @@ public protocol CourseRepository: Sendable {
     func enroll(_ userID: UserID, in courseID: CourseID, as role: CourseRole) async throws
     /// The role a user holds in a course, if they ever launched from it.
     func role(of userID: UserID, in courseID: CourseID) async throws -> CourseRole?
+}
+
+/// A person of a course and the role their latest launch gave them.
+public struct CourseMember: Sendable, Hashable {
+    public var user: User
+    public var role: CourseRole
+
+    public init(user: User, role: CourseRole) {
+        self.user = user
+        self.role = role
+    }
 }

@@ -85,6 +85,9 @@ public protocol JobQueue: Sendable {
     func extend(_ claimed: ClaimedJob) async throws
     /// The dead letters, oldest first, at most `limit`.
     func deadLetters(limit: Int) async throws -> [DeadLetter]
+    /// Puts the dead letter of this job back on the queue as a fresh job (attempts from 1);
+    /// false if there is no such dead letter (never was, or already retried).
+    func retry(deadLetter jobID: JobID) async throws -> Bool
     /// Throws `StoreError.unavailable` if the queue cannot be reached.
     func ping() async throws
 }

@@ -23,6 +23,9 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public var expiresAt: Date?
     /// The password generated for the guest's user (cloud-init), handed to Guacamole; never shown.
     public var guestPassword: String?
+    /// The cores and memory (MiB) of all its VMs, as counted against quotas.
+    public var cores: Int
+    public var memoryMiB: Int
     /// Bumped by every save; a save based on an older version is refused (optimistic locking).
     public var version: Int
     public var createdAt: Date
@@ -31,7 +34,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public init(
         id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID, courseID: CourseID? = nil,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
-        companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+        companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, cores: Int = 0, memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -45,6 +48,8 @@ public struct LabInstance: Sendable, Hashable, Codable {
         self.address = address
         self.expiresAt = expiresAt
         self.guestPassword = guestPassword
+        self.cores = cores
+        self.memoryMiB = memoryMiB
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt

@@ -12,10 +12,21 @@ public protocol LabInstanceRepository: Sendable {
     func list(states: Set<LabInstanceState>, limit: Int) async throws -> [LabInstance]
     /// A page of the instances in any of these states, by id, starting after `after`: at most `limit`.
     func page(states: Set<LabInstanceState>, after: LabInstanceID?, limit: Int) async throws -> [LabInstance]
+    /// The live instances of one course, oldest first.
+    func list(courseID: CourseID) async throws -> [LabInstance]
+    /// What the live instances of a scope hold, for quotas.
+    func usage(of scope: UsageScope) async throws -> ResourceUsage
     /// The instances of one user, oldest first.
     func list(userID: UserID) async throws -> [LabInstance]
     /// Records a step, replacing the record of the same (instance, name).
     func record(_ step: LabInstanceStep) async throws
     /// The steps recorded for an instance, in the order they started.
     func steps(of instanceID: LabInstanceID) async throws -> [LabInstanceStep]
+}
+
+/// Whose live instances `LabInstanceRepository.usage(of:)` adds up.
+public enum UsageScope: Sendable, Hashable {
+    case all
+    case course(CourseID)
+    case user(UserID)
 }

@@ -11,12 +11,14 @@ public struct Repositories: Sendable {
     public var launchSnapshots: any LaunchSnapshotRepository
     public var reservations: any ResourceReservations
     public var apiTokens: any APITokenRepository
+    public var quotas: any QuotaRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
-        launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository
+        launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
+        quotas: any QuotaRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -29,5 +31,6 @@ public struct Repositories: Sendable {
         self.launchSnapshots = launchSnapshots
         self.reservations = reservations
         self.apiTokens = apiTokens
+        self.quotas = quotas
     }
 }

@@ -71,9 +71,9 @@ struct BrowserTests {
                 #expect(text.contains("labgate-"))
                 #expect(text.contains("hostname"))
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("desktop-preview.png"))
-                // The teacher's launch of the same activity opens the page that chooses its environment.
+                // The teacher's launch of the same activity opens the course's page.
                 try await page.click("#launch-teacher")
-                try await page.waitUntil("/You can change it/.test(document.body.innerText)", inFrame: "/lti/launch")
+                try await page.waitUntil("document.getElementById('students') !== null", inFrame: "/courses/")
             }
             let student = try #require(try await Self.instance(of: environment, in: bed))
             #expect(student.state == .ready)

@@ -95,7 +95,7 @@ struct JobWorkerTests {
         let job = Job(kind: "labgate.audit", payload: "queue check \(UUID().uuidString)")
         try await backends.queue.enqueue(job)
         try await run(worker(backends.queue, JobHandlers.all(backends: backends, provisioning: provisioning))) {
-            try await backends.repositories.audit.recent(limit: 5, subject: "job/\(job.id)").first?.detail == job.payload
+            try await backends.repositories.audit.list(AuditFilter(subject: "job/\(job.id)"), before: nil, limit: 5).first?.detail == job.payload
         }
         await provisioning.shutdown()
         await backends.close()

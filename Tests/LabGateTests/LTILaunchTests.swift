@@ -76,15 +76,18 @@ struct LTILaunchTests {
     func studentOfConfiguredActivity(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
             let environment = try await bed.addEnvironment("linux-\(UUID().uuidString.prefix(6))", title: "Linux basics")
-            // The teacher chooses the environment from the page their launch shows.
-            let teacherPage = try await bed.launch(.teacher())
+            // The teacher's launch leads to their course's page, where they choose the environment.
+            let teacherLaunch = try await bed.launch(.teacher())
+            #expect(teacherLaunch.status == 303)
+            #expect(teacherLaunch.header("location")?.hasPrefix("/courses/") == true)
+            let teacherPage = try await bed.follow(teacherLaunch)
             #expect(teacherPage.status == 200)
-            #expect(teacherPage.body.contains("No lab is chosen for this activity yet"))
+            #expect(teacherPage.body.contains("Choose…"))
             #expect(teacherPage.body.contains(environment.title))
             let form = try #require(teacherPage.form)
             let saved = try await bed.browser.submit(form, adding: [("environment", environment.name)])
-            #expect(saved.status == 200)
-            #expect(saved.body.contains("Students who open this activity now get"))
+            #expect(saved.status == 303)
+            #expect(try await bed.follow(saved).body.contains("now opens \(environment.title)"))
 
             try await bed.withOtherBrowser { (student) async throws in
                 let first = try await bed.launch(LaunchScenario(subject: "student-7"), in: student)
@@ -151,7 +154,7 @@ struct LTILaunchTests {
     func choosingNeedsSession() async throws {
         try await LTITestbed.run { (bed) async throws in
             let environment = try await bed.addEnvironment("env-\(UUID().uuidString.prefix(6))", title: "Env")
-            let page = try await bed.launch(.teacher())
+            let page = try await bed.follow(try await bed.launch(.teacher()))
             let form = try #require(page.form)
             try await bed.withOtherBrowser { (stranger) async throws in
                 let refused = try await stranger.submit(form, adding: [("environment", environment.name)])
@@ -159,15 +162,16 @@ struct LTILaunchTests {
             }
             var forged = form
             forged.fields = forged.fields.map { $0.0 == "csrf" ? ($0.0, "forged") : $0 }
-            #expect(try await bed.browser.submit(forged, adding: [("environment", environment.name)]).status == 401)
+            #expect(try await bed.browser.submit(forged, adding: [("environment", environment.name)]).status == 403)
             let unknown = try await bed.browser.submit(form, adding: [("environment", "no-such-environment")])
-            #expect(unknown.status == 400)
+            #expect(unknown.status == 422)
+            #expect(unknown.body.contains("environment: Choose one of the listed environments"))
 
-            // A student's session cannot choose.
+            // A student's session of the same course cannot choose.
             try await bed.withOtherBrowser { (student) async throws in
                 _ = try await bed.launch(LaunchScenario(subject: "student-x"), in: student)
                 let sneaky = try await student.post(form.action, fields: [("environment", environment.name), ("csrf", "x")])
-                #expect(sneaky.status == 401)
+                #expect(sneaky.status == 403)
             }
         }
     }

@@ -145,6 +145,17 @@ struct JobQueueTests {
             #expect(try await queue.claim(consumer: "w", max: 1, wait: .milliseconds(100)).isEmpty)
             let dead = try await queue.deadLetters(limit: 10)
             #expect(dead == [DeadLetter(job: job, attempts: 3, reason: "template 9000 does not exist")])
+
+            // A person retries it: back on the queue once, however many ask at once, with its attempts from 1.
+            let retries = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<4 { group.addTask { try await queue.retry(deadLetter: job.id) } }
+                return try await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+            }
+            #expect(retries == 1)
+            #expect(try await queue.deadLetters(limit: 10).isEmpty)
+            let again = try #require(try await queue.claim(consumer: "w", max: 1, wait: .seconds(2)).first)
+            #expect(again.job == job && again.attempt == 1)
+            #expect(try await queue.retry(deadLetter: JobID("no-such-job")) == false)
         }
     }
 

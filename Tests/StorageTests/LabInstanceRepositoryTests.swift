@@ -93,11 +93,17 @@ struct AuditAndLedgerTests {
     func auditOrder(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let first = try await repositories.audit.append(AuditEvent(at: t0, actor: "admin", action: "platform.add", subject: "platform/1"))
-            let second = try await repositories.audit.append(AuditEvent(at: t0, actor: "teacher", action: "activity.bind", subject: "activity/9", detail: "linux-101"))
+            let second = try await repositories.audit.append(AuditEvent(
+                at: t0, actor: "teacher", action: "activity.bind", subject: "activity/9", detail: "linux-101", courseID: CourseID("c-1"),
+                address: "192.0.2.7", outcome: .refused))
             #expect(try #require(first.sequence) < #require(second.sequence))
-            #expect(try await repositories.audit.recent(limit: 10, subject: nil) == [second, first])
-            #expect(try await repositories.audit.recent(limit: 10, subject: "activity/9") == [second])
-            #expect(try await repositories.audit.recent(limit: 1, subject: nil) == [second])
+            let audit = repositories.audit
+            #expect(try await audit.list(AuditFilter(), before: nil, limit: 10) == [second, first])
+            #expect(try await audit.list(AuditFilter(subject: "activity/9"), before: nil, limit: 10) == [second])
+            #expect(try await audit.list(AuditFilter(courseID: CourseID("c-1")), before: nil, limit: 10) == [second])
+            #expect(try await audit.list(AuditFilter(actor: "admin"), before: nil, limit: 10) == [first])
+            #expect(try await audit.list(AuditFilter(), before: nil, limit: 1) == [second])
+            #expect(try await audit.list(AuditFilter(), before: second.sequence, limit: 10) == [first])
         }
     }
 

@@ -67,3 +67,115 @@ struct Page<Item: Codable & Equatable>: Codable, Equatable {
     var items: [Item]
     var nextCursor: String?
 }
+
+/// A platform as the API shows it, with its deployments.
+struct PlatformResource: Codable, Equatable {
+    var id: String
+    var issuer: String
+    var clientId: String
+    var status: String
+    var deployments: [String]
+    var createdAt: Date
+
+    init(_ platform: Platform, deployments: [String]) {
+        id = platform.id.rawValue
+        issuer = platform.issuer
+        clientId = platform.clientID
+        status = platform.status.rawValue
+        self.deployments = deployments
+        createdAt = platform.createdAt
+    }
+}
+
+/// A course as the API lists it.
+struct CourseResource: Codable, Equatable {
+    var id: String
+    var platformId: String
+    var deploymentId: String
+    var contextId: String
+    var title: String
+
+    init(_ course: Course) {
+        id = course.id.rawValue
+        platformId = course.platformID.rawValue
+        deploymentId = course.deploymentID
+        contextId = course.contextID
+        title = course.title
+    }
+}
+
+/// One course whole: its activities, the teacher's settings and what its labs hold.
+struct CourseDetail: Codable, Equatable {
+    /// An activity and the environment it opens.
+    struct ActivityResource: Codable, Equatable {
+        var id: String
+        var resourceLinkId: String
+        var title: String
+        var environmentId: String?
+    }
+
+    var course: CourseResource
+    var activities: [ActivityResource]
+    var settings: CourseSettings
+    var usage: ResourceUsage
+}
+
+/// A Proxmox node, with its load and whether new labs may be placed on it.
+struct NodeResource: Codable, Equatable {
+    var name: String
+    var online: Bool
+    var cores: Int
+    var cpu: Double
+    var memoryBytes: Int
+    var memoryUsedBytes: Int
+    var schedulable: Bool
+}
+
+/// A job that failed too often, waiting for a person (`POST /jobs/{job}/retry`).
+struct JobResource: Codable, Equatable {
+    var id: String
+    var kind: String
+    var payload: String
+    var attempts: Int
+    var reason: String
+
+    init(_ letter: DeadLetter) {
+        id = letter.job.id.rawValue
+        kind = letter.job.kind
+        payload = letter.job.payload
+        attempts = letter.attempts
+        reason = letter.reason
+    }
+}
+
+/// An audit event as the API lists it.
+struct AuditResource: Codable, Equatable {
+    var sequence: Int64
+    var at: Date
+    var actor: String
+    var action: String
+    var subject: String
+    var detail: String
+    var courseId: String?
+    var address: String?
+    var outcome: String
+
+    init(_ event: AuditEvent) {
+        sequence = event.sequence ?? 0
+        at = event.at
+        actor = event.actor
+        action = event.action
+        subject = event.subject
+        detail = event.detail
+        courseId = event.courseID?.rawValue
+        address = event.address
+        outcome = event.outcome.rawValue
+    }
+}
+
+/// The limits of a quota, as `PUT /quotas/{scope}` takes them; absent means no limit.
+struct QuotaLimits: Codable, Equatable {
+    var instances: Int?
+    var cores: Int?
+    var memoryMiB: Int?
+}

@@ -8,7 +8,7 @@ struct APIRoute: Sendable {
     var method: HTTPRequest.Method
     var path: String
     var scope: APIToken.Scope?
-    var handle: @Sendable (Request, BasicRequestContext) async throws -> Response
+    var handle: @Sendable (Request, LabGateRequestContext) async throws -> Response
 
     /// The path in Hummingbird's form (`:name`), below `/api/v1`.
     var routerPath: String {

@@ -4,6 +4,8 @@ extension ConfigKey {
     static let all: [ConfigKey] = [
         ConfigKey("server.host", .text, default: "127.0.0.1", help: "address the HTTP server listens on"),
         ConfigKey("server.port", .integer(1...65535), default: "8080", help: "port the HTTP server listens on"),
+        ConfigKey("server.trustForwardedFor", .boolean, default: "false",
+                  help: "behind a reverse proxy: take the client's address from X-Forwarded-For (for the audit trail)"),
         ConfigKey("log.level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"]), default: "info",
                   help: "lowest level that is logged"),
         ConfigKey("log.format", .choice(["plain", "json"]), default: "plain", help: "plain text lines, or one JSON object per line"),
@@ -65,6 +67,13 @@ extension ConfigKey {
                   help: "how often Proxmox is compared with the database (drift, vanished VMs, orphans, lifetimes)"),
         ConfigKey("provisioning.orphanGraceMinutes", .integer(0...10_080), default: "10",
                   help: "how long a VM LabGate made but no record holds may live before it is destroyed"),
+
+        ConfigKey("courses.maxCores", .integer(1...256), default: "8", help: "most cores a teacher may give their course's lab VM"),
+        ConfigKey("courses.maxMemory", .integer(256...1_048_576), default: "16384", help: "most memory (MiB) a teacher may give their course's lab VM"),
+        ConfigKey("courses.maxLifetimeMinutes", .integer(5...43_200), default: "720", help: "longest lifetime a teacher may set for their course's labs"),
+        ConfigKey("courses.maxIdleTimeoutMinutes", .integer(5...10_080), default: "240", help: "longest idle timeout a teacher may set"),
+        ConfigKey("courses.vlans", .span(1...4094), default: "",
+                  help: "VLANs a teacher may put their course's labs on, as FROM-TO (e.g. 2000-2999); empty: teachers choose none"),
 
         ConfigKey("guacamole.url", .text, default: "",
                   help: "Guacamole's address (https://lab.example.edu/guacamole); empty: single-use links open LabGate's own preview of the login"),

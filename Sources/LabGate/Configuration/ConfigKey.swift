@@ -7,6 +7,8 @@ struct ConfigKey: Sendable, Hashable {
         case integer(ClosedRange<Int>)
         case choice([String])
         case boolean
+        /// `FROM-TO` inside the bounds, or empty for none.
+        case span(ClosedRange<Int>)
     }
 
     /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
@@ -49,6 +51,7 @@ struct ConfigKey: Sendable, Hashable {
         case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .choice(let options): "one of " + options.joined(separator: ", ")
         case .boolean: "true or false"
+        case .span(let range): "empty, or FROM-TO with whole numbers from \(range.lowerBound) to \(range.upperBound)"
         }
     }
 
@@ -59,6 +62,14 @@ struct ConfigKey: Sendable, Hashable {
         case .integer(let range): Int(value).map(range.contains) ?? false
         case .choice(let options): options.contains(value)
         case .boolean: ["true", "false"].contains(value)
+        case .span(let range): value.isEmpty || Self.span(value).map { range.contains($0.lowerBound) && range.contains($0.upperBound) } ?? false
         }
+    }
+
+    /// `2000-2999` as a range; nil when it is not one.
+    static func span(_ value: String) -> ClosedRange<Int>? {
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to else { return nil }
+        return from...to
     }
 }

@@ -54,6 +54,8 @@ struct LabGateConfig: Sendable {
     let environmentsDirectory: String
     let reconcileInterval: Duration
     let lti: LTISettings
+    /// What teachers may set for their course.
+    let courseLimits: CourseLimits
     let guacamole: GuacBridgeSettings
     /// `guacamole.jsonSecretKey`, or nil to derive one from the secret key.
     let guacamoleJSONKey: String?
@@ -106,8 +108,12 @@ struct LabGateConfig: Sendable {
             allowInsecureLoopback: text("lti.allowInsecureLoopback") == "true",
             allowPrivateAddresses: text("lti.allowPrivateAddresses") == "true",
             autoApproveRegistrations: text("lti.autoApproveRegistrations") == "true",
-            keySetRefetchInterval: seconds("lti.keySetRefetchSeconds"), sessionLifetime: .seconds(int("lti.sessionMinutes") * 60))
+            keySetRefetchInterval: seconds("lti.keySetRefetchSeconds"), sessionLifetime: .seconds(int("lti.sessionMinutes") * 60),
+            trustForwardedFor: text("server.trustForwardedFor") == "true")
         platformsDirectory = text("lti.platformsDirectory")
+        courseLimits = CourseLimits(
+            maxCores: int("courses.maxCores"), maxMemoryMiB: int("courses.maxMemory"), maxLifetimeMinutes: int("courses.maxLifetimeMinutes"),
+            maxIdleTimeoutMinutes: int("courses.maxIdleTimeoutMinutes"), vlans: ConfigKey.span(text("courses.vlans")))
         func optionalText(_ path: String) -> String? { text(path).isEmpty ? nil : text(path) }
         func optionalInt(_ path: String) -> Int? { int(path) == 0 ? nil : int(path) }
         guacamole = GuacBridgeSettings(

@@ -85,7 +85,7 @@ struct Demo {
           Click "Launch as student": LabGate verifies the launch, clones a VM on a
           simulated Proxmox cluster, shows the waiting page, and opens the single-use link. With no
           Guacamole server the link opens a page showing the decoded login and the connection record.
-          "Launch as teacher" shows the page where the teacher chooses the activity's lab.
+          "Launch as teacher" shows the course's page: the activity's lab, settings, students' labs.
 
           LabGate:  \(config.lti.publicURL)   (SQLite and keys in \(folder.path), removed on exit)
           Stop with Ctrl-C.

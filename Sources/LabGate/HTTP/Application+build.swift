@@ -12,7 +12,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     let backends = try await Backends.open(config)
     let lti = try LTIService.open(config, backends: backends, logger: logger)
     let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: LabGateRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
         AccessLogMiddleware()
@@ -23,8 +23,14 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(PrometheusMetrics.endpoints)
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
-        tokens: APITokens(repository: backends.repositories.apiTokens), repositories: backends.repositories, operations: provisioning.operations
+        tokens: APITokens(repository: backends.repositories.apiTokens), repositories: backends.repositories, operations: provisioning.operations,
+        queue: backends.queue, proxmox: provisioning.lifecycle.proxmox, memoryCeiling: config.provisioning.memoryCeiling,
+        audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor
     ).register(on: router)
+    router.addRoutes(CourseController(
+        lti: lti, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
+        audit: AuditTrail(log: backends.repositories.audit)
+    ).endpoints)
     router.addRoutes(StudentPathController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
     ).endpoints)

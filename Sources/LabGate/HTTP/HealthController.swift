@@ -10,8 +10,8 @@ struct HealthController {
         var checks: [ReadinessCheck]
     }
 
-    var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var endpoints: RouteCollection<LabGateRequestContext> {
+        let routes = RouteCollection(context: LabGateRequestContext.self)
         routes.get("healthz") { _, _ in
             ["status": "alive"]
         }

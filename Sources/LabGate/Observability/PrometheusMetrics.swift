@@ -12,8 +12,8 @@ enum PrometheusMetrics {
         return registry
     }()
 
-    static var endpoints: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    static var endpoints: RouteCollection<LabGateRequestContext> {
+        let routes = RouteCollection(context: LabGateRequestContext.self)
         routes.get("metrics") { _, _ in
             Response(
                 status: .ok,

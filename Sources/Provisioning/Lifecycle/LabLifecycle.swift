@@ -14,6 +14,7 @@ public struct LabLifecycle: Sendable {
     public let settings: ProvisioningSettings
     let instances: any LabInstanceRepository
     let environments: any EnvironmentRepository
+    let courses: any CourseRepository
     let reservations: any ResourceReservations
     let ephemeral: any EphemeralStore
     /// Where a ready instance is published for its student (Guacamole's records).
@@ -33,6 +34,7 @@ public struct LabLifecycle: Sendable {
         self.settings = settings
         self.instances = repositories.instances
         self.environments = repositories.environments
+        self.courses = repositories.courses
         self.reservations = repositories.reservations
         self.ephemeral = ephemeral
         self.desktops = desktops
@@ -140,7 +142,9 @@ public struct LabLifecycle: Sendable {
         guard let environment = try await environments.find(id: instance.environmentID) else {
             throw ProvisioningError.unknownEnvironment(instance.environmentID.rawValue)
         }
-        return try EnvironmentSpec.decode(environment)
+        let spec = try EnvironmentSpec.decode(environment)
+        guard let course = instance.courseID else { return spec }
+        return spec.applying(try await courses.settings(of: course))
     }
 
     var slots: CloneSlots {

@@ -12,25 +12,27 @@ public struct LabOperations: Sendable {
 
     let instances: any LabInstanceRepository
     let environments: any EnvironmentRepository
+    let admission: LaunchAdmission
     let queue: any JobQueue
     let clock: any WallClock
 
     public init(repositories: Repositories, queue: any JobQueue, clock: any WallClock = SystemClock()) {
         self.instances = repositories.instances
         self.environments = repositories.environments
+        self.admission = LaunchAdmission(repositories: repositories)
         self.queue = queue
         self.clock = clock
     }
 
     /// The user's instance of the environment, created and set going if they have none
     /// live. Two requests at once yield one instance (the database's unique key decides).
-    /// `courseID` names the course asking, for environments with a VLAN per course.
+    /// `courseID` names the course asking: its settings, time windows and quotas apply.
+    /// Throws `LaunchRefusal` when a new instance is not admitted.
     public func request(userID: UserID, environmentName: String, courseID: CourseID? = nil) async throws -> (instance: LabInstance, created: Bool) {
         guard let environment = try await environments.find(name: environmentName) else {
             throw ProvisioningError.unknownEnvironment(environmentName)
         }
-        let (instance, created) = try await instances.findOrCreate(
-            LabInstance(userID: userID, environmentID: environment.id, courseID: courseID, createdAt: clock.now()))
+        let (instance, created) = try await admission.findOrCreate(userID: userID, environment: environment, courseID: courseID, at: clock.now())
         if created { try await enqueue(instance.id) }
         return (instance, created)
     }

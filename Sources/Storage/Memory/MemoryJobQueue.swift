@@ -69,6 +69,12 @@ public actor MemoryJobQueue: JobQueue {
         Array(dead.prefix(limit))
     }
 
+    public func retry(deadLetter jobID: JobID) -> Bool {
+        guard let index = dead.firstIndex(where: { $0.job.id == jobID }) else { return false }
+        ready.append(dead.remove(at: index).job)
+        return true
+    }
+
     public func ping() {}
 
     private func take(max: Int, consumer: String) -> [ClaimedJob] {

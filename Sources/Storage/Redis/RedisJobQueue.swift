@@ -93,6 +93,28 @@ public final class RedisJobQueue: JobQueue {
         }
     }
 
+    public func retry(deadLetter jobID: JobID) async throws -> Bool {
+        // One script finds, removes and requeues the letter, so two retries at once requeue it once.
+        try await client.eval(
+            """
+            local letters = redis.call('XRANGE', KEYS[1], '-', '+')
+            for _, entry in ipairs(letters) do
+                local fields = entry[2]
+                for index = 1, #fields, 2 do
+                    if fields[index] == 'id' and fields[index + 1] == ARGV[1] then
+                        local job = {}
+                        for at = 1, #fields, 2 do job[fields[at]] = fields[at + 1] end
+                        redis.call('XDEL', KEYS[1], entry[1])
+                        redis.call('XADD', KEYS[2], '*', 'id', job.id, 'kind', job.kind, 'payload', job.payload or '')
+                        return 1
+                    end
+                end
+            end
+            return 0
+            """, keys: [keys.dead, keys.stream], arguments: [jobID.rawValue]
+        ).integer == 1
+    }
+
     public func ping() async throws {
         try await client.send("PING")
     }

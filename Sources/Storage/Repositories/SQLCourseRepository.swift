@@ -1,3 +1,4 @@
+import Foundation
 import LabCore
 
 /// Courses and activities in MariaDB or SQLite.
@@ -30,6 +31,52 @@ struct SQLCourseRepository: CourseRepository {
         try await database.query(
             "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE id = ?", .text(id.rawValue)
         ).first.map(Self.course)
+    }
+
+    func page(after: CourseID?, limit: Int) async throws -> [Course] {
+        try await database.query(
+            "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE id > ? ORDER BY id LIMIT ?",
+            .text(after?.rawValue ?? ""), .int(limit)
+        ).map(Self.course)
+    }
+
+    func settings(of courseID: CourseID) async throws -> CourseSettings {
+        guard let text = try await database.query("SELECT settings FROM course_settings WHERE course_id = ?", .text(courseID.rawValue))
+            .first?.string("settings")
+        else { return CourseSettings() }
+        do {
+            return try JSONDecoder().decode(CourseSettings.self, from: Data(text.utf8))
+        } catch {
+            throw StoreError.failed("the stored settings of course \(courseID) cannot be read: \(error)")
+        }
+    }
+
+    func saveSettings(_ settings: CourseSettings, for courseID: CourseID) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        do {
+            try await database.execute("INSERT INTO course_settings (course_id, settings) VALUES (?, ?)", .text(courseID.rawValue), .text(text))
+        } catch StoreError.duplicate {
+            try await database.execute("UPDATE course_settings SET settings = ? WHERE course_id = ?", .text(text), .text(courseID.rawValue))
+        } catch StoreError.conflict {
+            throw StoreError.conflict("there is no course \(courseID) to keep settings for")
+        }
+    }
+
+    func members(of courseID: CourseID) async throws -> [CourseMember] {
+        try await database.query(
+            """
+            SELECT u.id, u.platform_id, u.subject, u.name, u.email, e.role FROM enrollments e JOIN users u ON u.id = e.user_id
+            WHERE e.course_id = ? ORDER BY u.name, u.subject
+            """, .text(courseID.rawValue)
+        ).map { row in
+            CourseMember(
+                user: User(
+                    id: try row.id("id"), platformID: try row.id("platform_id"), subject: try row.string("subject"),
+                    name: row.optionalString("name"), email: row.optionalString("email")),
+                role: try row.enumeration("role"))
+        }
     }
 
     func upsertActivity(_ activity: Activity) async throws -> Activity {

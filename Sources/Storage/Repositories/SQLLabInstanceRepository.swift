@@ -5,13 +5,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     let database: any SQLDatabase
 
     static let columns =
-        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, version, created_at, updated_at"
+        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, cores, memory_mib, version, created_at, updated_at"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
         do {
             try await database.execute(
-                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 Self.values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
@@ -76,6 +76,26 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         return ("state IN (\(Array(repeating: "?", count: sorted.count).joined(separator: ", ")))", sorted.map { .text($0) })
     }
 
+    func list(courseID: CourseID) async throws -> [LabInstance] {
+        try await database.query(
+            "SELECT \(Self.columns) FROM lab_instances WHERE course_id = ? AND live_key IS NOT NULL ORDER BY created_at, id",
+            .text(courseID.rawValue)
+        ).map(Self.instance)
+    }
+
+    func usage(of scope: UsageScope) async throws -> ResourceUsage {
+        let (condition, values): (String, [SQLValue]) = switch scope {
+        case .all: ("", [])
+        case .course(let id): (" AND course_id = ?", [.text(id.rawValue)])
+        case .user(let id): (" AND user_id = ?", [.text(id.rawValue)])
+        }
+        let row = try await database.query(
+            "SELECT COUNT(*) AS instances, COALESCE(SUM(cores), 0) AS cores, COALESCE(SUM(memory_mib), 0) AS memory FROM lab_instances WHERE live_key IS NOT NULL\(condition)",
+            values
+        ).first
+        return ResourceUsage(instances: try row?.int("instances") ?? 0, cores: try row?.int("cores") ?? 0, memoryMiB: try row?.int("memory") ?? 0)
+    }
+
     func list(userID: UserID) async throws -> [LabInstance] {
         try await database.query(
             "SELECT \(Self.columns) FROM lab_instances WHERE user_id = ? ORDER BY created_at, id", .text(userID.rawValue)
@@ -136,7 +156,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue), .text(instance.courseID?.rawValue),
          .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), companions(instance), .text(instance.node),
          .text(instance.address), .time(instance.expiresAt),
-         .text(instance.guestPassword), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
+         .text(instance.guestPassword), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
     }
 
     static func instance(_ row: SQLRow) throws -> LabInstance {
@@ -146,7 +166,8 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),
             companionVMIDs: row.optionalString("companion_vmids").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [],
             node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
-            guestPassword: row.optionalString("guest_password"), version: try row.int("version"),
+            guestPassword: row.optionalString("guest_password"),
+            cores: try row.int("cores"), memoryMiB: try row.int("memory_mib"), version: try row.int("version"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )
     }

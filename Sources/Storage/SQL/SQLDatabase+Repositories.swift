@@ -9,7 +9,7 @@ extension SQLDatabase {
             instances: SQLLabInstanceRepository(database: self), audit: SQLAuditLog(database: self),
             jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self),
             launchSnapshots: SQLLaunchSnapshotRepository(database: self), reservations: SQLResourceReservations(database: self),
-            apiTokens: SQLAPITokenRepository(database: self)
+            apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self)
         )
     }
 }

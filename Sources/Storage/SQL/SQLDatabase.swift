@@ -37,7 +37,7 @@ extension SQLExecutor {
 
 extension SQLDatabase {
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
-    /// A deadlock victim is run again, up to three times in all.
+    /// A deadlock victim is run again, up to six times in all, after a short random wait.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
@@ -54,7 +54,9 @@ extension SQLDatabase {
                     }
                 }
             } catch let error as StoreError {
-                guard case .retryable = error, attempt < 3 else { throw error }
+                guard case .retryable = error, attempt < 6 else { throw error }
+                // Deadlocked writers that retry at once tend to collide again: back off a random, growing while.
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))
                 attempt += 1
             }
         }

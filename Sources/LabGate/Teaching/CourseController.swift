@@ -1,0 +1,241 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LTIGateway
+import LabCore
+import Provisioning
+
+/// The teacher's page of one course, reached from an instructor's launch: the activities'
+/// environments, the course's settings, its students' labs with actions, "prepare now" and
+/// the course's audit trail. Only the course's teachers (and its platform's admins) get in.
+struct CourseController<Context: RequestContext>: Sendable {
+    let lti: LTIService
+    let repositories: Repositories
+    let operations: LabOperations
+    let limits: CourseLimits
+    let audit: AuditTrail
+
+    /// A teacher's verified request: their session and the course it is about.
+    struct Access: Sendable {
+        var session: LaunchSession
+        var course: Course
+        var address: String?
+        /// The posted form (read once, its CSRF token checked); empty for a GET.
+        var form: [String: [String]]
+    }
+
+    /// One route of the course pages: the authorization test walks this table.
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var handle: @Sendable (CourseController, Request, Context, Access) async throws -> Response
+    }
+
+    /// Every course route; the authorization test walks this table.
+    static var routes: [Route] {
+        [
+            Route(method: .get, path: "/courses/:course") { controller, request, _, access in try await controller.coursePage(request, access) },
+            Route(method: .get, path: "/courses/:course/roster") { controller, request, _, access in try await controller.roster(request, access) },
+            Route(method: .post, path: "/courses/:course/activities/:activity/environment") { controller, _, context, access in
+                try await controller.chooseEnvironment(context, access)
+            },
+            Route(method: .post, path: "/courses/:course/settings") { controller, request, context, access in
+                try await controller.saveSettings(request, context, access)
+            },
+            Route(method: .post, path: "/courses/:course/instances/:instance/:action") { controller, _, context, access in
+                try await controller.act(context, access)
+            },
+            Route(method: .post, path: "/courses/:course/actions") { controller, _, context, access in try await controller.actOnAll(context, access) },
+            Route(method: .post, path: "/courses/:course/prepare") { controller, _, context, access in try await controller.prepare(context, access) },
+        ]
+    }
+
+    var endpoints: RouteCollection<Context> {
+        let collection = RouteCollection(context: Context.self)
+        for route in Self.routes {
+            collection.on(RouterPath(route.path), method: route.method) { request, context in
+                do {
+                    let access = try await authorize(request, context, checkForm: route.method == .post)
+                    return try await route.handle(self, request, context, access)
+                } catch let error as CoursePageError {
+                    if case .invalid = error {} else {
+                        context.logger.info("course page refused", metadata: ["reason": .string(error.message)])
+                    }
+                    return HTMLPage.refusal(message: error.message, status: error.status, requestID: context.id).response()
+                }
+            }
+        }
+        return collection
+    }
+
+    /// The session's course, if they may teach it; for a form, its CSRF token checked too.
+    private func authorize(_ request: Request, _ context: Context, checkForm: Bool) async throws -> Access {
+        guard let session = lti.session(of: request) else { throw CoursePageError.sessionRequired }
+        guard let course = try await repositories.courses.find(id: CourseID(try context.parameters.require("course"))) else {
+            throw CoursePageError.noSuchCourse
+        }
+        guard try await lti.mayTeach(course.id, session: session) else { throw CoursePageError.teachersOnly }
+        var form: [String: [String]] = [:]
+        if checkForm {
+            form = try await request.formFields()
+            guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw CoursePageError.staleForm }
+        }
+        return Access(
+            session: session, course: course, address: request.clientAddress(context, trustForwardedFor: lti.settings.trustForwardedFor), form: form)
+    }
+
+    private func roster(_ request: Request, _ access: Access) async throws -> Response {
+        let roster = try await CourseRoster.load(access.course.id, from: repositories)
+        return HTMLPage.fragment(HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: lti.csrfToken(of: request) ?? ""))
+    }
+
+    private func coursePage(_ request: Request, _ access: Access) async throws -> Response {
+        try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: request.uri.queryParameters["notice"].map(String.init))
+    }
+
+    private func page(_ access: Access, csrf: String, notice: String?, problems: [(field: String, message: String)] = [], settings: CourseSettings? = nil) async throws -> Response {
+        let courseID = access.course.id
+        let view = CoursePageView(
+            course: access.course, activities: try await repositories.courses.activities(of: courseID),
+            environments: try await repositories.environments.list(),
+            settings: try await storedSettings(courseID, unless: settings), limits: limits,
+            roster: try await CourseRoster.load(courseID, from: repositories),
+            events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
+            members: try await repositories.courses.members(of: courseID), csrf: csrf, notice: notice, problems: problems)
+        return HTMLPage.course(view).response()
+    }
+
+    private func storedSettings(_ courseID: CourseID, unless given: CourseSettings?) async throws -> CourseSettings {
+        if let given { return given }
+        return try await repositories.courses.settings(of: courseID)
+    }
+
+    /// Back to the course page with a line saying what happened.
+    private func done(_ access: Access, _ notice: String) -> Response {
+        var components = URLComponents()
+        components.path = "/courses/\(access.course.id)"
+        components.queryItems = [URLQueryItem(name: "notice", value: notice)]
+        return Response(status: .seeOther, headers: [.location: components.string ?? "/courses/\(access.course.id)"])
+    }
+
+    private func event(_ access: Access, _ action: String, _ subject: String, outcome: AuditEvent.Outcome = .succeeded, detail: String = "") -> AuditEvent {
+        AuditEvent(
+            at: Date(), actor: "user:\(access.session.userID)", action: action, subject: subject, detail: detail, courseID: access.course.id,
+            address: access.address, outcome: outcome)
+    }
+
+    private func chooseEnvironment(_ context: Context, _ access: Access) async throws -> Response {
+        let form = access.form
+        guard let activity = try await repositories.courses.activity(id: ActivityID(try context.parameters.require("activity"))),
+            activity.courseID == access.course.id
+        else { throw CoursePageError.noSuchActivity }
+        guard let name = form["environment"]?.first, let environment = try await repositories.environments.find(name: name) else {
+            throw CoursePageError.invalid(field: "environment", message: "Choose one of the listed environments.")
+        }
+        _ = try await repositories.courses.bind(activity.id, to: environment.id)
+        await audit.record(event(access, "activity.environment", "activity/\(activity.id)", detail: environment.name), logger: context.logger)
+        return done(access, "\(activity.title) now opens \(environment.title).")
+    }
+
+    private func saveSettings(_ request: Request, _ context: Context, _ access: Access) async throws -> Response {
+        let form = access.form.firstValues
+        var settings = CourseSettings(timeZone: form["timeZone"].flatMap { $0.isEmpty ? nil : $0 } ?? "UTC")
+        var problems: [(field: String, message: String)] = []
+        func number(_ field: String) -> Int? {
+            guard let text = form[field]?.trimmingCharacters(in: CharacterSet.whitespaces), !text.isEmpty else { return nil }
+            guard let value = Int(text) else {
+                problems.append((field, "\(text) is not a whole number."))
+                return nil
+            }
+            return value
+        }
+        settings.cores = number("cores")
+        settings.memoryMiB = number("memoryMiB")
+        settings.lifetimeMinutes = number("lifetimeMinutes")
+        settings.idleTimeoutMinutes = number("idleTimeoutMinutes")
+        settings.vlan = number("vlan")
+        for line in (form["windows"] ?? "").split(whereSeparator: \.isNewline) where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let ends = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            settings.windows.append(TimeWindow(start: ends.first.map(String.init) ?? "", end: ends.count == 2 ? String(ends[1]) : ""))
+        }
+        problems += limits.problems(of: settings)
+        guard problems.isEmpty else {
+            await audit.record(
+                event(access, "course.settings", "course/\(access.course.id)", outcome: .refused, detail: problems.map(\.message).joined(separator: " ")),
+                logger: context.logger)
+            var response = try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: nil, problems: problems, settings: settings)
+            response.status = HTTPResponse.Status.unprocessableContent
+            return response
+        }
+        try await repositories.courses.saveSettings(settings, for: access.course.id)
+        await audit.record(event(access, "course.settings", "course/\(access.course.id)"), logger: context.logger)
+        return done(access, "The course's settings are saved; they apply to labs prepared from now on.")
+    }
+
+    private func act(_ context: Context, _ access: Access) async throws -> Response {
+        let name = try context.parameters.require("action")
+        guard let operation = LabOperations.Operation(rawValue: name) else {
+            throw CoursePageError.invalid(field: "action", message: "Use start, stop, reset or delete.")
+        }
+        guard let instance = try await repositories.instances.find(id: LabInstanceID(try context.parameters.require("instance"))),
+            instance.courseID == access.course.id
+        else { throw CoursePageError.noSuchInstance }
+        do {
+            _ = try await operations.perform(operation, on: instance.id)
+        } catch ProvisioningError.notAllowed(_, let state) {
+            await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)", outcome: .refused, detail: "the lab is \(state)"), logger: context.logger)
+            return done(access, "Cannot \(name) a lab that is \(state).")
+        }
+        await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)"), logger: context.logger)
+        return done(access, "Asked to \(name) the lab; the table follows it.")
+    }
+
+    private func actOnAll(_ context: Context, _ access: Access) async throws -> Response {
+        guard let name = access.form["action"]?.first, let operation = LabOperations.Operation(rawValue: name) else {
+            throw CoursePageError.invalid(field: "action", message: "Use start, stop, reset or delete.")
+        }
+        var changed = 0, skipped = 0
+        for instance in try await repositories.instances.list(courseID: access.course.id) {
+            do {
+                _ = try await operations.perform(operation, on: instance.id)
+                changed += 1
+            } catch ProvisioningError.notAllowed {
+                skipped += 1
+            }
+        }
+        await audit.record(
+            event(access, "course.\(name)-all", "course/\(access.course.id)", detail: "\(changed) asked, \(skipped) could not"),
+            logger: context.logger)
+        return done(access, "Asked to \(name) \(changed) lab\(changed == 1 ? "" : "s")\(skipped > 0 ? "; \(skipped) could not be" : "").")
+    }
+
+    /// Labs for everyone who launched the course before, or for the students ticked, so they
+    /// are ready when the class starts.
+    private func prepare(_ context: Context, _ access: Access) async throws -> Response {
+        let form = access.form
+        guard let activityID = form["activity"]?.first, let activity = try await repositories.courses.activity(id: ActivityID(activityID)),
+            activity.courseID == access.course.id
+        else { throw CoursePageError.invalid(field: "activity", message: "Choose one of the course's activities.") }
+        guard let environmentID = activity.environmentID, let environment = try await repositories.environments.find(id: environmentID) else {
+            throw CoursePageError.invalid(field: "activity", message: "Choose an environment for \(activity.title) first.")
+        }
+        let students = try await repositories.courses.members(of: access.course.id).filter { $0.role == .student }
+        let chosen = Set(form["student"] ?? [])
+        var created = 0, existing = 0
+        var refusals: [String] = []
+        for student in students where chosen.isEmpty || chosen.contains(student.user.id.rawValue) {
+            do {
+                let (_, isNew) = try await operations.request(userID: student.user.id, environmentName: environment.name, courseID: access.course.id)
+                if isNew { created += 1 } else { existing += 1 }
+            } catch let refusal as LaunchRefusal {
+                refusals.append(refusal.message)
+            }
+        }
+        let summary = "\(created) prepared, \(existing) already there, \(refusals.count) refused"
+        await audit.record(
+            event(access, "course.prepare", "activity/\(activity.id)", outcome: refusals.isEmpty ? .succeeded : .refused,
+                  detail: summary + (refusals.first.map { ": \($0)" } ?? "")),
+            logger: context.logger)
+        return done(access, "Prepare now: \(summary)\(refusals.first.map { " (\($0))" } ?? "").")
+    }
+}
