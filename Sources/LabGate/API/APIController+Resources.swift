@@ -61,7 +61,7 @@ extension APIController {
     func retry(_ context: LabGateRequestContext) async throws -> Response {
         let id = try context.parameters.require("job")
         guard try await queue.retry(deadLetter: JobID(id)) else { throw APIError.notFound("failed job \(id) waiting for a retry") }
-        return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"id":"\#(id)"}"#)))
+        return try Self.json(["id": id], status: .accepted)
     }
 
     /// `?course=&actor=&subject=&before=<sequence>&limit=`: the newest events first.

@@ -58,9 +58,7 @@ struct CourseController<Context: RequestContext>: Sendable {
                     let access = try await authorize(request, context, checkForm: route.method == .post)
                     return try await route.handle(self, request, context, access)
                 } catch let error as CoursePageError {
-                    if case .invalid = error {} else {
-                        context.logger.info("course page refused", metadata: ["reason": .string(error.message)])
-                    }
+                    context.logger.info("course page refused", metadata: ["reason": .string(error.message)])
                     return HTMLPage.refusal(message: error.message, status: error.status, requestID: context.id).response()
                 }
             }
@@ -97,11 +95,10 @@ struct CourseController<Context: RequestContext>: Sendable {
         let courseID = access.course.id
         let view = CoursePageView(
             course: access.course, activities: try await repositories.courses.activities(of: courseID),
-            environments: try await repositories.environments.list(),
             settings: try await storedSettings(courseID, unless: settings), limits: limits,
             roster: try await CourseRoster.load(courseID, from: repositories),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
-            members: try await repositories.courses.members(of: courseID), csrf: csrf, notice: notice, problems: problems)
+            csrf: csrf, notice: notice, problems: problems)
         return HTMLPage.course(view).response()
     }
 

@@ -4,12 +4,10 @@ import LabCore
 struct CoursePageView: Sendable {
     var course: Course
     var activities: [Activity]
-    var environments: [LabCore.Environment]
     var settings: CourseSettings
     var limits: CourseLimits
     var roster: CourseRoster
     var events: [AuditEvent]
-    var members: [CourseMember]
     var csrf: String
     var notice: String?
     var problems: [(field: String, message: String)]

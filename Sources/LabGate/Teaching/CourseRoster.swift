@@ -1,7 +1,9 @@
 import Foundation
 import LabCore
 
-/// The course's students and their labs, a row each, as the teacher's table shows them.
+/// The course's people and their labs, a row per student's lab, as the teacher's table shows
+/// them; with what was read to build it (every member, every environment), so the page reads
+/// each once.
 struct CourseRoster: Sendable {
     /// One student's lab (or none yet).
     struct Row: Sendable {
@@ -11,18 +13,21 @@ struct CourseRoster: Sendable {
     }
 
     var rows: [Row]
+    /// Everyone who launched the course, teachers too.
+    var members: [CourseMember]
+    var environments: [LabCore.Environment]
 
     static func load(_ courseID: CourseID, from repositories: Repositories) async throws -> CourseRoster {
-        let members = try await repositories.courses.members(of: courseID).filter { $0.role == .student }
+        let members = try await repositories.courses.members(of: courseID)
         let instances = try await repositories.instances.list(courseID: courseID)
-        var environments: [EnvironmentID: LabCore.Environment] = [:]
-        for environment in try await repositories.environments.list() { environments[environment.id] = environment }
+        let environments = try await repositories.environments.list()
+        let byID = Dictionary(environments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [Row] = []
-        for member in members {
+        for member in members where member.role == .student {
             let theirs = instances.filter { $0.userID == member.user.id }
             if theirs.isEmpty { rows.append(Row(member: member)) }
-            for instance in theirs { rows.append(Row(member: member, instance: instance, environment: environments[instance.environmentID])) }
+            for instance in theirs { rows.append(Row(member: member, instance: instance, environment: byID[instance.environmentID])) }
         }
-        return CourseRoster(rows: rows)
+        return CourseRoster(rows: rows, members: members, environments: environments)
     }
 }

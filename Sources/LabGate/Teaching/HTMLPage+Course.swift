@@ -65,7 +65,7 @@ extension HTMLPage {
     private static func activities(_ view: CoursePageView) -> String {
         guard !view.activities.isEmpty else { return "<p>The course has no LabGate activity yet.</p>" }
         return view.activities.map { activity in
-            let options = view.environments.map { environment in
+            let options = view.roster.environments.map { environment in
                 let selected = environment.id == activity.environmentID ? " selected" : ""
                 return "<option value=\"\(escape(environment.name))\"\(selected)>\(escape(environment.title))</option>"
             }.joined()
@@ -83,7 +83,7 @@ extension HTMLPage {
     private static func prepareForm(_ view: CoursePageView) -> String {
         let ready = view.activities.filter { $0.environmentID != nil }
         guard !ready.isEmpty else { return "" }
-        let students = view.members.filter { $0.role == .student }
+        let students = view.roster.members.filter { $0.role == .student }
         let choices = students.map { member in
             #"<label><input type="checkbox" name="student" value="\#(escape(member.user.id.rawValue))"> \#(escape(member.user.name ?? member.user.subject))</label>"#
         }.joined()
@@ -122,7 +122,7 @@ extension HTMLPage {
     private static func auditTable(_ view: CoursePageView) -> String {
         guard !view.events.isEmpty else { return "<p>Nothing has changed yet.</p>" }
         var names: [String: String] = [:]
-        for member in view.members { names["user:\(member.user.id)"] = member.user.name ?? member.user.subject }
+        for member in view.roster.members { names["user:\(member.user.id)"] = member.user.name ?? member.user.subject }
         let rows = view.events.map { event in
             let outcome = event.outcome == .succeeded ? "" : " class=\"refused\""
             return """
@@ -136,10 +136,12 @@ extension HTMLPage {
             """
     }
 
+    /// Formats made once: the table is rendered every few seconds, a row at a time.
+    private static let machineTime = Date.ISO8601FormatStyle()
+    private static let readableTime = Date.ISO8601FormatStyle(dateTimeSeparator: .space).year().month().day().time(includingFractionalSeconds: false)
+
     private static func time(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        return "<time datetime=\"\(ISO8601DateFormatter().string(from: date))\">\(formatter.string(from: date))</time>"
+        "<time datetime=\"\(date.formatted(machineTime))\">\(date.formatted(readableTime))</time>"
     }
 
     /// Refreshes the table's rows every three seconds; without scripts the page still works on reload.

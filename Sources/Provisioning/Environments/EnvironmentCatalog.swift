@@ -17,12 +17,8 @@ public struct EnvironmentCatalog: Sendable {
     public func add(_ spec: EnvironmentSpec) async throws -> Environment {
         try spec.validate()
         let cluster = try await ClusterView.load(from: proxmox)
-        let problems = try await spec.clusterProblems(in: cluster, proxmox: proxmox)
+        let (problems, templates) = try await spec.clusterCheck(in: cluster, proxmox: proxmox)
         guard problems.isEmpty else { throw ProvisioningError.invalidEnvironment(name: spec.name, problems: problems) }
-        var templates: [TemplateSource] = []
-        for vm in spec.vms {
-            if let template = try await TemplateSource.load(vm.template, in: cluster, from: proxmox) { templates.append(template) }
-        }
         let existing = try await repository.find(name: spec.name)
         return try await repository.save(try spec.sized(by: templates).environment(id: existing?.id ?? .random()))
     }

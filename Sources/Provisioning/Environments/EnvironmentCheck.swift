@@ -2,7 +2,13 @@ extension EnvironmentSpec {
     /// What Proxmox says is wrong with the specification: a template, node or storage that
     /// does not exist or cannot work together. Empty when nothing.
     public func clusterProblems(in cluster: ClusterView, proxmox: ProxmoxClient) async throws(ProxmoxError) -> [String] {
+        try await clusterCheck(in: cluster, proxmox: proxmox).problems
+    }
+
+    /// The problems, and the templates found on the way (in the order of `vms`, those that exist).
+    func clusterCheck(in cluster: ClusterView, proxmox: ProxmoxClient) async throws(ProxmoxError) -> (problems: [String], templates: [TemplateSource]) {
         var problems: [String] = []
+        var templates: [TemplateSource] = []
         var hosts: Set<String>?
         for (index, vm) in vms.enumerated() {
             let place = "vms[\(index)]"
@@ -10,6 +16,7 @@ extension EnvironmentSpec {
                 problems.append("\(place).template: there is no VM \(vm.template) in the cluster")
                 continue
             }
+            templates.append(template)
             hosts = hosts.map { $0.intersection(template.hostingNodes(in: cluster)) } ?? Set(template.hostingNodes(in: cluster))
             if vm.clone == .linked, !template.isTemplate {
                 problems.append("\(place).template: VM \(vm.template) is not a template; a linked clone needs one (convert it, or set clone: full)")
@@ -28,6 +35,6 @@ extension EnvironmentSpec {
         if hosts?.isEmpty == true, problems.isEmpty {
             problems.append("vms: no node can reach the storages of every template, and a lab's VMs run on one node")
         }
-        return problems
+        return (problems, templates)
     }
 }
