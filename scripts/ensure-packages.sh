@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(pkg-config libmariadb-dev libhiredis-dev)
 if [ "${1:-}" = "--servers" ]; then
-    packages+=(mariadb-server mariadb-client redis-server chromium)
+    packages+=(mariadb-server mariadb-client redis-server chromium python3 python3-venv)
 fi
 
 missing=()

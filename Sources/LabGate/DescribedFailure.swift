@@ -14,6 +14,17 @@ struct DescribedFailure: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The field a decoding error is about, named as in `describe`; nil for the document as a whole.
+    static func field(of error: DecodingError) -> String? {
+        let keys: [any CodingKey]
+        switch error {
+        case .keyNotFound(let key, let context): keys = context.codingPath + [key]
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): keys = context.codingPath
+        @unknown default: keys = []
+        }
+        return keys.isEmpty ? nil : path(keys)
+    }
+
     /// `nodes[0].subnet`, as a person writing the file would name the place.
     private static func path(_ keys: [any CodingKey]) -> String {
         keys.reduce("") { path, key in

@@ -17,7 +17,8 @@ struct LabGateCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, PlatformCommand.self, KeysCommand.self,
-            EnvironmentCommand.self, InstanceCommand.self, TokenCommand.self, DemoCommand.self, PVESimCommand.self, SimulateCommand.self, BenchCommand.self,
+            EnvironmentCommand.self, InstanceCommand.self, TokenCommand.self, CourseCommand.self, ActivityCommand.self, QuotaCommand.self,
+            JobCommand.self, AuditCommand.self, NodeCommand.self, DemoCommand.self, PVESimCommand.self, SimulateCommand.self, BenchCommand.self,
         ]
     )
 }

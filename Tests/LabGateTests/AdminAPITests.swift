@@ -51,20 +51,48 @@ struct AdminAPITests {
     static func routes(_ bed: LTITestbed) -> [APIRoute] {
         let queue = MemoryJobQueue(settings: bed.config.queue)
         return APIController(
-            tokens: APITokens(repository: bed.repositories.apiTokens), repositories: bed.repositories,
-            operations: .init(repositories: bed.repositories, queue: queue), queue: queue, proxmox: nil, memoryCeiling: 0.9,
+            tokens: APITokens(repository: bed.repositories.apiTokens),
+            admin: Administration(repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue), proxmox: nil, memoryCeiling: 0.9,
             audit: AuditTrail(log: bed.repositories.audit), trustForwardedFor: false
         ).routes
     }
 
-    /// The route's path with its parameters filled in from the student's instance.
-    static func concrete(_ route: APIRoute, instance: LabInstanceID, in bed: LTITestbed) async throws -> String {
+    /// A call of the route on the student's instance, its course and activity: the path with its parameters
+    /// filled in and the body it takes. What a route removes is a spare made for it, so the bed stays whole.
+    static func concrete(_ route: APIRoute, instance: LabInstanceID, in bed: LTITestbed) async throws -> (path: String, body: String?) {
         let lab = try #require(try await bed.repositories.instances.find(id: instance))
         let platform = try #require(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: bed.platform.clientID))
         let course = try #require(lab.courseID)
-        return route.routerPath.replacingOccurrences(of: ":id", with: instance.rawValue).replacingOccurrences(of: ":action", with: "start")
-            .replacingOccurrences(of: ":platform", with: platform.id.rawValue).replacingOccurrences(of: ":course", with: course.rawValue)
-            .replacingOccurrences(of: ":job", with: "no-such-job").replacingOccurrences(of: ":scope", with: "course:\(course)")
+        let activity = try #require(try await bed.repositories.courses.activities(of: course).first)
+        let environment = try #require(try await bed.repositories.environments.find(id: lab.environmentID))
+        let spare = "spare-\(UUID().uuidString.prefix(8))"
+        var values = [
+            "id": instance.rawValue, "action": "start", "platform": platform.id.rawValue, "course": course.rawValue, "job": "no-such-job",
+            "scope": "course:\(course)", "activity": activity.id.rawValue, "name": spare,
+        ]
+        switch (route.method, route.path) {
+        case (.delete, "/platforms/{platform}"):
+            let other = Platform(
+                issuer: "https://\(spare).example.edu", clientID: "c", authURL: "https://a.example.edu/auth", tokenURL: "https://a.example.edu/token",
+                jwksURL: "https://a.example.edu/jwks", createdAt: Date())
+            try await bed.repositories.platforms.insert(other)
+            values["platform"] = other.id.rawValue
+        case (.delete, "/environments/{name}"): _ = try await bed.addEnvironment(spare, title: "Spare")
+        case (.delete, "/tokens/{name}"):
+            _ = try await APITokens(repository: bed.repositories.apiTokens).create(name: spare, scope: .read, lifetime: nil, now: Date())
+        default: break
+        }
+        var path = route.routerPath
+        for (name, value) in values { path = path.replacingOccurrences(of: ":\(name)", with: value) }
+        if route.path == "/activities" { path += "?course=\(course)" }
+        let body: String? = switch (route.method, route.path) {
+        case (.post, "/instances"): #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#
+        case (.post, "/tokens"): #"{"name": "\#(spare)", "scope": "read"}"#
+        case (.put, "/activities/{activity}/environment"): #"{"environment": "\#(environment.name)"}"#
+        case (.put, _): "{}"
+        default: nil
+        }
+        return (path, body)
     }
 
     @Test("every route of the table, for no token and each scope: 401, 403 or through, in the one error shape", arguments: LTITestbed.Storage.underTest)
@@ -73,8 +101,9 @@ struct AdminAPITests {
             let (tokens, instance) = try await Self.prepare(bed)
             let routes = Self.routes(bed)
             for route in routes {
-                let url = bed.toolURL + (try await Self.concrete(route, instance: instance, in: bed))
-                let anonymous = try await Self.call(route.method.rawValue, url, token: nil)
+                let (path, body) = try await Self.concrete(route, instance: instance, in: bed)
+                let url = bed.toolURL + path
+                let anonymous = try await Self.call(route.method.rawValue, url, token: nil, body: body)
                 guard let needed = route.scope else {
                     #expect(anonymous.status == 200, "\(route.method) \(route.path) is public")
                     continue
@@ -82,17 +111,19 @@ struct AdminAPITests {
                 #expect(anonymous.status == 401, "\(route.method) \(route.path) without a token")
                 #expect((anonymous.json as? [String: Any])?["error"] as? String == "unauthenticated")
                 #expect(anonymous.headers.contains { $0.0.lowercased() == "www-authenticate" && $0.1.hasPrefix("Bearer") })
-                #expect(try await Self.call(route.method.rawValue, url, token: "lgt_forged_token").status == 401)
+                #expect(try await Self.call(route.method.rawValue, url, token: "lgt_forged_token", body: body).status == 401)
                 for (scope, token) in tokens {
-                    let answer = try await Self.call(route.method.rawValue, url, token: token)
+                    let answer = try await Self.call(route.method.rawValue, url, token: token, body: body)
                     if scope < needed {
                         #expect(answer.status == 403, "\(route.method) \(route.path) with a \(scope) token")
                         let error = answer.json as? [String: Any]
                         #expect(error?["error"] as? String == "forbidden" && (error?["details"] as? [String: String])?["scope"] == needed.rawValue)
                     } else {
-                        // Through: done, or a refusal of the request itself (no dead job to retry, a lab already on its way).
-                        #expect((200..<300).contains(answer.status) || [404, 409].contains(answer.status) && route.path.hasPrefix("/jobs")
-                            || answer.status == 409, "\(route.method) \(route.path) with a \(scope) token: \(answer.status)")
+                        // Through: done, or a refusal of the request itself (no dead job to retry, a lab already on its
+                        // way, a token name taken, a spare removed by the scope before).
+                        #expect((200..<300).contains(answer.status) || answer.status == 409
+                            || answer.status == 404 && (route.path.hasPrefix("/jobs") || route.method == .delete),
+                            "\(route.method) \(route.path) with a \(scope) token: \(answer.status)")
                     }
                 }
             }
@@ -169,14 +200,15 @@ struct AdminAPITests {
         var documented = Set<String>()
         for (path, item) in paths {
             for (method, operation) in item as? [String: Any] ?? [:] {
-                let scope = (operation as? [String: Any])?["x-labgate-scope"] as? String ?? "public"
-                documented.insert("\(method.uppercased()) \(path) \(scope)")
+                let operation = operation as? [String: Any]
+                let scope = operation?["x-labgate-scope"] as? String ?? "public"
+                documented.insert("\(method.uppercased()) \(path) \(scope) \(operation?["operationId"] as? String ?? "-")")
             }
         }
         let expected = documented
         try await LTITestbed.run { (bed) async throws in
             let routes = Self.routes(bed)
-            #expect(Set(routes.map { "\($0.method.rawValue) \($0.path) \($0.scope?.rawValue ?? "public")" }) == expected)
+            #expect(Set(routes.map { "\($0.method.rawValue) \($0.path) \($0.scope?.rawValue ?? "public") \($0.operationID)" }) == expected)
             let served = try await Self.call("GET", bed.toolURL + "/api/v1/openapi.yaml", token: nil)
             #expect(served.status == 200)
         }

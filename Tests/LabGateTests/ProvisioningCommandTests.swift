@@ -18,8 +18,8 @@ struct ProvisioningCommandTests {
         ])
     }
 
-    /// A user in the folder's SQLite database, as a launch would have made them.
-    func makeUser(in folder: String) async throws -> UserID {
+    /// A user, their course and its activity in the folder's SQLite database, as a launch would have made them.
+    func makeUser(in folder: String) async throws -> (user: UserID, course: CourseID, activity: ActivityID) {
         let database = try await SQLiteDatabase.open(path: folder + "/var/labgate.sqlite")
         return try await withCleanup {
             try await Migrator(database: database).migrate()
@@ -28,7 +28,9 @@ struct ProvisioningCommandTests {
                 issuer: "https://moodle.example.edu", clientID: "c", authURL: "https://moodle.example.edu/a",
                 tokenURL: "https://moodle.example.edu/t", jwksURL: "https://moodle.example.edu/j", createdAt: Date())
             try await repositories.platforms.insert(platform)
-            return try await repositories.users.upsert(User(platformID: platform.id, subject: "ada")).id
+            let course = try await repositories.courses.upsert(Course(platformID: platform.id, deploymentID: "1", contextID: "os-101", title: "Operating Systems"))
+            let activity = try await repositories.courses.upsertActivity(Activity(courseID: course.id, resourceLinkID: "lab-1", title: "Shell lab"))
+            return (try await repositories.users.upsert(User(platformID: platform.id, subject: "ada")).id, course.id, activity.id)
         } cleanup: {
             await database.shutdown()
         }
@@ -60,7 +62,7 @@ struct ProvisioningCommandTests {
             let unknown = try await labgate(["instance", "create", "--environment", "linux", "--user", "nobody"], in: folder, simulator: url)
             #expect(unknown.status == 1 && unknown.error.contains("no user nobody"))
 
-            let user = try await makeUser(in: folder)
+            let (user, course, activity) = try await makeUser(in: folder)
             let created = try await labgate(["instance", "create", "--environment", "linux", "--user", user.rawValue, "--wait"], in: folder, simulator: url)
             #expect(created.status == 0, "\(created.error)")
             let id = try #require(created.output.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
@@ -79,6 +81,26 @@ struct ProvisioningCommandTests {
             let again = try await labgate(["instance", "stop", id], in: folder, simulator: url)
             #expect(again.status == 1 && again.error.contains("cannot stop a lab instance that is deleted"))
             #expect(try await labgate(["env", "remove", "nothing"], in: folder, simulator: url).error.contains("no environment named nothing"))
+
+            #expect(try await labgate(["course", "list"], in: folder, simulator: url).output.hasPrefix("\(course)\tOperating Systems\tplatform "))
+            #expect(try await labgate(["activity", "set-environment", activity.rawValue, "linux"], in: folder, simulator: url).status == 0)
+            #expect(try await labgate(["activity", "list", "--course", course.rawValue], in: folder, simulator: url).output
+                == "\(activity)\tShell lab\tlink lab-1\tlinux\n")
+            let courseShown = try await labgate(["course", "show", course.rawValue], in: folder, simulator: url).output
+            #expect(courseShown.contains("  \(activity)\tShell lab\tlinux") && courseShown.contains("windows: always open"), "\(courseShown)")
+            let unknownEnvironment = try await labgate(["activity", "set-environment", activity.rawValue, "windows"], in: folder, simulator: url)
+            #expect(unknownEnvironment.status == 1 && unknownEnvironment.error.contains("there is no environment named windows"))
+            #expect(try await labgate(["activity", "set-environment", activity.rawValue, "--none"], in: folder, simulator: url).output.contains("no environment"))
+            #expect(try await labgate(["course", "show", "nope"], in: folder, simulator: url).error.contains("there is no course nope"))
+
+            let nodes = try await labgate(["node", "list"], in: folder, simulator: url).output.split(separator: "\n")
+            #expect(nodes.count == 2 && nodes.allSatisfy { $0.contains("\tonline\t") && $0.hasSuffix("\tschedulable") }, "\(nodes)")
+
+            let actions = try await labgate(["audit", "list"], in: folder, simulator: url).output.split(separator: "\n").map { $0.split(separator: "\t")[3] }
+            #expect(actions.reversed() == [
+                "env.add", "env.add", "env.add", "instance.create", "instance.create", "instance.stop", "instance.reset", "instance.delete",
+                "instance.stop", "env.remove", "activity.set-environment", "activity.set-environment", "activity.set-environment",
+            ])
         }
     }
 

@@ -57,7 +57,7 @@ struct TeachingTests {
 
             let events = try await bed.repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 10)
             let teacher = try #require(try await bed.repositories.courses.members(of: courseID).first { $0.role == .teacher })
-            #expect(events.map(\.action) == ["instance.reset", "instance.request", "activity.environment"])
+            #expect(events.map(\.action) == ["instance.reset", "instance.request", "activity.set-environment"])
             #expect(events[0].actor == "user:\(teacher.user.id)" && events[0].subject == "instance/\(instance.id)" && events[0].address == "127.0.0.1")
             #expect(events[1].actor.hasPrefix("user:") && events[1].actor != events[0].actor)
             #expect(after.body.contains("instance.reset") && after.body.contains("Grace Hopper"))

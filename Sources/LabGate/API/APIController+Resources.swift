@@ -12,15 +12,19 @@ extension APIController {
         return try Self.json(items)
     }
 
-    /// A platform that registered itself dynamically starts pending; this lets its launches in.
     func approve(_ context: LabGateRequestContext) async throws -> Response {
-        let id = try context.parameters.require("platform")
-        guard var platform = try await repositories.platforms.find(id: PlatformID(id)) else { throw APIError.notFound("platform \(id)") }
-        if platform.status != .active {
-            platform.status = .active
-            guard try await repositories.platforms.update(platform) else { throw APIError.notFound("platform \(id)") }
-        }
+        let platform = try await admin.approvePlatform(PlatformID(try context.parameters.require("platform")))
         return try Self.json(PlatformResource(platform, deployments: try await repositories.platforms.deployments(of: platform.id)))
+    }
+
+    func listDeployments() async throws -> Response {
+        var items: [DeploymentResource] = []
+        for platform in try await repositories.platforms.list() {
+            for deployment in try await repositories.platforms.deployments(of: platform.id) {
+                items.append(DeploymentResource(platformId: platform.id.rawValue, issuer: platform.issuer, clientId: platform.clientID, deploymentId: deployment))
+            }
+        }
+        return try Self.json(items)
     }
 
     func listCourses(_ request: Request) async throws -> Response {
@@ -33,9 +37,7 @@ extension APIController {
     func course(_ context: LabGateRequestContext) async throws -> Response {
         let id = try context.parameters.require("course")
         guard let course = try await repositories.courses.find(id: CourseID(id)) else { throw APIError.notFound("course \(id)") }
-        let activities = try await repositories.courses.activities(of: course.id).map {
-            CourseDetail.ActivityResource(id: $0.id.rawValue, resourceLinkId: $0.resourceLinkID, title: $0.title, environmentId: $0.environmentID?.rawValue)
-        }
+        let activities = try await repositories.courses.activities(of: course.id).map(ActivityResource.init)
         return try Self.json(CourseDetail(
             course: CourseResource(course), activities: activities, settings: try await repositories.courses.settings(of: course.id),
             usage: try await repositories.instances.usage(of: .course(course.id))))
@@ -50,18 +52,7 @@ extension APIController {
         } catch {
             throw APIError(status: .badGateway, code: "proxmox_unavailable", message: "Proxmox did not answer: \(error)")
         }
-        return try Self.json(cluster.nodes.sorted { $0.node < $1.node }.map { node in
-            NodeResource(
-                name: node.node, online: node.online, cores: node.cores, cpu: node.cpu, memoryBytes: node.memoryBytes,
-                memoryUsedBytes: node.memoryUsedBytes,
-                schedulable: node.online && Double(node.memoryUsedBytes) < Double(node.memoryBytes) * memoryCeiling)
-        })
-    }
-
-    func retry(_ context: LabGateRequestContext) async throws -> Response {
-        let id = try context.parameters.require("job")
-        guard try await queue.retry(deadLetter: JobID(id)) else { throw APIError.notFound("failed job \(id) waiting for a retry") }
-        return try Self.json(["id": id], status: .accepted)
+        return try Self.json(NodeResource.all(in: cluster, memoryCeiling: memoryCeiling))
     }
 
     /// `?course=&actor=&subject=&before=<sequence>&limit=`: the newest events first.
@@ -80,35 +71,34 @@ extension APIController {
         return try Self.json(Page(items: shown.map(AuditResource.init), nextCursor: events.count > limit ? shown.last?.sequence.map(String.init) : nil))
     }
 
-    func setQuota(_ request: Request, _ context: LabGateRequestContext) async throws -> Response {
-        let scope = try Self.quotaScope(context)
-        var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: 16 * 1024)
-        } catch {
-            throw APIError(status: .contentTooLarge, code: "too_large", message: "The body is larger than 16 KB.")
+    /// `?course=<id>`: the course's activities and the environment each opens.
+    func listActivities(_ request: Request) async throws -> Response {
+        guard let id = request.uri.queryParameters["course"].map(String.init), !id.isEmpty else {
+            throw APIError.invalid("course", "course is required: the id of the course whose activities to list (GET /courses).")
         }
-        let limits: QuotaLimits
-        do {
-            limits = try JSONDecoder().decode(QuotaLimits.self, from: Data(buffer: body))
-        } catch {
-            throw APIError(status: .badRequest, code: "invalid_body", message: "The body must be a JSON object with instances, cores and memoryMiB, each a whole number or absent.")
-        }
-        for (field, value) in [("instances", limits.instances), ("cores", limits.cores), ("memoryMiB", limits.memoryMiB)] {
-            if let value, !(0...1_000_000_000).contains(value) {
-                throw APIError(status: .unprocessableContent, code: "invalid_field", message: "\(field) must be from 0 to 1000000000.", details: ["field": field])
-            }
-        }
-        let quota = Quota(scope: scope, instances: limits.instances, cores: limits.cores, memoryMiB: limits.memoryMiB)
-        try await repositories.quotas.save(quota)
-        return try Self.json(quota)
+        guard try await repositories.courses.find(id: CourseID(id)) != nil else { throw APIError.notFound("course \(id)") }
+        return try Self.json(try await repositories.courses.activities(of: CourseID(id)).map(ActivityResource.init))
     }
 
-    func removeQuota(_ context: LabGateRequestContext) async throws -> Response {
-        let scope = try Self.quotaScope(context)
-        guard try await repositories.quotas.remove(scope) else { throw APIError.notFound("quota for \(scope)") }
-        return Response(status: .noContent)
+    /// `{"environment": "<name>"}` binds the activity, `{"environment": null}` unbinds it.
+    func setEnvironment(_ request: Request, _ context: LabGateRequestContext) async throws -> Response {
+        let id = ActivityID(try context.parameters.require("activity"))
+        let choice = try await Self.decode(EnvironmentChoice.self, from: request)
+        return try Self.json(ActivityResource(try await admin.setEnvironment(of: id, to: choice.environment)))
+    }
+
+    /// 201 with a new instance, or 200 with the one the user already has.
+    func createInstance(_ request: Request) async throws -> Response {
+        let wanted = try await Self.decode(InstanceRequest.self, from: request)
+        let (instance, created) = try await admin.createInstance(userID: UserID(wanted.userId), environmentName: wanted.environment)
+        return try Self.json(InstanceResource(instance), status: created ? .created : .ok)
+    }
+
+    /// 201 with the token and, this once, its bearer value.
+    func createToken(_ request: Request) async throws -> Response {
+        let wanted = try await Self.decode(TokenRequest.self, from: request)
+        let (token, bearer) = try await admin.createToken(name: wanted.name, scope: wanted.scope, expiresDays: wanted.expiresDays, now: Date())
+        return try Self.json(CreatedToken(token: TokenResource(token), bearer: bearer), status: .created)
     }
 
     static func quotaScope(_ context: LabGateRequestContext) throws -> Quota.Scope {
@@ -117,6 +107,27 @@ extension APIController {
             throw APIError.invalid("scope", "scope is global, courses (each course without its own), course:<course id> or students (each student).")
         }
         return scope
+    }
+
+    /// A JSON body of at most 16 KB: 413 beyond, 400 naming the field when it does not decode.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 16 * 1024)
+        } catch {
+            throw APIError(status: .contentTooLarge, code: "too_large", message: "The body is larger than 16 KB.")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
+        } catch let error as DecodingError {
+            let field = DescribedFailure.field(of: error)
+            throw APIError(
+                status: .badRequest, code: "invalid_body", message: "The body is not the JSON this operation takes: \(DescribedFailure.describe(error)).",
+                details: field.map { ["field": $0] } ?? [:])
+        } catch {
+            throw APIError(status: .badRequest, code: "invalid_body", message: "The body must be a JSON object.")
+        }
     }
 
     /// `?limit=`: 1 to 500, 100 when absent.

@@ -8,43 +8,76 @@ import Provisioning
 /// and every refusal has one JSON shape (`APIError`).
 struct APIController: Sendable {
     let tokens: APITokens
-    let repositories: Repositories
-    let operations: LabOperations
-    let queue: any JobQueue
+    let admin: Administration
     /// Where nodes are read from; nil where no cluster is wired (the route answers 503).
     let proxmox: ProxmoxClient?
     let memoryCeiling: Double
     let audit: AuditTrail
     let trustForwardedFor: Bool
 
-    /// Every operation of the API.
+    var repositories: Repositories { admin.repositories }
+
+    /// Every operation of the API, with the CLI's words for it.
     var routes: [APIRoute] {
         [
-            APIRoute(method: .get, path: "/openapi.yaml", scope: nil) { _, _ in try Self.document() },
-            APIRoute(method: .get, path: "/environments", scope: .read) { _, _ in
+            APIRoute(.get, "/openapi.yaml", scope: nil, "getDocument") { _, _ in try Self.document() },
+            APIRoute(.get, "/platforms", scope: .read, "listPlatforms", cli: "platform list") { _, _ in try await listPlatforms() },
+            APIRoute(.post, "/platforms/{platform}/approve", scope: .admin, "approvePlatform", cli: "platform approve") { _, context in
+                try await approve(context)
+            },
+            APIRoute(.delete, "/platforms/{platform}", scope: .admin, "removePlatform", cli: "platform remove") { _, context in
+                try await admin.removePlatform(PlatformID(try context.parameters.require("platform")))
+                return Response(status: .noContent)
+            },
+            APIRoute(.get, "/deployments", scope: .read, "listDeployments", cli: "platform list") { _, _ in try await listDeployments() },
+            APIRoute(.get, "/environments", scope: .read, "listEnvironments", cli: "env list") { _, _ in
                 try Self.json(try await repositories.environments.list().map(EnvironmentResource.init))
             },
-            APIRoute(method: .get, path: "/instances", scope: .read) { request, _ in try await listInstances(request) },
-            APIRoute(method: .get, path: "/instances/{id}", scope: .read) { _, context in
+            APIRoute(.delete, "/environments/{name}", scope: .write, "removeEnvironment", cli: "env remove") { _, context in
+                try await admin.removeEnvironment(name: try context.parameters.require("name"))
+                return Response(status: .noContent)
+            },
+            APIRoute(.get, "/courses", scope: .read, "listCourses", cli: "course list") { request, _ in try await listCourses(request) },
+            APIRoute(.get, "/courses/{course}", scope: .read, "getCourse", cli: "course show") { _, context in try await course(context) },
+            APIRoute(.get, "/activities", scope: .read, "listActivities", cli: "activity list") { request, _ in try await listActivities(request) },
+            APIRoute(.put, "/activities/{activity}/environment", scope: .write, "setActivityEnvironment", cli: "activity set-environment") {
+                request, context in try await setEnvironment(request, context)
+            },
+            APIRoute(.get, "/instances", scope: .read, "listInstances", cli: "instance list") { request, _ in try await listInstances(request) },
+            APIRoute(.post, "/instances", scope: .write, "createInstance", cli: "instance create") { request, _ in try await createInstance(request) },
+            APIRoute(.get, "/instances/{id}", scope: .read, "getInstance", cli: "instance show") { _, context in
                 try Self.json(InstanceResource(try await instance(context)))
             },
-            APIRoute(method: .post, path: "/instances/{id}/{action}", scope: .write) { _, context in
-                try await act(context)
+            APIRoute(
+                .post, "/instances/{id}/{action}", scope: .write, "actOnInstance",
+                cli: "instance start", "instance stop", "instance reset", "instance delete"
+            ) { _, context in try await act(context) },
+            APIRoute(.get, "/nodes", scope: .read, "listNodes", cli: "node list") { _, _ in try await listNodes() },
+            APIRoute(.get, "/jobs", scope: .read, "listFailedJobs", cli: "job list") { _, _ in
+                try Self.json(try await admin.queue.deadLetters(limit: 500).map(JobResource.init))
             },
-            APIRoute(method: .get, path: "/tokens", scope: .admin) { _, _ in
+            APIRoute(.post, "/jobs/{job}/retry", scope: .write, "retryJob", cli: "job retry") { _, context in
+                let id = try context.parameters.require("job")
+                try await admin.retry(job: id)
+                return try Self.json(["id": id], status: .accepted)
+            },
+            APIRoute(.get, "/audit-events", scope: .read, "listAuditEvents", cli: "audit list") { request, _ in try await listAuditEvents(request) },
+            APIRoute(.get, "/quotas", scope: .read, "listQuotas", cli: "quota list") { _, _ in try Self.json(try await repositories.quotas.list()) },
+            APIRoute(.put, "/quotas/{scope}", scope: .admin, "setQuota", cli: "quota set") { request, context in
+                try Self.json(try await admin.setQuota(try Self.quotaScope(context), try await Self.decode(QuotaLimits.self, from: request)))
+            },
+            APIRoute(.delete, "/quotas/{scope}", scope: .admin, "removeQuota", cli: "quota remove") { _, context in
+                try await admin.removeQuota(try Self.quotaScope(context))
+                return Response(status: .noContent)
+            },
+            APIRoute(.get, "/tokens", scope: .admin, "listTokens", cli: "token list") { _, _ in
                 try Self.json(try await repositories.apiTokens.list().map(TokenResource.init))
             },
-            APIRoute(method: .get, path: "/platforms", scope: .read) { _, _ in try await listPlatforms() },
-            APIRoute(method: .post, path: "/platforms/{platform}/approve", scope: .admin) { _, context in try await approve(context) },
-            APIRoute(method: .get, path: "/courses", scope: .read) { request, _ in try await listCourses(request) },
-            APIRoute(method: .get, path: "/courses/{course}", scope: .read) { _, context in try await course(context) },
-            APIRoute(method: .get, path: "/nodes", scope: .read) { _, _ in try await listNodes() },
-            APIRoute(method: .get, path: "/jobs", scope: .read) { _, _ in try Self.json(try await queue.deadLetters(limit: 500).map(JobResource.init)) },
-            APIRoute(method: .post, path: "/jobs/{job}/retry", scope: .write) { _, context in try await retry(context) },
-            APIRoute(method: .get, path: "/audit-events", scope: .read) { request, _ in try await listAuditEvents(request) },
-            APIRoute(method: .get, path: "/quotas", scope: .read) { _, _ in try Self.json(try await repositories.quotas.list()) },
-            APIRoute(method: .put, path: "/quotas/{scope}", scope: .admin) { request, context in try await setQuota(request, context) },
-            APIRoute(method: .delete, path: "/quotas/{scope}", scope: .admin) { _, context in try await removeQuota(context) },
+            APIRoute(.post, "/tokens", scope: .admin, "createToken", cli: "token create") { request, _ in try await createToken(request) },
+            APIRoute(.delete, "/tokens/{name}", scope: .admin, "revokeToken", cli: "token revoke") { _, context in
+                try await admin.revokeToken(name: try context.parameters.require("name"), now: Date())
+                return Response(status: .noContent)
+            },
         ]
     }
 
@@ -81,8 +114,9 @@ struct APIController: Sendable {
     /// Every change asked of the API goes to the audit trail, with the token that asked.
     private func record(_ route: APIRoute, _ request: Request, _ context: LabGateRequestContext, actor: String?, status: HTTPResponse.Status, detail: String = "") async {
         guard route.method != .get, let actor else { return }
+        let (action, subject) = route.audited(request.uri.path)
         let event = AuditEvent(
-            at: Date(), actor: actor, action: "\(route.method.rawValue) \(route.path)", subject: request.uri.path, detail: detail,
+            at: Date(), actor: actor, action: action, subject: subject, detail: detail,
             address: request.clientAddress(context, trustForwardedFor: trustForwardedFor),
             outcome: (200..<300).contains(status.code) ? .succeeded : .refused)
         await audit.record(event, logger: context.logger)
@@ -120,7 +154,7 @@ struct APIController: Sendable {
             throw APIError.invalid("action", "action must be one of: \(LabOperations.Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         let instance = try await instance(context)
-        return try Self.json(InstanceResource(try await operations.perform(operation, on: instance.id)), status: .accepted)
+        return try Self.json(InstanceResource(try await admin.operations.perform(operation, on: instance.id)), status: .accepted)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LTIGateway
 import LabCore
 import Provisioning
 
@@ -28,10 +29,17 @@ struct APIError: Error, Equatable {
     init?(_ error: any Error) {
         switch error {
         case let error as APIError: self = error
+        case AdminError.notFound(let what): self = .notFound(what)
+        case AdminError.invalid(let field, let message):
+            self.init(status: .unprocessableContent, code: "invalid_field", message: Self.sentence(message), details: ["field": field])
+        case let refusal as AdminError: self.init(status: .conflict, code: "conflict", message: Self.sentence(refusal.description))
         case ProvisioningError.notAllowed(let operation, let state):
             self.init(status: .conflict, code: "not_allowed", message: "Cannot \(operation) a lab instance that is \(state).",
                       details: ["state": state])
         case ProvisioningError.unknownInstance(let id): self = .notFound("lab instance \(id)")
+        case let refusal as LaunchRefusal:
+            if case .closed = refusal { self.init(status: refusal.status, code: "closed", message: refusal.message) }
+            else { self.init(status: refusal.status, code: "quota_exceeded", message: refusal.message) }
         case StoreError.conflict(let what): self.init(status: .conflict, code: "conflict", message: "\(what).")
         case StoreError.unavailable(let component, _):
             self.init(status: .serviceUnavailable, code: "unavailable", message: "The \(component) is unavailable right now; try again shortly.")
@@ -45,6 +53,11 @@ struct APIError: Error, Equatable {
         self.code = code
         self.message = message
         self.details = details
+    }
+
+    /// The CLI's lower-case words as a sentence.
+    private static func sentence(_ text: String) -> String {
+        text.prefix(1).uppercased() + text.dropFirst() + "."
     }
 
     func response() -> Response {

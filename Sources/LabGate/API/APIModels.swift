@@ -1,5 +1,6 @@
 import Foundation
 import LabCore
+import Provisioning
 
 /// A lab instance as the API shows it: never the guest password.
 struct InstanceResource: Codable, Equatable {
@@ -106,14 +107,6 @@ struct CourseResource: Codable, Equatable {
 
 /// One course whole: its activities, the teacher's settings and what its labs hold.
 struct CourseDetail: Codable, Equatable {
-    /// An activity and the environment it opens.
-    struct ActivityResource: Codable, Equatable {
-        var id: String
-        var resourceLinkId: String
-        var title: String
-        var environmentId: String?
-    }
-
     var course: CourseResource
     var activities: [ActivityResource]
     var settings: CourseSettings
@@ -129,6 +122,22 @@ struct NodeResource: Codable, Equatable {
     var memoryBytes: Int
     var memoryUsedBytes: Int
     var schedulable: Bool
+
+    /// A node as Proxmox reports it; schedulable when online and below provisioning's memory ceiling.
+    init(_ node: PVENode, memoryCeiling: Double) {
+        name = node.node
+        online = node.online
+        cores = node.cores
+        cpu = node.cpu
+        memoryBytes = node.memoryBytes
+        memoryUsedBytes = node.memoryUsedBytes
+        schedulable = node.online && Double(node.memoryUsedBytes) < Double(node.memoryBytes) * memoryCeiling
+    }
+
+    /// The cluster's nodes by name.
+    static func all(in cluster: ClusterView, memoryCeiling: Double) -> [NodeResource] {
+        cluster.nodes.sorted { $0.node < $1.node }.map { NodeResource($0, memoryCeiling: memoryCeiling) }
+    }
 }
 
 /// A job that failed too often, waiting for a person (`POST /jobs/{job}/retry`).
@@ -173,9 +182,51 @@ struct AuditResource: Codable, Equatable {
     }
 }
 
-/// The limits of a quota, as `PUT /quotas/{scope}` takes them; absent means no limit.
-struct QuotaLimits: Codable, Equatable {
-    var instances: Int?
-    var cores: Int?
-    var memoryMiB: Int?
+/// An activity (an LTI resource link in a course) and the environment it opens.
+struct ActivityResource: Codable, Equatable {
+    var id: String
+    var courseId: String
+    var resourceLinkId: String
+    var title: String
+    var environmentId: String?
+
+    init(_ activity: Activity) {
+        id = activity.id.rawValue
+        courseId = activity.courseID.rawValue
+        resourceLinkId = activity.resourceLinkID
+        title = activity.title
+        environmentId = activity.environmentID?.rawValue
+    }
+}
+
+/// A deployment id a platform registered, with the platform it belongs to.
+struct DeploymentResource: Codable, Equatable {
+    var platformId: String
+    var issuer: String
+    var clientId: String
+    var deploymentId: String
+}
+
+/// `PUT /activities/{activity}/environment`: the environment's name, or null to unbind.
+struct EnvironmentChoice: Codable, Equatable {
+    var environment: String?
+}
+
+/// `POST /instances`: whose lab, of which environment.
+struct InstanceRequest: Codable, Equatable {
+    var userId: String
+    var environment: String
+}
+
+/// `POST /tokens`.
+struct TokenRequest: Codable, Equatable {
+    var name: String
+    var scope: APIToken.Scope
+    var expiresDays: Int?
+}
+
+/// A token just made, with the bearer value shown this once.
+struct CreatedToken: Codable, Equatable {
+    var token: TokenResource
+    var bearer: String
 }

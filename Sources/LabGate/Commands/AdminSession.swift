@@ -6,9 +6,11 @@ import Logging
 /// What an admin subcommand runs on: the configured storage, migrated, closed afterwards.
 /// Any failure becomes one line on standard error and exit status 1.
 enum AdminSession {
-    /// - Parameter migrate: bring the schema up to date before `body` runs.
+    /// - Parameters:
+    ///   - migrate: bring the schema up to date before `body` runs.
+    ///   - audit: the change `body` makes, written to the audit trail with its outcome.
     static func run<T>(
-        _ options: ConfigOptions, migrate: Bool = true, _ body: (LabGateConfig, Backends) async throws -> T
+        _ options: ConfigOptions, migrate: Bool = true, audit: AuditedChange? = nil, _ body: (LabGateConfig, Backends) async throws -> T
     ) async throws -> T {
         let config = try options.load()
         let backends = try await Backends.open(config)
@@ -19,12 +21,15 @@ enum AdminSession {
         } catch {
             outcome = .failure(error)
         }
+        if let audit { await audit.record(outcome, in: backends, logger: config.logger(label: "labgate")) }
         await backends.close()
         switch outcome {
         case .success(let value):
             return value
         case .failure(let error as ExitCode):
             throw error
+        case .failure(let error as AdminError):
+            fail(AuditedChange.words(error))
         case .failure(let error):
             fail("\(error)")
         }

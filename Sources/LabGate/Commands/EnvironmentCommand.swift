@@ -20,7 +20,7 @@ struct EnvironmentCommand: AsyncParsableCommand {
 
         func run() async throws {
             let spec = try EnvironmentFiles.read(file)
-            let environment = try await ProvisioningSession.run(options) { _, _, runtime in
+            let environment = try await ProvisioningSession.run(options, audit: AuditedChange("env.add", "environment/\(spec.name)")) { _, _, runtime in
                 try await runtime.catalog.add(spec)
             }
             print("environment \(environment.name) saved (template \(spec.primary.template), \(spec.primary.clone.rawValue) clone)")
@@ -54,8 +54,9 @@ struct EnvironmentCommand: AsyncParsableCommand {
         @Argument(help: "The environment's name.") var name: String
 
         func run() async throws {
-            let removed = try await ProvisioningSession.run(options) { _, _, runtime in try await runtime.catalog.remove(name: name) }
-            guard removed else { AdminSession.fail("no environment named \(name) (see labgate env list)") }
+            try await AdminSession.run(options, audit: AuditedChange("env.remove", "environment/\(name)")) { _, backends in
+                try await Administration(backends).removeEnvironment(name: name)
+            }
             print("environment \(name) removed")
         }
     }

@@ -26,11 +26,9 @@ struct InstanceCommand: AsyncParsableCommand {
         @Flag(help: "Wait until the instance is ready or has failed.") var wait = false
 
         func run() async throws {
-            let instance = try await ProvisioningSession.run(options) { config, backends, runtime in
-                guard try await backends.repositories.users.find(id: UserID(user)) != nil else {
-                    throw DescribedFailure("no user \(user); users are made by their first launch from the LMS")
-                }
-                let (instance, created) = try await runtime.operations.request(userID: UserID(user), environmentName: environment)
+            let instance = try await ProvisioningSession.run(options, audit: AuditedChange("instance.create", "instances")) { config, backends, runtime in
+                let (instance, created) = try await Administration(repositories: backends.repositories, operations: runtime.operations, queue: backends.queue)
+                    .createInstance(userID: UserID(user), environmentName: environment)
                 print("\(created ? "requested" : "already there"): \(instance.id)")
                 guard wait || config.ephemeral == .memory else { return instance }
                 return try await ProvisioningSession.settle(instance.id, config: config, backends: backends, runtime: runtime)
@@ -96,7 +94,8 @@ struct InstanceCommand: AsyncParsableCommand {
         @Flag(help: "Wait until the instance rests again.") var wait = false
 
         func run() async throws {
-            let instance = try await ProvisioningSession.run(options) { config, backends, runtime in
+            let audit = AuditedChange("instance.\(Kind.operation.rawValue)", "instance/\(id)")
+            let instance = try await ProvisioningSession.run(options, audit: audit) { config, backends, runtime in
                 let saved = try await runtime.operations.perform(Kind.operation, on: LabInstanceID(id))
                 guard wait || config.ephemeral == .memory else { return saved }
                 return try await ProvisioningSession.settle(saved.id, config: config, backends: backends, runtime: runtime)

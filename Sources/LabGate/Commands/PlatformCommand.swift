@@ -61,7 +61,7 @@ struct PlatformCommand: AsyncParsableCommand {
                 print("no platforms registered (labgate platform add, a file in lti-config/platforms/, or Dynamic Registration at /lti/register)")
             }
             for (platform, deployments) in platforms {
-                print("\(platform.status.rawValue)\t\(platform.issuer)\tclient \(platform.clientID)\tdeployments \(deployments.joined(separator: ","))\tjwks \(platform.jwksURL)")
+                print("\(platform.status.rawValue)\t\(platform.issuer)\tclient \(platform.clientID)\tdeployments \(deployments.joined(separator: ","))\tjwks \(platform.jwksURL)\tid \(platform.id)")
             }
         }
     }
@@ -74,10 +74,9 @@ struct PlatformCommand: AsyncParsableCommand {
         @OptionGroup var platform: PlatformIdentity
 
         func run() async throws {
-            let approved = try await AdminSession.run(options) { _, backends in
-                try await PlatformRegistry(repository: backends.repositories.platforms).approve(issuer: platform.issuer, clientID: platform.clientID)
+            try await AdminSession.run(options, audit: platform.audited("platform.approve")) { _, backends in
+                _ = try await Administration(backends).approvePlatform(try await platform.id(in: backends))
             }
-            guard approved != nil else { AdminSession.fail(platform.notFound) }
             print("platform \(platform) is active")
         }
     }
@@ -91,20 +90,34 @@ struct PlatformCommand: AsyncParsableCommand {
         @OptionGroup var platform: PlatformIdentity
 
         func run() async throws {
-            let removed = try await AdminSession.run(options) { _, backends in
-                try await PlatformRegistry(repository: backends.repositories.platforms).remove(issuer: platform.issuer, clientID: platform.clientID)
+            try await AdminSession.run(options, audit: platform.audited("platform.remove")) { _, backends in
+                try await Administration(backends).removePlatform(try await platform.id(in: backends))
             }
-            guard removed else { AdminSession.fail(platform.notFound) }
             print("platform \(platform) removed")
         }
     }
 }
 
-/// `--issuer` and `--client-id`: which platform a command is about.
+/// Which platform a command is about: `--id` (as the API names it), or `--issuer` and `--client-id`.
 struct PlatformIdentity: ParsableArguments, CustomStringConvertible {
-    @Option(help: "The platform's issuer.") var issuer: String
-    @Option(name: .customLong("client-id"), help: "Its client id.") var clientID: String
+    @Option(help: "The platform's id (labgate platform list shows it).") var id: String?
+    @Option(help: "The platform's issuer.") var issuer: String?
+    @Option(name: .customLong("client-id"), help: "Its client id.") var clientID: String?
 
-    var description: String { "\(issuer) (client \(clientID))" }
-    var notFound: String { "no platform \(issuer) with client id \(clientID) (see labgate platform list)" }
+    func validate() throws {
+        guard id != nil || (issuer != nil && clientID != nil) else { throw ValidationError("name the platform by --id, or by --issuer and --client-id") }
+    }
+
+    var description: String { id ?? "\(issuer ?? "") (client \(clientID ?? ""))" }
+
+    /// The platform's id, looked up by issuer and client id when not given.
+    func id(in backends: Backends) async throws -> PlatformID {
+        if let id { return PlatformID(id) }
+        guard let issuer, let clientID, let platform = try await backends.repositories.platforms.find(issuer: issuer, clientID: clientID) else {
+            throw AdminError.notFound("platform \(issuer ?? "") with client id \(clientID ?? "") (see labgate platform list)")
+        }
+        return platform.id
+    }
+
+    func audited(_ action: String) -> AuditedChange { AuditedChange(action, "platform/\(description)") }
 }

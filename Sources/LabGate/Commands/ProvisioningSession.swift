@@ -6,9 +6,9 @@ import Logging
 /// too (the configured cluster, or the built-in simulator for the command's lifetime).
 enum ProvisioningSession {
     static func run<T>(
-        _ options: ConfigOptions, _ body: (LabGateConfig, Backends, ProvisioningRuntime) async throws -> T
+        _ options: ConfigOptions, audit: AuditedChange? = nil, _ body: (LabGateConfig, Backends, ProvisioningRuntime) async throws -> T
     ) async throws -> T {
-        try await AdminSession.run(options) { config, backends in
+        try await AdminSession.run(options, audit: audit) { config, backends in
             var logger = config.logger(label: "labgate")
             logger.logLevel = max(logger.logLevel, .warning)
             let runtime = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)

@@ -21,21 +21,9 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "read, write or admin.") var scope: APIToken.Scope
         @Option(help: "Days until it expires; none: it lasts until revoked.") var expiresDays: Int?
 
-        func validate() throws {
-            guard (1...128).contains(name.count), name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-                throw ValidationError("--name must be 1 to 128 letters, digits, '-', '_' or '.'")
-            }
-            if let expiresDays, !(1...3650).contains(expiresDays) { throw ValidationError("--expires-days must be from 1 to 3650") }
-        }
-
         func run() async throws {
-            let (token, bearer) = try await AdminSession.run(options) { _, backends in
-                do {
-                    return try await APITokens(repository: backends.repositories.apiTokens).create(
-                        name: name, scope: scope, lifetime: expiresDays.map { .seconds($0 * 86_400) }, now: Date())
-                } catch StoreError.duplicate {
-                    AdminSession.fail("a token named \(name) exists already (see labgate token list)")
-                }
+            let (token, bearer) = try await AdminSession.run(options, audit: AuditedChange("token.create", "token/\(name)")) { _, backends in
+                try await Administration(backends).createToken(name: name, scope: scope, expiresDays: expiresDays, now: Date())
             }
             print(bearer)
             FileHandle.standardError.write(Data("""
@@ -72,10 +60,9 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token's name.") var name: String
 
         func run() async throws {
-            let revoked = try await AdminSession.run(options) { _, backends in
-                try await backends.repositories.apiTokens.revoke(name: name, at: Date())
+            try await AdminSession.run(options, audit: AuditedChange("token.revoke", "token/\(name)")) { _, backends in
+                try await Administration(backends).revokeToken(name: name, now: Date())
             }
-            guard revoked else { AdminSession.fail("no valid token named \(name) (see labgate token list)") }
             print("token \(name) revoked")
         }
     }

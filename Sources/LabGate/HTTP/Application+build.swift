@@ -23,8 +23,8 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(PrometheusMetrics.endpoints)
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
-        tokens: APITokens(repository: backends.repositories.apiTokens), repositories: backends.repositories, operations: provisioning.operations,
-        queue: backends.queue, proxmox: provisioning.lifecycle.proxmox, memoryCeiling: config.provisioning.memoryCeiling,
+        tokens: APITokens(repository: backends.repositories.apiTokens),
+        admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue), proxmox: provisioning.lifecycle.proxmox, memoryCeiling: config.provisioning.memoryCeiling,
         audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor
     ).register(on: router)
     router.addRoutes(CourseController(

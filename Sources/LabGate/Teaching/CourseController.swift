@@ -130,7 +130,7 @@ struct CourseController<Context: RequestContext>: Sendable {
             throw CoursePageError.invalid(field: "environment", message: "Choose one of the listed environments.")
         }
         _ = try await repositories.courses.bind(activity.id, to: environment.id)
-        await audit.record(event(access, "activity.environment", "activity/\(activity.id)", detail: environment.name), logger: context.logger)
+        await audit.record(event(access, "activity.set-environment", "activity/\(activity.id)", detail: environment.name), logger: context.logger)
         return done(access, "\(activity.title) now opens \(environment.title).")
     }
 

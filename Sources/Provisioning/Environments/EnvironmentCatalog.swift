@@ -27,10 +27,4 @@ public struct EnvironmentCatalog: Sendable {
     public func list() async throws -> [(environment: Environment, spec: EnvironmentSpec)] {
         try await repository.list().map { ($0, try EnvironmentSpec.decode($0)) }
     }
-
-    /// Removes the environment named `name`; false if there is none.
-    public func remove(name: String) async throws -> Bool {
-        guard let environment = try await repository.find(name: name) else { return false }
-        return try await repository.remove(id: environment.id)
-    }
 }

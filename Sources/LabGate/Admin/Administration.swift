@@ -1,0 +1,111 @@
+import Foundation
+import LabCore
+import Provisioning
+
+/// The admin operations the API and the CLI share, so both check the same things and refuse
+/// in the same words. Reading is left to each edge: it is one repository call.
+struct Administration: Sendable {
+    let repositories: Repositories
+    let operations: LabOperations
+    let queue: any JobQueue
+
+    init(repositories: Repositories, operations: LabOperations, queue: any JobQueue) {
+        self.repositories = repositories
+        self.operations = operations
+        self.queue = queue
+    }
+
+    /// On an admin command's backends.
+    init(_ backends: Backends) {
+        self.init(repositories: backends.repositories, operations: LabOperations(repositories: backends.repositories, queue: backends.queue), queue: backends.queue)
+    }
+
+    /// A new token and its bearer value, shown once.
+    func createToken(name: String, scope: APIToken.Scope, expiresDays: Int?, now: Date) async throws -> (token: APIToken, bearer: String) {
+        guard (1...128).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw AdminError.invalid(field: "name", message: "name must be 1 to 128 letters, digits, '-', '_' or '.'")
+        }
+        if let expiresDays, !(1...3650).contains(expiresDays) {
+            throw AdminError.invalid(field: "expiresDays", message: "expiresDays must be from 1 to 3650")
+        }
+        do {
+            return try await APITokens(repository: repositories.apiTokens).create(
+                name: name, scope: scope, lifetime: expiresDays.map { .seconds($0 * 86_400) }, now: now)
+        } catch StoreError.duplicate {
+            throw AdminError.duplicate("a token named \(name)")
+        }
+    }
+
+    func revokeToken(name: String, now: Date) async throws {
+        guard try await repositories.apiTokens.revoke(name: name, at: now) else { throw AdminError.notFound("valid token named \(name)") }
+    }
+
+    /// Lets the launches of a platform that registered itself in.
+    func approvePlatform(_ id: PlatformID) async throws -> Platform {
+        guard var platform = try await repositories.platforms.find(id: id) else { throw AdminError.notFound("platform \(id)") }
+        if platform.status != .active {
+            platform.status = .active
+            guard try await repositories.platforms.update(platform) else { throw AdminError.notFound("platform \(id)") }
+        }
+        return platform
+    }
+
+    /// Removes a platform with its deployments; its users and courses go with it.
+    func removePlatform(_ id: PlatformID) async throws {
+        guard try await repositories.platforms.remove(id: id) else { throw AdminError.notFound("platform \(id)") }
+    }
+
+    /// Removes an environment no lab instance uses; activities bound to it become unbound.
+    func removeEnvironment(name: String) async throws {
+        guard let environment = try await repositories.environments.find(name: name), try await repositories.environments.remove(id: environment.id) else {
+            throw AdminError.notFound("environment named \(name)")
+        }
+    }
+
+    /// Saves the quota of `scope`; every limit must be a whole number from 0 up, or absent (no limit).
+    func setQuota(_ scope: Quota.Scope, _ limits: QuotaLimits) async throws -> Quota {
+        for (field, value) in [("instances", limits.instances), ("cores", limits.cores), ("memoryMiB", limits.memoryMiB)] {
+            if let value, !(0...QuotaLimits.maximum).contains(value) {
+                throw AdminError.invalid(field: field, message: "\(field) must be from 0 to \(QuotaLimits.maximum)")
+            }
+        }
+        let quota = Quota(scope: scope, instances: limits.instances, cores: limits.cores, memoryMiB: limits.memoryMiB)
+        try await repositories.quotas.save(quota)
+        return quota
+    }
+
+    func removeQuota(_ scope: Quota.Scope) async throws {
+        guard try await repositories.quotas.remove(scope) else { throw AdminError.notFound("quota for \(scope)") }
+    }
+
+    /// Puts a job that failed too often back on the queue.
+    func retry(job id: String) async throws {
+        guard try await queue.retry(deadLetter: JobID(id)) else { throw AdminError.notFound("failed job \(id) waiting for a retry") }
+    }
+
+    /// Binds an activity to the environment named, or unbinds it (nil); returns it as saved.
+    func setEnvironment(of activityID: ActivityID, to environmentName: String?) async throws -> Activity {
+        guard var activity = try await repositories.courses.activity(id: activityID) else { throw AdminError.notFound("activity \(activityID)") }
+        var environmentID: EnvironmentID?
+        if let environmentName {
+            guard let environment = try await repositories.environments.find(name: environmentName) else {
+                throw AdminError.invalid(field: "environment", message: "there is no environment named \(environmentName)")
+            }
+            environmentID = environment.id
+        }
+        guard try await repositories.courses.bind(activityID, to: environmentID) else { throw AdminError.notFound("activity \(activityID)") }
+        activity.environmentID = environmentID
+        return activity
+    }
+
+    /// The user's lab of the environment, requested now if they have none; quotas apply as to a launch.
+    func createInstance(userID: UserID, environmentName: String) async throws -> (instance: LabInstance, created: Bool) {
+        guard try await repositories.users.find(id: userID) != nil else {
+            throw AdminError.invalid(field: "userId", message: "there is no user \(userID); users are made by their first launch from the LMS")
+        }
+        guard try await repositories.environments.find(name: environmentName) != nil else {
+            throw AdminError.invalid(field: "environment", message: "there is no environment named \(environmentName)")
+        }
+        return try await operations.request(userID: userID, environmentName: environmentName)
+    }
+}

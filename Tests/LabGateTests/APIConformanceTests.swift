@@ -1,0 +1,39 @@
+import Foundation
+import LabCore
+import PlatformSim
+import TestSupport
+import Testing
+
+/// schemathesis (PyPI) against a served LabGate with an admin token: it reads the document
+/// the server serves, generates requests for every operation (examples, edge cases, fuzzing,
+/// chains of calls that feed each other's ids), and checks every answer against it.
+@Suite("Admin API against its OpenAPI document")
+struct APIConformanceTests {
+    static let executable = TestServers.environment["LABGATE_SCHEMATHESIS"]
+
+    /// What must hold for every answer: no 5xx, and status, content type, headers and body as documented.
+    static let checks = [
+        "not_a_server_error", "status_code_conformance", "content_type_conformance", "response_headers_conformance", "response_schema_conformance",
+    ]
+
+    @Test("schemathesis finds no 5xx and no answer the document does not describe", .enabled(if: executable != nil || TestServers.isCI))
+    func schemathesis() async throws {
+        let executable = try #require(Self.executable, "LABGATE_SCHEMATHESIS is not set: run the tests through scripts/test.sh, which installs schemathesis")
+        try await LTITestbed.run { (bed) async throws in
+            // Something behind every kind of id: a platform, course, activity, user and lab, a quota.
+            let (tokens, instance) = try await AdminAPITests.prepare(bed)
+            let course = try #require(try await bed.repositories.instances.find(id: instance)?.courseID)
+            try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 100))
+            let report = try CommandLineTests().scratchFolder()
+            let result = try await ChildProcess.run(executable, [
+                "run", bed.toolURL + "/api/v1/openapi.yaml", "--header", "Authorization: Bearer \(tokens[.admin]!)",
+                "--checks", Self.checks.joined(separator: ","), "--max-examples", "40", "--seed", "20261122", "--workers", "1",
+                "--request-timeout", "10", "--max-failures", "20", "--report", "junit", "--report-dir", report,
+            ], environment: ["NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""])
+            let summary = result.output.split(separator: "\n").filter { $0.contains("generated") || $0.contains("passed") || $0.contains("failed") }
+            print("schemathesis: \(summary.joined(separator: " | "))")
+            #expect(result.status == 0, "schemathesis found problems:\n\(result.output.suffix(6000))\n\(result.error.suffix(2000))")
+            #expect(result.output.contains("Tested: 25"), "every operation of the document was tested:\n\(result.output.suffix(3000))")
+        }
+    }
+}
