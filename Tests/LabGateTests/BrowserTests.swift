@@ -10,8 +10,9 @@ import Testing
 private let chromiumExpected = HeadlessChromium.isInstalled || TestServers.isCI
 
 /// The pages in a real browser: Debian's headless Chromium clicks through the demo course,
-/// the waiting page and the preview, and writes screenshots to `.build/screenshots/`.
-@Suite("The student's path in headless Chromium", .enabled(if: chromiumExpected))
+/// the waiting page, the preview and the teacher's course page, and writes screenshots to
+/// `.build/screenshots/`.
+@Suite("The student's and the teacher's pages in headless Chromium", .enabled(if: chromiumExpected))
 struct BrowserTests {
     static let screenshots = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -104,6 +105,56 @@ struct BrowserTests {
                 }
                 #expect(asked.version > instance.version)
             }
+        }
+    }
+
+    @Test("the teacher's course page in the course's iframe: choose the activity's environment, see a student appear after their launch, reset their lab")
+    func teacherPage() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.repositories.environments.save(EnvironmentSpec(
+                name: "teach-\(UUID().uuidString.prefix(6))", title: "Networking lab", vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]
+            ).environment())
+            // No environment in the link: the teacher chooses it on the course page.
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL))
+            try await Self.withChromium { _, page in
+                try await page.navigate(bed.platform.issuer + "/")
+                try await page.waitUntil("document.getElementById('launch-teacher') !== null")
+                try await page.click("#launch-teacher")
+                try await page.waitUntil("document.querySelector('select[name=environment]') !== null", inFrame: "/courses/")
+                let empty = try await page.evaluate("document.getElementById('roster').textContent", inFrame: "/courses/") as? String
+                #expect(empty?.contains("No student has opened the course's lab yet.") == true)
+
+                // Choose the environment and press Save, as a person would with the keyboard.
+                try await page.evaluate(
+                    "(() => { const s = document.querySelector('select[name=environment]'); s.value = '\(environment.name)'; s.focus(); return true })()",
+                    inFrame: "/courses/")
+                try await page.click("form[id^=activity-] button[type=submit]", inFrame: "/courses/")
+                try await page.waitUntil(
+                    "document.getElementById('notice') !== null && document.querySelector('select[name=environment]').value === '\(environment.name)'",
+                    inFrame: "/courses/")
+
+                // A student launches from their own browser; the page's table shows them within its refresh.
+                _ = try await bed.withOtherBrowser { browser in
+                    try await bed.launch(LaunchScenario(subject: "student-ada", name: "Ada Lovelace", email: "ada@example.edu"), in: browser)
+                }
+                try await page.waitUntil(
+                    "(() => { const row = document.querySelector('#roster tr[data-instance]'); "
+                        + "return row !== null && row.textContent.includes('Ada Lovelace') && row.querySelector('.state').textContent.trim() === 'ready' })()",
+                    inFrame: "/courses/")
+                try await page.click("#roster tr[data-instance] button[aria-label='reset the lab of Ada Lovelace']", inFrame: "/courses/")
+                try await page.waitUntil(
+                    "document.getElementById('audit') !== null && document.getElementById('audit').textContent.includes('instance.reset')", inFrame: "/courses/")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("teacher-course-page.png"))
+            }
+            let lab = try #require(try await Self.instance(of: environment, in: bed))
+            #expect(try await bed.repositories.audit.list(AuditFilter(subject: "instance/\(lab.id)"), before: nil, limit: 10).map(\.action).contains("instance.reset"))
+            // The reset reaches the cluster: the workers run its step.
+            var steps: [String] = []
+            for _ in 0..<100 where !steps.contains("reset") {
+                try await Task.sleep(for: .milliseconds(100))
+                steps = try await bed.repositories.instances.steps(of: lab.id).map(\.name)
+            }
+            #expect(steps.contains("reset"))
         }
     }
 }
