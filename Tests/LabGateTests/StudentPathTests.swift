@@ -1,5 +1,6 @@
 import Foundation
 import GuacBridge
+import Hummingbird
 @testable import LabGate
 import LabCore
 import Logging
@@ -180,6 +181,86 @@ struct StudentPathTests {
                 #expect(opened.status == 303)
                 #expect(opened.header("location") == waitingPath)
                 #expect(try await window.get(bed.toolURL + waitingPath).status == 200)
+            }
+        }
+    }
+
+    /// Who may reach a route of the student's path: the lab's owner, a classmate with a lab of
+    /// their own, the course's teacher, and a browser with no session.
+    struct Expected {
+        var owner: Int, classmate: Int, teacher: Int, nobody: Int
+    }
+
+    /// What each route of `StudentPathController.routes` must answer; a route missing here fails the test.
+    static let expected: [String: Expected] = [
+        "/labs/:instance": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/events": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/start": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        // The pass is the credential here: each posts the pass of their own session (the teacher has none).
+        "/labs/:instance/window": Expected(owner: 303, classmate: 404, teacher: 401, nobody: 401),
+        "/open/:code": Expected(owner: 302, classmate: 403, teacher: 403, nobody: 401),
+        "/preview": Expected(owner: 200, classmate: 403, teacher: 403, nobody: 401),
+    ]
+
+    @Test("every route of the student's path × owner, classmate, teacher, no session: only the owner gets through; ids of others' labs are 404")
+    func authorizationMatrix() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.addEnvironment("own-\(UUID().uuidString.prefix(6))", title: "Own")
+            let waitingPath = try #require(try await bed.launch(Self.student("owner", environment: environment.name)).header("location"))
+            _ = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
+            let instance = String(try #require(waitingPath.split(separator: "/").last))
+            try await bed.withOtherBrowser { (classmate) async throws in
+              try await bed.withOtherBrowser { (teacher) async throws in
+                try await bed.withOtherBrowser { (nobody) async throws in
+                    let theirs = try #require(try await bed.launch(Self.student("classmate", environment: environment.name), in: classmate).header("location"))
+                    var teaching = LaunchScenario.teacher(subject: "their-teacher")
+                    teaching.resourceLinkID = "link-\(environment.name)"
+                    #expect(try await bed.launch(teaching, in: teacher).status == 303)
+                    let browsers = [("owner", bed.browser), ("classmate", classmate), ("teacher", teacher), ("nobody", nobody)]
+
+                    // The links need the lab ready, as it is now: a fresh single-use link for each try, and the preview it leads to.
+                    func local(_ location: String?) throws -> String {
+                        let location = try #require(location)
+                        return location.hasPrefix(bed.toolURL) ? String(location.dropFirst(bed.toolURL.count)) : location
+                    }
+                    func freshLink() async throws -> String { try local(try await bed.browser.get(bed.toolURL + waitingPath).header("location")) }
+                    let previewPath = try local(try await bed.browser.get(bed.toolURL + (try await freshLink())).header("location"))
+                    // The lab's own pages are asked of it stopped, so the waiting page shows its forms instead of moving on.
+                    let token = try await APITokens(repository: bed.repositories.apiTokens).create(name: "matrix", scope: .write, lifetime: nil, now: Date())
+                    func stopped(_ id: String = instance) async throws {
+                        for _ in 0..<200 where try await bed.repositories.instances.find(id: LabInstanceID(id))?.state != .stopped {
+                            _ = try await AdminAPITests.call("POST", bed.toolURL + "/api/v1/instances/\(id)/stop", token: token.bearer)
+                            try await Task.sleep(for: .milliseconds(50))
+                        }
+                    }
+                    try await stopped(String(try #require(theirs.split(separator: "/").last)))
+                    func forms(_ browser: SimBrowser, _ path: String) async throws -> (csrf: String, pass: String) {
+                        let body = try await browser.get(bed.toolURL + path).body
+                        return (String(body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1 ?? ""), String(body.firstMatch(of: /name="pass" value="([^"]+)"/)?.1 ?? ""))
+                    }
+
+                    let routes = StudentPathController<BasicRequestContext>.routes
+                    for route in routes.filter({ !$0.path.hasPrefix("/labs/") }) + routes.filter({ $0.path.hasPrefix("/labs/") }) {
+                        let expected = try #require(Self.expected[route.path], "\(route.method) \(route.path) has no expectation in the matrix")
+                        // The owner last: their start sets the lab going.
+                        for (role, browser) in browsers.reversed() {
+                            var path = route.path.replacingOccurrences(of: ":instance", with: instance)
+                            if route.path == "/open/:code" { path = try await freshLink() }
+                            if route.path == "/preview" { path = previewPath }
+                            if route.path.hasPrefix("/labs/") { try await stopped() }
+                            let status: Int
+                            if route.method == .get {
+                                status = try await browser.get(bed.toolURL + path).status
+                            } else {
+                                let own = try await forms(browser, role == "classmate" ? theirs : waitingPath)
+                                status = try await browser.post(bed.toolURL + path, fields: [("csrf", own.csrf), ("pass", own.pass)]).status
+                            }
+                            let wanted = ["owner": expected.owner, "classmate": expected.classmate, "teacher": expected.teacher, "nobody": expected.nobody][role]
+                            #expect(status == wanted, "\(route.method) \(route.path) as \(role): \(status)")
+                        }
+                    }
+                }
+              }
             }
         }
     }

@@ -21,15 +21,33 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     /// How long one progress stream lasts before the browser reconnects (bounded work per request).
     var streamLifetime: Duration = .seconds(300)
 
+    /// One route of the student's path: the authorization test walks this table.
+    struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var handle: @Sendable (StudentPathController, Request, Context) async throws -> Response
+    }
+
+    /// Every route of the student's path; the authorization test walks this table.
+    static var routes: [Route] {
+        [
+            Route(method: .get, path: "/labs/:instance") { controller, request, context in try await controller.waitingPage(request, context) },
+            Route(method: .get, path: "/labs/:instance/events") { controller, request, context in try await controller.events(request, context) },
+            Route(method: .post, path: "/labs/:instance/start") { controller, request, context in try await controller.start(request, context) },
+            Route(method: .post, path: "/labs/:instance/window") { controller, request, context in try await controller.window(request, context) },
+            Route(method: .get, path: "/open/:code") { controller, request, context in try await controller.open(request, context) },
+            Route(method: .get, path: "/preview") { controller, request, context in try await controller.preview(request) },
+        ]
+    }
+
     var endpoints: RouteCollection<Context> {
-        let routes = RouteCollection(context: Context.self)
-        routes.get("labs/:instance") { request, context in try await page(context) { try await waitingPage(request, context) } }
-        routes.get("labs/:instance/events") { request, context in try await page(context) { try await events(request, context) } }
-        routes.post("labs/:instance/start") { request, context in try await page(context) { try await start(request, context) } }
-        routes.post("labs/:instance/window") { request, context in try await page(context) { try await window(request, context) } }
-        routes.get("open/:code") { request, context in try await page(context) { try await open(request, context) } }
-        routes.get("preview") { request, context in try await page(context) { try await preview(request) } }
-        return routes
+        let collection = RouteCollection(context: Context.self)
+        for route in Self.routes {
+            collection.on(RouterPath(route.path), method: route.method) { request, context in
+                try await page(context) { try await route.handle(self, request, context) }
+            }
+        }
+        return collection
     }
 
     /// Answers what the student's path refuses with a page that says what to do.
@@ -112,8 +130,9 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     private func window(_ request: Request, _ context: Context) async throws -> Response {
         let form = try await request.formFields()
         guard let pass = form["pass"]?.first, let session = lti.session(fromWindowPass: pass) else { throw LabPageError.sessionRequired }
-        let id = try context.parameters.require("instance")
-        return Response(status: .seeOther, headers: [.location: "/labs/\(id)", .setCookie: try lti.sessionCookie(session).value])
+        let id = LabInstanceID(try context.parameters.require("instance"))
+        guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else { throw LabPageError.noSuchLab }
+        return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)", .setCookie: try lti.sessionCookie(session).value])
     }
 
     /// Redeems a single-use link: the first request of its own student goes on to the desktop.
