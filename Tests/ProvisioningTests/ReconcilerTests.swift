@@ -79,6 +79,37 @@ import Testing
         }
     }
 
+    @Test func runningLabsOfACourseWhoseWindowClosedAreStopped() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            let platform = try #require(try await bed.repositories.platforms.list().first)
+            var labs: [LabInstance] = []
+            let windows = [
+                ("closed-course", TimeWindow(start: "2020-01-06T09:00", end: "2020-01-06T12:00")),
+                ("open-course", TimeWindow(start: "2020-01-06T09:00", end: "2099-01-01T00:00")),
+            ]
+            for (context, window) in windows {
+                let course = try await bed.repositories.courses.upsert(Course(platformID: platform.id, deploymentID: "1", contextID: context, title: context))
+                let student = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "student-of-\(context)")
+                let (lab, _) = try await bed.operations.request(userID: student, environmentName: "linux", courseID: course.id)
+                try await bed.lifecycle.advance(lab.id)
+                labs.append(try await bed.reload(lab))
+                // The teacher sets the windows while the lab runs.
+                var settings = try await bed.repositories.courses.settings(of: course.id)
+                settings.timeZone = "Europe/Zurich"
+                settings.windows = [window]
+                try await bed.repositories.courses.saveSettings(settings, for: course.id)
+            }
+            #expect(labs.allSatisfy { $0.state == .ready })
+            let report = try #require(try await reconciler(bed).reconcile(holder: "a"))
+            #expect(report.closed == 1)
+            try await bed.lifecycle.advance(labs[0].id)
+            #expect(try await bed.reload(labs[0]).state == .stopped)
+            #expect(try await bed.reload(labs[1]).state == .ready)
+            // Stopped, it stays so: the next pass has nothing to do.
+            #expect(try await reconciler(bed).reconcile(holder: "a")?.closed == 0)
+        }
+    }
+
     @Test func onlyOneProcessReconcilesAtATime() async throws {
         try await LifecycleTestbed.run { (bed) async throws in
             #expect(try await reconciler(bed).reconcile(holder: "a") != nil)

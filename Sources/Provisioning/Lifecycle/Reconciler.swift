@@ -4,8 +4,8 @@ import Logging
 
 /// Compares what the database wants with what Proxmox has, and repairs the difference:
 /// VMs that vanished, power states that drifted, instances stuck or past their lifetime,
-/// failed instances whose VM is still there, and orphans (VMs LabGate made that no record
-/// holds), destroyed after a grace period. One process reconciles at a time, by a lock
+/// failed instances whose VM is still there, running labs of a course whose time window has
+/// closed, and orphans (VMs LabGate made that no record holds), destroyed after a grace period. One process reconciles at a time, by a lock
 /// with expiry in the ephemeral store.
 public struct Reconciler: Sendable {
     /// What one pass found and did.
@@ -14,6 +14,8 @@ public struct Reconciler: Sendable {
         public var drifted = 0
         public var restarted = 0
         public var expired = 0
+        /// Running labs stopped because their course's time window closed.
+        public var closed = 0
         public var cleanedUp = 0
         public var orphansWaiting = 0
         public var orphansDestroyed = 0
@@ -21,7 +23,7 @@ public struct Reconciler: Sendable {
         public init() {}
 
         public var description: String {
-            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) cleaned_up=\(cleanedUp) "
+            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) cleaned_up=\(cleanedUp) "
                 + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed)"
         }
     }
@@ -50,8 +52,14 @@ public struct Reconciler: Sendable {
         let byVMID = Dictionary(guests.compactMap { guest in guest.vmid.map { ($0, guest) } }) { first, _ in first }
         let states = Set(LabInstanceState.allCases).subtracting([.deleted])
         let instances = try await lifecycle.instances.list(states: states, limit: 1_000_000)
+        let closed = try await closedCourses(running: instances)
         for instance in instances {
             do {
+                if instance.state == .ready, let course = instance.courseID, closed.contains(course) {
+                    _ = try await operations.perform(.stop, on: instance.id)
+                    report.closed += 1
+                    continue
+                }
                 try await reconcile(instance, guest: instance.vmid.flatMap { byVMID[$0] }, into: &report)
             } catch {
                 lifecycle.logger.warning("cannot reconcile a lab instance now", metadata: ["instance": .string(instance.id.rawValue), "error": .string("\(error)")])
@@ -63,6 +71,16 @@ public struct Reconciler: Sendable {
             try await handleOrphan(guest, vmid: vmid, into: &report)
         }
         return report
+    }
+
+    /// The courses of running labs that are outside all their time windows now; each course's settings read once.
+    private func closedCourses(running instances: [LabInstance]) async throws -> Set<CourseID> {
+        let now = lifecycle.clock.now()
+        var closed = Set<CourseID>()
+        for course in Set(instances.filter { $0.state == .ready }.compactMap(\.courseID)) where !(try await lifecycle.courses.settings(of: course).isOpen(at: now)) {
+            closed.insert(course)
+        }
+        return closed
     }
 
     private func reconcile(_ instance: LabInstance, guest: PVEResource?, into report: inout Report) async throws {
