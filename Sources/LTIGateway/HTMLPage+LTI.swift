@@ -36,6 +36,7 @@ extension HTMLPage {
             <input type="hidden" name="request" value="\(escape(request.id))">
             <input type="hidden" name="csrf" value="\(escape(csrf))">
             <p><button type="submit">Add</button></p></form>
+            <p class="note">The course's labs, settings and students are on <a href="/courses/\(escape(request.courseID.rawValue))">the course's lab page</a>.</p>
             """)
     }
 

@@ -52,7 +52,7 @@ struct AdminAPITests {
         let queue = MemoryJobQueue(settings: bed.config.queue)
         return APIController(
             tokens: APITokens(repository: bed.repositories.apiTokens),
-            admin: Administration(repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue), proxmox: nil, memoryCeiling: 0.9,
+            admin: Administration(repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue), proxmox: nil, catalog: nil, memoryCeiling: 0.9,
             audit: AuditTrail(log: bed.repositories.audit), trustForwardedFor: false
         ).routes
     }
@@ -65,7 +65,7 @@ struct AdminAPITests {
         let course = try #require(lab.courseID)
         let activity = try #require(try await bed.repositories.courses.activities(of: course).first)
         let environment = try #require(try await bed.repositories.environments.find(id: lab.environmentID))
-        let spare = "spare-\(UUID().uuidString.prefix(8))"
+        let spare = "spare-\(UUID().uuidString.prefix(8).lowercased())"
         var values = [
             "id": instance.rawValue, "action": "start", "platform": platform.id.rawValue, "course": course.rawValue, "job": "no-such-job",
             "scope": "course:\(course)", "activity": activity.id.rawValue, "name": spare,
@@ -89,6 +89,7 @@ struct AdminAPITests {
         case (.post, "/instances"): #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#
         case (.post, "/tokens"): #"{"name": "\#(spare)", "scope": "read"}"#
         case (.put, "/activities/{activity}/environment"): #"{"environment": "\#(environment.name)"}"#
+        case (.put, "/environments/{name}"): #"{"name": "\#(spare)", "title": "Spare", "vms": [{"template": 9000}]}"#
         case (.put, _): "{}"
         default: nil
         }

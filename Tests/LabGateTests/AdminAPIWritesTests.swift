@@ -91,4 +91,29 @@ struct AdminAPIWritesTests {
             #expect(trail.first?.actor.hasPrefix("token:test-write-") == true && trail.first?.address == "127.0.0.1")
         }
     }
+
+    @Test("environments: added once Proxmox confirms them (201, then 200 replacing), refused with every problem, removed unless in use")
+    func environments() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let (tokens, _) = try await AdminAPITests.prepare(bed)
+            let api = bed.toolURL + "/api/v1", write = tokens[.write]!
+            let spec = #"{"name": "shell", "title": "Shell", "vms": [{"template": 9000, "cores": 2, "cloudInit": {"user": "student"}}], "access": {"protocol": "ssh"}}"#
+            let added = try await Self.call("PUT", api + "/environments/shell", token: write, body: spec)
+            #expect(added.status == 201 && (added.json as? [String: Any])?["title"] as? String == "Shell")
+            #expect(try await Self.call("PUT", api + "/environments/shell", token: write, body: spec).status == 200)
+            #expect(try await bed.repositories.environments.find(name: "shell") != nil)
+
+            let broken = try await Self.call("PUT", api + "/environments/broken", token: write, body: #"{"name": "broken", "vms": [{"template": 9999}]}"#)
+            #expect(broken.status == 422 && (broken.json as? [String: Any])?["error"] as? String == "invalid_environment")
+            #expect(((broken.json as? [String: Any])?["details"] as? [String: String])?["problems"]?.contains("vms[0].template") == true)
+            let renamed = try await Self.call("PUT", api + "/environments/other", token: write, body: spec)
+            #expect(renamed.status == 422 && Self.field(renamed) == "name")
+            let noVMs = try await Self.call("PUT", api + "/environments/shell", token: write, body: #"{"name": "shell"}"#)
+            #expect(noVMs.status == 400 && Self.field(noVMs) == "vms")
+            #expect(try await bed.repositories.environments.find(name: "broken") == nil)
+
+            #expect(try await Self.call("DELETE", api + "/environments/shell", token: write).status == 204)
+            #expect(try await Self.call("DELETE", api + "/environments/shell", token: write).status == 404)
+        }
+    }
 }

@@ -54,6 +54,10 @@ struct DeepLinkingTests {
             #expect(picker.status == 200)
             #expect(picker.body.contains("Add a virtual lab"))
             #expect(picker.body.contains(#"type="radio""#))
+            // From the picker, the teacher reaches the course's page.
+            let coursePath = try #require(picker.body.firstMatch(of: /href="(\/courses\/[^"]+)"/)?.1)
+            let coursePage = try await bed.browser.get(bed.toolURL + coursePath)
+            #expect(coursePage.status == 200 && coursePage.body.contains("Students and their labs"))
             let form = try #require(picker.form)
             let returning = try await bed.browser.submit(form, adding: [("environment", environment.name)])
             #expect(returning.status == 200)

@@ -27,6 +27,16 @@ extension APIController {
         return try Self.json(items)
     }
 
+    /// Adds the environment, or replaces the one of this name, once the cluster confirms it: 201 new, 200 replaced.
+    func saveEnvironment(_ request: Request, _ context: LabGateRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let spec = try await Self.decode(EnvironmentSpec.self, from: request)
+        guard spec.name == name else { throw AdminError.invalid(field: "name", message: "name must be the one in the path, \(name)") }
+        guard let catalog else { throw APIError.noCluster }
+        let existed = try await repositories.environments.find(name: name) != nil
+        return try Self.json(EnvironmentResource(try await catalog.add(spec)), status: existed ? .ok : .created)
+    }
+
     func listCourses(_ request: Request) async throws -> Response {
         let limit = try Self.limit(request)
         let courses = try await repositories.courses.page(after: request.uri.queryParameters["cursor"].map { CourseID(String($0)) }, limit: limit + 1)
@@ -45,13 +55,8 @@ extension APIController {
 
     /// The cluster's nodes as Proxmox reports them; schedulable when online and below the memory ceiling.
     func listNodes() async throws -> Response {
-        guard let proxmox else { throw APIError(status: .serviceUnavailable, code: "unavailable", message: "No Proxmox cluster is wired to this process.") }
-        let cluster: ClusterView
-        do {
-            cluster = try await ClusterView.load(from: proxmox)
-        } catch {
-            throw APIError(status: .badGateway, code: "proxmox_unavailable", message: "Proxmox did not answer: \(error)")
-        }
+        guard let proxmox else { throw APIError.noCluster }
+        let cluster = try await ClusterView.load(from: proxmox)
         return try Self.json(NodeResource.all(in: cluster, memoryCeiling: memoryCeiling))
     }
 

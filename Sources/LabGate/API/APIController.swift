@@ -11,6 +11,8 @@ struct APIController: Sendable {
     let admin: Administration
     /// Where nodes are read from; nil where no cluster is wired (the route answers 503).
     let proxmox: ProxmoxClient?
+    /// Checks environments against the cluster before they are stored; nil where no cluster is wired (503).
+    let catalog: EnvironmentCatalog?
     let memoryCeiling: Double
     let audit: AuditTrail
     let trustForwardedFor: Bool
@@ -32,6 +34,9 @@ struct APIController: Sendable {
             APIRoute(.get, "/deployments", scope: .read, "listDeployments", cli: "platform list") { _, _ in try await listDeployments() },
             APIRoute(.get, "/environments", scope: .read, "listEnvironments", cli: "env list") { _, _ in
                 try Self.json(try await repositories.environments.list().map(EnvironmentResource.init))
+            },
+            APIRoute(.put, "/environments/{name}", scope: .write, "saveEnvironment", cli: "env add") { request, context in
+                try await saveEnvironment(request, context)
             },
             APIRoute(.delete, "/environments/{name}", scope: .write, "removeEnvironment", cli: "env remove") { _, context in
                 try await admin.removeEnvironment(name: try context.parameters.require("name"))

@@ -21,6 +21,7 @@ struct APIError: Error, Equatable {
     static func notFound(_ what: String) -> APIError {
         APIError(status: .notFound, code: "not_found", message: "There is no \(what).")
     }
+    static let noCluster = APIError(status: .serviceUnavailable, code: "unavailable", message: "No Proxmox cluster is wired to this process.")
     static func invalid(_ field: String, _ message: String) -> APIError {
         APIError(status: .badRequest, code: "invalid_parameter", message: message, details: ["field": field])
     }
@@ -37,6 +38,11 @@ struct APIError: Error, Equatable {
             self.init(status: .conflict, code: "not_allowed", message: "Cannot \(operation) a lab instance that is \(state).",
                       details: ["state": state])
         case ProvisioningError.unknownInstance(let id): self = .notFound("lab instance \(id)")
+        case ProvisioningError.invalidEnvironment(let name, let problems):
+            self.init(
+                status: .unprocessableContent, code: "invalid_environment", message: "Environment \(name) cannot work: \(problems.joined(separator: "; ")).",
+                details: ["problems": problems.joined(separator: "\n")])
+        case let error as ProxmoxError: self.init(status: .badGateway, code: "proxmox_unavailable", message: "Proxmox did not answer as expected: \(error)")
         case let refusal as LaunchRefusal:
             if case .closed = refusal { self.init(status: refusal.status, code: "closed", message: refusal.message) }
             else { self.init(status: refusal.status, code: "quota_exceeded", message: refusal.message) }
