@@ -40,19 +40,20 @@ public struct PlatformRegistry: Sendable {
     }
 
     /// Lets launches from a pending platform in; returns it, or nil if there is no such platform.
-    public func approve(issuer: String, clientID: String) async throws -> Platform? {
+    public func approve(id: PlatformID) async throws -> Platform? {
         defer { directory?.invalidate() }
-        guard var platform = try await repository.find(issuer: issuer, clientID: clientID) else { return nil }
-        platform.status = .active
-        _ = try await repository.update(platform)
+        guard var platform = try await repository.find(id: id) else { return nil }
+        if platform.status != .active {
+            platform.status = .active
+            guard try await repository.update(platform) else { return nil }
+        }
         return platform
     }
 
     /// Removes a platform with its deployments; returns false if there was none.
-    public func remove(issuer: String, clientID: String) async throws -> Bool {
+    public func remove(id: PlatformID) async throws -> Bool {
         defer { directory?.invalidate() }
-        guard let platform = try await repository.find(issuer: issuer, clientID: clientID) else { return false }
-        return try await repository.remove(id: platform.id)
+        return try await repository.remove(id: id)
     }
 
     /// Every platform with its deployments.

@@ -1,4 +1,5 @@
 import Foundation
+import LTIGateway
 import LabCore
 import Provisioning
 
@@ -8,11 +9,14 @@ struct Administration: Sendable {
     let repositories: Repositories
     let operations: LabOperations
     let queue: any JobQueue
+    /// The serving process's registry, so its launches see an approval or removal at once.
+    let platforms: PlatformRegistry
 
-    init(repositories: Repositories, operations: LabOperations, queue: any JobQueue) {
+    init(repositories: Repositories, operations: LabOperations, queue: any JobQueue, platforms: PlatformRegistry? = nil) {
         self.repositories = repositories
         self.operations = operations
         self.queue = queue
+        self.platforms = platforms ?? PlatformRegistry(repository: repositories.platforms)
     }
 
     /// On an admin command's backends.
@@ -42,17 +46,13 @@ struct Administration: Sendable {
 
     /// Lets the launches of a platform that registered itself in.
     func approvePlatform(_ id: PlatformID) async throws -> Platform {
-        guard var platform = try await repositories.platforms.find(id: id) else { throw AdminError.notFound("platform \(id)") }
-        if platform.status != .active {
-            platform.status = .active
-            guard try await repositories.platforms.update(platform) else { throw AdminError.notFound("platform \(id)") }
-        }
+        guard let platform = try await platforms.approve(id: id) else { throw AdminError.notFound("platform \(id)") }
         return platform
     }
 
     /// Removes a platform with its deployments; its users and courses go with it.
     func removePlatform(_ id: PlatformID) async throws {
-        guard try await repositories.platforms.remove(id: id) else { throw AdminError.notFound("platform \(id)") }
+        guard try await platforms.remove(id: id) else { throw AdminError.notFound("platform \(id)") }
     }
 
     /// Removes an environment no lab instance uses; activities bound to it become unbound.

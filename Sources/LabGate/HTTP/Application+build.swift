@@ -24,7 +24,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),
-        admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
+        admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
         audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor
     ).register(on: router)
     router.addRoutes(CourseController(
