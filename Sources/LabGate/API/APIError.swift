@@ -33,7 +33,7 @@ struct APIError: Error, Equatable {
         case AdminError.notFound(let what): self = .notFound(what)
         case AdminError.invalid(let field, let message):
             self.init(status: .unprocessableContent, code: "invalid_field", message: Self.sentence(message), details: ["field": field])
-        case let refusal as AdminError: self.init(status: .conflict, code: "conflict", message: Self.sentence(refusal.description))
+        case AdminError.duplicate(let what): self.init(status: .conflict, code: "conflict", message: Self.sentence(AdminError.duplicate(what).description))
         case ProvisioningError.notAllowed(let operation, let state):
             self.init(status: .conflict, code: "not_allowed", message: "Cannot \(operation) a lab instance that is \(state).",
                       details: ["state": state])
