@@ -119,7 +119,7 @@ struct TeachingTests {
         }
     }
 
-    @Test("every course route: 401 without a session, 403 for the course's student and another course's teacher, served for its teacher; another course's lab is 404")
+    @Test("every course route: 401 without a session, 403 for the course's student and another course's teacher, served for its teacher and the platform's admin; another course's lab is 404")
     func authorizationMatrix() async throws {
         try await LTITestbed.run { (bed) async throws in
             let environment = try await bed.addEnvironment("matrix-\(UUID().uuidString.prefix(6))", title: "Matrix")
@@ -132,10 +132,16 @@ struct TeachingTests {
                 let studentToken = try Self.csrf(in: try await bed.follow(launched, in: student))
                 try await bed.withOtherBrowser { (otherTeacher) async throws in
                   try await bed.withOtherBrowser { (nobody) async throws in
+                   try await bed.withOtherBrowser { (admin) async throws in
                     var elsewhere = LaunchScenario.teacher(subject: "other-teacher")
                     elsewhere.contextID = "course-202"
                     let (otherCourse, otherPage) = try await Self.teach(bed, elsewhere, in: otherTeacher)
                     let otherToken = try Self.csrf(in: otherPage)
+                    // The platform's admin, launched from a course of their own: every course of the platform is theirs to steer.
+                    var administrator = LaunchScenario.teacher(subject: "platform-admin")
+                    administrator.roles = [LTIRoles.institutionAdministrator]
+                    administrator.contextID = "course-303"
+                    let adminToken = try Self.csrf(in: try await Self.teach(bed, administrator, in: admin).1)
                     let instance = try #require(try await bed.repositories.instances.list(courseID: courseID).first)
                     let teacherToken = try Self.csrf(in: page)
                     #expect(otherCourse != courseID)
@@ -154,11 +160,14 @@ struct TeachingTests {
                         #expect(try await send(otherTeacher, token: otherToken) == 403, "\(route.method) \(route.path) as another course's teacher")
                         let status = try await send(bed.browser, token: teacherToken)
                         #expect([200, 303, 422].contains(status), "\(route.method) \(route.path) as its teacher: \(status)")
+                        let asAdmin = try await send(admin, token: adminToken)
+                        #expect([200, 303, 422].contains(asAdmin), "\(route.method) \(route.path) as the platform's admin: \(asAdmin)")
                     }
                     // The other course's teacher, on their own course's page, cannot reach this course's lab.
                     let probe = try await otherTeacher.post(
                         bed.toolURL + "/courses/\(otherCourse)/instances/\(instance.id)/stop", fields: [("csrf", otherToken)])
                     #expect(probe.status == 404)
+                   }
                   }
                 }
             }
