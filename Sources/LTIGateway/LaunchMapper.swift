@@ -78,7 +78,7 @@ struct LaunchMapper: Sendable {
                 address: address)
             let instance: LabInstance, created: Bool
             do {
-                (instance, created) = try await LaunchAdmission(repositories: repositories).findOrCreate(
+                (instance, created) = try await LaunchAdmission(repositories: repositories, lock: ephemeral).findOrCreate(
                     userID: user.id, environment: environment, courseID: course.id, at: now)
             } catch let refusal as LaunchRefusal {
                 event.outcome = .refused

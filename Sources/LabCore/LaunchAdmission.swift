@@ -7,11 +7,17 @@ public struct LaunchAdmission: Sendable {
     let quotas: any QuotaRepository
     let instances: any LabInstanceRepository
     let courses: any CourseRepository
+    /// Where admissions under one quota take turns; nil: no turns, and launches racing for a
+    /// quota's last place may all pass.
+    let turns: AdmissionTurns?
 
-    public init(repositories: Repositories) {
+    /// - Parameter lock: the ephemeral store admissions under a quota take turns in (Redis
+    ///   when several processes serve launches).
+    public init(repositories: Repositories, lock: (any EphemeralStore)? = nil) {
         quotas = repositories.quotas
         instances = repositories.instances
         courses = repositories.courses
+        turns = lock.map { AdmissionTurns(store: $0) }
     }
 
     /// The user's live instance of `environment`, or a new one sized with the course's
@@ -19,39 +25,68 @@ public struct LaunchAdmission: Sendable {
     public func findOrCreate(userID: UserID, environment: Environment, courseID: CourseID?, at now: Date) async throws -> (instance: LabInstance, created: Bool) {
         var settings: CourseSettings?
         if let courseID { settings = try await courses.settings(of: courseID) }
-        let footprint = environment.footprint(with: settings)
-        if let refusal = try await check(userID: userID, courseID: courseID, settings: settings, footprint: footprint, at: now) {
-            // A student who has their lab already keeps it: the refusal is only for a new one.
-            if let live = try await instances.list(userID: userID).first(where: { $0.environmentID == environment.id && $0.state.isLive }) {
-                return (live, false)
-            }
-            throw refusal
+        // A student who has their lab already keeps it: a refusal is only for a new one.
+        if let settings, !settings.isOpen(at: now) {
+            if let live = try await existing(userID, environment) { return live }
+            throw LaunchRefusal.closed(next: settings.nextOpening(after: now), timeZone: settings.timeZone)
         }
-        return try await instances.findOrCreate(
-            LabInstance(
-                userID: userID, environmentID: environment.id, courseID: courseID, cores: footprint.cores, memoryMiB: footprint.memoryMiB,
-                createdAt: now))
+        let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
+        let footprint = environment.footprint(with: settings)
+        let admit = {
+            if let refusal = try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) {
+                if let live = try await self.existing(userID, environment) { return live }
+                throw refusal
+            }
+            return try await self.instances.findOrCreate(
+                LabInstance(
+                    userID: userID, environmentID: environment.id, courseID: courseID, cores: footprint.cores, memoryMiB: footprint.memoryMiB,
+                    createdAt: now))
+        }
+        guard let turns, !quotas.isEmpty else { return try await admit() }
+        return try await turns.taking(quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }, admit)
     }
 
-    /// Nil when `userID` may have one more instance of `footprint` in `courseID` now; the refusal otherwise.
-    public func check(userID: UserID, courseID: CourseID?, settings: CourseSettings?, footprint: ResourceUsage, at now: Date) async throws -> LaunchRefusal? {
-        if let settings, !settings.isOpen(at: now) {
-            return .closed(next: settings.nextOpening(after: now), timeZone: settings.timeZone)
-        }
-        if let quota = try await quotas.find(.eachStudent), let limit = quota.exceeded(by: try await instances.usage(of: .user(userID)), adding: footprint) {
-            return .quota(.eachStudent, limit: limit)
-        }
+    /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the
+    /// course's (its own, else the one for every course) and the global one, as far as set.
+    func applicableQuotas(userID: UserID, courseID: CourseID?) async throws -> [Quota] {
+        var found = [try await quotas.find(.eachStudent)]
         if let courseID {
             var quota = try await quotas.find(.course(courseID))
             if quota == nil { quota = try await quotas.find(.everyCourse) }
-            if let quota, let limit = quota.exceeded(by: try await instances.usage(of: .course(courseID)), adding: footprint) {
-                return .quota(.course(courseID), limit: limit)
-            }
+            found.append(quota)
         }
-        if let quota = try await quotas.find(.global), let limit = quota.exceeded(by: try await instances.usage(of: .all), adding: footprint) {
-            return .quota(.global, limit: limit)
+        found.append(try await quotas.find(.global))
+        return found.compactMap { $0 }
+    }
+
+    /// The first of `quotas` one more instance of `footprint` would exceed, as a refusal; nil when all have room.
+    func refusal(by quotas: [Quota], userID: UserID, courseID: CourseID?, footprint: ResourceUsage) async throws -> LaunchRefusal? {
+        for quota in quotas {
+            // A course is refused by its own name, whichever of its quotas applied.
+            let scope: Quota.Scope, usage: ResourceUsage
+            switch quota.scope {
+            case .eachStudent: (scope, usage) = (.eachStudent, try await instances.usage(of: .user(userID)))
+            case .global: (scope, usage) = (.global, try await instances.usage(of: .all))
+            case .course, .everyCourse:
+                guard let courseID else { continue }
+                (scope, usage) = (.course(courseID), try await instances.usage(of: .course(courseID)))
+            }
+            if let limit = quota.exceeded(by: usage, adding: footprint) { return .quota(scope, limit: limit) }
         }
         return nil
+    }
+
+    /// The turn a quota's admissions take: one per student, per course, or one for all.
+    static func turn(of scope: Quota.Scope, userID: UserID, courseID: CourseID?) -> String {
+        switch scope {
+        case .eachStudent: "admission:student:\(userID)"
+        case .course, .everyCourse: "admission:course:\(courseID?.rawValue ?? "")"
+        case .global: "admission:global"
+        }
+    }
+
+    private func existing(_ userID: UserID, _ environment: Environment) async throws -> (instance: LabInstance, created: Bool)? {
+        try await instances.list(userID: userID).first { $0.environmentID == environment.id && $0.state.isLive }.map { ($0, false) }
     }
 }
 

@@ -54,4 +54,36 @@ struct QuotaAndSettingsTests {
             #expect(try await repositories.courses.page(after: nil, limit: 10).map(\.id) == [course.id])
         }
     }
+
+    @Test("a course quota holds when a class clicks at once: of 12 simultaneous new labs with room for 3, exactly 3 are made", arguments: RelationalEngine.underTest)
+    func quotaUnderConcurrency(engine: RelationalEngine) async throws {
+        try await engine.withRepositories { (repositories) async throws in
+            // The ephemeral store that goes with the engine in production: in process with SQLite, Redis with MariaDB.
+            try await (engine == .sqlite ? EphemeralEngine.memory : .redis).withStore { (store) async throws in
+                let seed = try await Seed.make(in: repositories)
+                let course = try await repositories.courses.upsert(Course(platformID: seed.platform.id, deploymentID: "d", contextID: "rush", title: "Rush"))
+                try await repositories.quotas.save(Quota(scope: .course(course.id), instances: 3))
+                var students: [UserID] = []
+                for index in 0..<12 {
+                    students.append(try await repositories.users.upsert(User(platformID: seed.platform.id, subject: "rush-\(index)")).id)
+                }
+                let admission = LaunchAdmission(repositories: repositories, lock: store)
+                let admitted = try await withThrowingTaskGroup(of: Bool.self) { group in
+                    for student in students {
+                        group.addTask {
+                            do {
+                                _ = try await admission.findOrCreate(userID: student, environment: seed.environment, courseID: course.id, at: t0)
+                                return true
+                            } catch is LaunchRefusal {
+                                return false
+                            }
+                        }
+                    }
+                    return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+                #expect(admitted == 3)
+                #expect(try await repositories.instances.usage(of: .course(course.id)).instances == 3)
+            }
+        }
+    }
 }

@@ -21,7 +21,8 @@ struct Administration: Sendable {
 
     /// On an admin command's backends.
     init(_ backends: Backends) {
-        self.init(repositories: backends.repositories, operations: LabOperations(repositories: backends.repositories, queue: backends.queue), queue: backends.queue)
+        self.init(repositories: backends.repositories, operations: LabOperations(repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral),
+            queue: backends.queue)
     }
 
     /// A new token and its bearer value, shown once.

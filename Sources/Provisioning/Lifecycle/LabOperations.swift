@@ -16,10 +16,12 @@ public struct LabOperations: Sendable {
     let queue: any JobQueue
     let clock: any WallClock
 
-    public init(repositories: Repositories, queue: any JobQueue, clock: any WallClock = SystemClock()) {
+    /// - Parameter lock: where new labs under a quota take turns (`LaunchAdmission`); the
+    ///   backends' ephemeral store wherever quotas must hold.
+    public init(repositories: Repositories, queue: any JobQueue, lock: (any EphemeralStore)? = nil, clock: any WallClock = SystemClock()) {
         self.instances = repositories.instances
         self.environments = repositories.environments
-        self.admission = LaunchAdmission(repositories: repositories)
+        self.admission = LaunchAdmission(repositories: repositories, lock: lock)
         self.queue = queue
         self.clock = clock
     }

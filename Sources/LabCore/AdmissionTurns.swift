@@ -1,0 +1,48 @@
+import Foundation
+
+/// Admissions under the same quota take turns, so that a quota holds when a class clicks at
+/// once: without turns, every launch racing for the last place would read the same usage and
+/// all pass. A turn is a key in the ephemeral store, shared by every process on Redis; it
+/// expires by itself if its holder dies.
+struct AdmissionTurns: Sendable {
+    let store: any EphemeralStore
+    /// Far longer than the few milliseconds a turn takes (a count and an insert).
+    var ttl: Duration = .seconds(10)
+    /// How long a launch waits for its turn before it is asked to try again.
+    var patience: Duration = .seconds(10)
+
+    /// Runs `body` holding every key, taken in one order (so two launches never wait on each other).
+    func taking<T>(_ keys: [String], _ body: () async throws -> T) async throws -> T {
+        let holder = UUID().uuidString
+        var held: [String] = []
+        do {
+            for key in Set(keys).sorted() {
+                try await take(key, as: holder)
+                held.append(key)
+            }
+            let result = try await body()
+            await release(held, of: holder)
+            return result
+        } catch {
+            await release(held, of: holder)
+            throw error
+        }
+    }
+
+    private func take(_ key: String, as holder: String) async throws {
+        let deadline = ContinuousClock.now + patience
+        var pause = Duration.milliseconds(1)
+        while try await !store.setIfAbsent(key, to: holder, ttl: ttl) {
+            guard ContinuousClock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come within \(patience)") }
+            try await Task.sleep(for: pause + .microseconds(Int.random(in: 0...1_000)))
+            pause = min(pause * 2, .milliseconds(20))
+        }
+    }
+
+    /// Gives the keys back; one whose turn expired meanwhile (and may be someone else's now) is left alone.
+    private func release(_ keys: [String], of holder: String) async {
+        for key in keys {
+            if (try? await store.get(key)) == holder { _ = try? await store.delete(key) }
+        }
+    }
+}
