@@ -14,7 +14,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     /// Assigned by the store; `nil` until the event is appended.
     public var sequence: Int64?
     public var at: Date
-    /// Who acted: `token:<name>`, `user:<id>`, `cli:<account>`, `worker`.
+    /// Who acted: `token:<name>`, `user:<id>`, `cli:<account>`, `worker`, `reconciler`.
     public var actor: String
     public var action: String
     public var subject: String

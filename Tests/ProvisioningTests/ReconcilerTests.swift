@@ -102,6 +102,9 @@ import Testing
             #expect(labs.allSatisfy { $0.state == .ready })
             let report = try #require(try await reconciler(bed).reconcile(holder: "a"))
             #expect(report.closed == 1)
+            // The teacher sees why on the course page.
+            let event = try #require(try await bed.repositories.audit.list(AuditFilter(subject: "instance/\(labs[0].id)"), before: nil, limit: 1).first)
+            #expect(event.actor == "reconciler" && event.action == "instance.stop" && event.detail == "the course's time window closed")
             try await bed.lifecycle.advance(labs[0].id)
             #expect(try await bed.reload(labs[0]).state == .stopped)
             #expect(try await bed.reload(labs[1]).state == .ready)
