@@ -50,8 +50,8 @@ public struct CourseSettings: Sendable, Hashable, Codable {
 
     /// The start of the next window after `date`, if any.
     public func nextOpening(after date: Date) -> TimeWindow? {
-        windows.filter { ($0.interval(in: timeZone)?.start ?? .distantPast) > date }
-            .min { ($0.interval(in: timeZone)?.start ?? .distantFuture) < ($1.interval(in: timeZone)?.start ?? .distantFuture) }
+        windows.compactMap { window in window.interval(in: timeZone).map { (window, $0.start) } }
+            .filter { $0.1 > date }.min { $0.1 < $1.1 }?.0
     }
 }
 

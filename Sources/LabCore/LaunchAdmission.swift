@@ -49,14 +49,10 @@ public struct LaunchAdmission: Sendable {
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the
     /// course's (its own, else the one for every course) and the global one, as far as set.
     func applicableQuotas(userID: UserID, courseID: CourseID?) async throws -> [Quota] {
-        var found = [try await quotas.find(.eachStudent)]
-        if let courseID {
-            var quota = try await quotas.find(.course(courseID))
-            if quota == nil { quota = try await quotas.find(.everyCourse) }
-            found.append(quota)
-        }
-        found.append(try await quotas.find(.global))
-        return found.compactMap { $0 }
+        let scopes: [Quota.Scope] = [.eachStudent] + (courseID.map { [.course($0), .everyCourse] } ?? []) + [.global]
+        let found = Dictionary(try await quotas.find(scopes).map { ($0.scope, $0) }) { first, _ in first }
+        let course = courseID.flatMap { found[.course($0)] ?? found[.everyCourse] }
+        return [found[.eachStudent], course, found[.global]].compactMap { $0 }
     }
 
     /// The first of `quotas` one more instance of `footprint` would exceed, as a refusal; nil when all have room.

@@ -104,9 +104,10 @@ struct Administration: Sendable {
         guard try await repositories.users.find(id: userID) != nil else {
             throw AdminError.invalid(field: "userId", message: "there is no user \(userID); users are made by their first launch from the LMS")
         }
-        guard try await repositories.environments.find(name: environmentName) != nil else {
+        do {
+            return try await operations.request(userID: userID, environmentName: environmentName)
+        } catch ProvisioningError.unknownEnvironment {
             throw AdminError.invalid(field: "environment", message: "there is no environment named \(environmentName)")
         }
-        return try await operations.request(userID: userID, environmentName: environmentName)
     }
 }

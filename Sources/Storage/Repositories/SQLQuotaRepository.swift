@@ -8,9 +8,12 @@ struct SQLQuotaRepository: QuotaRepository {
         try await database.query("SELECT scope, instances, cores, memory_mib FROM quotas ORDER BY scope", []).compactMap(Self.quota)
     }
 
-    func find(_ scope: Quota.Scope) async throws -> Quota? {
-        try await database.query("SELECT scope, instances, cores, memory_mib FROM quotas WHERE scope = ?", .text(scope.description))
-            .first.flatMap(Self.quota)
+    func find(_ scopes: [Quota.Scope]) async throws -> [Quota] {
+        guard !scopes.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: scopes.count).joined(separator: ", ")
+        return try await database.query(
+            "SELECT scope, instances, cores, memory_mib FROM quotas WHERE scope IN (\(marks))", scopes.map { .text($0.description) }
+        ).compactMap(Self.quota)
     }
 
     func save(_ quota: Quota) async throws {
