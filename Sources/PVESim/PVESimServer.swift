@@ -57,7 +57,11 @@ public struct PVESimServer: Sendable {
             continuation.finish()
         }
         let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await services.run() }
+        let task = Task {
+            // A server that cannot start ends the stream, so the wait below ends too.
+            defer { continuation.finish() }
+            try await services.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()

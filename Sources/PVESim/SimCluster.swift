@@ -22,6 +22,11 @@ public final class SimCluster: Sendable {
         return epoch + seconds * timeScale
     }
 
+    /// The first node's name: what a node certificate of the simulator is made for.
+    public var firstNodeName: String {
+        state.withLockedValue { $0.configuration.nodes.first?.name ?? "pve1" }
+    }
+
     /// The API tokens the cluster accepts.
     public var tokens: [SimTokenSpec] {
         state.withLockedValue(\.configuration.tokens)

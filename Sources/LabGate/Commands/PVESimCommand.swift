@@ -24,11 +24,16 @@ struct PVESimCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PEM certificate to serve HTTPS with (needs --tls-key).", valueName: "file"))
     var tlsCertificate: String?
     @Option(help: ArgumentHelp("PEM private key of --tls-certificate.", valueName: "file")) var tlsKey: String?
+    @Option(help: ArgumentHelp(
+        "Serve HTTPS as a fresh Proxmox node does: the installer's pve-root-ca.pem signing pve-ssl.pem, made in this folder if missing.",
+        valueName: "folder"))
+    var tlsFolder: String?
     @Option(help: ArgumentHelp("Append every API request received to this file as JSON lines.", valueName: "file"))
     var requestLog: String?
 
     func validate() throws {
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+        guard tlsFolder == nil || tlsCertificate == nil else { throw ValidationError("--tls-folder and --tls-certificate exclude each other") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
     }
 
@@ -48,7 +53,9 @@ struct PVESimCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cluster = try Self.loadCluster(from: config)
+        let node = cluster.firstNodeName
         let tls = try tlsCertificate.map { try SimTLS(certificateFile: $0, keyFile: tlsKey ?? "") }
+            ?? tlsFolder.map { try SimTLS.proxmoxInstallerLayout(in: $0, node: node, addresses: [host]) }
         let log = try requestLog.map { try SimRequestLog(path: $0) }
         let logger = Logger(label: "labgate.pve-sim")
         let scheme = tls == nil ? "http" : "https"
@@ -58,6 +65,7 @@ struct PVESimCommand: AsyncParsableCommand {
             let nodes = cluster.virtualMachines().filter(\.isTemplate).map { "\($0.vmid) on \($0.node)" }.joined(separator: ", ")
             print("PVESim serving \(scheme)://\(host):\(bound)/api2/json (templates: \(nodes), time scale \(cluster.timeScale))")
             if let tls { print("certificate SHA-256 fingerprint: \(tls.fingerprint)") }
+            if let tlsFolder { print("its CA (proxmox.trust: ca): \(SimTLS.InstallerFiles(folder: tlsFolder).ca)") }
             fflush(nil)
         }
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,18 +1,15 @@
 import Crypto
-import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 import NIOSSL
-import NIOTLS
 
-/// A certificate pinned by its SHA-256 fingerprint. async-http-client cannot run a custom
-/// check on each handshake, so the pin is checked in a handshake of our own (which sends
-/// nothing), and the certificate that passed becomes the only one the client trusts.
-struct CertificatePin: Sendable {
+/// A certificate pinned by its SHA-256 fingerprint, as Proxmox's web interface shows it
+/// (Node → System → Certificates). Only the leaf's fingerprint counts: no chain is built,
+/// so a node's own `pve-ssl.pem` (CA:FALSE, signed by the cluster's CA) can be pinned as
+/// well as a self-signed one.
+struct CertificatePin: Sendable, Hashable {
     let fingerprint: [UInt8]
 
     init(_ text: String) throws(ProxmoxError) {
-        let hex = text.filter { $0 != ":" }.lowercased()
+        let hex = text.filter { $0 != ":" && !$0.isWhitespace }.lowercased()
         var bytes: [UInt8] = []
         var index = hex.startIndex
         while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex),
@@ -27,71 +24,14 @@ struct CertificatePin: Sendable {
         fingerprint = bytes
     }
 
-    func matches(_ certificate: NIOSSLCertificate) -> Bool {
-        guard let der = try? certificate.toDERBytes() else { return false }
-        return Array(SHA256.hash(data: der)) == fingerprint
+    /// The fingerprint of `certificate` (nil if it cannot be encoded).
+    static func fingerprint(of certificate: NIOSSLCertificate) -> [UInt8]? {
+        guard let der = try? certificate.toDERBytes() else { return nil }
+        return Array(SHA256.hash(data: der))
     }
 
-    /// Connects to `host:port`, and returns the server's certificate if it is the pinned one.
-    func fetch(host: String, port: Int, connectTimeout: Duration) async throws(ProxmoxError) -> NIOSSLCertificate {
-        let seen = NIOLockedValueBox<NIOSSLCertificate?>(nil)
-        let mismatch = ProxmoxError.untrustedCertificate(
-            "\(host):\(port) presented a certificate whose SHA-256 fingerprint is not the pinned one")
-        do {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            tls.certificateVerification = .noHostnameVerification
-            let context = try NIOSSLContext(configuration: tls)
-            let isAddress = (try? SocketAddress(ipAddress: host, port: port)) != nil
-            let pin = self
-            let handshake = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(Int64(connectTimeout / .nanoseconds(1))))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        let ssl = try NIOSSLClientHandler(context: context, serverHostname: isAddress ? nil : host) { chain, promise in
-                            guard let leaf = chain.first, pin.matches(leaf) else { return promise.succeed(.failed) }
-                            seen.withLockedValue { $0 = leaf }
-                            promise.succeed(.certificateVerified)
-                        }
-                        try channel.pipeline.syncOperations.addHandlers(ssl, HandshakeWatcher(promise: handshake))
-                    }
-                }
-                .connect(host: host, port: port).get()
-            defer { channel.close(promise: nil) }
-            try await handshake.futureResult.get()
-        } catch {
-            if seen.withLockedValue({ $0 }) == nil, error is NIOSSLError || error is BoringSSLError { throw mismatch }
-            throw .connection("\(host):\(port): \(error)", sent: false)
-        }
-        guard let certificate = seen.withLockedValue({ $0 }) else { throw mismatch }
-        return certificate
-    }
-}
-
-/// Completes its promise when the TLS handshake is done, or fails it with the handshake's error.
-private final class HandshakeWatcher: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    let promise: EventLoopPromise<Void>
-    private var finished = false
-
-    init(promise: EventLoopPromise<Void>) { self.promise = promise }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? TLSUserEvent, case .handshakeCompleted = event { finish(.success(())) }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) { finish(.failure(error)) }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        finish(.failure(ChannelError.ioOnClosedChannel))
-        context.fireChannelInactive()
-    }
-
-    /// Only the first outcome counts; later events arrive after the answer is known.
-    private func finish(_ result: Result<Void, any Error>) {
-        guard !finished else { return }
-        finished = true
-        promise.completeWith(result)
+    /// `AB:CD:…`, as Proxmox writes fingerprints.
+    static func display(_ bytes: [UInt8]) -> String {
+        bytes.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined(separator: ":")
     }
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -15,19 +14,20 @@ public final class ProxmoxClient: Sendable {
     private let transport: ProxmoxTransport
     let logger: Logger
 
-    public init(settings: ProxmoxSettings, logger: Logger = Logger(label: "labgate.proxmox")) throws(ProxmoxError) {
-        guard let url = URL(string: settings.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme), let host = url.host
-        else { throw .invalidSettings("proxmox.url '\(settings.baseURL)' is not an http(s) URL such as https://pve1.example.edu:8006") }
-        if scheme == "http", !Self.isLoopback(host) {
-            throw .invalidSettings("proxmox.url must use https unless it is on this machine (the simulator)")
-        }
+    /// Refuses settings that cannot work (a URL with a path, plain HTTP off this machine,
+    /// an unreadable CA file, a malformed fingerprint) before any request is made.
+    /// `systemBundle` is where `trust: system` reads the authorities the system trusts.
+    public init(
+        settings: ProxmoxSettings, logger: Logger = Logger(label: "labgate.proxmox"), systemBundle: String = "/etc/ssl/certs/ca-certificates.crt"
+    ) throws(ProxmoxError) {
         self.settings = settings
         self.logger = logger
-        self.transport = ProxmoxTransport(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), trust: settings.trust, connectTimeout: settings.connectTimeout)
+        self.transport = try ProxmoxTransport(
+            endpoint: ProxmoxEndpoint(url: settings.baseURL), trust: settings.trust, connectTimeout: settings.connectTimeout, systemBundle: systemBundle)
     }
 
     /// Closes the connections; the client cannot be used afterwards.
-    public func shutdown() async throws { try await transport.shutdown() }
+    public func shutdown() async throws { await transport.shutdown() }
 
     /// Calls `method path` and decodes PVE's `data`. Retries transient failures when the
     /// call is `idempotent` or certainly did not happen, up to `maxAttempts` (the policy's by default).
@@ -53,28 +53,23 @@ public final class ProxmoxClient: Sendable {
         _ method: HTTPMethod, _ path: String, _ params: ProxmoxParameters, as type: T.Type
     ) async throws(ProxmoxError) -> T {
         let inBody = method == .POST || method == .PUT
-        var url = settings.baseURL + "/api2/json" + path
-        if !inBody, !params.isEmpty { url += "?" + params.encoded }
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "PVEAPIToken=\(settings.tokenID)=\(settings.tokenSecret)")
-        request.headers.add(name: "Accept", value: "application/json")
+        var uri = "/api2/json" + path
+        if !inBody, !params.isEmpty { uri += "?" + params.encoded }
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
+        head.headers.add(name: "Host", value: transport.endpoint.hostHeader)
+        head.headers.add(name: "Authorization", value: "PVEAPIToken=\(settings.tokenID)=\(settings.tokenSecret)")
+        head.headers.add(name: "Accept", value: "application/json")
+        var form: ByteBuffer?
         if inBody {
-            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-            request.body = .bytes(ByteBuffer(string: params.encoded))
+            let encoded = ByteBuffer(string: params.encoded)
+            head.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            head.headers.add(name: "Content-Length", value: String(encoded.readableBytes))
+            form = encoded
+        } else if method == .DELETE {
+            head.headers.add(name: "Content-Length", value: "0")
         }
-        let status: HTTPResponseStatus
-        let body: ByteBuffer
-        do {
-            let client = try await transport.client()
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(settings.requestTimeout / .nanoseconds(1))))
-            status = response.status
-            body = try await response.body.collect(upTo: 16 << 20)
-        } catch let error as ProxmoxError {
-            throw error
-        } catch {
-            throw Self.connectionError(error)
-        }
+        let answer = try await transport.execute(head, body: form, timeout: settings.requestTimeout)
+        let (status, body) = (answer.status, answer.body)
         guard status == .ok else { throw Self.apiError(status: status, body: body) }
         do {
             return try JSONDecoder().decode(DataEnvelope<T>.self, from: body).data
@@ -100,24 +95,6 @@ public final class ProxmoxClient: Sendable {
         case 401: return .unauthorized(message)
         default: return .api(status: Int(status.code), message: message)
         }
-    }
-
-    /// Whether the request may have reached PVE decides whether it may be sent again.
-    static func connectionError(_ error: any Error) -> ProxmoxError {
-        if error is NIOSSLError || error is BoringSSLError {
-            return .untrustedCertificate("\(error)")
-        }
-        let refused = (error as? IOError)?.errnoCode == ECONNREFUSED
-        var connectTimedOut = (error as? HTTPClientError) == .connectTimeout
-        if case .connectTimeout? = error as? ChannelError { connectTimedOut = true }
-        if connectTimedOut || error is NIOConnectionError || refused {
-            return .connection("\(error)", sent: false)
-        }
-        return .connection("\(error)", sent: true)
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 }
 

@@ -1,51 +1,61 @@
-import AsyncHTTPClient
-import NIOSSL
+import NIOCore
+import NIOHTTP1
 
-/// The HTTP client for one Proxmox endpoint, made on first use so that a pinned
-/// certificate can be fetched and checked once the server is reachable.
+/// Keeps the connections to one Proxmox endpoint: a request takes an idle connection or
+/// opens one, and gives it back when its answer was whole and the server keeps it open.
 actor ProxmoxTransport {
-    private let host: String
-    private let port: Int
-    private let trust: ProxmoxTrust
+    let endpoint: ProxmoxEndpoint
+    private let trust: ProxmoxTrustCheck?
     private let connectTimeout: Duration
-    private var made: HTTPClient?
+    private var idle: [(connection: ProxmoxConnection, since: ContinuousClock.Instant)] = []
+    private var closed = false
 
-    init(host: String, port: Int, trust: ProxmoxTrust, connectTimeout: Duration) {
-        self.host = host
-        self.port = port
-        self.trust = trust
+    /// Connections kept open between requests, and how long one may sit unused (pveproxy
+    /// closes quiet keep-alive connections after a few seconds; reusing one it is closing
+    /// would lose a request).
+    private static let maxIdle = 16
+    private static let idleLifetime = Duration.seconds(2)
+
+    init(endpoint: ProxmoxEndpoint, trust: ProxmoxTrust, connectTimeout: Duration, systemBundle: String) throws(ProxmoxError) {
+        self.endpoint = endpoint
+        self.trust = endpoint.isTLS ? try ProxmoxTrustCheck(trust: trust, endpoint: endpoint, systemBundle: systemBundle) : nil
         self.connectTimeout = connectTimeout
     }
 
-    func client() async throws(ProxmoxError) -> HTTPClient {
-        if let made { return made }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        switch trust {
-        case .system:
-            break
-        case .certificateAuthority(let file):
-            do {
-                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
-            } catch {
-                throw .invalidSettings("cannot read the CA certificate file \(file): \(error)")
+    /// Sends one request and returns the whole answer. Errors say whether the request may have been sent.
+    nonisolated func execute(_ head: HTTPRequestHead, body: ByteBuffer?, timeout: Duration) async throws(ProxmoxError) -> ProxmoxAnswer {
+        let connection = try await checkout()
+        do {
+            let answer = try await connection.send(head, body: body, timeout: timeout)
+            await checkin(connection, reusable: answer.keepAlive)
+            return answer
+        } catch {
+            connection.close()
+            if error is ProxmoxAnswerTimeout {
+                throw .connection("\(endpoint.display): no answer within \(timeout.components.seconds) s (proxmox.requestTimeout)", sent: true)
             }
-        case .pinned(let fingerprint):
-            let certificate = try await CertificatePin(fingerprint).fetch(host: host, port: port, connectTimeout: connectTimeout)
-            if let made { return made }
-            tls.trustRoots = .certificates([certificate])
-            // The pin names the certificate itself, so the name in it need not match the URL.
-            tls.certificateVerification = .noHostnameVerification
+            throw .connection("\(endpoint.display): the connection closed before the answer was complete (\(ProxmoxEndpoint.shortReason(error)))", sent: true)
         }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
-        configuration.timeout.connect = .nanoseconds(Int64(connectTimeout / .nanoseconds(1)))
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        made = client
-        return client
     }
 
-    func shutdown() async throws {
-        try await made?.shutdown()
-        made = nil
+    private func checkout() async throws(ProxmoxError) -> ProxmoxConnection {
+        guard !closed else { throw .invalidSettings("the Proxmox client was shut down") }
+        let now = ContinuousClock.now
+        while let (connection, since) = idle.popLast() {
+            if connection.isUsable, now - since < Self.idleLifetime { return connection }
+            connection.close()
+        }
+        return try await ProxmoxConnection.open(to: endpoint, trust: trust, connectTimeout: connectTimeout)
+    }
+
+    private func checkin(_ connection: ProxmoxConnection, reusable: Bool) {
+        guard reusable, !closed, connection.isUsable, idle.count < Self.maxIdle else { return connection.close() }
+        idle.append((connection, .now))
+    }
+
+    func shutdown() {
+        closed = true
+        for (connection, _) in idle { connection.close() }
+        idle = []
     }
 }
