@@ -61,10 +61,18 @@ public struct JobQueueSettings: Sendable, Hashable {
     public var visibilityTimeout: Duration
     /// How many deliveries a job gets before it goes to the dead letters.
     public var maxAttempts: Int
+    /// The pause before a failed job's second attempt; it doubles with each attempt, up to 5 minutes.
+    public var retryDelay: Duration
 
-    public init(visibilityTimeout: Duration = .seconds(300), maxAttempts: Int = 5) {
+    public init(visibilityTimeout: Duration = .seconds(300), maxAttempts: Int = 5, retryDelay: Duration = .seconds(5)) {
         self.visibilityTimeout = visibilityTimeout
         self.maxAttempts = maxAttempts
+        self.retryDelay = retryDelay
+    }
+
+    /// The pause after failed attempt `attempt`: `retryDelay`, doubled for each attempt after the first, up to 5 minutes.
+    public func backoff(after attempt: Int) -> Duration {
+        min(retryDelay * (1 << min(max(attempt - 1, 0), 16)), .seconds(300))
     }
 }
 

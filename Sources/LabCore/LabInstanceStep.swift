@@ -16,10 +16,12 @@ public struct LabInstanceStep: Sendable, Hashable, Codable {
     public var error: String?
     public var startedAt: Date
     public var finishedAt: Date?
+    /// The attempts before this one, oldest first, as a person reads them in `instance show`.
+    public var earlierAttempts: [String]
 
     public init(
         instanceID: LabInstanceID, name: String, attempt: Int = 1, outcome: Outcome = .running,
-        reference: String? = nil, error: String? = nil, startedAt: Date, finishedAt: Date? = nil
+        reference: String? = nil, error: String? = nil, startedAt: Date, finishedAt: Date? = nil, earlierAttempts: [String] = []
     ) {
         self.instanceID = instanceID
         self.name = name
@@ -29,5 +31,11 @@ public struct LabInstanceStep: Sendable, Hashable, Codable {
         self.error = error
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.earlierAttempts = earlierAttempts
+    }
+
+    /// This attempt in one line, as it joins `earlierAttempts` when the next one starts.
+    public var summary: String {
+        "attempt \(attempt) \(outcome.rawValue) at \(ISO8601DateFormatter().string(from: finishedAt ?? startedAt))" + (error.map { ": \($0)" } ?? "")
     }
 }

@@ -104,11 +104,21 @@ public struct PVESimServer: Sendable {
         var params = query
         params.values.merge(form.values) { _, body in body }
         do {
-            let data = try cluster.handle(method: request.method.rawValue, path: segments, params: params, token: token)
+            let (data, cut) = try cluster.handle(method: request.method.rawValue, path: segments, params: params, token: token)
+            if cut { return Self.cutConnection() }
             return try Self.json(JSONSerialization.data(withJSONObject: ["data": data], options: [.fragmentsAllowed]))
         } catch let error as SimAPIError {
             return Self.error(error)
         }
+    }
+
+    /// An answer that never completes: the connection is closed after its head, as when a
+    /// proxy or the network resets it. The call itself has been carried out.
+    static func cutConnection() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json;charset=UTF-8"], body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: "{\"data\":"))
+            throw SimAPIError(status: 500, message: "simulated connection reset")
+        })
     }
 
     static func json(_ data: Data) -> Response {

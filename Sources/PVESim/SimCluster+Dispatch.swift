@@ -1,11 +1,23 @@
 import Foundation
 
 extension SimCluster {
-    /// Answers one API call (path below `/api2/json`) as `token`: the `data` of PVE's answer.
-    func handle(method: String, path: [String], params: SimParameters, token: SimTokenSpec) throws(SimAPIError) -> Any {
-        let outcome = withCurrentState { state, now -> Result<Any, SimAPIError> in
+    /// Answers one API call (path below `/api2/json`) as `token`: the `data` of PVE's answer,
+    /// and whether the faults in force cut the connection before that answer arrives.
+    func handle(method: String, path: [String], params: SimParameters, token: SimTokenSpec) throws(SimAPIError) -> (data: Any, cut: Bool) {
+        let outcome = withCurrentState { state, now -> Result<(Any, Bool), SimAPIError> in
             do throws(SimAPIError) {
-                return .success(try Self.route(&state, method: method, path: path, params: params, token: token, now: now))
+                let trouble = state.trouble(method: method, path: "/" + path.joined(separator: "/"))
+                switch trouble {
+                case .unreachable?: throw .unreachable(path.count > 1 ? path[1] : "")
+                case .lockTimeout?:
+                    throw .failure("can't lock file '/var/lock/qemu-server/lock-\(path.count > 3 ? path[3] : "0").conf' - got timeout")
+                case .agentSilent?: throw .failure("QEMU guest agent is not running")
+                case .taskFailure?: state.failTasks = true
+                case .connectionReset?, nil: break
+                }
+                defer { state.failTasks = false }
+                let data = try Self.route(&state, method: method, path: path, params: params, token: token, now: now)
+                return .success((data, trouble == .connectionReset))
             } catch {
                 return .failure(error)
             }

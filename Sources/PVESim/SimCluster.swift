@@ -35,7 +35,12 @@ public final class SimCluster: Sendable {
     /// The faults in force; tests and `POST /_sim/faults` change them.
     public var faults: SimFaults {
         get { state.withLockedValue(\.faults) }
-        set { state.withLockedValue { $0.faults = newValue } }
+        set {
+            state.withLockedValue {
+                $0.faults = newValue
+                if let seed = newValue.seed { $0.random = SimRandom(seed: seed) }
+            }
+        }
     }
 
     /// Runs `body` on the state as it is now: the tasks that have ended are applied first.

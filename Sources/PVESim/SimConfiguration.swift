@@ -198,16 +198,25 @@ public struct SimFaults: Sendable, Codable, Equatable {
     public var extraLatencyMs: Int = 0
     /// The guest agent never starts answering.
     public var agentNeverReady: Bool = false
+    /// Faults of particular calls, each for a number of times or for ever.
+    public var calls: [SimCallFault] = []
+    /// The share of all calls (0…1) that run into some trouble that fits them (`SimTrouble`).
+    public var randomRate: Double = 0
+    /// Seeds the draws of `randomRate` and the task rates, so a run can be repeated.
+    public var seed: UInt64?
 
     public init(
         downNodes: Set<String> = [], taskFailureRate: Double = 0, taskWarningRate: Double = 0, extraLatencyMs: Int = 0,
-        agentNeverReady: Bool = false
+        agentNeverReady: Bool = false, calls: [SimCallFault] = [], randomRate: Double = 0, seed: UInt64? = nil
     ) {
         self.downNodes = downNodes
         self.taskFailureRate = taskFailureRate
         self.taskWarningRate = taskWarningRate
         self.extraLatencyMs = extraLatencyMs
         self.agentNeverReady = agentNeverReady
+        self.calls = calls
+        self.randomRate = randomRate
+        self.seed = seed
     }
 
     public init(from decoder: any Decoder) throws {
@@ -217,5 +226,8 @@ public struct SimFaults: Sendable, Codable, Equatable {
         taskWarningRate = try c.decodeIfPresent(Double.self, forKey: .taskWarningRate) ?? 0
         extraLatencyMs = try c.decodeIfPresent(Int.self, forKey: .extraLatencyMs) ?? 0
         agentNeverReady = try c.decodeIfPresent(Bool.self, forKey: .agentNeverReady) ?? false
+        calls = try c.decodeIfPresent([SimCallFault].self, forKey: .calls) ?? []
+        randomRate = try c.decodeIfPresent(Double.self, forKey: .randomRate) ?? 0
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
     }
 }

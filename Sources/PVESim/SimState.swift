@@ -15,10 +15,15 @@ struct SimState {
     var usedHosts: [String: Set<Int>] = [:]
     var nextPID = 0x1A00
     var macSerial = 0
+    /// Draws every random fault, seeded by `faults.seed` when it is set.
+    var random: SimRandom
+    /// Set for the length of one call that `SimTrouble.taskFailure` struck: its task fails.
+    var failTasks = false
 
     init(configuration: SimConfiguration) {
         self.configuration = configuration
         self.faults = configuration.faults
+        self.random = SimRandom(seed: configuration.faults.seed ?? UInt64.random(in: 0...UInt64.max))
         for pool in configuration.pools { pools[pool] = "" }
         for storage in configuration.storages {
             storageSlots[storage.id] = Array(repeating: 0, count: max(1, storage.maxConcurrentClones))
@@ -75,10 +80,10 @@ struct SimState {
         var endTime = startTime + duration
         if let fixed {
             exitStatus = fixed
-        } else if Double.random(in: 0..<1) < faults.taskFailureRate {
+        } else if failTasks || random.chance(faults.taskFailureRate) {
             exitStatus = failureText
             endTime = startTime + duration / 2
-        } else if Double.random(in: 0..<1) < faults.taskWarningRate {
+        } else if random.chance(faults.taskWarningRate) {
             exitStatus = "WARNINGS: 1"
         }
         let last: String =
@@ -116,7 +121,8 @@ struct SimState {
             if ok {
                 vms[vmid]?.running = true
                 vms[vmid]?.startedAt = task.endTime
-                vms[vmid]?.agentReadyAt = task.endTime + configuration.durations.agentDelay
+                let delay = agentDelay()
+                vms[vmid]?.agentReadyAt = task.endTime + delay
             }
         case .stop(let vmid):
             if ok { powerOff(vmid) }
@@ -135,7 +141,8 @@ struct SimState {
                 if thenStart {
                     vms[vmid]?.running = true
                     vms[vmid]?.startedAt = task.endTime
-                    vms[vmid]?.agentReadyAt = task.endTime + configuration.durations.agentDelay
+                    let delay = agentDelay()
+                    vms[vmid]?.agentReadyAt = task.endTime + delay
                 }
             }
         case .deleteSnapshot(let vmid, let name):
@@ -144,6 +151,22 @@ struct SimState {
         case .destroy(let vmid):
             if ok { remove(vmid) } else { vms[vmid]?.lock = nil }
         }
+    }
+
+    /// How long a booted guest's agent takes to answer: four times as long for the share
+    /// of boots that random faults slow down.
+    private mutating func agentDelay() -> Double {
+        configuration.durations.agentDelay * (random.chance(faults.randomRate) ? 4 : 1)
+    }
+
+    /// The trouble `method path` runs into now, if any: a matching call fault (counted), else a random draw.
+    mutating func trouble(method: String, path: String) -> SimTrouble? {
+        if let index = faults.calls.firstIndex(where: { $0.matches(method: method, path: path) }) {
+            if let times = faults.calls[index].times { faults.calls[index].times = times - 1 }
+            return faults.calls[index].trouble
+        }
+        guard random.chance(faults.randomRate) else { return nil }
+        return random.pick(SimTrouble.allCases.filter { $0.applies(method: method, path: path) })
     }
 
     private mutating func powerOff(_ vmid: Int) {

@@ -33,7 +33,7 @@ public enum ProvisioningError: Error, Equatable, CustomStringConvertible {
             "VM \(vmid) reported no IPv4 address through the QEMU guest agent within \(waited.components.seconds) s; "
                 + "is qemu-guest-agent installed and enabled (agent: 1) in the template?"
         case .foreignVM(let vmid): "VMID \(vmid) was taken by a VM LabGate did not create; retry to get another VMID"
-        case .gaveUp(let step, let attempts, let lastError): "gave up on step \(step) after \(attempts) attempts: \(lastError)"
+        case .gaveUp(let step, let attempts, let lastError): "gave up \(step) after \(attempts) failed attempts: \(lastError)"
         }
     }
 }

@@ -30,6 +30,15 @@ struct CommandLineTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
 
+    @Test("config check refuses a proxmox.url that names the API path (every call would be a 404)")
+    func proxmoxURLWithAPIPath() async throws {
+        let result = try await ChildProcess.run(
+            Self.binary, ["config", "check"], in: try scratchFolder(), environment: ["LABGATE_PROXMOX_URL": "https://pve1.example.edu:8006/api2/json"])
+        #expect(result.status == 2)
+        #expect(result.error == "labgate: configuration error: proxmox.url = \"https://pve1.example.edu:8006/api2/json\" (from LABGATE_PROXMOX_URL): "
+            + "expected empty, or only the server as https://host:port, without a path (LabGate adds /api2/json itself)\n")
+    }
+
     @Test("a separate worker on the in-process queue is refused: it could never see the jobs")
     func workerNeedsRedis() async throws {
         let result = try await ChildProcess.run(Self.binary, ["worker"], in: try scratchFolder())

@@ -77,6 +77,7 @@ struct InstanceCommand: AsyncParsableCommand {
             if let reason = instance.failureReason { print("failed: \(reason)") }
             if let expiry = instance.expiresAt { print("expires: \(expiry.formatted(.iso8601))") }
             for step in steps {
+                for earlier in step.earlierAttempts { print("  \(step.name)\t\(earlier)") }
                 let detail = step.error.map { " — \($0)" } ?? ""
                 print("  \(step.name)\tattempt \(step.attempt)\t\(step.outcome.rawValue)\(detail)")
             }

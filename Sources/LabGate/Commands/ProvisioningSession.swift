@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Logging
+import Provisioning
 
 /// What a provisioning subcommand runs on: an admin session with the Proxmox side opened
 /// too (the configured cluster, or the built-in simulator for the command's lifetime).
@@ -30,7 +31,7 @@ enum ProvisioningSession {
         _ id: LabInstanceID, config: LabGateConfig, backends: Backends, runtime: ProvisioningRuntime, timeout: Duration = .seconds(1800)
     ) async throws -> LabInstance {
         if case .memory = config.ephemeral {
-            try await runtime.lifecycle.advance(id)
+            try await advanceHere(id, lifecycle: runtime.lifecycle, queue: config.queue)
         } else {
             let deadline = ContinuousClock.now + timeout
             var last: LabInstanceState?
@@ -49,5 +50,26 @@ enum ProvisioningSession {
             throw DescribedFailure("lab instance \(id) is gone")
         }
         return instance
+    }
+
+    /// Does the instance's work in this process as a worker would: transient trouble is
+    /// tried again with the queue's backoff, saying so, and when the queue's attempts are
+    /// spent the instance fails with the last error (as a dead-lettered job leaves it).
+    static func advanceHere(_ id: LabInstanceID, lifecycle: LabLifecycle, queue: JobQueueSettings) async throws {
+        for attempt in 1...queue.maxAttempts {
+            do {
+                try await lifecycle.advance(id)
+                return
+            } catch {
+                guard attempt < queue.maxAttempts else {
+                    try await lifecycle.abandon(id, reason: JobWorker.gaveUp(after: attempt, error))
+                    return
+                }
+                let pause = queue.backoff(after: attempt)
+                print("  \(error); retrying in \(pause.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) (attempt \(attempt + 1) of \(queue.maxAttempts))")
+                fflush(nil)
+                try await Task.sleep(for: pause)
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One setting of LabGate: where it sits in the YAML file, the environment variable that
 /// overrides it, what values it takes and its default.
 struct ConfigKey: Sendable, Hashable {
@@ -9,6 +11,8 @@ struct ConfigKey: Sendable, Hashable {
         case boolean
         /// `FROM-TO` inside the bounds, or empty for none.
         case span(ClosedRange<Int>)
+        /// `http(s)://host[:port]` with no path, or empty for none.
+        case serverURL
     }
 
     /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
@@ -52,6 +56,7 @@ struct ConfigKey: Sendable, Hashable {
         case .choice(let options): "one of " + options.joined(separator: ", ")
         case .boolean: "true or false"
         case .span(let range): "empty, or FROM-TO with whole numbers from \(range.lowerBound) to \(range.upperBound)"
+        case .serverURL: "empty, or only the server as https://host:port, without a path (LabGate adds /api2/json itself)"
         }
     }
 
@@ -63,6 +68,7 @@ struct ConfigKey: Sendable, Hashable {
         case .choice(let options): options.contains(value)
         case .boolean: ["true", "false"].contains(value)
         case .span(let range): value.isEmpty || Self.span(value).map { range.contains($0.lowerBound) && range.contains($0.upperBound) } ?? false
+        case .serverURL: value.isEmpty || Self.isServerURL(value)
         }
     }
 
@@ -71,5 +77,11 @@ struct ConfigKey: Sendable, Hashable {
         let parts = value.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from <= to else { return nil }
         return from...to
+    }
+
+    private static func isServerURL(_ value: String) -> Bool {
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host?.isEmpty == false
+        else { return false }
+        return (url.path.isEmpty || url.path == "/") && url.query == nil && url.fragment == nil
     }
 }

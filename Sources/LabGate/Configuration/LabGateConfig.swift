@@ -100,7 +100,9 @@ struct LabGateConfig: Sendable {
                 baseURL: text("proxmox.url"), tokenID: text("proxmox.tokenId"), tokenSecret: text("proxmox.tokenSecret"), trust: trust,
                 requestTimeout: seconds("proxmox.timeoutSeconds")))
         }
-        queue = JobQueueSettings(visibilityTimeout: seconds("queue.visibilityTimeoutSeconds"), maxAttempts: int("queue.maxAttempts"))
+        queue = JobQueueSettings(
+            visibilityTimeout: seconds("queue.visibilityTimeoutSeconds"), maxAttempts: int("queue.maxAttempts"),
+            retryDelay: .milliseconds(int("queue.retryDelayMilliseconds")))
 
         let publicURL = text("lti.publicUrl")
         lti = LTISettings(

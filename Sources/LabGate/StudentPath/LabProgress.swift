@@ -1,3 +1,4 @@
+import Foundation
 import LabCore
 
 /// What a student is told about their lab in each state: how far along it is and, when it
@@ -35,10 +36,16 @@ struct LabProgress: Codable, Equatable, Sendable {
             text = "This lab was removed. Open the activity again from your course to get a new one."
             action = "relaunch"
         case .failed:
-            text = "Your lab could not be prepared: \(instance.failureReason ?? "no reason was recorded"). Try again; "
+            text = "Your lab could not be prepared: \(Self.sentence(instance.failureReason ?? "no reason was recorded")) Try again; "
                 + "if it fails again, tell your teacher and mention reference \(instance.id)."
             action = "retry"
         }
+    }
+
+    /// `reason` ending in exactly one full stop, whatever punctuation it brought.
+    static func sentence(_ reason: String) -> String {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.last.map { ".!?".contains($0) } == true ? trimmed : trimmed + "."
     }
 
     /// Whether the page can stop listening: nothing changes without the student or a teacher.

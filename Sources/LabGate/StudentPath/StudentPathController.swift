@@ -20,6 +20,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     var pollInterval: Duration = .milliseconds(500)
     /// How long one progress stream lasts before the browser reconnects (bounded work per request).
     var streamLifetime: Duration = .seconds(300)
+    /// How long the stream may stay quiet before a comment keeps proxies from cutting it.
+    var keepAliveInterval: Duration = .seconds(15)
 
     /// One route of the student's path: the authorization test walks this table.
     struct Route: Sendable {
@@ -90,12 +92,18 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             var last: LabProgress?
             var instance: LabInstance? = first
             let deadline = ContinuousClock.now + streamLifetime
+            var lastWrite = ContinuousClock.now
             // Ends when LabGate shuts down as well: the browser reconnects to another process.
             while let current = instance, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
                 let progress = LabProgress(current)
                 if progress != last {
                     try await writer.write(Self.event("progress", progress))
                     last = progress
+                    lastWrite = .now
+                } else if ContinuousClock.now - lastWrite >= keepAliveInterval {
+                    // A comment line: proxies that cut quiet connections see traffic; browsers ignore it.
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    lastWrite = .now
                 }
                 if current.state == .ready {
                     try await writer.write(Self.event("ready", ["link": try await desktops.link(for: current)]))

@@ -1,4 +1,5 @@
 import LabCore
+import Provisioning
 
 /// The job kinds this build of LabGate can run, by kind. Each domain module adds its own
 /// here as it arrives (provisioning steps, Guacamole records, reaping).
@@ -14,5 +15,15 @@ enum JobHandlers {
                 try await provisioning.lifecycle.advance(LabInstanceID(job.payload))
             },
         ]
+    }
+
+    /// What a dead-lettered job of each kind leaves behind is ended here.
+    static func deadLetters(provisioning: ProvisioningRuntime) -> [String: JobWorker.DeadLetterHandler] {
+        [Job.advanceLabInstanceKind: advanceGaveUp(provisioning.lifecycle)]
+    }
+
+    /// A lab whose job will not come back fails with the job's last error, whatever state it waited in.
+    static func advanceGaveUp(_ lifecycle: LabLifecycle) -> JobWorker.DeadLetterHandler {
+        { job, reason in try await lifecycle.abandon(LabInstanceID(job.payload), reason: reason) }
     }
 }

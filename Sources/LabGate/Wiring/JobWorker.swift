@@ -13,15 +13,19 @@ import Synchronization
 struct JobWorker: Service {
     /// Runs one job; throwing makes the queue deliver it again later.
     typealias Handler = @Sendable (Job, Logger) async throws -> Void
+    /// Runs when a job of its kind was dead-lettered, with its last error: what the job was
+    /// for must not wait for ever (a lab instance is failed with that reason).
+    typealias DeadLetterHandler = @Sendable (Job, _ reason: String) async throws -> Void
 
     let queue: any JobQueue
     let handlers: [String: Handler]
+    var deadLetterHandlers: [String: DeadLetterHandler] = [:]
     let concurrency: Int
     let visibilityTimeout: Duration
     let consumer: String
     let logger: Logger
     /// How long a failed job waits before its next attempt, by the attempt that failed.
-    var backoff: @Sendable (Int) -> Duration = Self.exponentialBackoff
+    var backoff: @Sendable (Int) -> Duration = JobQueueSettings().backoff(after:)
 
     init(queue: any JobQueue, handlers: [String: Handler], concurrency: Int, visibilityTimeout: Duration, logger: Logger) {
         self.queue = queue
@@ -37,6 +41,8 @@ struct JobWorker: Service {
         self.init(
             queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning), concurrency: config.workerConcurrency,
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
+        backoff = config.queue.backoff(after:)
+        deadLetterHandlers = JobHandlers.deadLetters(provisioning: provisioning)
     }
 
     func run() async throws {
@@ -95,6 +101,9 @@ struct JobWorker: Service {
                 let outcome = try await queue.fail(claimed, reason: "\(error)", retryAfter: retryAfter)
                 record(claimed, outcome: outcome == .deadLettered ? "dead-lettered" : "retrying", since: start)
                 logger.warning("job failed", metadata: ["error": .string("\(error)"), "outcome": .string("\(outcome)")])
+                if outcome == .deadLettered, let handler = deadLetterHandlers[claimed.job.kind] {
+                    try await handler(claimed.job, Self.gaveUp(after: claimed.attempt, error))
+                }
             } catch {
                 logger.error("cannot report a failed job; it will be redelivered", metadata: ["error": .string("\(error)")])
             }
@@ -122,9 +131,9 @@ struct JobWorker: Service {
         }
     }
 
-    /// 5 s, 10 s, 20 s, … up to 5 minutes.
-    static func exponentialBackoff(attempt: Int) -> Duration {
-        min(.seconds(5) * (1 << min(max(attempt - 1, 0), 10)), .seconds(300))
+    /// What a job that will not be tried again leaves as the reason of what it was for.
+    static func gaveUp(after attempts: Int, _ error: any Error) -> String {
+        "gave up after \(attempts) attempts: \(error)"
     }
 }
 

@@ -4,7 +4,9 @@ import LabCore
 extension LabLifecycle {
     /// Runs `body` as the recorded step `name` of `instance`. A step left `running` by a
     /// worker that died is resumed with the reference it saved (a task UPID); a step that
-    /// failed before counts as one more attempt. `remember` saves a reference before a wait.
+    /// failed before, since the instance entered its state, counts as one more attempt.
+    /// A version conflict is no failure of the step: the instance changed under it, and the
+    /// attempt is resumed from the new state. `remember` saves a reference before a wait.
     func stepping<T: Sendable>(
         _ name: String, of instance: LabInstance,
         _ body: @Sendable (_ step: LabInstanceStep, _ remember: @Sendable (String) async throws -> Void) async throws -> T
@@ -14,8 +16,11 @@ extension LabLifecycle {
         if let previous, previous.outcome == .running {
             step = previous
         } else {
-            let attempt = previous?.outcome == .failed ? previous!.attempt + 1 : 1
-            step = LabInstanceStep(instanceID: instance.id, name: name, attempt: attempt, startedAt: clock.now())
+            // Attempts count within one visit of the state: a lab retried after failing starts afresh.
+            let again = previous.map { $0.outcome == .failed && $0.startedAt >= instance.updatedAt } ?? false
+            let attempt = again ? previous!.attempt + 1 : 1
+            let earlier = previous.map { Array(($0.earlierAttempts + [$0.summary]).suffix(Self.keptAttempts)) } ?? []
+            step = LabInstanceStep(instanceID: instance.id, name: name, attempt: attempt, startedAt: clock.now(), earlierAttempts: earlier)
             try await instances.record(step)
         }
         let started = step
@@ -31,7 +36,8 @@ extension LabLifecycle {
             try await instances.record(step)
             return result
         } catch {
-            guard !(error is CancellationError) else { throw error }
+            if error is CancellationError { throw error }
+            if case StoreError.conflict = error { throw error }
             step.outcome = .failed
             step.reference = nil
             step.error = "\(error)"
@@ -40,6 +46,9 @@ extension LabLifecycle {
             throw error
         }
     }
+
+    /// How many earlier attempts a step keeps for `instance show`.
+    static let keptAttempts = 20
 
     /// Waits for a task this step started or an earlier attempt left behind.
     func waitForTask(_ reference: String?, start: () async throws -> UPID?, remember: @Sendable (String) async throws -> Void, timeout: Duration) async throws {

@@ -72,7 +72,9 @@ public struct LabLifecycle: Sendable {
         while let instance = try await instances.find(id: id), !instance.state.isResting {
             try await ephemeral.set(Self.leaseKey(id), to: holder, ttl: settings.instanceLease)
             do {
-                let saved = try await step(instance)
+                // The state is a step of its own, so every failure in it counts toward giving up,
+                // also those outside the inner steps (placement's calls, a slot that never frees).
+                let saved = try await stepping(instance.state.rawValue, of: instance) { _, _ in try await step(instance) }
                 try await afterStep?(saved)
             } catch StoreError.conflict {
                 continue
@@ -100,7 +102,8 @@ public struct LabLifecycle: Sendable {
         }
     }
 
-    /// Why `error` ends the instance, or nil if it is worth another try later.
+    /// Why `error` ends the instance, or nil if it is worth another try later: transient
+    /// trouble is tried again until the state's step has failed `maxStepAttempts` times.
     private func permanentReason(for error: any Error, of instance: LabInstance) async throws -> String? {
         let transient: Bool
         switch error {
@@ -110,9 +113,21 @@ public struct LabLifecycle: Sendable {
         default: return nil
         }
         guard transient else { return "\(error)" }
-        let step = try await instances.steps(of: instance.id).max { $0.startedAt < $1.startedAt }
-        guard let step, step.outcome == .failed, step.attempt >= settings.maxStepAttempts else { return nil }
-        return "\(ProvisioningError.gaveUp(step: step.name, attempts: step.attempt, lastError: step.error ?? "\(error)"))"
+        let state = instance.state.rawValue
+        guard let step = try await instances.steps(of: instance.id).first(where: { $0.name == state }),
+            step.outcome == .failed, step.attempt >= settings.maxStepAttempts
+        else { return nil }
+        return "\(ProvisioningError.gaveUp(step: state, attempts: step.attempt, lastError: step.error ?? "\(error)"))"
+    }
+
+    /// Fails the instance with `reason` unless it rests already: what a job that will not be
+    /// delivered again, or a wait with no progress, leaves behind. Returns whether it failed it.
+    @discardableResult
+    public func abandon(_ id: LabInstanceID, reason: String) async throws -> Bool {
+        guard let instance = try await instances.find(id: id), !instance.state.isResting else { return false }
+        logger.warning("lab instance abandoned", metadata: ["instance": .string(id.rawValue), "state": .string(instance.state.rawValue), "reason": .string(reason)])
+        try await fail(id, reason: reason)
+        return true
     }
 
     /// Cleans up what the instance created, then marks it failed with `reason`. If the

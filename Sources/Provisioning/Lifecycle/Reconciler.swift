@@ -16,6 +16,8 @@ public struct Reconciler: Sendable {
         public var expired = 0
         /// Running labs stopped because their course's time window closed.
         public var closed = 0
+        /// Instances failed because nothing moved them for twice `stuckAfter`.
+        public var abandoned = 0
         public var cleanedUp = 0
         public var orphansWaiting = 0
         public var orphansDestroyed = 0
@@ -23,7 +25,7 @@ public struct Reconciler: Sendable {
         public init() {}
 
         public var description: String {
-            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) cleaned_up=\(cleanedUp) "
+            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) abandoned=\(abandoned) cleaned_up=\(cleanedUp) "
                 + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed)"
         }
     }
@@ -117,10 +119,20 @@ public struct Reconciler: Sendable {
                 report.drifted += 1
             }
         default:
-            if now.timeIntervalSince(instance.updatedAt) >= lifecycle.settings.stuckAfter.seconds {
-                try await operations.enqueue(instance.id)
-                report.restarted += 1
+            let quiet = now.timeIntervalSince(instance.updatedAt)
+            let stuckAfter = lifecycle.settings.stuckAfter.seconds
+            guard quiet >= stuckAfter else { return }
+            // Restarted once; still no progress and no worker holding it: it would wait for ever.
+            if quiet >= 2 * stuckAfter, try await lifecycle.ephemeral.get(LabLifecycle.leaseKey(instance.id)) == nil {
+                let last = try await lifecycle.instances.steps(of: instance.id).last { $0.error != nil }?.error
+                let minutes = Int(quiet / 60)
+                try await lifecycle.abandon(
+                    instance.id, reason: "no progress while \(instance.state.rawValue) for \(minutes) minutes" + (last.map { "; last error: \($0)" } ?? ""))
+                report.abandoned += 1
+                return
             }
+            try await operations.enqueue(instance.id)
+            report.restarted += 1
         }
     }
 

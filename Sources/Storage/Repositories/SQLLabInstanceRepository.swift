@@ -105,15 +105,16 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     func record(_ step: LabInstanceStep) async throws {
         let values: [SQLValue] = [
             .int(step.attempt), .text(step.outcome.rawValue), .text(step.reference), .text(step.error),
-            .time(step.startedAt), .time(step.finishedAt), .text(step.instanceID.rawValue), .text(step.name),
+            .time(step.startedAt), .time(step.finishedAt), .text(step.earlierAttempts.isEmpty ? nil : step.earlierAttempts.joined(separator: "\n")),
+            .text(step.instanceID.rawValue), .text(step.name),
         ]
         let updated = try await database.execute(Self.updateStep, values)
         guard updated == 0 else { return }
         do {
             try await database.execute(
                 """
-                INSERT INTO lab_instance_steps (attempt, outcome, reference, error, started_at, finished_at, instance_id, name)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO lab_instance_steps (attempt, outcome, reference, error, started_at, finished_at, earlier_attempts, instance_id, name)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, values)
         } catch StoreError.duplicate {
             // Another worker recorded the step between our update and insert; ours is newer.
@@ -126,20 +127,21 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     func steps(of instanceID: LabInstanceID) async throws -> [LabInstanceStep] {
         try await database.query(
             """
-            SELECT instance_id, name, attempt, outcome, reference, error, started_at, finished_at
+            SELECT instance_id, name, attempt, outcome, reference, error, started_at, finished_at, earlier_attempts
             FROM lab_instance_steps WHERE instance_id = ? ORDER BY started_at, name
             """, .text(instanceID.rawValue)
         ).map { row in
             LabInstanceStep(
                 instanceID: try row.id("instance_id"), name: try row.string("name"), attempt: try row.int("attempt"),
                 outcome: try row.enumeration("outcome"), reference: row.optionalString("reference"),
-                error: row.optionalString("error"), startedAt: try row.date("started_at"), finishedAt: row.optionalDate("finished_at")
+                error: row.optionalString("error"), startedAt: try row.date("started_at"), finishedAt: row.optionalDate("finished_at"),
+                earlierAttempts: row.optionalString("earlier_attempts")?.split(separator: "\n").map(String.init) ?? []
             )
         }
     }
 
     private static let updateStep = """
-        UPDATE lab_instance_steps SET attempt = ?, outcome = ?, reference = ?, error = ?, started_at = ?, finished_at = ?
+        UPDATE lab_instance_steps SET attempt = ?, outcome = ?, reference = ?, error = ?, started_at = ?, finished_at = ?, earlier_attempts = ?
         WHERE instance_id = ? AND name = ?
         """
 

@@ -28,3 +28,10 @@ extension Migration {
         ]
     }
 }
+
+extension Migration {
+    /// Every attempt of a step is kept (issue: `instance show` showed only the latest).
+    static let stepHistory = Migration(version: 7, name: "earlier attempts of lab instance steps") { dialect in
+        [dialect.addColumn(table: "lab_instance_steps", column: "earlier_attempts", definition: "TEXT NULL")]
+    }
+}
