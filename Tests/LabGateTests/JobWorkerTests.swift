@@ -1,7 +1,10 @@
 import Foundation
+import GuacBridge
 @testable import LabGate
 import LabCore
 import Logging
+import PVESim
+import Provisioning
 import Storage
 import TestSupport
 import Testing
@@ -99,5 +102,63 @@ struct JobWorkerTests {
         }
         await provisioning.shutdown()
         await backends.close()
+    }
+}
+
+/// The worker's side of "no lab waits for ever": when a lab's job is dead-lettered, the lab
+/// fails with the job's last error, whatever state it waited in.
+@Suite("Job worker and lab instances")
+struct JobWorkerLabTests {
+    static let token = SimTokenSpec(id: "labgate@pve!worker", secret: "5e0c2ab4-0000-4000-8000-00000000d1ed")
+
+    @Test("a lab whose job is dead-lettered while placing it (the template's node answers 595) fails with the job's last error")
+    func deadLetteredJobFailsItsLab() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-worker-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try await SQLiteDatabase.open(path: folder.appendingPathComponent("test.sqlite").path)
+        try await withCleanup {
+            try await Migrator(database: database).migrate()
+            let repositories = database.repositories()
+            _ = try await repositories.environments.save(try EnvironmentSpec(name: "linux", vms: [VMSpec(template: 9000)]).environment())
+            let platform = Platform(
+                issuer: "https://moodle.example.edu", clientID: "c", authURL: "https://moodle.example.edu/a",
+                tokenURL: "https://moodle.example.edu/t", jwksURL: "https://moodle.example.edu/j", createdAt: Date())
+            try await repositories.platforms.insert(platform)
+            let student = try await repositories.users.upsert(User(platformID: platform.id, subject: "ada")).id
+            var simulated = SimConfiguration.small(nodeCount: 2, token: Self.token, timeScale: 1000)
+            simulated.faults.calls = [SimCallFault(method: "GET", path: "/qemu/9000/config", trouble: .unreachable)]
+            let cluster = try SimCluster(configuration: simulated)
+            try await PVESimServer(cluster: cluster, requestLog: try? SimRequestLog(path: ProvisioningCommandTests.requestLogPath)).serving { url in
+                let proxmox = try ProxmoxClient(settings: ProxmoxSettings(
+                    baseURL: url, tokenID: Self.token.id, tokenSecret: Self.token.secret,
+                    retry: RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(5), maxDelay: .milliseconds(10)), taskPollInterval: .milliseconds(5)))
+                let ephemeral = MemoryEphemeralStore()
+                let lifecycle = LabLifecycle(
+                    proxmox: proxmox, repositories: repositories, ephemeral: ephemeral,
+                    desktops: GuacBridge(
+                        settings: GuacBridgeSettings(), records: SQLGuacamoleRecords(database: database),
+                        authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: ephemeral),
+                    settings: ProvisioningSettings(pollInterval: .milliseconds(5), maxStepAttempts: 5), logger: Logger(label: "test"))
+                // Fewer deliveries than the lifecycle's own attempts: the dead letter decides.
+                let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 2))
+                var worker = JobWorker(
+                    queue: queue, handlers: [Job.advanceLabInstanceKind: { job, _ in try await lifecycle.advance(LabInstanceID(job.payload)) }],
+                    concurrency: 4, visibilityTimeout: .seconds(30), logger: Logger(label: "test"))
+                worker.backoff = { _ in .milliseconds(10) }
+                worker.deadLetterHandlers = [Job.advanceLabInstanceKind: JobHandlers.advanceGaveUp(lifecycle)]
+                let (instance, _) = try await LabOperations(repositories: repositories, queue: queue).request(userID: student, environmentName: "linux")
+                try await JobWorkerTests().run(worker) {
+                    try await repositories.instances.find(id: instance.id)?.state.isResting == true
+                }
+                let failed = try #require(try await repositories.instances.find(id: instance.id))
+                #expect(failed.state == .failed)
+                #expect(failed.failureReason?.hasPrefix("gave up after 2 attempts: Proxmox VE cannot reach the node (595 No route to host") == true,
+                        "\(failed.failureReason ?? "")")
+                #expect(try await queue.deadLetters(limit: 10).count == 1)
+                try await proxmox.shutdown()
+            }
+        } cleanup: {
+            await database.shutdown()
+        }
     }
 }

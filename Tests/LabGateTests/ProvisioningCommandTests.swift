@@ -104,6 +104,50 @@ struct ProvisioningCommandTests {
         }
     }
 
+    /// The CLI's own run on the in-process queue retries what the worker would retry, says
+    /// so, and when the trouble lasts fails the instance with the reason instead of leaving it
+    /// half-way (`stopping`), so that every other operation stays possible.
+    @Test("instance stop|delete --wait retries lock timeouts, then completes, or fails the instance with the reason")
+    func operationsRetryTransientTrouble() async throws {
+        let cluster = try SimCluster(configuration: .small(nodeCount: 2, token: Self.token, timeScale: 1000))
+        try await PVESimServer(cluster: cluster, requestLog: try? SimRequestLog(path: Self.requestLogPath)).serving { url in
+            let folder = try CommandLineTests().scratchFolder()
+            let run = { (arguments: [String]) in
+                try await ChildProcess.run(CommandLineTests.binary, arguments, in: folder, environment: [
+                    "LABGATE_PROXMOX_URL": url, "LABGATE_PROXMOX_TOKEN_ID": Self.token.id, "LABGATE_PROXMOX_TOKEN_SECRET": Self.token.secret,
+                    "LABGATE_QUEUE_RETRY_DELAY_MILLISECONDS": "20",
+                ])
+            }
+            let environment = try write("name: linux\nvms: [{template: 9000}]\n", to: "linux.yaml", in: folder)
+            #expect(try await run(["env", "add", environment]).status == 0)
+            let (user, _, _) = try await makeUser(in: folder)
+            let created = try await run(["instance", "create", "--environment", "linux", "--user", user.rawValue, "--wait"])
+            let id = try #require(created.output.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+            let lockTimeout = "can't lock file '/var/lock/qemu-server/lock-"
+
+            // A lock timeout that outlasts the client's own retries of one call, then passes.
+            cluster.faults.calls = [SimCallFault(method: "POST", path: "/status/shutdown", trouble: .lockTimeout, times: 5)]
+            let stopped = try await run(["instance", "stop", id, "--wait"])
+            #expect(stopped.status == 0, "\(stopped.error)")
+            #expect(stopped.output.contains(lockTimeout) && stopped.output.contains("retrying in"), "\(stopped.output)")
+            #expect(stopped.output.contains("\tstopped\t"), "\(stopped.output)")
+
+            // A lock timeout that lasts: the instance fails with it, and can still be deleted.
+            #expect(try await run(["instance", "start", id, "--wait"]).output.contains("\tready\t"))
+            cluster.faults.calls = [SimCallFault(method: "POST", path: "/status/shutdown", trouble: .lockTimeout)]
+            let refused = try await run(["instance", "stop", id, "--wait"])
+            #expect(refused.status == 1)
+            #expect(refused.output.contains("\tfailed\t"), "\(refused.output)")
+            let shown = try await run(["instance", "show", id]).output
+            #expect(shown.contains("failed: gave up stopping after 5 failed attempts: ") && shown.contains(lockTimeout), "\(shown)")
+            #expect(shown.contains("stopping\tattempt 1 failed at"), "each attempt is kept: \(shown)")
+            cluster.faults.calls = []
+            let deleted = try await run(["instance", "delete", id, "--wait"])
+            #expect(deleted.output.contains("\tdeleted\t"), "\(deleted.output) \(deleted.error)")
+            #expect(cluster.virtualMachines().filter { !$0.isTemplate }.isEmpty)
+        }
+    }
+
     static var requestLogPath: String {
         ProcessInfo.processInfo.environment["LABGATE_PVESIM_REQUEST_LOG"]
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-requests.jsonl").path

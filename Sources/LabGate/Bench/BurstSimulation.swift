@@ -19,6 +19,10 @@ struct BurstSimulation: Sendable {
     var timeScale: Double
     var workers: Int
     var workerConcurrency: Int
+    /// The share of PVESim calls that run into trouble (595s, lock timeouts, cut connections,
+    /// failed tasks, slow guest agents), drawn from `seed`.
+    var faultRate: Double = 0
+    var seed: UInt64?
 
     /// What a run ended with, in simulated seconds.
     struct Outcome: CustomStringConvertible {
@@ -28,12 +32,22 @@ struct BurstSimulation: Sendable {
         var bound: Double
         var duplicates: Int
         var failures: Int
+        /// Instances still in a transient state when the run ended.
+        var stuck: Int
+        /// Failed instances without a reason a person can act on.
+        var unexplained: Int
+        /// VMs that no ready or stopped instance holds, after the reconciler's pass.
+        var orphans: Int
         var rssMB: Int
 
         var description: String {
             "ready=\(ready)/\(students) makespan_s=\(String(format: "%.1f", makespan)) bound_s=\(String(format: "%.1f", bound)) "
-                + "ratio=\(String(format: "%.3f", makespan / bound)) duplicates=\(duplicates) failures=\(failures) rss_mb=\(rssMB)"
+                + "ratio=\(String(format: "%.3f", makespan / bound)) duplicates=\(duplicates) failures=\(failures) "
+                + "stuck=\(stuck) unexplained=\(unexplained) orphans=\(orphans) rss_mb=\(rssMB)"
         }
+
+        /// Whatever the faults, nothing may be left half-way, unexplained, doubled or behind.
+        var holds: Bool { stuck == 0 && unexplained == 0 && orphans == 0 && duplicates == 0 }
     }
 
     /// The simulated cluster: `nodes` nodes sharing the template's storage, which takes as
@@ -45,6 +59,8 @@ struct BurstSimulation: Sendable {
             configuration.nodes[index].memoryMiB = 4_194_304
         }
         configuration.storages[0].maxConcurrentClones = nodes * clonesPerNode
+        configuration.faults.randomRate = faultRate
+        configuration.faults.seed = seed
         return configuration
     }
 
@@ -88,7 +104,8 @@ struct BurstSimulation: Sendable {
             baseURL: baseURL, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: poll))
         let settings = ProvisioningSettings(
             maxClonesPerNode: clonesPerNode, maxClonesPerStorage: nodes * clonesPerNode, cloneTimeout: real(3600),
-            taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000))
+            taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000),
+            orphanGrace: .zero)
         let ephemeral = MemoryEphemeralStore()
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: real(36_000), maxAttempts: 5))
         let desktops = GuacBridge(
@@ -101,9 +118,12 @@ struct BurstSimulation: Sendable {
         let users = try await makeStudents(repositories)
 
         let workerServices = (0..<workers).map { _ in
-            JobWorker(
+            var worker = JobWorker(
                 queue: queue, handlers: [Job.advanceLabInstanceKind: { job, _ in try await lifecycle.advance(LabInstanceID(job.payload)) }],
                 concurrency: workerConcurrency, visibilityTimeout: real(36_000), logger: logger)
+            worker.backoff = JobQueueSettings(retryDelay: real(5)).backoff(after:)
+            worker.deadLetterHandlers = [Job.advanceLabInstanceKind: JobHandlers.advanceGaveUp(lifecycle)]
+            return worker
         }
         let start = ContinuousClock.now
         let outcome = try await withThrowingTaskGroup(of: Void.self) { group in
@@ -121,21 +141,29 @@ struct BurstSimulation: Sendable {
                 }
                 try await clicks.waitForAll()
             }
-            let finished = try await waitUntilSettled(repositories, deadline: start + real(bound * 4))
+            // Retries under faults take their backoff on top of the clone limits' bound.
+            let finished = try await waitUntilSettled(repositories, deadline: start + real(bound * 4 + (faultRate > 0 ? 1200 : 0)))
             group.cancelAll()
             return finished
         }
         let elapsed = ContinuousClock.now - start
+        // The trouble passes; the reconciler's pass removes what failed labs left behind.
+        cluster.faults = SimFaults()
+        _ = try await Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: real(600)).reconcile(holder: "burst")
         try? await proxmox.shutdown()
         let instances = try await repositories.instances.list(states: Set(LabInstanceState.allCases), limit: students * 4)
         let ready = instances.filter { $0.state == .ready }
-        let clones = cluster.virtualMachines().filter { !$0.isTemplate }.count
+        let clones = cluster.virtualMachines().filter { !$0.isTemplate }
+        let held = Set(instances.filter { [.ready, .stopped].contains($0.state) }.flatMap(\.vmids))
         let perUser = Dictionary(grouping: instances, by: \.userID).values.filter { $0.count > 1 }.count
+        let failed = instances.filter { $0.state == .failed }
         let lastReady = outcome ?? elapsed
         return Outcome(
             ready: ready.count, students: students, makespan: lastReady.fractionalSeconds * timeScale, bound: bound,
-            duplicates: max(0, clones - instances.count) + perUser, failures: instances.filter { $0.state == .failed }.count,
-            rssMB: LaunchBenchmark.residentMegabytes())
+            duplicates: max(0, clones.count - instances.count) + perUser, failures: failed.count,
+            stuck: instances.filter { !$0.state.isResting }.count,
+            unexplained: failed.filter { ($0.failureReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty }.count,
+            orphans: clones.filter { !held.contains($0.vmid) }.count, rssMB: LaunchBenchmark.residentMegabytes())
     }
 
     /// Waits until every instance rests; returns when the last one became ready (real time since start), nil on timeout.

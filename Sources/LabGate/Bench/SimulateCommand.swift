@@ -16,7 +16,7 @@ struct SimulateCommand: AsyncParsableCommand {
             discussion: """
                 Runs queue, workers, placement, clone limits and the lifecycle against PVESim on a throw-away SQLite \
                 database, with the simulated clock --time-scale times faster. Ends with one line: ready=…/… makespan_s=… \
-                bound_s=… ratio=… duplicates=… failures=… rss_mb=…, in simulated seconds, where bound_s is the shortest \
+                bound_s=… ratio=… duplicates=… failures=… stuck=… unexplained=… orphans=… rss_mb=…, in simulated seconds, where bound_s is the shortest \
                 makespan the clone limits allow (clones first come, first served) plus one VM's start, guest-agent delay and snapshot.
                 """
         )
@@ -29,6 +29,9 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(name: .customLong("time-scale"), help: "How much faster than real time the simulated cluster runs.") var timeScale: Double = 10
         @Option(help: "Worker processes (each with its own claim loop).") var workers: Int = 2
         @Option(name: .customLong("worker-concurrency"), help: "Jobs each worker runs at once (worker.concurrency).") var workerConcurrency: Int = 64
+        @Option(name: .customLong("fault-rate"), help: "Share of Proxmox calls that run into trouble: 595s, lock timeouts, cut connections, failed tasks, slow guest agents.")
+        var faultRate: Double = 0
+        @Option(help: "Seeds the faults, so that a run can be repeated.") var seed: UInt64?
 
         func validate() throws {
             guard (1...100_000).contains(students) else { throw ValidationError("--students must be 1 to 100000") }
@@ -40,17 +43,20 @@ struct SimulateCommand: AsyncParsableCommand {
             guard (1...16).contains(workers), (1...1024).contains(workerConcurrency) else {
                 throw ValidationError("--workers must be 1 to 16 and --worker-concurrency 1 to 1024")
             }
+            guard (0...0.9).contains(faultRate) else { throw ValidationError("--fault-rate must be from 0 to 0.9") }
         }
 
         func run() async throws {
             let simulation = BurstSimulation(
                 students: students, within: within, nodes: nodes, cloneSeconds: cloneSeconds, clonesPerNode: clonesPerNode,
-                timeScale: timeScale, workers: workers, workerConcurrency: workerConcurrency)
-            print("simulating \(students) students over \(within) s on \(nodes) nodes × \(clonesPerNode) clones of \(cloneSeconds) s, time ×\(timeScale)")
+                timeScale: timeScale, workers: workers, workerConcurrency: workerConcurrency, faultRate: faultRate, seed: seed)
+            print("simulating \(students) students over \(within) s on \(nodes) nodes × \(clonesPerNode) clones of \(cloneSeconds) s, time ×\(timeScale)"
+                + (faultRate > 0 ? ", trouble on \(Int(faultRate * 100)) % of Proxmox calls (seed \(seed.map(String.init) ?? "random"))" : ""))
             fflush(nil)
             let outcome = try await simulation.run()
             print(outcome)
-            if outcome.ready < outcome.students || outcome.duplicates > 0 || outcome.failures > 0 { throw ExitCode(1) }
+            // Under faults labs may fail, with their reasons; without them every student gets one.
+            if !outcome.holds || (faultRate == 0 && (outcome.ready < outcome.students || outcome.failures > 0)) { throw ExitCode(1) }
         }
     }
 }
