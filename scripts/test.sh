@@ -11,6 +11,12 @@ scripts/ensure-packages.sh --servers
 work=$(mktemp -d "${TMPDIR:-/tmp}/labgate-test.XXXXXX")
 servers=scripts/test-servers.sh
 cleanup() {
+    status=$?
+    # A failed run shows what the servers said, before their folders go.
+    if [ "$status" -ne 0 ] && [ -f "$work/shared/mariadb.err" ]; then
+        echo "--- the last lines of the test MariaDB's error log:" >&2
+        tail -n 40 "$work/shared/mariadb.err" >&2 || true
+    fi
     $servers stop mariadb "$work/shared" || true
     $servers stop redis "$work/shared" || true
     # Fault tests start servers of their own under $work/private; stop any they left.

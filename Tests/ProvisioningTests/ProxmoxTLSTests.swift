@@ -127,7 +127,8 @@ import Testing
         #expect(answer == "9.1.3")
     }
 
-    /// The words of the refusal, which must come well before the 10 s connect timeout.
+    /// The words of the refusal, which must come at once, not after the 10 s connect timeout.
+    /// Alone it takes a few milliseconds; 3 s leaves room for the whole suite sharing two cores.
     private func refusal(_ baseURL: String, _ trust: ProxmoxTrust) async throws -> String {
         let started = ContinuousClock.now
         do {
@@ -135,7 +136,7 @@ import Testing
             Issue.record("the certificate was accepted")
             return ""
         } catch ProxmoxError.untrustedCertificate(let words) {
-            #expect(ContinuousClock.now - started < .seconds(1), "refused only after \(ContinuousClock.now - started)")
+            #expect(ContinuousClock.now - started < .seconds(3), "refused only after \(ContinuousClock.now - started)")
             #expect(!words.contains("/work/") && !words.contains(".cc:"), "no library source paths: \(words)")
             return words
         }

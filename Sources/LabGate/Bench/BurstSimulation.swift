@@ -101,7 +101,7 @@ struct BurstSimulation: Sendable {
         logger.logLevel = .error
         let poll = real(0.5)
         let proxmox = try ProxmoxClient(settings: ProxmoxSettings(
-            baseURL: baseURL, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: poll))
+            baseURL: baseURL, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: poll), logger: logger)
         let settings = ProvisioningSettings(
             maxClonesPerNode: clonesPerNode, maxClonesPerStorage: nodes * clonesPerNode, cloneTimeout: real(3600),
             taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000),

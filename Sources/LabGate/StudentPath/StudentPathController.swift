@@ -16,12 +16,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     let repositories: Repositories
     let operations: LabOperations
     let desktops: GuacBridge
-    /// How often the progress stream looks at the instance.
-    var pollInterval: Duration = .milliseconds(500)
-    /// How long one progress stream lasts before the browser reconnects (bounded work per request).
-    var streamLifetime: Duration = .seconds(300)
-    /// How long the stream may stay quiet before a comment keeps proxies from cutting it.
-    var keepAliveInterval: Duration = .seconds(15)
+    /// The waiting page's live progress.
+    var progressStream = LabProgressStream()
 
     /// One route of the student's path: the authorization test walks this table.
     struct Route: Sendable {
@@ -88,31 +84,11 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     /// single-use link, or the stream ends at a state that waits for the student.
     private func events(_ request: Request, _ context: Context) async throws -> Response {
         let (_, first) = try await ownInstance(request, context)
-        let body = ResponseBody { [self] writer in
-            var last: LabProgress?
-            var instance: LabInstance? = first
-            let deadline = ContinuousClock.now + streamLifetime
-            var lastWrite = ContinuousClock.now
-            // Ends when LabGate shuts down as well: the browser reconnects to another process.
-            while let current = instance, ContinuousClock.now < deadline, !Task.isShuttingDownGracefully {
-                let progress = LabProgress(current)
-                if progress != last {
-                    try await writer.write(Self.event("progress", progress))
-                    last = progress
-                    lastWrite = .now
-                } else if ContinuousClock.now - lastWrite >= keepAliveInterval {
-                    // A comment line: proxies that cut quiet connections see traffic; browsers ignore it.
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-                    lastWrite = .now
-                }
-                if current.state == .ready {
-                    try await writer.write(Self.event("ready", ["link": try await desktops.link(for: current)]))
-                    break
-                }
-                if progress.isFinal { break }
-                try await Task.sleep(for: pollInterval)
-                instance = try await repositories.instances.find(id: current.id)
-            }
+        let (stream, repositories, desktops) = (progressStream, repositories, desktops)
+        let body = ResponseBody { writer in
+            try await stream.run(
+                first, reload: { try await repositories.instances.find(id: $0) }, link: { try await desktops.link(for: $0) },
+                write: { try await writer.write($0) })
             try await writer.finish(nil)
         }
         return Response(
@@ -120,9 +96,6 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             body: body)
     }
 
-    private static func event(_ name: String, _ value: some Encodable) throws -> ByteBuffer {
-        ByteBuffer(string: "event: \(name)\ndata: \(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))\n\n")
-    }
 
     /// Starts a stopped lab, or tries a failed one again.
     private func start(_ request: Request, _ context: Context) async throws -> Response {

@@ -24,8 +24,12 @@ public struct Migrator: Sendable {
         let migrations = migrations
         return try await database.withConnection { connection in
             if let lock = dialect.migrationLock {
-                let locked = try await connection.query(lock.take, []).first?.optionalInt64("locked")
-                guard locked == 1 else { throw StoreError.retryable("another process is migrating the database") }
+                // Up to two minutes in waits of a few seconds (the lock query's own timeout).
+                var locked = false
+                for _ in 0..<24 where !locked {
+                    locked = try await connection.query(lock.take, []).first?.optionalInt64("locked") == 1
+                }
+                guard locked else { throw StoreError.retryable("another process has been migrating the database for two minutes") }
             }
             do {
                 let applied = try await Self.apply(migrations, dialect: dialect, on: connection)

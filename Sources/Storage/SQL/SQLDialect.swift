@@ -26,7 +26,13 @@ public struct SQLDialect: Sendable {
         tableOptions: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
         beginTransaction: "START TRANSACTION",
         lastInsertID: "SELECT LAST_INSERT_ID() AS id",
-        migrationLock: ("SELECT GET_LOCK('labgate.migrate', 120) AS locked", "SELECT RELEASE_LOCK('labgate.migrate') AS released"),
+        // Named after the database: GET_LOCK is server-wide, and databases sharing a server
+        // (several installations, or the tests' scratch databases) must not queue behind each
+        // other. Each wait stays well below the client's read timeout; the migrator asks again.
+        migrationLock: (
+            "SELECT GET_LOCK(CONCAT('labgate.migrate.', DATABASE()), 5) AS locked",
+            "SELECT RELEASE_LOCK(CONCAT('labgate.migrate.', DATABASE())) AS released"
+        ),
         addColumnIfNotExists: true,
         lockingRead: " FOR UPDATE"
     )
