@@ -6,12 +6,31 @@ import Testing
 
 /// The reconciler against PVESim: what it repairs, what it destroys, and what it leaves alone.
 @Suite struct ReconcilerTests {
-    func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600)) -> Reconciler {
-        var lifecycle = bed.lifecycle
-        lifecycle = LabLifecycle(
+    func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil) -> Reconciler {
+        var settings = bed.lifecycle.settings
+        settings.orphanGrace = grace
+        settings.stuckAfter = stuckAfter ?? settings.stuckAfter
+        let lifecycle = LabLifecycle(
             proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
-            settings: { var settings = bed.lifecycle.settings; settings.orphanGrace = grace; return settings }(), logger: lifecycle.logger)
+            settings: settings, logger: bed.lifecycle.logger)
         return Reconciler(lifecycle: lifecycle, operations: bed.operations, lockTTL: .seconds(60))
+    }
+
+    @Test func anInstanceNoWorkerMovesIsFailedAfterTwiceStuckAfterAndOneAWorkerHoldsIsNot() async throws {
+        try await LifecycleTestbed.run { bed in
+            let (forgotten, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            let other = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s2")
+            let (held, _) = try await bed.operations.request(userID: other, environmentName: "linux")
+            try await bed.ephemeral.set(LabLifecycle.leaseKey(held.id), to: "a live worker", ttl: .seconds(60))
+            try await Task.sleep(for: .milliseconds(250))
+
+            let report = try #require(try await reconciler(bed, stuckAfter: .milliseconds(100)).reconcile(holder: "a"))
+            #expect(report.abandoned == 1 && report.restarted == 1, "\(report)")
+            let failed = try await bed.reload(forgotten)
+            #expect(failed.state == .failed)
+            #expect(failed.failureReason?.hasPrefix("no progress while requested for 0 minutes") == true, "\(failed.failureReason ?? "")")
+            #expect(try await bed.reload(held).state == .requested, "a worker holds it: it gets its job again instead")
+        }
     }
 
     /// A clone made behind LabGate's back, in its VMID range, with `description`.

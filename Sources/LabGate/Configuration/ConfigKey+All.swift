@@ -69,6 +69,10 @@ extension ConfigKey {
                   help: "how often Proxmox is compared with the database (drift, vanished VMs, orphans, lifetimes)"),
         ConfigKey("provisioning.orphanGraceMinutes", .integer(0...10_080), default: "10",
                   help: "how long a VM LabGate made but no record holds may live before it is destroyed"),
+        ConfigKey("provisioning.maxStepAttempts", .integer(1...100), default: "5",
+                  help: "failed attempts in one state (each after the queue's backoff) before a lab fails with the last error"),
+        ConfigKey("provisioning.stuckAfterMinutes", .integer(1...1440), default: "15",
+                  help: "a lab untouched this long in a transient state gets its job again; twice this long with no worker, it fails"),
 
         ConfigKey("courses.maxCores", .integer(1...256), default: "8", help: "most cores a teacher may give their course's lab VM"),
         ConfigKey("courses.maxMemory", .integer(256...1_048_576), default: "16384", help: "most memory (MiB) a teacher may give their course's lab VM"),

@@ -87,7 +87,8 @@ struct LabGateConfig: Sendable {
             vmidRange: int("provisioning.vmidMin")...int("provisioning.vmidMax"),
             maxClonesPerNode: int("provisioning.maxClonesPerNode"), maxClonesPerStorage: int("provisioning.maxClonesPerStorage"),
             defaultPool: text("provisioning.pool"), addressTimeout: seconds("provisioning.addressTimeoutSeconds"),
-            instanceLease: seconds("queue.visibilityTimeoutSeconds"), orphanGrace: .seconds(int("provisioning.orphanGraceMinutes") * 60))
+            maxStepAttempts: int("provisioning.maxStepAttempts"), instanceLease: seconds("queue.visibilityTimeoutSeconds"),
+            orphanGrace: .seconds(int("provisioning.orphanGraceMinutes") * 60), stuckAfter: .seconds(int("provisioning.stuckAfterMinutes") * 60))
         if text("proxmox.url").isEmpty {
             proxmox = .simulator(configFile: text("proxmox.simulatorConfig").isEmpty ? nil : text("proxmox.simulatorConfig"))
         } else {
