@@ -89,6 +89,18 @@ import Testing
         }
     }
 
+    @Test func theInstallerLayoutIsMadeOnceWithPrivateKeys() async throws {
+        try await withFolder { folder in
+            let first = try SimTLS.proxmoxInstallerLayout(in: folder, node: "pve1")
+            let again = try SimTLS.proxmoxInstallerLayout(in: folder, node: "pve1")
+            #expect(first.fingerprint == again.fingerprint, "an existing layout is served as it is")
+            let files = SimTLS.InstallerFiles(folder: folder)
+            func mode(_ path: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1 }
+            #expect(try mode(folder) == 0o700)
+            #expect(try mode(files.caKey) == 0o600 && mode(files.leafKey) == 0o600)
+        }
+    }
+
     @Test func settingsThatCannotWorkAreRefusedBeforeAnyRequest() {
         #expect(throws: ProxmoxError.invalidSettings("proxmox.url must use https unless it is on this machine (the simulator)")) {
             _ = try ProxmoxClient(settings: settings("http://pve1.example.edu:8006", .system))
