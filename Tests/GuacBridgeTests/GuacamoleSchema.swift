@@ -18,14 +18,13 @@ enum GuacamoleSchema: String, CaseIterable, CustomStringConvertible, Sendable {
         case .sqlite:
             return try await RelationalEngine.sqlite.withDatabase(body)
         case .mariadb:
-            return try await TestServers.withScratchMariaDB { database in
+            return try await TestServers.withScratchMariaDB(prepare: { database in
                 for file in ["001-create-schema.sql", "002-create-admin-user.sql"] {
                     for statement in try Self.statements(of: Self.fixtures.appendingPathComponent(file)) {
                         try await database.execute(statement, [])
                     }
                 }
-                return try await body(database)
-            }
+            }) { try await body($0) }
         }
     }
 

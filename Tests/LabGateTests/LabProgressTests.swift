@@ -21,18 +21,27 @@ struct LabProgressTests {
         }
     }
 
-    @Test("a quiet stream carries keep-alive comments, and only while nothing changes")
+    @Test("a quiet stream carries a keep-alive comment once the interval has passed without a write, and none before")
     func keepAlive() async throws {
-        let waiting = Self.instance(.cloning)
-        let written = NIOLockedValueBox<[String]>([])
-        let stream = LabProgressStream(pollInterval: .milliseconds(10), lifetime: .seconds(1), keepAliveInterval: .milliseconds(100))
-        try await stream.run(waiting, reload: { _ in waiting }, link: { _ in "" }) { buffer in
-            written.withLockedValue { $0.append(String(buffer: buffer)) }
+        // The lab stays cloning for 20 looks, then stops (the stream ends): no wall-clock timing involved.
+        let looks = NIOLockedValueBox(0)
+        let reload: @Sendable (LabInstanceID) async throws -> LabInstance? = { _ in
+            looks.withLockedValue { $0 += 1; return $0 } < 20 ? Self.instance(.cloning) : Self.instance(.stopped)
         }
-        let lines = written.withLockedValue { $0 }
-        #expect(lines.first?.hasPrefix("event: progress\n") == true)
-        #expect(lines.filter { $0.contains("event: progress") }.count == 1, "the state did not change")
-        let comments = lines.filter { $0 == ": keep-alive\n\n" }.count
-        #expect((2...10).contains(comments), "\(comments) comments in 1 s at most one per 100 ms")
+        func comments(every interval: Duration) async throws -> (comments: Int, events: Int) {
+            looks.withLockedValue { $0 = 0 }
+            let written = NIOLockedValueBox<[String]>([])
+            let stream = LabProgressStream(pollInterval: .milliseconds(1), lifetime: .seconds(600), keepAliveInterval: interval)
+            try await stream.run(Self.instance(.cloning), reload: reload, link: { _ in "" }) { buffer in
+                written.withLockedValue { $0.append(String(buffer: buffer)) }
+            }
+            let lines = written.withLockedValue { $0 }
+            return (lines.filter { $0 == ": keep-alive\n\n" }.count, lines.filter { $0.hasPrefix("event: progress\n") }.count)
+        }
+        let always = try await comments(every: .zero)
+        #expect(always.events == 2, "cloning, then stopped")
+        #expect(always.comments == 19, "one on each look that found no change")
+        let never = try await comments(every: .seconds(3600))
+        #expect(never.events == 2 && never.comments == 0)
     }
 }

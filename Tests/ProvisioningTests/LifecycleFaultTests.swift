@@ -28,7 +28,7 @@ import Testing
     @Test func aStorageLockTimeoutIsRetriedUntilTheCloneGoesThrough() async throws {
         let configuration = SimTestbed.configuration { sim in
             sim.storages[0].maxConcurrentClones = 1
-            sim.storages[0].linkedCloneSeconds = 4000  // 4 s here: the second clone is surely asked for while it runs, even on a loaded machine
+            sim.storages[0].linkedCloneSeconds = 8000  // 8 s here: the second clone is surely asked for while it runs, even on a loaded machine
             sim.durations.lockTimeout = 1
         }
         // LabGate allows more clones on the storage than PVE can take, so PVE times out.

@@ -22,10 +22,7 @@ public enum RelationalEngine: String, CaseIterable, CustomStringConvertible, Sen
             try await Migrator(database: database).migrate()
             return try await withCleanup { try await body(database) } cleanup: { await database.shutdown() }
         case .mariadb:
-            return try await TestServers.withScratchMariaDB { database in
-                try await Migrator(database: database).migrate()
-                return try await body(database)
-            }
+            return try await TestServers.withScratchMariaDB(prepare: { try await Migrator(database: $0).migrate() }) { try await body($0) }
         }
     }
 

@@ -37,17 +37,54 @@ public enum TestServers {
         return try await withCleanup { try await body(client) } cleanup: { await client.shutdown() }
     }
 
-    /// A fresh MariaDB database for one test, dropped afterwards.
-    public static func withScratchMariaDB<T>(_ body: (MariaDBDatabase) async throws -> T) async throws -> T {
+    /// A fresh MariaDB database for one test, made ready by `prepare` (its schema), then
+    /// handed to `body` and dropped afterwards. At most a few are made ready at once: each is
+    /// dozens of DDL statements, and the suite starts with every test asking for one, which on
+    /// two cores left later statements of the whole suite waiting past their timeouts.
+    public static func withScratchMariaDB<T>(
+        prepare: (MariaDBDatabase) async throws -> Void, _ body: (MariaDBDatabase) async throws -> T
+    ) async throws -> T {
         let admin = MariaDBDatabase(settings: try mariaDB())
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
         let database = MariaDBDatabase(settings: try mariaDB(database: name))
-        return try await withCleanup { try await body(database) } cleanup: {
+        return try await withCleanup {
+            await schemaTurns.take()
+            do {
+                try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
+                try await prepare(database)
+                await schemaTurns.give()
+            } catch {
+                await schemaTurns.give()
+                throw error
+            }
+            return try await body(database)
+        } cleanup: {
             await database.shutdown()
-            _ = try? await admin.execute("DROP DATABASE \(name)", [])
+            _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name)", [])
             await admin.shutdown()
         }
+    }
+
+    private static let schemaTurns = Turns(count: 3)
+}
+
+/// A counting semaphore for tasks: `take` waits while `count` holders have a turn.
+actor Turns {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(count: Int) { free = count }
+
+    func take() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }
 

@@ -101,12 +101,21 @@ struct JobWorker: Service {
                 let outcome = try await queue.fail(claimed, reason: "\(error)", retryAfter: retryAfter)
                 record(claimed, outcome: outcome == .deadLettered ? "dead-lettered" : "retrying", since: start)
                 logger.warning("job failed", metadata: ["error": .string("\(error)"), "outcome": .string("\(outcome)")])
-                if outcome == .deadLettered, let handler = deadLetterHandlers[claimed.job.kind] {
-                    try await handler(claimed.job, Self.gaveUp(after: claimed.attempt, error))
-                }
+                if outcome == .deadLettered { await endDeadLetter(claimed, error, logger: logger) }
             } catch {
                 logger.error("cannot report a failed job; it will be redelivered", metadata: ["error": .string("\(error)")])
             }
+        }
+    }
+
+    /// Ends what a dead-lettered job was for; if that fails too, the reconciler ends it later
+    /// (a lab untouched for twice `provisioning.stuckAfterMinutes`).
+    private func endDeadLetter(_ claimed: ClaimedJob, _ error: any Error, logger: Logger) async {
+        guard let handler = deadLetterHandlers[claimed.job.kind] else { return }
+        do {
+            try await handler(claimed.job, Self.gaveUp(after: claimed.attempt, error))
+        } catch {
+            logger.error("cannot end what a dead-lettered job was for; the reconciler will", metadata: ["error": .string("\(error)")])
         }
     }
 

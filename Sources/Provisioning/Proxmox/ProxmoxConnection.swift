@@ -62,7 +62,10 @@ final class ProxmoxConnection: Sendable {
             promise.fail(ProxmoxAnswerTimeout())
             channel.close(promise: nil)
         }
-        channel.writeAndFlush(ProxmoxExchange(head: head, body: body, promise: promise), promise: nil)
+        // A connection the server closed while it sat idle refuses the write: nothing was sent.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in promise.fail(ProxmoxRequestNotSent()) }
+        channel.writeAndFlush(ProxmoxExchange(head: head, body: body, promise: promise), promise: written)
         defer { timer.cancel() }
         return try await promise.futureResult.get()
     }
@@ -91,6 +94,9 @@ struct ProxmoxAnswerTimeout: Error {}
 
 /// The answer ended before it was whole: the server closed or reset the connection.
 struct ProxmoxConnectionLost: Error {}
+
+/// The request could not be written: the connection was closed before it, so it had no effect.
+struct ProxmoxRequestNotSent: Error {}
 
 /// Writes one exchange's request and completes its promise with the answer.
 private final class ExchangeHandler: ChannelDuplexHandler {

@@ -10,9 +10,10 @@ actor ProxmoxTransport {
     private var idle: [(connection: ProxmoxConnection, since: ContinuousClock.Instant)] = []
     private var closed = false
 
-    /// Connections kept open between requests, and how long one may sit unused (pveproxy
-    /// closes quiet keep-alive connections after a few seconds; reusing one it is closing
-    /// would lose a request).
+    /// Connections kept open between requests, and how long one may sit unused: pveproxy
+    /// closes a connection after 5 s without traffic (its handles' timeout) and after every
+    /// error answer (`Connection: close`, which `keepAlive` honours); a request sent on a
+    /// connection it is closing would be lost.
     private static let maxIdle = 16
     private static let idleLifetime = Duration.seconds(2)
 
@@ -31,10 +32,14 @@ actor ProxmoxTransport {
             return answer
         } catch {
             connection.close()
-            if error is ProxmoxAnswerTimeout {
-                throw .connection("\(endpoint.display): no answer within \(timeout.components.seconds) s (proxmox.requestTimeout)", sent: true)
+            switch error {
+            case is ProxmoxAnswerTimeout:
+                throw .connection("\(endpoint.display): no answer within \(timeout.components.seconds) s (proxmox.timeoutSeconds)", sent: true)
+            case is ProxmoxRequestNotSent:
+                throw .connection("\(endpoint.display): the connection closed before the request was sent", sent: false)
+            default:
+                throw .connection("\(endpoint.display): the connection closed before the answer was complete", sent: true)
             }
-            throw .connection("\(endpoint.display): the connection closed before the answer was complete (\(ProxmoxEndpoint.shortReason(error)))", sent: true)
         }
     }
 
