@@ -36,6 +36,6 @@ public struct LabInstanceStep: Sendable, Hashable, Codable {
 
     /// This attempt in one line, as it joins `earlierAttempts` when the next one starts.
     public var summary: String {
-        "attempt \(attempt) \(outcome.rawValue) at \(ISO8601DateFormatter().string(from: finishedAt ?? startedAt))" + (error.map { ": \($0)" } ?? "")
+        "attempt \(attempt) \(outcome.rawValue) at \((finishedAt ?? startedAt).formatted(.iso8601))" + (error.map { ": \($0)" } ?? "")
     }
 }

@@ -28,12 +28,13 @@ import Testing
     @Test func aStorageLockTimeoutIsRetriedUntilTheCloneGoesThrough() async throws {
         let configuration = SimTestbed.configuration { sim in
             sim.storages[0].maxConcurrentClones = 1
-            sim.storages[0].linkedCloneSeconds = 8000  // 8 s here: the second clone is surely asked for while it runs, even on a loaded machine
+            sim.storages[0].linkedCloneSeconds = 20_000  // 20 s here: the second clone is surely asked for while it runs, even with the whole suite on two cores
             sim.durations.lockTimeout = 1
         }
         // LabGate allows more clones on the storage than PVE can take, so PVE times out.
         var settings = LifecycleTestbed.settings
         settings.maxStepAttempts = 1000
+        settings.cloneTimeout = .seconds(120)
         try await LifecycleTestbed.run(configuration, settings: settings) { bed in
             let other = try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s2")
             let (first, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")

@@ -48,14 +48,9 @@ public enum TestServers {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         let database = MariaDBDatabase(settings: try mariaDB(database: name))
         return try await withCleanup {
-            await schemaTurns.take()
-            do {
+            try await schemaTurns.withTurn {
                 try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
                 try await prepare(database)
-                await schemaTurns.give()
-            } catch {
-                await schemaTurns.give()
-                throw error
             }
             return try await body(database)
         } cleanup: {
@@ -68,22 +63,31 @@ public enum TestServers {
     private static let schemaTurns = Turns(count: 3)
 }
 
-/// A counting semaphore for tasks: `take` waits while `count` holders have a turn.
+/// A counting semaphore for tasks: at most `count` bodies run at once, the others wait in order.
 actor Turns {
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     init(count: Int) { free = count }
 
-    func take() async {
-        if free > 0 {
-            free -= 1
-            return
+    /// Runs `body` in a turn; the body itself runs outside the actor.
+    nonisolated func withTurn<T>(_ body: () async throws -> T) async throws -> T {
+        await take()
+        do {
+            let result = try await body()
+            await give()
+            return result
+        } catch {
+            await give()
+            throw error
         }
-        await withCheckedContinuation { waiting.append($0) }
     }
 
-    func give() {
+    private func take() async {
+        if free > 0 { free -= 1 } else { await withCheckedContinuation { waiting.append($0) } }
+    }
+
+    private func give() {
         if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
 }

@@ -63,23 +63,23 @@ struct ProxmoxTrustCheck: Sendable {
         case .authorities(let roots, let source):
             let chain = presented.compactMap { try? Certificate(derEncoded: $0.toDERBytes()) }
             guard let certificate = chain.first else { return "\(subject) cannot be read" }
-            var chainCheck = Verifier(rootCertificates: roots) { RFC5280Policy() }
-            if case .couldNotValidate(let failures) = await chainCheck.validate(leaf: certificate, intermediates: CertificateStore(chain.dropFirst())) {
+            let intermediates = CertificateStore(chain.dropFirst())
+            let address = endpoint.isAddress ? endpoint.host : nil
+            var verifier = Verifier(rootCertificates: roots) {
+                RFC5280Policy()
+                ServerIdentityPolicy(serverHostname: address == nil ? endpoint.host : nil, serverIP: address)
+            }
+            guard case .couldNotValidate = await verifier.validate(leaf: certificate, intermediates: intermediates) else { return nil }
+            // Refused: the chain alone tells whether the authority or the name is the reason.
+            var chainOnly = Verifier(rootCertificates: roots) { RFC5280Policy() }
+            if case .couldNotValidate(let failures) = await chainOnly.validate(leaf: certificate, intermediates: intermediates) {
                 if let failure = failures.first { return "\(subject) is not valid: \(failure.policyFailureReason)" }
                 return "\(subject) is not signed by \(source): it was issued by '\(certificate.issuer)'. "
                     + "Trust the cluster's CA (proxmox.trust: ca, proxmox.caFile: /etc/pve/pve-root-ca.pem) "
                     + "or pin this certificate (proxmox.trust: pinned, fingerprint \(CertificatePin.display(leafFingerprint)))"
             }
-            let address = endpoint.isAddress ? endpoint.host : nil
-            var nameCheck = Verifier(rootCertificates: roots) {
-                RFC5280Policy()
-                ServerIdentityPolicy(serverHostname: address == nil ? endpoint.host : nil, serverIP: address)
-            }
-            if case .couldNotValidate = await nameCheck.validate(leaf: certificate, intermediates: CertificateStore(chain.dropFirst())) {
-                return "the host name does not match: \(subject) is for \(Self.names(in: certificate)), not '\(endpoint.host)'. "
-                    + "Use one of those names in proxmox.url"
-            }
-            return nil
+            return "the host name does not match: \(subject) is for \(Self.names(in: certificate)), not '\(endpoint.host)'. "
+                + "Use one of those names in proxmox.url"
         }
     }
 
