@@ -10,6 +10,8 @@ public enum GuacBridgeError: Error, Equatable, CustomStringConvertible {
     case invalidLogin
     /// The instance has no desktop to open yet.
     case notReady(state: String)
+    /// No connection by that id that this user may read (the two are never told apart).
+    case noSuchConnection
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum GuacBridgeError: Error, Equatable, CustomStringConvertible {
         case .invalidSecretKey: "the Guacamole json-secret-key must be 32 hex digits (128 bits)"
         case .invalidLogin: "the Guacamole login data cannot be read with this key"
         case .notReady(let state): "the lab is not ready yet (it is \(state))"
+        case .noSuchConnection: "there is no such desktop"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import WebEncoding
 
 /// A small server-rendered page that works inside Moodle's iframe and in its own window.
 public struct HTMLPage: Sendable {
@@ -31,10 +32,10 @@ public struct HTMLPage: Sendable {
     }
 
     /// A form that posts itself as soon as the page loads (with a button for browsers without scripts).
-    public static func autoPost(title: String, action: String, fields: [(String, String)]) -> HTMLPage {
+    public static func autoPost(title: String, action: BrowserURL, fields: [(String, String)]) -> HTMLPage {
         let inputs = fields.map { #"<input type="hidden" name="\#(escape($0.0))" value="\#(escape($0.1))">"# }.joined()
         return HTMLPage(title: title, body: """
-            <form id="autopost" method="post" action="\(escape(action))">\(inputs)<p>\(escape(title))…</p>\
+            <form id="autopost" method="post" action="\(escape(action.text))">\(inputs)<p>\(escape(title))…</p>\
             <noscript><button type="submit">Continue</button></noscript></form>
             <script>document.getElementById("autopost").submit();</script>
             """)

@@ -3,6 +3,7 @@ import Hummingbird
 import JOSE
 import LabCore
 import Metrics
+import WebEncoding
 
 /// The `/lti/*` routes: login initiation, launch, the tool's key set, the teacher's
 /// environment choice, Deep Linking and Dynamic Registration.
@@ -121,7 +122,14 @@ public struct LTIController<Context: RequestContext>: Sendable {
         let token = try DeepLinkingResponse(request: pending, environments: chosen, launchURL: service.settings.launchURL, now: now)
             .signed(with: try await service.toolKeys.signingKey(now: now))
         try await service.ephemeral.delete(DeepLinkingRequest.storeKey(id))
-        return HTMLPage.autoPost(title: "Returning to your course", action: pending.returnURL, fields: [("JWT", token)]).response()
+        // Checked at launch; checked again because the stored request is read back from the ephemeral store.
+        let returnURL: BrowserURL
+        do {
+            returnURL = try BrowserURL(pending.returnURL, allowInsecureLoopback: service.settings.allowInsecureLoopback)
+        } catch {
+            throw LTIError.unsafeReturnURL(error)
+        }
+        return HTMLPage.autoPost(title: "Returning to your course", action: returnURL, fields: [("JWT", token)]).response()
     }
 
     private func register(_ request: Request) async throws -> Response {

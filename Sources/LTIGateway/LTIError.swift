@@ -1,4 +1,5 @@
 import HTTPTypes
+import WebEncoding
 
 /// Why LabGate refused an LTI request, in words a teacher can pass on to an administrator.
 ///
@@ -31,6 +32,8 @@ public enum LTIError: Error, Equatable, Sendable {
     case missingRoles
     case missingContext
     case missingDeepLinkingSettings
+    case unsafeReturnURL(BrowserURLError)
+    case unsafePlatformURL(BrowserURLError)
     case teachersOnly
     case sessionRequired
     case notFound(String)
@@ -106,6 +109,10 @@ public enum LTIError: Error, Equatable, Sendable {
             "The launch does not say which course it comes from."
         case .missingDeepLinkingSettings:
             "The request to add an activity does not say where to return the choice."
+        case .unsafeReturnURL(let why):
+            "The request to add an activity names a return address LabGate will not send your browser to: \(why). Ask the platform's administrator to check its address (wwwroot)."
+        case .unsafePlatformURL(let why):
+            "The learning platform's registered login address is not one LabGate will send your browser to: \(why). An administrator has to correct the registration."
         case .teachersOnly:
             "Only teachers of this course can do that."
         case .sessionRequired:

@@ -1,4 +1,5 @@
 import Foundation
+import WebEncoding
 import JOSE
 import LabCore
 
@@ -127,7 +128,12 @@ struct LaunchValidator: Sendable {
             guard let link = claims.resourceLink, !link.id.isEmpty else { throw .missingResourceLink }
             guard let target = claims.targetLinkURI, settings.owns(target) else { throw .foreignTarget(claims.targetLinkURI ?? "(none)") }
         case .deepLinking:
-            guard claims.deepLinkingSettings != nil else { throw .missingDeepLinkingSettings }
+            guard let deepLinking = claims.deepLinkingSettings else { throw .missingDeepLinkingSettings }
+            do {
+                _ = try BrowserURL(deepLinking.returnURL, allowInsecureLoopback: settings.allowInsecureLoopback)
+            } catch {
+                throw .unsafeReturnURL(error)
+            }
             if let target = claims.targetLinkURI, !settings.owns(target) { throw .foreignTarget(target) }
         }
         return type

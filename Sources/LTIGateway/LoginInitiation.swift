@@ -51,7 +51,12 @@ struct LoginInitiation: Sendable {
             ("nonce", login.nonce),
         ]
         if let hint = parameters["lti_message_hint"] { query.append(("lti_message_hint", hint)) }
-        let base = platform.authURL
+        let base: String
+        do {
+            base = try BrowserURL(platform.authURL, allowInsecureLoopback: settings.allowInsecureLoopback).text
+        } catch {
+            throw LTIError.unsafePlatformURL(error)
+        }
         return Redirect(location: base + (base.contains("?") ? "&" : "?") + FormURLEncoding.encode(query), state: state)
     }
 }

@@ -33,6 +33,8 @@ public struct LaunchScenario: Sendable {
     /// Deep Linking settings, for `LtiDeepLinkingRequest`.
     public var acceptMultiple: Bool
     public var deepLinkingData: String?
+    /// Where the teacher's choice goes back to; nil: the platform's own return URL.
+    public var deepLinkReturnURL: String?
     public var signing: Signing
     /// Changes the claims after the platform built them and before it signs them.
     public var tamper: (@Sendable (inout [String: JSONValue]) -> Void)?

@@ -154,7 +154,7 @@ public final class PlatformSim: Sendable {
         if let email = scenario.email { claims["email"] = .string(email) }
         if scenario.messageType == "LtiDeepLinkingRequest" {
             var settings: [String: JSONValue] = [
-                "deep_link_return_url": .string(issuer + "/deep-link-return"), "accept_types": ["ltiResourceLink"],
+                "deep_link_return_url": .string(scenario.deepLinkReturnURL ?? issuer + "/deep-link-return"), "accept_types": ["ltiResourceLink"],
                 "accept_presentation_document_targets": ["iframe", "window"], "accept_multiple": .bool(scenario.acceptMultiple),
             ]
             if let data = scenario.deepLinkingData { settings["data"] = .string(data) }

@@ -30,3 +30,37 @@ struct WebEncodingTests {
         #expect(FormURLEncoding.decode("a=1+2&b=%zz&c&d=%4").map { "\($0.0)=\($0.1)" } == ["a=1 2", "b=%zz", "c=", "d=%4"])
     }
 }
+
+@Suite("URLs a browser is sent to")
+struct BrowserURLTests {
+    static let hostile = [
+        "javascript:alert(document.domain)", "JavaScript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)",
+        "\u{01}\u{1f}javascript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)", "jav\u{0d}ascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>", "DATA:text/html;base64,PHNjcmlwdD4=", " data:text/html,x",
+        "vbscript:msgbox(1)", "file:///etc/passwd", "ftp://moodle.example.edu/x",
+        "http://moodle.example.edu/mod/lti/contentitem_return.php", "HTTP://moodle.example.edu/return",
+        "http://127.0.0.1.evil.example/x", "http://localhost.evil.example/x",
+        "//evil.example/return", "/relative/return", "https:evil.example", "https:/evil.example",
+        "https://moodle.example.edu@evil.example/", "https://user:pw@moodle.example.edu/", "", "   ",
+    ]
+
+    @Test("every scheme but https, in any spelling, and http off loopback are refused")
+    func refused() {
+        for text in Self.hostile {
+            #expect(throws: BrowserURLError.self, "\(text.debugDescription)") {
+                try BrowserURL(text, allowInsecureLoopback: true)
+            }
+        }
+    }
+
+    @Test("https anywhere, http only to loopback when allowed, read as the browser reads it")
+    func accepted() throws {
+        #expect(try BrowserURL("https://moodle.example.edu/mod/lti/contentitem_return.php?course=2&id=3", allowInsecureLoopback: false).text
+            == "https://moodle.example.edu/mod/lti/contentitem_return.php?course=2&id=3")
+        #expect(try BrowserURL(" HTTPS://canvas.instructure.com/x\n", allowInsecureLoopback: false).text == "HTTPS://canvas.instructure.com/x")
+        for loopback in ["http://127.0.0.1:8081/return", "http://localhost/x", "http://[::1]:80/x", "http://moodle.localhost/x"] {
+            #expect(try BrowserURL(loopback, allowInsecureLoopback: true).text == loopback)
+            #expect(throws: BrowserURLError.insecure) { try BrowserURL(loopback, allowInsecureLoopback: false) }
+        }
+    }
+}

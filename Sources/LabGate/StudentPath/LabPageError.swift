@@ -47,6 +47,7 @@ struct StudentRefusal: Equatable {
             case .linkUsedOrExpired: status = .gone
             case .notYourLink: status = .forbidden
             case .notReady: status = .conflict
+            case .noSuchConnection: status = .notFound
             case .invalidLogin, .invalidSecretKey: status = .badRequest
             }
             message = String(describing: error).prefix(1).uppercased() + String(describing: error).dropFirst() + "."

@@ -138,6 +138,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         case .linkUsedOrExpired: "used_or_expired"
         case .notYourLink: "not_yours"
         case .notReady: "not_ready"
+        case .noSuchConnection: "no_such_connection"
         case .invalidLogin, .invalidSecretKey: "invalid"
         }
     }
