@@ -6,6 +6,7 @@ import LabCore
 import Logging
 import PlatformSim
 import Provisioning
+import Storage
 import TestSupport
 import Testing
 
@@ -41,10 +42,15 @@ struct StudentPathTests {
             let instance = try #require(try await bed.repositories.instances.find(id: instanceID))
             #expect(instance.state == .ready)
             let backends = try await Backends.open(bed.config)
-            let stored = try await withCleanup {
+            let (stored, rawPassword) = try await withCleanup {
                 let id = try #require(try await backends.guacamoleRecords.connectionID(named: instanceID.rawValue, in: "labgate"))
-                return try #require(try await backends.guacamoleRecords.connection(id: id))
+                let raw = try await backends.database.query("SELECT guest_password FROM lab_instances WHERE id = ?", [.text(instanceID.rawValue)])
+                return (try #require(try await backends.guacamoleRecords.connection(id: id)), raw.first.flatMap { if case .text(let text) = $0["guest_password"] { text } else { nil } })
             } cleanup: { await backends.close() }
+            // The guest password is sealed at rest; Guacamole's own parameter table needs it in clear.
+            let password = try #require(instance.guestPassword)
+            #expect(rawPassword?.hasPrefix("v1:") == true && rawPassword?.contains(password) == false)
+            #expect(stored.connection.parameters["password"] == password)
             #expect(stored.readers == [GuacBridge.username(of: instance.userID)])
             #expect(stored.connection.parameters["hostname"] == instance.address)
             #expect(stored.connection.parameters["username"] == "student")

@@ -43,7 +43,6 @@ enum AdminSession {
 
     /// The tool's key ring on these backends, with the configured secret.
     static func toolKeys(_ config: LabGateConfig, _ backends: Backends) throws -> ToolKeyRing {
-        let secret = try SecretKeyLoader.load(config, logger: Logger(label: "labgate"))
-        return ToolKeyRing(repository: backends.repositories.toolKeys, box: SecretBox(secret: secret))
+        ToolKeyRing(repository: backends.repositories.toolKeys, box: backends.box)
     }
 }

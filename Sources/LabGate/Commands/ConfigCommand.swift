@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `labgate config`: inspecting the configuration.
 struct ConfigCommand: AsyncParsableCommand {
@@ -20,6 +21,9 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try options.load()
             print(Self.render(config))
+            for warning in FileExposure.warnings(config) {
+                FileHandle.standardError.write(Data("labgate: warning: \(warning)\n".utf8))
+            }
         }
 
         static func render(_ config: LabGateConfig) -> String {

@@ -8,10 +8,15 @@ struct ConfigOptions: ParsableArguments {
         valueName: "file"))
     var config: String?
 
-    /// The validated configuration; on a bad one, prints one line to standard error and exits with status 2.
+    /// The validated configuration, with the secret key file it names; on a bad one, prints
+    /// one line to standard error and exits with status 2. From here on, every file and
+    /// folder the process makes is its own account's only.
     func load(overrides: [String: (value: String, option: String)] = [:]) throws -> LabGateConfig {
+        umask(0o077)
         do {
-            return try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(file: config, overrides: overrides)
+            let loaded = try ConfigLoader(environment: ProcessInfo.processInfo.environment).load(file: config, overrides: overrides)
+            _ = try SecretKeyLoader.existing(loaded)
+            return loaded
         } catch {
             FileHandle.standardError.write(Data("labgate: \(error)\n".utf8))
             throw ExitCode(2)

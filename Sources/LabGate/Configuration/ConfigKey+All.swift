@@ -81,9 +81,9 @@ extension ConfigKey {
         ConfigKey("courses.vlans", .span(1...4094), default: "",
                   help: "VLANs a teacher may put their course's labs on, as FROM-TO (e.g. 2000-2999); empty: teachers choose none"),
 
-        ConfigKey("guacamole.url", .text, default: "",
+        ConfigKey("guacamole.url", .webURL, default: "",
                   help: "Guacamole's address (https://lab.example.edu/guacamole); empty: single-use links open LabGate's own preview of the login"),
-        ConfigKey("guacamole.jsonSecretKey", .text, default: "", secret: true,
+        ConfigKey("guacamole.jsonSecretKey", .hexDigits(32), default: "", secret: true,
                   help: "json-secret-key of guacamole.properties, 32 hex digits; needed with guacamole.url (empty: derived from security.secretKey)"),
         ConfigKey("guacamole.database.host", .text, default: "",
                   help: "MariaDB host of Guacamole's database; empty: the same tables in LabGate's own database"),
@@ -104,12 +104,12 @@ extension ConfigKey {
         ConfigKey("guacamole.linkSeconds", .integer(5...600), default: "60",
                   help: "how long a single-use link (and the Guacamole login it leads to) stays good"),
 
-        ConfigKey("security.secretKey", .text, default: "", secret: true,
+        ConfigKey("security.secretKey", .longSecret(minimum: 32), default: "", secret: true,
                   help: "at least 32 characters; encrypts the tool's private keys and signs cookies. Empty: read (or create) security.secretKeyFile"),
         ConfigKey("security.secretKeyFile", .text, default: "./var/secret.key",
                   help: "file holding the secret key when security.secretKey is empty; created (mode 600) on first start"),
 
-        ConfigKey("lti.publicUrl", .text, default: "",
+        ConfigKey("lti.publicUrl", .webURL, default: "",
                   help: "the address browsers and platforms use for LabGate (https://labgate.example.edu); empty: http://server.host:server.port"),
         ConfigKey("lti.platformsDirectory", .text, default: "lti-config/platforms", help: "platforms declared as YAML files, applied at start"),
         ConfigKey("lti.allowInsecureLoopback", .boolean, default: "false",

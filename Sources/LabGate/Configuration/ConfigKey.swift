@@ -13,6 +13,12 @@ struct ConfigKey: Sendable, Hashable {
         case span(ClosedRange<Int>)
         /// `http(s)://host[:port]` with no path, or empty for none.
         case serverURL
+        /// An absolute `http(s)://` address, or empty for none.
+        case webURL
+        /// At least this many characters (UTF-8 bytes), or empty for none.
+        case longSecret(minimum: Int)
+        /// Exactly this many hexadecimal digits, or empty for none.
+        case hexDigits(Int)
     }
 
     /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
@@ -57,6 +63,9 @@ struct ConfigKey: Sendable, Hashable {
         case .boolean: "true or false"
         case .span(let range): "empty, or FROM-TO with whole numbers from \(range.lowerBound) to \(range.upperBound)"
         case .serverURL: "empty, or only the server as https://host:port, without a path (LabGate adds /api2/json itself)"
+        case .webURL: "empty, or an absolute address starting with https:// (or http://)"
+        case .longSecret(let minimum): "empty, or at least \(minimum) characters"
+        case .hexDigits(let count): "empty, or exactly \(count) hexadecimal digits (0-9, a-f), \(count * 4) bits"
         }
     }
 
@@ -69,6 +78,9 @@ struct ConfigKey: Sendable, Hashable {
         case .boolean: ["true", "false"].contains(value)
         case .span(let range): value.isEmpty || Self.span(value).map { range.contains($0.lowerBound) && range.contains($0.upperBound) } ?? false
         case .serverURL: value.isEmpty || Self.isServerURL(value)
+        case .webURL: value.isEmpty || Self.isWebURL(value)
+        case .longSecret(let minimum): value.isEmpty || value.utf8.count >= minimum
+        case .hexDigits(let count): value.isEmpty || (value.utf8.count == count && value.allSatisfy(\.isHexDigit))
         }
     }
 
@@ -80,8 +92,12 @@ struct ConfigKey: Sendable, Hashable {
     }
 
     private static func isServerURL(_ value: String) -> Bool {
-        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host?.isEmpty == false
-        else { return false }
+        guard isWebURL(value), let url = URL(string: value) else { return false }
         return (url.path.isEmpty || url.path == "/") && url.query == nil && url.fragment == nil
+    }
+
+    private static func isWebURL(_ value: String) -> Bool {
+        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme) else { return false }
+        return url.host?.isEmpty == false
     }
 }

@@ -46,15 +46,41 @@ struct ConfigLoader {
             }
             settings.append(ResolvedSetting(key: key, value: value, source: source))
         }
-        // The one setting checked against another: a VMID range must not be empty.
+        // Settings checked against another: a VMID range must not be empty.
         let (vmidMax, maxSource) = resolved["provisioning.vmidMax"]!
         if Int(vmidMax)! < Int(resolved["provisioning.vmidMin"]!.0)! {
             throw .invalidValue(
                 key: "provisioning.vmidMax", value: vmidMax.debugDescription, source: maxSource.description,
                 expected: "a VMID not below provisioning.vmidMin (\(resolved["provisioning.vmidMin"]!.0))")
         }
+        for rule in Self.requirements {
+            let (value, source) = resolved[rule.when]!
+            guard rule.matches(value), resolved[rule.needs]!.0.isEmpty else { continue }
+            throw .invalidValue(key: rule.needs, value: "(not set)", source: source.description, expected: rule.because)
+        }
         return LabGateConfig(settings: settings)
     }
+
+    /// A setting that must be set when another has a certain value.
+    private struct Requirement: Sendable {
+        var when: String
+        var matches: @Sendable (String) -> Bool
+        var needs: String
+        var because: String
+    }
+
+    private static let requirements = [
+        Requirement(when: "guacamole.url", matches: { !$0.isEmpty }, needs: "guacamole.jsonSecretKey",
+                    because: "the json-secret-key of Guacamole's guacamole.properties (32 hex digits), since guacamole.url is set"),
+        Requirement(when: "proxmox.url", matches: { !$0.isEmpty }, needs: "proxmox.tokenId",
+                    because: "an API token id, USER@REALM!TOKENID, since proxmox.url is set"),
+        Requirement(when: "proxmox.url", matches: { !$0.isEmpty }, needs: "proxmox.tokenSecret",
+                    because: "the API token's secret, since proxmox.url is set"),
+        Requirement(when: "proxmox.trust", matches: { $0 == "ca" }, needs: "proxmox.caFile",
+                    because: "the PEM file of the cluster's CA (/etc/pve/pve-root-ca.pem), since proxmox.trust is ca"),
+        Requirement(when: "proxmox.trust", matches: { $0 == "pinned" }, needs: "proxmox.fingerprint",
+                    because: "the certificate's SHA-256 fingerprint, since proxmox.trust is pinned"),
+    ]
 
     /// The file's settings as dotted key paths.
     private func readFile(_ path: String) throws(ConfigError) -> [(String, String)] {

@@ -21,9 +21,17 @@ struct ResolvedSetting: Sendable, Hashable {
     let value: String
     let source: Source
 
-    /// The value as it may be shown: secrets are masked.
+    /// The value as it may be shown: secrets are masked, and so is what a URL carries before its `@`.
     var displayValue: String {
-        guard key.isSecret else { return value.isEmpty ? "\"\"" : value }
+        guard key.isSecret else { return value.isEmpty ? "\"\"" : Self.maskingUserInfo(value) }
         return value.isEmpty ? "(not set)" : "******** (set)"
+    }
+
+    /// `https://root:secret@pve:8006` → `https://***@pve:8006`; other text unchanged.
+    static func maskingUserInfo(_ value: String) -> String {
+        guard let schemeEnd = value.range(of: "://") else { return value }
+        let authorityEnd = value[schemeEnd.upperBound...].firstIndex { "/?#".contains($0) } ?? value.endIndex
+        guard let at = value[schemeEnd.upperBound..<authorityEnd].lastIndex(of: "@") else { return value }
+        return String(value[..<schemeEnd.upperBound]) + "***" + String(value[at...])
     }
 }

@@ -9,9 +9,19 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     let logger = config.logger(label: "labgate")
     _ = PrometheusMetrics.registry
 
+    for warning in FileExposure.warnings(config) { logger.warning("\(warning)") }
+
     let backends = try await Backends.open(config)
-    let lti = try LTIService.open(config, backends: backends, logger: logger)
-    let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
+    let lti = LTIService.open(config, backends: backends, logger: logger)
+    let provisioning: ProvisioningRuntime
+    do {
+        provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
+    } catch {
+        // No service runs yet to close them on shutdown.
+        await lti.shutdown()
+        await backends.close()
+        throw error
+    }
     let router = Router(context: LabGateRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()

@@ -1,3 +1,5 @@
+import Foundation
+import LTIGateway
 import LabCore
 import Logging
 import ServiceLifecycle
@@ -18,16 +20,22 @@ final class Backends: Service, Sendable {
     let guacamoleDatabase: (any SQLDatabase)?
     /// For people: which engines these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
     let databaseDescription: String
+    /// LabGate's one secret (configured, or read from its key file, made on first start).
+    let secret: Data
+    /// Seals and signs with keys derived from the secret.
+    let box: SecretBox
     let ephemeralDescription: String
     let guacamoleDescription: String?
     private let redis: RedisClient?
 
     private init(
-        database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
+        secret: Data, database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
         ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?, guacamoleDescription: String?
     ) {
+        self.secret = secret
+        self.box = SecretBox(secret: secret)
         self.database = database
-        self.repositories = database.repositories()
+        self.repositories = database.repositories(sealing: box.atRest(purpose: "guest password"))
         self.guacamoleDatabase = guacamoleDatabase
         self.guacamoleRecords = SQLGuacamoleRecords(database: guacamoleDatabase ?? database)
         self.guacamoleDescription = guacamoleDescription
@@ -41,6 +49,8 @@ final class Backends: Service, Sendable {
     /// Opens what the configuration names. A server that is down is not an error here:
     /// connections are made on first use, and `/readyz` reports what is missing.
     static func open(_ config: LabGateConfig) async throws -> Backends {
+        // First, so that a bad key leaves nothing open behind it.
+        let secret = try SecretKeyLoader.load(config, logger: Logger(label: "labgate"))
         let database: any SQLDatabase
         let databaseDescription: String
         switch config.database {
@@ -56,13 +66,13 @@ final class Backends: Service, Sendable {
         switch config.ephemeral {
         case .memory:
             return Backends(
-                database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
+                secret: secret, database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
                 queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil,
                 guacamoleDatabase: guacamoleDatabase, guacamoleDescription: guacamoleDescription)
         case .redis(let settings):
             let client = RedisClient(settings: settings)
             return Backends(
-                database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
+                secret: secret, database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
                 queue: RedisJobQueue(client: client, settings: config.queue),
                 ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase,
                 guacamoleDescription: guacamoleDescription)

@@ -12,10 +12,8 @@ extension GuacBridge {
             } catch {
                 throw DescribedFailure("guacamole.jsonSecretKey: \(error)")
             }
-        } else if config.guacamole.guacamoleURL != nil {
-            throw DescribedFailure("guacamole.url is set, so guacamole.jsonSecretKey is needed: the json-secret-key of Guacamole's guacamole.properties")
         } else {
-            authJSON = AuthJSON(derivedFrom: try SecretKeyLoader.load(config, logger: logger))
+            authJSON = AuthJSON(derivedFrom: backends.secret)
         }
         return GuacBridge(settings: config.guacamole, records: backends.guacamoleRecords, authJSON: authJSON, ephemeral: backends.ephemeral)
     }

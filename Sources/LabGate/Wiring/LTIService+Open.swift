@@ -3,12 +3,11 @@ import LTIGateway
 import Logging
 
 extension LTIService {
-    /// The LTI gateway on these backends, with the secret from the configuration.
-    static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) throws -> LTIService {
-        let secret = try SecretKeyLoader.load(config, logger: logger)
-        return LTIService(
+    /// The LTI gateway on these backends, sealing and signing with their secret.
+    static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) -> LTIService {
+        LTIService(
             settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue,
-            box: SecretBox(secret: secret), logger: logger)
+            box: backends.box, logger: logger)
     }
 
     /// What `serve` does before it accepts requests: declared platforms registered, and a

@@ -33,13 +33,18 @@ struct ProvisioningRuntime: Sendable {
             proxmoxSettings = ProxmoxSettings(baseURL: running.baseURL, tokenID: token.id, tokenSecret: token.secret, taskPollInterval: .milliseconds(200))
             logger.notice("no proxmox.url: provisioning runs against a built-in simulated cluster", metadata: ["url": .string(running.baseURL)])
         case .cluster(let configured):
-            guard !configured.tokenID.isEmpty, !configured.tokenSecret.isEmpty else {
-                throw DescribedFailure("proxmox.url is set, so proxmox.tokenId and proxmox.tokenSecret are needed (an API token, USER@REALM!TOKENID)")
-            }
+            // The configuration made sure of the token.
             proxmoxSettings = configured
         }
-        let proxmox = try ProxmoxClient(settings: proxmoxSettings)
-        let desktops = try GuacBridge.open(config, backends: backends, logger: logger)
+        let proxmox: ProxmoxClient
+        let desktops: GuacBridge
+        do {
+            proxmox = try ProxmoxClient(settings: proxmoxSettings)
+            desktops = try GuacBridge.open(config, backends: backends, logger: logger)
+        } catch {
+            await simulator?.stop()
+            throw error
+        }
         let lifecycle = LabLifecycle(
             proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, desktops: desktops,
             settings: config.provisioning, logger: logger)

@@ -3,6 +3,8 @@ import LabCore
 /// Lab instances and their steps in MariaDB or SQLite.
 struct SQLLabInstanceRepository: LabInstanceRepository {
     let database: any SQLDatabase
+    /// Seals the guest password; nil keeps it in clear (tests of the storage alone).
+    let sealing: (any AtRestSealing)?
 
     static let columns =
         "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, cores, memory_mib, version, created_at, updated_at"
@@ -12,7 +14,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         do {
             try await database.execute(
                 "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                Self.values(candidate) + [.text(liveKey)])
+                try values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
             // The user has a live instance of this environment already (a double click, say).
@@ -22,7 +24,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
                 // It was deleted between our insert and this read; the caller may simply ask again.
                 throw StoreError.retryable("the lab instance changed while it was being looked up")
             }
-            return (try Self.instance(existing), false)
+            return (try instance(existing), false)
         } catch StoreError.conflict {
             throw StoreError.conflict("no user \(candidate.userID) or environment \(candidate.environmentID) for a lab instance")
         }
@@ -30,7 +32,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
 
     func find(id: LabInstanceID) async throws -> LabInstance? {
         try await database.query("SELECT \(Self.columns) FROM lab_instances WHERE id = ?", .text(id.rawValue))
-            .first.map(Self.instance)
+            .first.map(instance)
     }
 
     func save(_ instance: LabInstance) async throws -> LabInstance {
@@ -44,7 +46,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             WHERE id = ? AND version = ?
             """,
             [.text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), Self.companions(saved), .text(saved.node), .text(saved.address),
-             .time(saved.expiresAt), .text(saved.guestPassword), .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
+             .time(saved.expiresAt), .text(try sealed(saved.guestPassword)), .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
              .text(saved.id.rawValue), .int(instance.version)]
         )
         guard matched == 1 else {
@@ -58,7 +60,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         let (condition, values) = Self.inStates(states)
         return try await database.query(
             "SELECT \(Self.columns) FROM lab_instances WHERE \(condition) ORDER BY created_at, id LIMIT ?", values + [.int(limit)]
-        ).map(Self.instance)
+        ).map(instance)
     }
 
     func page(states: Set<LabInstanceState>, after: LabInstanceID?, limit: Int) async throws -> [LabInstance] {
@@ -67,7 +69,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         return try await database.query(
             "SELECT \(Self.columns) FROM lab_instances WHERE \(condition) AND id > ? ORDER BY id LIMIT ?",
             values + [.text(after?.rawValue ?? ""), .int(limit)]
-        ).map(Self.instance)
+        ).map(instance)
     }
 
     /// `state IN (?, …)` and its values, in a stable order so the prepared statement is reused.
@@ -80,7 +82,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         try await database.query(
             "SELECT \(Self.columns) FROM lab_instances WHERE course_id = ? AND live_key IS NOT NULL ORDER BY created_at, id",
             .text(courseID.rawValue)
-        ).map(Self.instance)
+        ).map(instance)
     }
 
     func usage(of scope: UsageScope) async throws -> ResourceUsage {
@@ -99,7 +101,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     func list(userID: UserID) async throws -> [LabInstance] {
         try await database.query(
             "SELECT \(Self.columns) FROM lab_instances WHERE user_id = ? ORDER BY created_at, id", .text(userID.rawValue)
-        ).map(Self.instance)
+        ).map(instance)
     }
 
     func record(_ step: LabInstanceStep) async throws {
@@ -154,21 +156,38 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         instance.companionVMIDs.isEmpty ? .null : .text(instance.companionVMIDs.map(String.init).joined(separator: ","))
     }
 
-    private static func values(_ instance: LabInstance) -> [SQLValue] {
+    private func values(_ instance: LabInstance) throws -> [SQLValue] {
         [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue), .text(instance.courseID?.rawValue),
-         .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), companions(instance), .text(instance.node),
+         .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), Self.companions(instance), .text(instance.node),
          .text(instance.address), .time(instance.expiresAt),
-         .text(instance.guestPassword), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
+         .text(try sealed(instance.guestPassword)), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
     }
 
-    static func instance(_ row: SQLRow) throws -> LabInstance {
+    private func sealed(_ password: String?) throws -> String? {
+        guard let password, let sealing else { return password }
+        return try sealing.seal(password)
+    }
+
+    /// A row written before passwords were sealed holds one in clear; it is sealed when next saved.
+    private func opened(_ stored: String?) throws -> String? {
+        guard let stored, let sealing, stored.hasPrefix(Self.sealedPrefix) else { return stored }
+        do {
+            return try sealing.open(stored)
+        } catch {
+            throw StoreError.failed("a guest password cannot be opened: it was sealed under another secret key (security.secretKey), or altered")
+        }
+    }
+
+    static let sealedPrefix = "v1:"
+
+    func instance(_ row: SQLRow) throws -> LabInstance {
         LabInstance(
             id: try row.id("id"), userID: try row.id("user_id"), environmentID: try row.id("environment_id"),
             courseID: row.optionalString("course_id").map(CourseID.init),
             state: try row.enumeration("state"), failureReason: row.optionalString("failure_reason"), vmid: row.optionalInt("vmid"),
             companionVMIDs: row.optionalString("companion_vmids").map { $0.split(separator: ",").compactMap { Int($0) } } ?? [],
             node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
-            guestPassword: row.optionalString("guest_password"),
+            guestPassword: try opened(row.optionalString("guest_password")),
             cores: try row.int("cores"), memoryMiB: try row.int("memory_mib"), version: try row.int("version"),
             createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
         )

@@ -5,6 +5,8 @@ import LabCore
 /// environment and live instance, joined in one query.
 struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
     let database: any SQLDatabase
+    /// Reads the live instance's columns as the instance repository does.
+    let instances: SQLLabInstanceRepository
 
     /// The lab instance's columns as `li_<name>`, read back with `SQLRow.prefixed("li_")`.
     private static let instanceColumns = SQLLabInstanceRepository.columns.split(separator: ",")
@@ -51,7 +53,7 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
             id: environmentID, name: name, title: try row.string("environment_title"),
             specification: try row.string("environment_specification"))
         if row.optionalString("li_id") != nil {
-            snapshot.liveInstance = try SQLLabInstanceRepository.instance(row.prefixed("li_"))
+            snapshot.liveInstance = try instances.instance(row.prefixed("li_"))
         }
         return snapshot
     }

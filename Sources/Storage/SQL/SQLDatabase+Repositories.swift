@@ -1,14 +1,15 @@
 import LabCore
 
 extension SQLDatabase {
-    /// Every repository, on this database.
-    public func repositories() -> Repositories {
-        Repositories(
+    /// Every repository, on this database; `sealing` seals the guest passwords at rest.
+    public func repositories(sealing: (any AtRestSealing)? = nil) -> Repositories {
+        let instances = SQLLabInstanceRepository(database: self, sealing: sealing)
+        return Repositories(
             platforms: SQLPlatformRepository(database: self), users: SQLUserRepository(database: self),
             courses: SQLCourseRepository(database: self), environments: SQLEnvironmentRepository(database: self),
-            instances: SQLLabInstanceRepository(database: self), audit: SQLAuditLog(database: self),
+            instances: instances, audit: SQLAuditLog(database: self),
             jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self),
-            launchSnapshots: SQLLaunchSnapshotRepository(database: self), reservations: SQLResourceReservations(database: self),
+            launchSnapshots: SQLLaunchSnapshotRepository(database: self, instances: instances), reservations: SQLResourceReservations(database: self),
             apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self)
         )
     }

@@ -24,7 +24,7 @@ public final class SQLiteDatabase: SQLDatabase {
         } else {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
             do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw StoreError.unavailable(component: "database", reason: "cannot create the folder \(folder.path): \(error.localizedDescription)")
             }
