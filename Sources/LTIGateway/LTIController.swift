@@ -66,10 +66,11 @@ public struct LTIController<Context: RequestContext>: Sendable {
             "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
             "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue),
         ])
-        let cookie = try session.signed(box: service.box)
+        // A relaunch rotates the session: the one this browser held before ends.
+        if let previous = try await service.session(of: request, now: now) { try await service.sessions.end(previous) }
+        let cookie = try await service.sessions.begin(session)
         var headers: HTTPFields = [:]
-        headers.append(SetCookie(name: LaunchSession.cookieName, value: cookie, path: "/",
-                                 maxAge: Int(service.settings.sessionLifetime.components.seconds)).field)
+        headers.append(LTIService.sessionCookie(cookie, expiresAt: session.expiresAt, now: now))
         if let state = form["state"] { headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
         let page: HTMLPage
         switch outcome {
@@ -96,7 +97,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
 
     /// The session of this browser, and the form's fields once its CSRF token is checked.
     private func authenticatedForm(_ request: Request) async throws -> (LaunchSession, [String: [String]]) {
-        guard let session = service.session(of: request) else { throw LTIError.sessionRequired }
+        guard let session = try await service.session(of: request) else { throw LTIError.sessionRequired }
         let form = try await request.formFields()
         guard service.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LTIError.sessionRequired }
         return (session, form)

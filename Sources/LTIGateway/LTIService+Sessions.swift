@@ -4,10 +4,10 @@ import Hummingbird
 import LabCore
 
 extension LTIService {
-    /// The launch session of the browser that sent `request`, if its cookie is genuine and fresh.
-    public func session(of request: Request, now: Date = Date()) -> LaunchSession? {
+    /// The launch session of the browser that sent `request`, if its cookie is genuine, fresh and not ended.
+    public func session(of request: Request, now: Date = Date()) async throws -> LaunchSession? {
         guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
-        return LaunchSession.read(cookie, box: box, now: now)
+        return try await sessions.current(cookie, now: now)
     }
 
     /// The CSRF token the forms of `request`'s session carry, if it has one.
@@ -16,28 +16,43 @@ extension LTIService {
         return csrfToken(sessionCookie: cookie)
     }
 
-    /// Whether a posted form's `token` is the one of the session that sent it.
+    /// Whether a posted form's `token` is the one of the session that sent it, compared in
+    /// constant time so its timing says nothing of the right one.
     public func isValidCSRFToken(_ token: String?, of request: Request) -> Bool {
         guard let token, let expected = csrfToken(of: request) else { return false }
-        return token == expected
+        return Self.constantTimeEqual(Array(token.utf8), Array(expected.utf8))
     }
 
-    /// A pass that opens the same session in a window of its own (see `LaunchSession.windowPassPurpose`).
-    public func windowPass(for session: LaunchSession) throws -> String {
-        try session.signed(box: box, purpose: LaunchSession.windowPassPurpose)
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    /// The session a window pass carries, if it is genuine and fresh.
-    public func session(fromWindowPass pass: String, now: Date = Date()) -> LaunchSession? {
-        LaunchSession.read(pass, box: box, purpose: LaunchSession.windowPassPurpose, now: now)
+    /// A single-use pass, good for two minutes, that opens `instance`'s page in this
+    /// browser's session in a window of its own (where the cookie of Moodle's iframe,
+    /// kept in the platform site's jar, is not sent).
+    public func windowPass(of request: Request, instance: LabInstanceID) async throws -> String? {
+        guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
+        return try await sessions.issuePass(for: cookie, instance: instance.rawValue)
     }
 
-    /// The `Set-Cookie` that keeps `session` in this browser until it expires.
-    public func sessionCookie(_ session: LaunchSession, now: Date = Date()) throws -> HTTPField {
-        SetCookie(
-            name: LaunchSession.cookieName, value: try session.signed(box: box), path: "/",
-            maxAge: max(0, Int(session.expiresAt.timeIntervalSince(now)))
-        ).field
+    /// Spends a window pass for `instance`: the session it carries and the `Set-Cookie` that
+    /// puts the session in this window's browser; nil if the pass is not good.
+    public func redeemWindowPass(_ pass: String, instance: LabInstanceID, now: Date = Date()) async throws -> (LaunchSession, HTTPField)? {
+        guard let cookie = try await sessions.redeemPass(pass, instance: instance.rawValue),
+            let session = try await sessions.current(cookie, now: now)
+        else { return nil }
+        return (session, Self.sessionCookie(cookie, expiresAt: session.expiresAt, now: now))
+    }
+
+    /// Ends the browser's session and returns the `Set-Cookie` that forgets it.
+    public func logout(_ session: LaunchSession) async throws -> HTTPField {
+        try await sessions.end(session)
+        return SetCookie.expired(LaunchSession.cookieName, path: "/").field
+    }
+
+    static func sessionCookie(_ value: String, expiresAt: Date, now: Date) -> HTTPField {
+        SetCookie(name: LaunchSession.cookieName, value: value, path: "/", maxAge: max(0, Int(expiresAt.timeIntervalSince(now)))).field
     }
 }
 

@@ -36,6 +36,8 @@ public final class LTIService: Sendable {
     var login: LoginInitiation { LoginInitiation(directory: directory, ephemeral: ephemeral, settings: settings) }
     var validator: LaunchValidator { LaunchValidator(directory: directory, keySets: keySets, ephemeral: ephemeral, settings: settings) }
     var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, queue: queue) }
+    /// The live sessions and window passes.
+    public var sessions: SessionStore { SessionStore(ephemeral: ephemeral, box: box, lifetime: settings.sessionLifetime) }
     var dynamicRegistration: DynamicRegistration { DynamicRegistration(http: http, registry: registry, settings: settings) }
 
     /// The CSRF token of the forms shown to the holder of a session cookie.

@@ -1,9 +1,14 @@
 import Foundation
 import LabCore
 
-/// Who the browser belongs to after a launch: carried in a signed, short-lived cookie,
-/// so the pages that follow need no database lookup to know the person and their role.
+/// Who the browser belongs to after a launch: sealed (encrypted and authenticated) in a
+/// short-lived cookie, so the pages that follow need no database lookup to know the person
+/// and their role, and listed by its id in the ephemeral store, so it can be ended.
 public struct LaunchSession: Codable, Sendable, Hashable {
+    /// Random; the session lives while the ephemeral store holds this id.
+    public var id: String
+    /// The user's session generation when it began: ending all of a user's sessions moves it on.
+    public var generation: Int64
     public var userID: UserID
     public var platformID: PlatformID
     public var courseID: CourseID?
@@ -12,6 +17,8 @@ public struct LaunchSession: Codable, Sendable, Hashable {
     public var expiresAt: Date
 
     public init(userID: UserID, platformID: PlatformID, courseID: CourseID?, activityID: ActivityID?, role: LaunchRole, expiresAt: Date) {
+        self.id = RandomToken.make()
+        self.generation = 0
         self.userID = userID
         self.platformID = platformID
         self.courseID = courseID
@@ -23,20 +30,17 @@ public struct LaunchSession: Codable, Sendable, Hashable {
     /// The name of the cookie that carries it.
     public static let cookieName = "labgate_session"
     static let cookiePurpose = "session cookie"
-    /// A pass carries the session to a window of its own, where the cookie of Moodle's iframe
-    /// (kept in the platform site's jar) is not sent.
-    static let windowPassPurpose = "window pass"
 
-    /// The session signed with LabGate's secret for one purpose.
-    func signed(box: SecretBox, purpose: String = cookiePurpose) throws -> String {
+    /// The session sealed with LabGate's secret: nobody without it can read or change it.
+    func sealed(box: SecretBox) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
-        return box.sign(try encoder.encode(self), purpose: purpose)
+        return try box.seal(try encoder.encode(self), purpose: Self.cookiePurpose)
     }
 
-    /// The session in a signed value, if it is genuine, made for `purpose` and not expired.
-    static func read(_ value: String, box: SecretBox, purpose: String = cookiePurpose, now: Date) -> LaunchSession? {
-        guard let payload = box.verify(value, purpose: purpose) else { return nil }
+    /// The session in a sealed cookie, if it is genuine, in its one canonical spelling, and not expired.
+    static func unsealed(_ value: String, box: SecretBox, now: Date) -> LaunchSession? {
+        guard let payload = try? box.open(value, purpose: cookiePurpose, canonicalOnly: true) else { return nil }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         guard let session = try? decoder.decode(LaunchSession.self, from: payload), session.expiresAt > now else { return nil }

@@ -32,8 +32,12 @@ public struct SecretBox: Sendable {
     }
 
     /// What `seal` encrypted; throws if it was altered or sealed under another secret.
-    func open(_ sealed: String, purpose: String) throws -> Data {
-        guard sealed.hasPrefix("v1:"), let combined = Data(base64URLEncoded: sealed.dropFirst(3)) else {
+    /// - Parameter canonicalOnly: refuse any spelling but the one `seal` writes (padding, say),
+    ///   for values a browser hands back.
+    func open(_ sealed: String, purpose: String, canonicalOnly: Bool = false) throws -> Data {
+        guard sealed.hasPrefix("v1:"), let combined = Data(base64URLEncoded: sealed.dropFirst(3)),
+            !canonicalOnly || combined.base64URLEncodedString() == sealed.dropFirst(3)
+        else {
             throw CryptoKitError.incorrectParameterSize
         }
         return try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key(for: purpose))

@@ -89,9 +89,11 @@ public final class SimBrowser: Sendable {
         try await send(HTTPClientRequest(url: url))
     }
 
-    public func post(_ url: String, fields: [(String, String)]) async throws -> Page {
+    /// Posts a form; `headers` are what a browser adds of its own (`Origin`, `Sec-Fetch-Site`).
+    public func post(_ url: String, fields: [(String, String)], headers: [(String, String)] = []) async throws -> Page {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(fields)))
         return try await send(request)

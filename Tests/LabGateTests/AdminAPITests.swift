@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 @testable import LabGate
+import LTIGateway
 import LabCore
 import NIOCore
 import NIOFoundationCompat
@@ -52,7 +53,9 @@ struct AdminAPITests {
         let queue = MemoryJobQueue(settings: bed.config.queue)
         return APIController(
             tokens: APITokens(repository: bed.repositories.apiTokens),
-            admin: Administration(repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue), proxmox: nil, catalog: nil, memoryCeiling: 0.9,
+            admin: Administration(
+                repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue,
+                sessions: SessionStore(ephemeral: MemoryEphemeralStore(), box: SecretBox(secret: Data(count: 32)), lifetime: .seconds(60))), proxmox: nil, catalog: nil, memoryCeiling: 0.9,
             audit: AuditTrail(log: bed.repositories.audit), trustForwardedFor: false
         ).routes
     }
@@ -68,7 +71,7 @@ struct AdminAPITests {
         let spare = "spare-\(UUID().uuidString.prefix(8).lowercased())"
         var values = [
             "id": instance.rawValue, "action": "start", "platform": platform.id.rawValue, "course": course.rawValue, "job": "no-such-job",
-            "scope": "course:\(course)", "activity": activity.id.rawValue, "name": spare,
+            "scope": "course:\(course)", "activity": activity.id.rawValue, "name": spare, "user": lab.userID.rawValue,
         ]
         switch (route.method, route.path) {
         case (.delete, "/platforms/{platform}"):

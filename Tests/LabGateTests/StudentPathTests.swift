@@ -202,8 +202,9 @@ struct StudentPathTests {
         "/labs/:instance": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
         "/labs/:instance/events": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
         "/labs/:instance/start": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
-        // The pass is the credential here: each posts the pass of their own session (the teacher has none).
-        "/labs/:instance/window": Expected(owner: 303, classmate: 404, teacher: 401, nobody: 401),
+        // The pass is the credential here: each posts the pass of their own page (the teacher has none); a pass opens its own lab only.
+        "/labs/:instance/window": Expected(owner: 303, classmate: 401, teacher: 401, nobody: 401),
+        "/labs/:instance/window-pass": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
         "/open/:code": Expected(owner: 302, classmate: 403, teacher: 403, nobody: 401),
         "/preview": Expected(owner: 200, classmate: 403, teacher: 403, nobody: 401),
     ]

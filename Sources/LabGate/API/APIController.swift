@@ -83,6 +83,10 @@ struct APIController: Sendable {
                 try await admin.revokeToken(name: try context.parameters.require("name"), now: Date())
                 return Response(status: .noContent)
             },
+            APIRoute(.post, "/users/{user}/end-sessions", scope: .admin, "endUserSessions", cli: "user end-sessions") { _, context in
+                try await admin.endSessions(of: UserID(try context.parameters.require("user")))
+                return Response(status: .noContent)
+            },
         ]
     }
 

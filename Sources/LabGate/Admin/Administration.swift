@@ -11,9 +11,12 @@ struct Administration: Sendable {
     let queue: any JobQueue
     /// The serving process's registry, so its launches see an approval or removal at once.
     let platforms: PlatformRegistry
+    /// The live launch sessions, to end a user's.
+    let sessions: SessionStore
 
-    init(repositories: Repositories, operations: LabOperations, queue: any JobQueue, platforms: PlatformRegistry? = nil) {
+    init(repositories: Repositories, operations: LabOperations, queue: any JobQueue, sessions: SessionStore, platforms: PlatformRegistry? = nil) {
         self.repositories = repositories
+        self.sessions = sessions
         self.operations = operations
         self.queue = queue
         self.platforms = platforms ?? PlatformRegistry(repository: repositories.platforms)
@@ -22,7 +25,13 @@ struct Administration: Sendable {
     /// On an admin command's backends.
     init(_ backends: Backends) {
         self.init(repositories: backends.repositories, operations: LabOperations(repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral),
-            queue: backends.queue)
+            queue: backends.queue, sessions: backends.sessions)
+    }
+
+    /// Ends every LabGate session of a user, in every browser: their next request needs a new launch.
+    func endSessions(of user: UserID) async throws {
+        guard try await repositories.users.find(id: user) != nil else { throw AdminError.notFound("user \(user)") }
+        try await sessions.endAll(of: user)
     }
 
     /// A new token and its bearer value, shown once.

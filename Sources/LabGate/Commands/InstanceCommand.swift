@@ -27,7 +27,7 @@ struct InstanceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let instance = try await ProvisioningSession.run(options, audit: AuditedChange("instance.create", "instances")) { config, backends, runtime in
-                let (instance, created) = try await Administration(repositories: backends.repositories, operations: runtime.operations, queue: backends.queue)
+                let (instance, created) = try await Administration(repositories: backends.repositories, operations: runtime.operations, queue: backends.queue, sessions: backends.sessions)
                     .createInstance(userID: UserID(user), environmentName: environment)
                 print("\(created ? "requested" : "already there"): \(instance.id)")
                 guard wait || config.ephemeral == .memory else { return instance }

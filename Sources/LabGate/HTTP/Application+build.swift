@@ -34,13 +34,14 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),
-        admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
+        admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, sessions: backends.sessions, platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
         audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor
     ).register(on: router)
     router.addRoutes(CourseController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
         audit: AuditTrail(log: backends.repositories.audit)
     ).endpoints)
+    router.addRoutes(LogoutController(lti: lti).endpoints)
     router.addRoutes(StudentPathController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
     ).endpoints)

@@ -26,11 +26,13 @@ extension HTMLPage {
             <form id="start" method="post" action="/labs/\(id)/start"\(acting ? "" : " hidden")>
             <input type="hidden" name="csrf" value="\(escape(csrf))">
             <button type="submit" id="start-button">\(progress.action == "start" ? "Start my lab" : "Try again")</button></form>
-            <form method="post" action="/labs/\(id)/window" target="_blank">
-            <input type="hidden" name="pass" value="\(escape(windowPass))">
+            <form id="window" method="post" action="/labs/\(id)/window" target="_blank">
+            <input type="hidden" id="window-pass" name="pass" value="\(escape(windowPass))">
             <button type="submit" class="secondary">Open in a new window</button></form>
             <noscript><p><a href="/labs/\(id)">Check again</a> (this page updates by itself only with JavaScript).</p></noscript>
             <p class="note">Opening the activity again will not create a second lab. Reference: \(id).</p>
+            <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(escape(csrf))">\
+            <button type="submit" class="secondary">Log out of LabGate</button></form>
             <script>\(waitingScript(instanceID: instance.id.rawValue))</script>
             """)
     }
@@ -74,6 +76,15 @@ extension HTMLPage {
             document.getElementById("journey").hidden = !!p.action;
             document.getElementById("heading").textContent = headings[p.action] || headings[""];
           }
+          // A window pass is good once and for two minutes: keep a fresh one in the form.
+          function renewPass() {
+            var body = new URLSearchParams({ csrf: document.querySelector("#start input[name=csrf]").value });
+            fetch("/labs/\(instanceID)/window-pass", { method: "POST", body: body, credentials: "same-origin" })
+              .then(function (r) { return r.ok ? r.json() : null; })
+              .then(function (j) { if (j) document.getElementById("window-pass").value = j.pass; });
+          }
+          setInterval(renewPass, 90000);
+          document.getElementById("window").addEventListener("submit", function () { setTimeout(renewPass, 500); });
           if (!window.EventSource) return;
           var events = new EventSource("/labs/\(instanceID)/events");
           events.addEventListener("progress", function (e) {

@@ -12,12 +12,14 @@ enum LabPageError: Error, Equatable {
     case staleForm
     /// The preview exists only where there is no Guacamole.
     case noPreview
+    /// A form posted from another site.
+    case crossSite
 
     var status: HTTPResponse.Status {
         switch self {
         case .sessionRequired: .unauthorized
         case .noSuchLab, .noPreview: .notFound
-        case .staleForm: .forbidden
+        case .staleForm, .crossSite: .forbidden
         }
     }
 
@@ -27,6 +29,7 @@ enum LabPageError: Error, Equatable {
         case .noSuchLab: "There is no such lab for you. Open the activity again from your course."
         case .staleForm: "This page was out of date. Reload it and try again."
         case .noPreview: "There is nothing at this address."
+        case .crossSite: "This form was sent from another site. Open the lab from your course."
         }
     }
 }

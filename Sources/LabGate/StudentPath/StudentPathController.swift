@@ -33,6 +33,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             Route(method: .get, path: "/labs/:instance/events") { controller, request, context in try await controller.events(request, context) },
             Route(method: .post, path: "/labs/:instance/start") { controller, request, context in try await controller.start(request, context) },
             Route(method: .post, path: "/labs/:instance/window") { controller, request, context in try await controller.window(request, context) },
+            Route(method: .post, path: "/labs/:instance/window-pass") { controller, request, context in try await controller.freshPass(request, context) },
             Route(method: .get, path: "/open/:code") { controller, request, context in try await controller.open(request, context) },
             Route(method: .get, path: "/preview") { controller, request, context in try await controller.preview(request) },
         ]
@@ -61,7 +62,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
 
     /// The session's own instance named in the path; another student's is "no such lab".
     private func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
-        guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
         let id = LabInstanceID(try context.parameters.require("instance"))
         guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else {
             throw LabPageError.noSuchLab
@@ -70,13 +71,14 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     }
 
     private func waitingPage(_ request: Request, _ context: Context) async throws -> Response {
-        let (session, instance) = try await ownInstance(request, context)
+        let (_, instance) = try await ownInstance(request, context)
         if instance.state == .ready {
             return Response(status: .seeOther, headers: [.location: try await desktops.link(for: instance), .cacheControl: "no-store"])
         }
         let environment = try await repositories.environments.find(id: instance.environmentID)
         return HTMLPage.waiting(
-            instance, environment: environment, csrf: lti.csrfToken(of: request) ?? "", windowPass: try lti.windowPass(for: session)
+            instance, environment: environment, csrf: lti.csrfToken(of: request) ?? "",
+            windowPass: try await lti.windowPass(of: request, instance: instance.id) ?? ""
         ).response()
     }
 
@@ -107,18 +109,33 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)"])
     }
 
-    /// The waiting page in a window of its own: the pass carries the session there.
+    /// The waiting page in a window of its own: the pass carries the session there, once,
+    /// within two minutes, for this lab only; a form from another site is refused.
     private func window(_ request: Request, _ context: Context) async throws -> Response {
+        guard !request.isCrossSite(publicURL: lti.settings.publicURL) else { throw LabPageError.crossSite }
         let form = try await request.formFields()
-        guard let pass = form["pass"]?.first, let session = lti.session(fromWindowPass: pass) else { throw LabPageError.sessionRequired }
         let id = LabInstanceID(try context.parameters.require("instance"))
+        guard let pass = form["pass"]?.first, let (session, cookie) = try await lti.redeemWindowPass(pass, instance: id) else {
+            throw LabPageError.sessionRequired
+        }
         guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else { throw LabPageError.noSuchLab }
-        return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)", .setCookie: try lti.sessionCookie(session).value])
+        return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)", .setCookie: cookie.value])
+    }
+
+    /// A new window pass for the waiting page, whose script asks for one before the last expires.
+    private func freshPass(_ request: Request, _ context: Context) async throws -> Response {
+        let (_, instance) = try await ownInstance(request, context)
+        let form = try await request.formFields()
+        guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
+        let pass = try await lti.windowPass(of: request, instance: instance.id) ?? ""
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(["pass": pass]))))
     }
 
     /// Redeems a single-use link: the first request of its own student goes on to the desktop.
     private func open(_ request: Request, _ context: Context) async throws -> Response {
-        guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
         do {
             let grant = try await desktops.links.redeem(try context.parameters.require("code"), by: session.userID)
             let instance = try await repositories.instances.find(id: grant.instanceID)
@@ -145,7 +162,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
 
     private func preview(_ request: Request) async throws -> Response {
         guard desktops.settings.guacamoleURL == nil else { throw LabPageError.noPreview }
-        guard let session = lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
         let query = request.uri.queryParameters
         guard let data = query["data"].map(String.init) else { throw GuacBridgeError.invalidLogin }
         let preview = try await desktops.preview(data: data, connectionID: query["connection"].flatMap { Int(String($0)) }, for: session.userID)

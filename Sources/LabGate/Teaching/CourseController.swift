@@ -68,7 +68,7 @@ struct CourseController<Context: RequestContext>: Sendable {
 
     /// The session's course, if they may teach it; for a form, its CSRF token checked too.
     private func authorize(_ request: Request, _ context: Context, checkForm: Bool) async throws -> Access {
-        guard let session = lti.session(of: request) else { throw CoursePageError.sessionRequired }
+        guard let session = try await lti.session(of: request) else { throw CoursePageError.sessionRequired }
         guard let course = try await repositories.courses.find(id: CourseID(try context.parameters.require("course"))) else {
             throw CoursePageError.noSuchCourse
         }

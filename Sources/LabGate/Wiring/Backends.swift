@@ -24,12 +24,14 @@ final class Backends: Service, Sendable {
     let secret: Data
     /// Seals and signs with keys derived from the secret.
     let box: SecretBox
+    /// The live launch sessions, in the ephemeral store.
+    let sessions: SessionStore
     let ephemeralDescription: String
     let guacamoleDescription: String?
     private let redis: RedisClient?
 
     private init(
-        secret: Data, database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
+        secret: Data, sessionLifetime: Duration, database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
         ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?, guacamoleDescription: String?
     ) {
         self.secret = secret
@@ -41,6 +43,7 @@ final class Backends: Service, Sendable {
         self.guacamoleDescription = guacamoleDescription
         self.databaseDescription = databaseDescription
         self.ephemeral = ephemeral
+        self.sessions = SessionStore(ephemeral: ephemeral, box: box, lifetime: sessionLifetime)
         self.queue = queue
         self.ephemeralDescription = ephemeralDescription
         self.redis = redis
@@ -66,13 +69,13 @@ final class Backends: Service, Sendable {
         switch config.ephemeral {
         case .memory:
             return Backends(
-                secret: secret, database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
+                secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
                 queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil,
                 guacamoleDatabase: guacamoleDatabase, guacamoleDescription: guacamoleDescription)
         case .redis(let settings):
             let client = RedisClient(settings: settings)
             return Backends(
-                secret: secret, database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
+                secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
                 queue: RedisJobQueue(client: client, settings: config.queue),
                 ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase,
                 guacamoleDescription: guacamoleDescription)

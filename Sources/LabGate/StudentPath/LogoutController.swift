@@ -1,0 +1,30 @@
+import Hummingbird
+import LTIGateway
+
+/// `POST /logout`: ends the browser's session at once, for students and teachers alike.
+struct LogoutController<Context: RequestContext>: Sendable {
+    let lti: LTIService
+
+    var endpoints: RouteCollection<Context> {
+        let collection = RouteCollection(context: Context.self)
+        collection.post("/logout") { request, context in
+            do {
+                return try await logout(request)
+            } catch let error as LabPageError {
+                return HTMLPage.refusal(message: error.message, status: error.status, requestID: context.id).response()
+            }
+        }
+        return collection
+    }
+
+    private func logout(_ request: Request) async throws -> Response {
+        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
+        let form = try await request.formFields()
+        guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
+        let forget = try await lti.logout(session)
+        return HTMLPage(title: "Logged out of LabGate", body: """
+            <h1>You are logged out of LabGate</h1>
+            <p>Your labs keep running until they stop by themselves. To open one again, click the activity in your course.</p>
+            """).response(headers: [forget.name: forget.value])
+    }
+}
