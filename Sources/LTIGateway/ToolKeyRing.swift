@@ -23,8 +23,16 @@ public struct ToolKeyRing: Sendable {
     /// Creates the first key if there is none; returns its kid when it did.
     @discardableResult
     public func ensureKey(now: Date) async throws -> String? {
-        guard try await repository.list().allSatisfy({ !$0.isPublished(at: now) }) else { return nil }
-        return try await addKey(activatingAt: now, now: now)
+        let existing = try await repository.list()
+        guard existing.allSatisfy({ !$0.isPublished(at: now) }) else { return nil }
+        // Processes that start together see the same keys and so name the new one alike:
+        // one insert wins, the others find the kid taken and use the winner's key.
+        let kid = String(box.tag(Data(existing.map(\.kid).sorted().joined(separator: ",").utf8), purpose: "first tool key").prefix(20))
+        do {
+            return try await addKey(kid: kid, activatingAt: now, now: now)
+        } catch StoreError.duplicate {
+            return nil
+        }
     }
 
     /// Publishes a new key at once that signs from `now + lead`; the keys it replaces stay
@@ -65,8 +73,7 @@ public struct ToolKeyRing: Sendable {
         try await repository.list()
     }
 
-    private func addKey(activatingAt activation: Date, now: Date) async throws -> String {
-        let kid = String(Identifier<ToolKey>.random().rawValue.prefix(20))
+    private func addKey(kid: String = String(Identifier<ToolKey>.random().rawValue.prefix(20)), activatingAt activation: Date, now: Date) async throws -> String {
         let key = try RSASigningKey.generate(kid: kid)
         let sealed = try box.seal(key.privateKey.derRepresentation, purpose: Self.purpose)
         try await repository.insert(ToolKey(kid: kid, sealedPrivateKey: sealed, createdAt: now, activatesAt: activation))

@@ -18,6 +18,9 @@ public struct CourseLimits: Sendable, Hashable {
         self.vlans = vlans
     }
 
+    /// The most time windows a course keeps: a term of daily sessions, with room to spare.
+    public static let maxWindows = 200
+
     /// Every way `settings` leaves these bounds, by field, in words a teacher can act on.
     public func problems(of settings: CourseSettings) -> [(field: String, message: String)] {
         var problems: [(String, String)] = []
@@ -38,7 +41,10 @@ public struct CourseLimits: Sendable, Hashable {
         if TimeZone(identifier: settings.timeZone) == nil {
             problems.append(("timeZone", "\(settings.timeZone) is not a time zone; use a name like Europe/Zurich."))
         }
-        for (index, window) in settings.windows.enumerated() where window.interval(in: settings.timeZone) == nil {
+        if settings.windows.count > Self.maxWindows {
+            problems.append(("windows", "A course keeps at most \(Self.maxWindows) time windows; this has \(settings.windows.count). Remove past ones."))
+        }
+        for (index, window) in settings.windows.prefix(Self.maxWindows).enumerated() where window.interval(in: settings.timeZone) == nil {
             problems.append(("windows[\(index)]", "A window runs from a date and time to a later one, each written like 2026-11-23T09:00."))
         }
         return problems

@@ -12,6 +12,7 @@ struct ApplicationTests {
     struct Readiness: Decodable {
         struct Check: Decodable {
             var component: String
+            var engine: String
             var ready: Bool
             var problem: String?
         }
@@ -43,7 +44,33 @@ struct ApplicationTests {
                 #expect(response.status == .ok)
                 let readiness = try Self.readiness(response)
                 #expect(readiness.status == "ready")
-                #expect(readiness.checks.map(\.component) == ["database", "ephemeral"])
+                #expect(readiness.checks.map(\.component) == ["database", "ephemeral", "tool keys"])
+                #expect(readiness.checks.map(\.engine) == ["SQLite", "in-process", "SQLite"])
+                #expect(!String(buffer: response.body).contains(".sqlite") && !String(buffer: response.body).contains("/tmp"))
+            }
+        }
+    }
+
+    @Test("keys sealed under another secret: /readyz names the fix, the key set answers 503 in words, never 500")
+    func toolKeysUnderAnotherSecret() async throws {
+        let first = try TestConfig.embedded(["security.secretKey": String(repeating: "a", count: 32)])
+        let path = first.settings.first { $0.key.path == "database.path" }!.value
+        try await buildApplication(config: first).test(.router) { client in
+            try await client.execute(uri: "/lti/jwks", method: .get) { #expect($0.status == .ok) }
+        }
+        let second = try LabGateConfig.defaults([
+            "database.path": path, "security.secretKey": String(repeating: "b", count: 32),
+            "lti.platformsDirectory": first.platformsDirectory,
+        ])
+        try await buildApplication(config: second).test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                let keys = try Self.readiness(response).checks.first { $0.component == "tool keys" }
+                #expect(keys?.ready == false && keys?.problem?.contains("sealed under another secret key: give every process") == true)
+            }
+            try await client.execute(uri: "/lti/jwks", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("cannot use its signing keys"))
             }
         }
     }
@@ -76,13 +103,13 @@ struct ApplicationTests {
                 #expect(response.status == .serviceUnavailable)
                 let failing = try Self.readiness(response).checks.filter { !$0.ready }
                 #expect(failing.map(\.component) == ["ephemeral"])
-                #expect(failing.first?.problem?.contains("redis is unavailable") == true)
+                #expect(failing.first?.problem == "does not answer; the log of this process has the cause")
             }
             try await mariaDB.stop()
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 let readiness = try Self.readiness(response)
-                #expect(readiness.checks.filter { !$0.ready }.map(\.component) == ["database", "ephemeral"])
+                #expect(readiness.checks.filter { !$0.ready }.map(\.component) == ["database", "ephemeral", "tool keys"])
             }
 
             try await mariaDB.start()

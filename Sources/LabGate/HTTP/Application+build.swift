@@ -25,6 +25,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     let router = Router(context: LabGateRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
+        SecurityHeadersMiddleware()
         AccessLogMiddleware()
         MetricsMiddleware()
         ErrorMappingMiddleware()
@@ -39,7 +40,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     ).register(on: router)
     router.addRoutes(CourseController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
-        audit: AuditTrail(log: backends.repositories.audit)
+        audit: AuditTrail(log: backends.repositories.audit), notices: CourseNotices(ephemeral: backends.ephemeral)
     ).endpoints)
     router.addRoutes(LogoutController(lti: lti).endpoints)
     router.addRoutes(StudentPathController(

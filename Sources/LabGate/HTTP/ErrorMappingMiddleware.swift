@@ -1,4 +1,5 @@
 import Hummingbird
+import LTIGateway
 import LabCore
 
 /// The one place where errors become HTTP answers: each kind gets the status it deserves
@@ -13,6 +14,11 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as StoreError {
             throw Self.httpError(for: error, context: context)
+        } catch let error as ToolKeyError {
+            context.logger.critical("tool keys unusable", metadata: ["reason": .string(Backends.words(error))])
+            throw HTTPError(
+                .serviceUnavailable,
+                message: "LabGate cannot use its signing keys right now (its configuration is incomplete). Tell your lab administrator; /readyz says what to fix.")
         } catch {
             context.logger.error("unexpected error", metadata: ["error": .string(String(reflecting: error))])
             throw Self.internalError(context: context)

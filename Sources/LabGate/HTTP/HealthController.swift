@@ -15,8 +15,8 @@ struct HealthController {
         routes.get("healthz") { _, _ in
             ["status": "alive"]
         }
-        routes.get("readyz") { _, _ in
-            let checks = await backends.readiness()
+        routes.get("readyz") { _, context in
+            let checks = await backends.readiness(logger: context.logger)
             let ready = checks.allSatisfy(\.ready)
             return EditedResponse(
                 status: ready ? .ok : .serviceUnavailable,

@@ -14,6 +14,7 @@ struct CourseController<Context: RequestContext>: Sendable {
     let operations: LabOperations
     let limits: CourseLimits
     let audit: AuditTrail
+    let notices: CourseNotices
 
     /// A teacher's verified request: their session and the course it is about.
     struct Access: Sendable {
@@ -88,7 +89,8 @@ struct CourseController<Context: RequestContext>: Sendable {
     }
 
     private func coursePage(_ request: Request, _ access: Access) async throws -> Response {
-        try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: request.uri.queryParameters["notice"].map(String.init))
+        let notice = try await notices.text(of: request.uri.queryParameters["notice"].map(String.init), for: access.session.userID)
+        return try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: notice)
     }
 
     private func page(_ access: Access, csrf: String, notice: String?, problems: [(field: String, message: String)] = [], settings: CourseSettings? = nil) async throws -> Response {
@@ -108,10 +110,10 @@ struct CourseController<Context: RequestContext>: Sendable {
     }
 
     /// Back to the course page with a line saying what happened.
-    private func done(_ access: Access, _ notice: String) -> Response {
+    private func done(_ access: Access, _ notice: String) async throws -> Response {
         var components = URLComponents()
         components.path = "/courses/\(access.course.id)"
-        components.queryItems = [URLQueryItem(name: "notice", value: notice)]
+        components.queryItems = [URLQueryItem(name: "notice", value: try await notices.post(notice, for: access.session.userID))]
         return Response(status: .seeOther, headers: [.location: components.string ?? "/courses/\(access.course.id)"])
     }
 
@@ -131,7 +133,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         }
         _ = try await repositories.courses.bind(activity.id, to: environment.id)
         await audit.record(event(access, "activity.set-environment", "activity/\(activity.id)", detail: environment.name), logger: context.logger)
-        return done(access, "\(activity.title) now opens \(environment.title).")
+        return try await done(access, "\(activity.title) now opens \(environment.title).")
     }
 
     private func saveSettings(_ request: Request, _ context: Context, _ access: Access) async throws -> Response {
@@ -166,7 +168,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         }
         try await repositories.courses.saveSettings(settings, for: access.course.id)
         await audit.record(event(access, "course.settings", "course/\(access.course.id)"), logger: context.logger)
-        return done(access, "The course's settings are saved; they apply to labs prepared from now on.")
+        return try await done(access, "The course's settings are saved; they apply to labs prepared from now on.")
     }
 
     private func act(_ context: Context, _ access: Access) async throws -> Response {
@@ -181,10 +183,10 @@ struct CourseController<Context: RequestContext>: Sendable {
             _ = try await operations.perform(operation, on: instance.id)
         } catch ProvisioningError.notAllowed(_, let state) {
             await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)", outcome: .refused, detail: "the lab is \(state)"), logger: context.logger)
-            return done(access, "Cannot \(name) a lab that is \(state).")
+            return try await done(access, "Cannot \(name) a lab that is \(state).")
         }
         await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)"), logger: context.logger)
-        return done(access, "Asked to \(name) the lab; the table follows it.")
+        return try await done(access, "Asked to \(name) the lab; the table follows it.")
     }
 
     private func actOnAll(_ context: Context, _ access: Access) async throws -> Response {
@@ -203,7 +205,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         await audit.record(
             event(access, "course.\(name)-all", "course/\(access.course.id)", detail: "\(changed) asked, \(skipped) could not"),
             logger: context.logger)
-        return done(access, "Asked to \(name) \(changed) lab\(changed == 1 ? "" : "s")\(skipped > 0 ? "; \(skipped) could not be" : "").")
+        return try await done(access, "Asked to \(name) \(changed) lab\(changed == 1 ? "" : "s")\(skipped > 0 ? "; \(skipped) could not be" : "").")
     }
 
     /// Labs for everyone who launched the course before, or for the students ticked, so they
@@ -233,6 +235,6 @@ struct CourseController<Context: RequestContext>: Sendable {
             event(access, "course.prepare", "activity/\(activity.id)", outcome: refusals.isEmpty ? .succeeded : .refused,
                   detail: summary + (refusals.first.map { ": \($0)" } ?? "")),
             logger: context.logger)
-        return done(access, "Prepare now: \(summary)\(refusals.first.map { " (\($0))" } ?? "").")
+        return try await done(access, "Prepare now: \(summary)\(refusals.first.map { " (\($0))" } ?? "").")
     }
 }

@@ -1,3 +1,7 @@
+import Foundation
+import LTIGateway
+import Logging
+
 /// Whether one part a process depends on can be reached.
 struct ReadinessCheck: Sendable, Codable, Equatable {
     var component: String
@@ -8,28 +12,48 @@ struct ReadinessCheck: Sendable, Codable, Equatable {
 
 extension Backends {
     /// Checks, side by side, that the database, the ephemeral store and queue, and Guacamole's
-    /// database (when it is not LabGate's) answer.
-    func readiness() async -> [ReadinessCheck] {
-        async let database = check("database", engine: databaseDescription) { try await self.database.ping() }
-        async let ephemeral = check("ephemeral", engine: ephemeralDescription) {
+    /// database (when it is not LabGate's) answer, and that the tool's keys open with this
+    /// process's secret. Anyone may ask, so the answer names engines, never paths or hosts;
+    /// the log has the detail.
+    func readiness(logger: Logger) async -> [ReadinessCheck] {
+        async let database = check("database", engine: databaseEngine, logger: logger) { try await self.database.ping() }
+        async let ephemeral = check("ephemeral", engine: ephemeralEngine, logger: logger) {
             try await self.ephemeral.ping()
             try await self.queue.ping()
         }
-        async let guacamole = guacamoleCheck()
-        return await [database, ephemeral] + [guacamole].compactMap { $0 }
+        async let guacamole = guacamoleCheck(logger: logger)
+        async let keys = check("tool keys", engine: databaseEngine, logger: logger) { try await self.checkToolKeys() }
+        return await [database, ephemeral] + [guacamole].compactMap { $0 } + [keys]
     }
 
-    private func guacamoleCheck() async -> ReadinessCheck? {
-        guard let guacamoleDatabase, let guacamoleDescription else { return nil }
-        return await check("guacamole", engine: guacamoleDescription) { try await guacamoleDatabase.ping() }
+    /// Throws `ToolKeyError.unreadable` when a published key was sealed under another secret.
+    func checkToolKeys() async throws {
+        _ = try await ToolKeyRing(repository: repositories.toolKeys, box: box).publishedKeySet(now: Date())
     }
 
-    private func check(_ component: String, engine: String, _ probe: @Sendable () async throws -> Void) async -> ReadinessCheck {
+    private func guacamoleCheck(logger: Logger) async -> ReadinessCheck? {
+        guard let guacamoleDatabase else { return nil }
+        return await check("guacamole", engine: "MariaDB", logger: logger) { try await guacamoleDatabase.ping() }
+    }
+
+    private func check(_ component: String, engine: String, logger: Logger, _ probe: @Sendable () async throws -> Void) async -> ReadinessCheck {
         do {
             try await probe()
             return ReadinessCheck(component: component, engine: engine, ready: true)
+        } catch let error as ToolKeyError {
+            return ReadinessCheck(component: component, engine: engine, ready: false, problem: Self.words(error))
         } catch {
-            return ReadinessCheck(component: component, engine: engine, ready: false, problem: "\(error)")
+            logger.warning("not ready", metadata: ["component": .string(component), "error": .string("\(error)")])
+            return ReadinessCheck(component: component, engine: engine, ready: false, problem: "does not answer; the log of this process has the cause")
+        }
+    }
+
+    /// A tool key this process cannot open, and the fix.
+    static func words(_ error: ToolKeyError) -> String {
+        switch error {
+        case .unreadable(let kid):
+            "tool key \(kid) was sealed under another secret key: give every process of this installation the same security.secretKey (or the same secretKeyFile)"
+        case .noActiveKey: error.description
         }
     }
 }

@@ -18,7 +18,10 @@ final class Backends: Service, Sendable {
     let guacamoleRecords: any GuacamoleRecords
     /// Guacamole's own database, when it is not LabGate's.
     let guacamoleDatabase: (any SQLDatabase)?
-    /// For people: which engines these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
+    /// Which engines these are, for anyone to see ("SQLite", "Redis").
+    var databaseEngine: String { database.dialect.name }
+    var ephemeralEngine: String { redis == nil ? "in-process" : "Redis" }
+    /// For the operator: where these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
     let databaseDescription: String
     /// LabGate's one secret (configured, or read from its key file, made on first start).
     let secret: Data
