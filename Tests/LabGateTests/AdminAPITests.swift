@@ -16,22 +16,23 @@ struct AdminAPITests {
     /// An API call's answer.
     struct Answer {
         var status: Int
+        var text: String
         var headers: [(String, String)]
         var json: Any?
     }
 
-    static func call(_ method: String, _ url: String, token: String?, body: String? = nil) async throws -> Answer {
+    static func call(_ method: String, _ url: String, token: String?, body: String? = nil, scheme: String = "Bearer") async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         if let body = body ?? (method == "PUT" ? "{}" : nil) {
             request.body = .bytes(ByteBuffer(string: body))
             request.headers.add(name: "Content-Type", value: "application/json")
         }
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let token { request.headers.add(name: "Authorization", value: "\(scheme) \(token)") }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Answer(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+            status: Int(response.status.code), text: String(buffer: body), headers: response.headers.map { ($0.name, $0.value) },
             json: try? JSONSerialization.jsonObject(with: Data(buffer: body)))
     }
 

@@ -124,12 +124,19 @@ struct ApplicationTests {
         try await redis.stop()
     }
 
-    @Test("/metrics serves Prometheus text that counts requests")
+    @Test("/metrics serves Prometheus text that counts requests, to a holder of an API token")
     func metrics() async throws {
-        let app = try await buildApplication(config: try TestConfig.embedded())
+        let config = try TestConfig.embedded()
+        let backends = try await Backends.open(config)
+        let bearer = try await withCleanup {
+            try await backends.migrate()
+            return try await APITokens(repository: backends.repositories.apiTokens).create(name: "scraper", scope: .read, lifetime: nil, now: Date()).bearer
+        } cleanup: { await backends.close() }
+        let app = try await buildApplication(config: config)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { _ in }
-            try await client.execute(uri: "/metrics", method: .get) { response in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(bearer)"]) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
                 let text = String(buffer: response.body)

@@ -67,7 +67,9 @@ struct LTILaunchRefusalTests {
         try await LTITestbed.run { (bed) async throws in
             _ = try await bed.launch(LaunchScenario(signing: .algNone))
             _ = try await bed.launch(LaunchScenario())
-            let metrics = try await bed.browser.get(bed.toolURL + "/metrics").body
+            #expect(try await bed.browser.get(bed.toolURL + "/metrics").status == 401)
+            let token = try await APITokens(repository: bed.repositories.apiTokens).create(name: "prometheus", scope: .read, lifetime: nil, now: Date())
+            let metrics = try await AdminAPITests.call("GET", bed.toolURL + "/metrics", token: token.bearer).text
             let lines = metrics.split(separator: "\n").filter { $0.hasPrefix("labgate_lti_requests_total{") }
             #expect(lines.contains { $0.contains(#"step="launch""#) && $0.contains(#"outcome="algorithmNotAllowed""#) })
             #expect(lines.contains { $0.contains(#"step="launch""#) && $0.contains(#"outcome="accepted""#) })

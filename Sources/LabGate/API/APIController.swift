@@ -103,8 +103,7 @@ struct APIController: Sendable {
         var actor: String?
         do {
             if let needed = route.scope {
-                guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-                    let token = try await tokens.authenticate(String(header.dropFirst(7)), now: Date())
+                guard let bearer = request.bearerToken, let token = try await tokens.authenticate(bearer, now: Date())
                 else { throw APIError.unauthenticated }
                 guard token.scope >= needed else { throw APIError.forbidden(needed) }
                 context.logger.info("api request", metadata: ["token": .string(token.name), "scope": .string(token.scope.rawValue)])

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Hummingbird
 import LabCore
 import WebEncoding
 
@@ -34,5 +35,16 @@ struct APITokens: Sendable {
 
     static func hash(_ secret: String) -> String {
         Array(SHA256.hash(data: Array(secret.utf8))).hexEncodedString()
+    }
+}
+
+extension Request {
+    /// The credentials of `Authorization: Bearer <token>`, the scheme in any case (RFC 9110 §11.1).
+    var bearerToken: String? {
+        guard let header = headers[.authorization], let space = header.firstIndex(of: " "),
+            header[..<space].lowercased() == "bearer"
+        else { return nil }
+        let token = header[space...].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
     }
 }

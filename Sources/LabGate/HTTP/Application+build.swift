@@ -31,7 +31,7 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
         ErrorMappingMiddleware()
     }
     router.addRoutes(HealthController(backends: backends).endpoints)
-    router.addRoutes(PrometheusMetrics.endpoints)
+    router.addRoutes(PrometheusMetrics.endpoints(tokens: APITokens(repository: backends.repositories.apiTokens)))
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Metrics
 import Prometheus
@@ -12,10 +13,15 @@ enum PrometheusMetrics {
         return registry
     }()
 
-    static var endpoints: RouteCollection<LabGateRequestContext> {
+    /// `/metrics`, for a holder of an API token of any scope (Prometheus's `authorization`
+    /// setting sends it): the counts say who uses LabGate how, which outsiders need not know.
+    static func endpoints(tokens: APITokens) -> RouteCollection<LabGateRequestContext> {
         let routes = RouteCollection(context: LabGateRequestContext.self)
-        routes.get("metrics") { _, _ in
-            Response(
+        routes.get("metrics") { request, _ in
+            guard let bearer = request.bearerToken, try await tokens.authenticate(bearer, now: Date()) != nil else {
+                return APIError.unauthenticated.response()
+            }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
