@@ -1,24 +1,43 @@
 import Foundation
 import LabCore
+import WebEncoding
 
 /// LTI Dynamic Registration 1.0 (Moodle 3.10+): read the platform's OpenID configuration,
 /// register LabGate with it, and keep the platform as pending until an admin approves it.
 struct DynamicRegistration: Sendable {
     let http: OutboundHTTP
     let registry: PlatformRegistry
+    let ephemeral: any EphemeralStore
     let settings: LTISettings
 
+    /// Anyone may start a registration, so each costs an outbound call and a row: at most
+    /// this many per client address an hour, this many pending at once, each pending a day.
+    static let perAddressPerHour: Int64 = 10
+    static let maxPending = 20
+    static let pendingLifetime: TimeInterval = 86_400
+
     /// Registers with the platform whose configuration is at `configurationURL`.
-    func register(configurationURL: String, token: String?, now: Date) async throws -> Platform {
+    func register(configurationURL: String, token: String?, from address: String?, now: Date) async throws -> Platform {
+        let attempts = try await ephemeral.increment("register-rate:" + (address ?? "unknown"), by: 1, ttl: .seconds(3600))
+        guard attempts <= Self.perAddressPerHour else { throw LTIError.tooManyRegistrations }
+        try await removeExpiredPending(now: now)
+        guard try await registry.list().filter({ $0.platform.status == .pending }).count < Self.maxPending else {
+            throw LTIError.tooManyRegistrations
+        }
         let configuration: PlatformConfiguration
         do {
             configuration = try await http.getJSON(PlatformConfiguration.self, from: configurationURL, checkAddresses: true)
         } catch {
-            throw LTIError.registrationRefused("the platform's configuration at \(configurationURL) could not be read (\(error))")
+            throw LTIError.registrationUnreachable(url: Self.withoutUserInfo(configurationURL), detail: "\(error)")
         }
         // The issuer must live where the configuration came from, or anyone could register as any platform.
         guard let issuerHost = URL(string: configuration.issuer)?.host, issuerHost == URL(string: configurationURL)?.host else {
             throw LTIError.registrationRefused("the issuer \(configuration.issuer) is not on the host of its configuration URL")
+        }
+        do {
+            _ = try BrowserURL(configuration.authorizationEndpoint, allowInsecureLoopback: settings.allowInsecureLoopback)
+        } catch {
+            throw LTIError.registrationRefused("its authorization endpoint is not an address LabGate sends browsers to: \(error)")
         }
         let answer: RegistrationAnswer
         do {
@@ -26,13 +45,28 @@ struct DynamicRegistration: Sendable {
                 ToolRegistration(settings: settings), to: configuration.registrationEndpoint, bearer: token,
                 decoding: RegistrationAnswer.self, checkAddresses: true)
         } catch {
-            throw LTIError.registrationRefused("the platform did not accept the registration (\(error))")
+            throw LTIError.registrationUnreachable(url: Self.withoutUserInfo(configuration.registrationEndpoint), detail: "\(error)")
         }
         let platform = Platform(
             issuer: configuration.issuer, clientID: answer.clientID, authURL: configuration.authorizationEndpoint,
             tokenURL: configuration.tokenEndpoint, jwksURL: configuration.jwksURI,
             status: settings.autoApproveRegistrations ? .active : .pending, createdAt: now)
         return try await registry.save(platform, deployments: answer.toolConfiguration?.deploymentID.map { [$0] } ?? [], now: now)
+    }
+
+    /// Pending registrations no admin approved within a day are dropped.
+    private func removeExpiredPending(now: Date) async throws {
+        for (platform, _) in try await registry.list() where platform.status == .pending && now.timeIntervalSince(platform.createdAt) > Self.pendingLifetime {
+            _ = try await registry.remove(id: platform.id)
+        }
+    }
+
+    /// A URL for the log: what it carries before an `@` is dropped.
+    static func withoutUserInfo(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "(unreadable URL)"
     }
 }
 

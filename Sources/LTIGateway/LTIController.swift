@@ -23,7 +23,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
         routes.post("launch") { request, context in try await page("launch", context) { try await launch(request, context: context) } }
         routes.get("jwks") { _, _ in try await keySet() }
         routes.post("deep-linking") { request, context in try await page("deep-linking", context) { try await deepLinkingChoice(request) } }
-        routes.get("register") { request, context in try await page("register", context) { try await register(request) } }
+        routes.get("register") { request, context in try await page("register", context) { try await register(request, context) } }
         return routes
     }
 
@@ -133,13 +133,14 @@ public struct LTIController<Context: RequestContext>: Sendable {
         return HTMLPage.autoPost(title: "Returning to your course", action: returnURL, fields: [("JWT", token)]).response()
     }
 
-    private func register(_ request: Request) async throws -> Response {
+    private func register(_ request: Request, _ context: Context) async throws -> Response {
         let query = request.queryFields.firstValues
         guard let configurationURL = query["openid_configuration"], !configurationURL.isEmpty else {
             throw LTIError.missingParameter("openid_configuration")
         }
         let platform = try await service.dynamicRegistration.register(
-            configurationURL: configurationURL, token: query["registration_token"], now: Date())
+            configurationURL: configurationURL, token: query["registration_token"],
+            from: request.clientAddress(context, trustForwardedFor: service.settings.trustForwardedFor), now: Date())
         return HTMLPage.registered(platform).response()
     }
 }

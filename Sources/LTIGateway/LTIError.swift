@@ -39,11 +39,17 @@ public enum LTIError: Error, Equatable, Sendable {
     case notFound(String)
     case invalidChoice(String)
     case registrationRefused(String)
+    /// The platform's address could not be reached; the detail is for the log only (it would
+    /// tell an outsider what LabGate's outbound filter refuses).
+    case registrationUnreachable(url: String, detail: String)
+    case tooManyRegistrations
 
     /// The HTTP status of the page that explains the refusal.
     public var status: HTTPResponse.Status {
         switch self {
         case .keySetUnavailable: .badGateway
+        case .registrationUnreachable: .badGateway
+        case .tooManyRegistrations: .tooManyRequests
         case .platformPending, .unknownDeployment, .teachersOnly: .forbidden
         case .sessionRequired: .unauthorized
         case .notFound: .notFound
@@ -123,6 +129,10 @@ public enum LTIError: Error, Equatable, Sendable {
             "That choice is not valid: \(what)."
         case .registrationRefused(let why):
             "The registration could not be completed: \(why)."
+        case .registrationUnreachable:
+            "The registration could not be completed: the platform could not be reached. Check the registration URL, or ask LabGate's administrator."
+        case .tooManyRegistrations:
+            "Too many registrations were started recently. Try again in an hour, or ask LabGate's administrator to add the platform."
         }
     }
 
@@ -140,6 +150,7 @@ public enum LTIError: Error, Equatable, Sendable {
         case .wrongIssuer(let iss): "iss \(iss) differs from the registered issuer"
         case .malformedToken(let what): "malformed id_token: \(what)"
         case .registrationRefused(let why): "dynamic registration refused: \(why)"
+        case .registrationUnreachable(let url, let detail): "dynamic registration: \(url) could not be reached: \(detail)"
         default: String(describing: self)
         }
     }

@@ -38,7 +38,7 @@ public final class LTIService: Sendable {
     var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, queue: queue) }
     /// The live sessions and window passes.
     public var sessions: SessionStore { SessionStore(ephemeral: ephemeral, box: box, lifetime: settings.sessionLifetime) }
-    var dynamicRegistration: DynamicRegistration { DynamicRegistration(http: http, registry: registry, settings: settings) }
+    var dynamicRegistration: DynamicRegistration { DynamicRegistration(http: http, registry: registry, ephemeral: ephemeral, settings: settings) }
 
     /// The CSRF token of the forms shown to the holder of a session cookie.
     func csrfToken(sessionCookie: String) -> String {

@@ -13,24 +13,31 @@ public final class OutboundHTTP: Sendable {
     private static let timeout = TimeAmount.seconds(5)
 
     public init(policy: OutboundURLPolicy) {
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration())
+        self.policy = policy
+    }
+
+    private static func configuration(pinning host: String? = nil, to address: String? = nil) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: Self.timeout, read: Self.timeout))
         configuration.decompression = .disabled
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.policy = policy
+        if let host, let address { configuration.dnsOverride = [host: address] }
+        return configuration
     }
 
     /// Fetches and decodes JSON from `url`.
     func getJSON<T: Decodable>(_ type: T.Type, from url: String, checkAddresses: Bool) async throws(OutboundCallError) -> T {
-        var request = HTTPClientRequest(url: try checked(url, checkAddresses: checkAddresses).absoluteString)
+        let target = try checked(url, checkAddresses: checkAddresses)
+        var request = HTTPClientRequest(url: target.url.absoluteString)
         request.headers.add(name: "Accept", value: "application/json")
-        return try await send(request, decoding: type)
+        return try await send(request, to: target, decoding: type)
     }
 
     /// Posts JSON to `url` with an optional bearer token and decodes the JSON answer.
     func postJSON<T: Decodable>(
         _ body: some Encodable, to url: String, bearer: String?, decoding type: T.Type, checkAddresses: Bool
     ) async throws(OutboundCallError) -> T {
-        var request = HTTPClientRequest(url: try checked(url, checkAddresses: checkAddresses).absoluteString)
+        let target = try checked(url, checkAddresses: checkAddresses)
+        var request = HTTPClientRequest(url: target.url.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
@@ -40,7 +47,7 @@ public final class OutboundHTTP: Sendable {
         } catch {
             throw .unreadable("could not encode the request: \(error)")
         }
-        return try await send(request, decoding: type)
+        return try await send(request, to: target, decoding: type)
     }
 
     /// Closes the connections.
@@ -48,7 +55,7 @@ public final class OutboundHTTP: Sendable {
         try? await client.shutdown()
     }
 
-    private func checked(_ url: String, checkAddresses: Bool) throws(OutboundCallError) -> URL {
+    private func checked(_ url: String, checkAddresses: Bool) throws(OutboundCallError) -> OutboundURLPolicy.Checked {
         do {
             return try policy.check(url, checkAddresses: checkAddresses)
         } catch {
@@ -56,14 +63,19 @@ public final class OutboundHTTP: Sendable {
         }
     }
 
-    private func send<T: Decodable>(_ request: HTTPClientRequest, decoding type: T.Type) async throws(OutboundCallError) -> T {
+    /// Sends on the shared client, or, for an address that was checked, on a client of its
+    /// own that connects to exactly that address (the name still names the TLS server).
+    private func send<T: Decodable>(_ request: HTTPClientRequest, to target: OutboundURLPolicy.Checked, decoding type: T.Type) async throws(OutboundCallError) -> T {
         let body: ByteBuffer
         let status: UInt
+        let pinned = target.address.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(pinning: target.url.host, to: $0)) }
         do {
-            let response = try await client.execute(request, timeout: Self.timeout)
+            let response = try await (pinned ?? client).execute(request, timeout: Self.timeout)
             status = response.status.code
             body = try await response.body.collect(upTo: Self.maxBody)
+            try? await pinned?.shutdown()
         } catch {
+            try? await pinned?.shutdown()
             throw .unreachable(String(describing: error))
         }
         guard (200..<300).contains(status) else { throw .status(Int(status)) }

@@ -13,10 +13,18 @@ public struct OutboundURLPolicy: Sendable {
         self.allowPrivateAddresses = allowPrivateAddresses
     }
 
+    /// A URL LabGate may call, with the address it was checked at.
+    public struct Checked: Sendable {
+        public var url: URL
+        /// The address to connect to, so that a second resolution of the name (DNS
+        /// rebinding) cannot lead the connection somewhere the check did not see; nil: resolve freely.
+        public var address: String?
+    }
+
     /// The URL if LabGate may call it; otherwise an error that says why not.
-    /// - Parameter checkAddresses: resolve the host and refuse private addresses (for URLs
-    ///   that come from outside, unlike a key set URL an administrator registered).
-    public func check(_ text: String, checkAddresses: Bool) throws(OutboundURLError) -> URL {
+    /// - Parameter checkAddresses: resolve the host and refuse special-purpose addresses (for
+    ///   URLs that come from outside, unlike a key set URL an administrator registered).
+    public func check(_ text: String, checkAddresses: Bool) throws(OutboundURLError) -> Checked {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw .invalid(text)
         }
@@ -37,7 +45,7 @@ public struct OutboundURLPolicy: Sendable {
             guard !addresses.isEmpty else { throw .unresolvable(bareHost) }
             if let blocked = addresses.first(where: \.isPrivate) { throw .privateAddress(host: bareHost, address: blocked.text) }
         }
-        return url
+        return Checked(url: url, address: checkAddresses ? addresses.first?.text : nil)
     }
 
     /// The addresses a host name resolves to (a literal address resolves to itself).
@@ -69,7 +77,7 @@ public enum OutboundURLError: Error, Equatable, Sendable, CustomStringConvertibl
         case .invalid(let url): "\(url) is not an absolute URL"
         case .insecure(let url): "\(url) does not use https"
         case .unresolvable(let host): "the host \(host) cannot be resolved"
-        case .privateAddress(let host, let address): "\(host) resolves to the private or loopback address \(address)"
+        case .privateAddress(let host, let address): "\(host) resolves to the special-purpose address \(address) (private, loopback, reserved or documentation)"
         }
     }
 }

@@ -7,7 +7,7 @@ enum LoggingSetup {
         switch config.logFormat {
         case .plain:
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+                var handler = PlainLogHandler(label: label)
                 handler.logLevel = level
                 return handler
             }
