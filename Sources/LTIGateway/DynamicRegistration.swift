@@ -44,6 +44,8 @@ struct DynamicRegistration: Sendable {
             answer = try await http.postJSON(
                 ToolRegistration(settings: settings), to: configuration.registrationEndpoint, bearer: token,
                 decoding: RegistrationAnswer.self, checkAddresses: true)
+        } catch .status(let code) {
+            throw LTIError.registrationRefused("the platform did not accept the registration (it answered HTTP \(code)); start it again from the platform")
         } catch {
             throw LTIError.registrationUnreachable(url: Self.withoutUserInfo(configuration.registrationEndpoint), detail: "\(error)")
         }

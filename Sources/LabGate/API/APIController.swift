@@ -139,7 +139,8 @@ struct APIController: Sendable {
     /// `?state=ready,failed&limit=100&cursor=<id>`: a page of instances by id.
     private func listInstances(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        var states = Set(LabInstanceState.allCases)
+        // As `labgate instance list`: deleted ones only when asked for by state.
+        var states = Set(LabInstanceState.allCases).subtracting([.deleted])
         if let text = query["state"] {
             states = []
             for name in text.split(separator: ",") {
