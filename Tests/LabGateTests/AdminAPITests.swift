@@ -94,6 +94,7 @@ struct AdminAPITests {
         case (.post, "/tokens"): #"{"name": "\#(spare)", "scope": "read"}"#
         case (.put, "/activities/{activity}/environment"): #"{"environment": "\#(environment.name)"}"#
         case (.put, "/environments/{name}"): #"{"name": "\#(spare)", "title": "Spare", "vms": [{"template": 9000}]}"#
+        case (.put, "/quotas/{scope}"): #"{"instances": 1000}"#
         case (.put, _): "{}"
         default: nil
         }

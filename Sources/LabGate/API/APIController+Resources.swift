@@ -107,15 +107,16 @@ extension APIController {
     }
 
     static func quotaScope(_ context: LabGateRequestContext) throws -> Quota.Scope {
-        let text = try context.parameters.require("scope")
-        guard let scope = Quota.Scope(text) else {
+        let raw = try context.parameters.require("scope")
+        guard let scope = Quota.Scope(raw.removingPercentEncoding ?? raw) else {
             throw APIError.invalid("scope", "scope is global, courses (each course without its own), course:<course id> or students (each student).")
         }
         return scope
     }
 
-    /// A JSON body of at most 16 KB: 413 beyond, 400 naming the field when it does not decode.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    /// A JSON body of at most 16 KB: 413 beyond, 422 naming a field it does not take or a
+    /// `null` where a value is required, 400 naming the field when it does not decode.
+    static func decode<T: APIRequestBody>(_ type: T.Type, from request: Request) async throws -> T {
         var request = request
         let body: ByteBuffer
         do {
@@ -123,10 +124,20 @@ extension APIController {
         } catch {
             throw APIError(status: .contentTooLarge, code: "too_large", message: "The body is larger than 16 KB.")
         }
+        if let json = try? JSONSerialization.jsonObject(with: Data(buffer: body)), let misfit = T.shape.misfit(of: json) {
+            throw APIError(status: .unprocessableContent, code: "invalid_field", message: misfit.problem, details: ["field": misfit.field])
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: body))
         } catch let error as DecodingError {
             let field = DescribedFailure.field(of: error)
+            // The right type with a value that cannot be (a VLAN range that ends before it
+            // starts) is a field to correct, as the other checks of a field are.
+            if case .dataCorrupted(let context) = error, !context.codingPath.isEmpty {
+                throw APIError(
+                    status: .unprocessableContent, code: "invalid_field", message: "\(DescribedFailure.describe(error)).",
+                    details: field.map { ["field": $0] } ?? [:])
+            }
             throw APIError(
                 status: .badRequest, code: "invalid_body", message: "The body is not the JSON this operation takes: \(DescribedFailure.describe(error)).",
                 details: field.map { ["field": $0] } ?? [:])

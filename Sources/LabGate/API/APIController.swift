@@ -96,7 +96,28 @@ struct APIController: Sendable {
                 try await run(route, request, context)
             }
         }
+        // A method a path does not take is 405 with the ones it does; an unknown path is
+        // 404; both in the API's one shape.
+        let methods = Dictionary(grouping: routes, by: \.routerPath).mapValues { Set($0.map(\.method)) }
+        for (path, taken) in methods {
+            let allow = taken.map(\.rawValue).sorted().joined(separator: ", ")
+            for method in Self.methods where !taken.contains(method) {
+                router.on(RouterPath(path), method: method) { _, _ in
+                    var refusal = APIError(
+                        status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only.").response()
+                    refusal.headers[.allow] = allow
+                    return refusal
+                }
+            }
+        }
+        for method in Self.methods {
+            router.on("/api/v1/**", method: method) { _, _ in
+                APIError(status: .notFound, code: "not_found", message: "There is no such operation; the list is at /api/v1/openapi.yaml.").response()
+            }
+        }
     }
+
+    static let methods: [HTTPRequest.Method] = [.get, .put, .post, .delete, .patch, .head, .options, .trace, HTTPRequest.Method("QUERY")!]
 
     /// Authenticates, checks the scope, and answers every refusal in the API's shape.
     private func run(_ route: APIRoute, _ request: Request, _ context: LabGateRequestContext) async throws -> Response {
@@ -142,6 +163,7 @@ struct APIController: Sendable {
         // As `labgate instance list`: deleted ones only when asked for by state.
         var states = Set(LabInstanceState.allCases).subtracting([.deleted])
         if let text = query["state"] {
+            guard !text.isEmpty else { throw APIError.invalid("state", "state names at least one state; leave it out for every state but deleted.") }
             states = []
             for name in text.split(separator: ",") {
                 guard let state = LabInstanceState(rawValue: String(name)) else {

@@ -74,6 +74,9 @@ struct Administration: Sendable {
 
     /// Saves the quota of `scope`; every limit must be a whole number from 0 up, or absent (no limit).
     func setQuota(_ scope: Quota.Scope, _ limits: QuotaLimits) async throws -> Quota {
+        guard limits.instances != nil || limits.cores != nil || limits.memoryMiB != nil else {
+            throw AdminError.invalid(field: "instances", message: "give at least one limit: instances, cores or memoryMiB (to lift the quota, remove it)")
+        }
         for (field, value) in [("instances", limits.instances), ("cores", limits.cores), ("memoryMiB", limits.memoryMiB)] {
             if let value, !(0...QuotaLimits.maximum).contains(value) {
                 throw AdminError.invalid(field: field, message: "\(field) must be from 0 to \(QuotaLimits.maximum)")
@@ -99,7 +102,7 @@ struct Administration: Sendable {
         var environmentID: EnvironmentID?
         if let environmentName {
             guard let environment = try await repositories.environments.find(name: environmentName) else {
-                throw AdminError.invalid(field: "environment", message: "there is no environment named \(environmentName)")
+                throw AdminError.notFound("environment named \(environmentName)")
             }
             environmentID = environment.id
         }
@@ -111,12 +114,12 @@ struct Administration: Sendable {
     /// The user's lab of the environment, requested now if they have none; quotas apply as to a launch.
     func createInstance(userID: UserID, environmentName: String) async throws -> (instance: LabInstance, created: Bool) {
         guard try await repositories.users.find(id: userID) != nil else {
-            throw AdminError.invalid(field: "userId", message: "there is no user \(userID); users are made by their first launch from the LMS")
+            throw AdminError.notFound("user \(userID) (users are made by their first launch from the LMS)")
         }
         do {
             return try await operations.request(userID: userID, environmentName: environmentName)
         } catch ProvisioningError.unknownEnvironment {
-            throw AdminError.invalid(field: "environment", message: "there is no environment named \(environmentName)")
+            throw AdminError.notFound("environment named \(environmentName)")
         }
     }
 }
