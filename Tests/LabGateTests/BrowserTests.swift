@@ -1,5 +1,6 @@
 import Foundation
 @testable import LabGate
+import LTIGateway
 import LabCore
 import PlatformSim
 import Provisioning
@@ -78,6 +79,31 @@ struct BrowserTests {
             }
             let student = try #require(try await Self.instance(of: environment, in: bed))
             #expect(student.state == .ready)
+        }
+    }
+
+    @Test("a Deep Linking launch whose return URL is javascript: runs no script in LabGate's origin: the launch is refused with words")
+    func hostileReturnURLRunsNothing() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            _ = try await bed.addEnvironment("dl-\(UUID().uuidString.prefix(6))", title: "Linux")
+            var scenario = LaunchScenario.teacher()
+            scenario.messageType = "LtiDeepLinkingRequest"
+            scenario.deepLinkReturnURL = "javascript:document.title='pwned';window.name='pwned'"
+            let form = bed.platform.loginInitiation(scenario, toolURL: bed.toolURL)
+            let inputs = form.fields.map { #"<input type="hidden" name="\#($0.0)" value="\#(HTMLPage.escape($0.1))">"# }.joined()
+            let start = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-dl-\(UUID().uuidString).html")
+            try #"<!doctype html><form method="post" action="\#(form.action)">\#(inputs)</form><script>document.forms[0].submit()</script>"#
+                .write(to: start, atomically: true, encoding: .utf8)
+            try await Self.withChromium { _, page in
+                try await page.navigate(start.absoluteString)
+                try await page.waitUntil("location.href.indexOf('/lti/launch') >= 0 && document.body && document.body.innerText.length > 0")
+                let text = try await page.evaluate("document.body.innerText") as? String ?? ""
+                #expect(text.contains("return address LabGate will not send your browser to"), "\(text)")
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await page.evaluate("document.title") as? String != "pwned")
+                #expect(try await page.evaluate("window.name") as? String != "pwned")
+                #expect(try await page.evaluate("document.forms.length") as? Int == 0)
+            }
         }
     }
 
