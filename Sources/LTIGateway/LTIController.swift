@@ -90,9 +90,12 @@ public struct LTIController<Context: RequestContext>: Sendable {
 
     private func keySet() async throws -> Response {
         let set = try await service.toolKeys.publishedKeySet(now: Date())
+        // The same bytes from every process, so caches and platforms see one key set.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "max-age=60"],
-            body: .init(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(set))))
+            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(set))))
     }
 
     /// The session of this browser, and the form's fields once its CSRF token is checked.

@@ -1,0 +1,52 @@
+import Foundation
+import Storage
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Processes that start together on a fresh install", .enabled(if: TestConfig.serversUnderTest))
+struct FirstStartRaceTests {
+    @Test("4 serve processes started at the same instant on an empty MariaDB: one secret, one key set, identical JWKS from each")
+    func fourAtOnce() async throws {
+        let admin = MariaDBDatabase(settings: try TestServers.mariaDB())
+        let name = "t_race_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        _ = try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
+        let folder = try StartupSafetyTests.scratchFolder()
+        let redis = try TestServers.redis()
+        let environment = [
+            "LABGATE_DATABASE_ENGINE": "mariadb", "LABGATE_DATABASE_PORT": String(TestServers.mariaDBPort ?? 0), "LABGATE_DATABASE_NAME": name,
+            "LABGATE_DATABASE_PASSWORD": TestServers.environment["LABGATE_TEST_MARIADB_PASSWORD"] ?? "",
+            "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_PORT": String(redis.port), "LABGATE_REDIS_PASSWORD": redis.password ?? "",
+            "LABGATE_REDIS_KEY_PREFIX": redis.keyPrefix, "LABGATE_WORKER_IN_PROCESS": "false",
+        ]
+        let ports = (0..<4).map { _ in Int.random(in: 20000...60000) }
+        let servers = try ports.map { try ChildProcess(CommandLineTests.binary, ["serve", "--port", String($0)], in: folder, environment: environment) }
+        defer {
+            for server in servers { server.signal(SIGKILL) }
+        }
+        var keySets: [String] = []
+        for (server, port) in zip(servers, ports) {
+            var keys: (status: Int, body: String)?
+            for _ in 0..<200 where keys?.status != 200 {
+                try await Task.sleep(for: .milliseconds(100))
+                keys = try? await CommandLineTests.get(port: port, path: "/lti/jwks")
+            }
+            #expect(keys?.status == 200, "\(server.errorOutput.suffix(2000))")
+            keySets.append(keys?.body ?? "")
+        }
+        #expect(Set(keySets).count == 1, "\(keySets)")
+        let kids = try JSONSerialization.jsonObject(with: Data(keySets[0].utf8)) as? [String: [[String: Any]]]
+        #expect(kids?["keys"]?.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/var").filter { $0.hasPrefix("secret.key") } == ["secret.key"])
+        for server in servers { server.signal(SIGTERM) }
+        for server in servers { _ = await server.exitStatus() }
+        let database = MariaDBDatabase(settings: try TestServers.mariaDB(database: name))
+        let rows = try await database.query("SELECT COUNT(*) AS n FROM tool_keys", [])
+        #expect(rows.first?["n"] == .int(1))
+        await database.shutdown()
+        _ = try await admin.execute("DROP DATABASE \(name)", [])
+        await admin.shutdown()
+    }
+}
