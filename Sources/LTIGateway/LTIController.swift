@@ -38,6 +38,15 @@ public struct LTIController<Context: RequestContext>: Sendable {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", error.code)]).increment()
             context.logger.notice("LTI request refused", metadata: ["step": .string(step), "reason": .string(error.reason)])
             return HTMLPage.refusal(error, requestID: context.id).response()
+        } catch StoreError.retryable(let reason) {
+            // A rush that outlasted the wait for a turn: a page in the course's frame, not JSON.
+            Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "busy")]).increment()
+            context.logger.warning("LTI request busy", metadata: ["step": .string(step), "reason": .string(reason)])
+            var page = HTMLPage.refusal(
+                message: "Many people are opening their labs at this moment. Wait a few seconds, then click the activity in your course again.",
+                status: .serviceUnavailable, requestID: context.id).response()
+            page.headers[.retryAfter] = "5"
+            return page
         } catch let refusal as LaunchRefusal {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "not_admitted")]).increment()
             context.logger.notice("lab not admitted", metadata: ["step": .string(step), "reason": .string(refusal.message)])

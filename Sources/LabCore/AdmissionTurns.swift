@@ -6,10 +6,11 @@ import Foundation
 /// expires by itself if its holder dies.
 struct AdmissionTurns: Sendable {
     let store: any EphemeralStore
-    /// Far longer than the few milliseconds a turn takes (a count and an insert).
-    var ttl: Duration = .seconds(10)
+    /// Far longer than the few milliseconds a turn takes (a count and an insert), and well
+    /// under `patience`: the turn of a process that died is taken over while others still wait.
+    var ttl: Duration = .seconds(4)
     /// How long a launch waits for its turn before it is asked to try again.
-    var patience: Duration = .seconds(10)
+    var patience: Duration = .seconds(15)
 
     /// Runs `body` holding every key, taken in one order (so two launches never wait on each other).
     func taking<T>(_ keys: [String], _ body: () async throws -> T) async throws -> T {

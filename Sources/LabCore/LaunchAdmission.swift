@@ -43,6 +43,12 @@ public struct LaunchAdmission: Sendable {
                     createdAt: now))
         }
         guard let turns, !quotas.isEmpty else { return try await admit() }
+        // What is refused now would be refused in its turn too (usage only falls when labs
+        // end): in a rush, the many who cannot get a lab hear so at once, not after a wait.
+        if let refusal = try await refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) {
+            if let live = try await existing(userID, environment) { return live }
+            throw refusal
+        }
         return try await turns.taking(quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }, admit)
     }
 

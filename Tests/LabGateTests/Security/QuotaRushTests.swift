@@ -1,0 +1,36 @@
+import Foundation
+@testable import LabGate
+import LabCore
+import PlatformSim
+import TestSupport
+import Testing
+
+@Suite("A class that clicks at once under a quota")
+struct QuotaRushTests {
+    @Test("60 students at once in a course with quota 5: exactly 5 labs, and every answer a redirect or an HTML page, never JSON",
+          arguments: LTITestbed.Storage.underTest)
+    func rush(storage: LTITestbed.Storage) async throws {
+        try await LTITestbed.run(storage: storage) { (bed) async throws in
+            let environment = try await bed.addEnvironment("rush-\(UUID().uuidString.prefix(6))", title: "Rush lab")
+            let (course, _) = try await TeachingTests.teach(bed)
+            try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 5))
+            let answers = try await withThrowingTaskGroup(of: (Int, String?, String).self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        try await bed.withOtherBrowser { (browser) async throws in
+                            let page = try await bed.launch(QuotaTests.student("rush-\(index)", environment), in: browser)
+                            return (page.status, page.header("content-type"), page.body)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(Int, String?, String)]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.0 == 303 }.count == 5)
+            for (status, type, body) in answers where status != 303 {
+                #expect([429, 503].contains(status), "\(status): \(body.prefix(200))")
+                #expect(type?.hasPrefix("text/html") == true && body.hasPrefix("<!doctype html>"), "\(status) \(type ?? "-"): \(body.prefix(200))")
+            }
+            #expect(try await bed.repositories.instances.usage(of: .course(course)).instances == 5)
+        }
+    }
+}
