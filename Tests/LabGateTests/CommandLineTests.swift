@@ -89,14 +89,7 @@ struct CommandLineTests {
     @Test("serve on the embedded defaults answers /healthz and /readyz, logs each request, and stops cleanly on SIGTERM",
           arguments: ["plain", "json"])
     func serveAndStop(logFormat: String) async throws {
-        let folder = try scratchFolder()
-        let port = Int.random(in: 20000...60000)
-        let server = try ChildProcess(Self.binary, ["serve", "--port", String(port)], in: folder, environment: ["LABGATE_LOG_FORMAT": logFormat])
-        var ready = false
-        for _ in 0..<150 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await Self.get(port: port, path: "/readyz"))?.status == 200
-        }
+        let (server, port, ready) = try await Self.serving(in: try scratchFolder(), environment: ["LABGATE_LOG_FORMAT": logFormat])
         #expect(ready, "serve did not become ready: \(server.errorOutput)")
         let health = try await Self.get(port: port, path: "/healthz")
         #expect(health.body == #"{"status":"alive"}"#)
@@ -113,6 +106,18 @@ struct CommandLineTests {
             #expect(log.contains("path=/healthz"))
             #expect(log.contains("hb.request.id="))
         }
+    }
+
+    /// `labgate serve` on a random port in `folder`, once `/readyz` answers 200 (or 15 s passed).
+    static func serving(in folder: String, environment: [String: String] = [:]) async throws -> (server: ChildProcess, port: Int, ready: Bool) {
+        let port = Int.random(in: 20000...60000)
+        let server = try ChildProcess(binary, ["serve", "--port", String(port)], in: folder, environment: environment)
+        var ready = false
+        for _ in 0..<150 where !ready {
+            try await Task.sleep(for: .milliseconds(100))
+            ready = (try? await get(port: port, path: "/readyz"))?.status == 200
+        }
+        return (server, port, ready)
     }
 
     static func get(port: Int, path: String) async throws -> (status: Int, body: String) {

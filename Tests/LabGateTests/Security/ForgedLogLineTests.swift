@@ -12,13 +12,7 @@ struct ForgedLogLineTests {
     @Test("a line break from a query starts no log line; the register page says only 'could not be reached'; registrations are rate-limited")
     func noForgedLines() async throws {
         let folder = try StartupSafetyTests.scratchFolder()
-        let port = Int.random(in: 20000...60000)
-        let server = try ChildProcess(CommandLineTests.binary, ["serve", "--port", String(port)], in: folder)
-        var ready = false
-        for _ in 0..<150 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await CommandLineTests.get(port: port, path: "/readyz"))?.status == 200
-        }
+        let (server, port, ready) = try await CommandLineTests.serving(in: folder)
         #expect(ready, "serve did not become ready: \(server.errorOutput)")
         let encoded = Self.forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let register = try await CommandLineTests.get(port: port, path: "/lti/register?openid_configuration=https%3A%2F%2Froot%3Apw%40127.0.0.1%3A1%2F" + encoded)

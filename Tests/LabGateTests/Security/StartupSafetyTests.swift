@@ -24,14 +24,8 @@ struct StartupSafetyTests {
 
     @Test("a first start makes var/ 0700 and the database, its journal files and the key file 0600; config check names what others can read")
     func fileModesAfterFirstStart() async throws {
-        let folder = try Self.scratchFolder()
-        let port = Int.random(in: 20000...60000)
-        let server = try ChildProcess(Self.binary, ["serve", "--port", String(port)], in: folder)
-        var ready = false
-        for _ in 0..<150 where !ready {
-            try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await CommandLineTests.get(port: port, path: "/readyz"))?.status == 200
-        }
+        let folder = try StartupSafetyTests.scratchFolder()
+        let (server, port, ready) = try await CommandLineTests.serving(in: folder)
         #expect(ready, "serve did not become ready: \(server.errorOutput)")
         let var_ = folder + "/var"
         #expect(Self.mode(var_) == 0o700)
