@@ -25,7 +25,7 @@ struct StartupSafetyTests {
     @Test("a first start makes var/ 0700 and the database, its journal files and the key file 0600; config check names what others can read")
     func fileModesAfterFirstStart() async throws {
         let folder = try StartupSafetyTests.scratchFolder()
-        let (server, port, ready) = try await CommandLineTests.serving(in: folder)
+        let (server, _, ready) = try await CommandLineTests.serving(in: folder)
         #expect(ready, "serve did not become ready: \(server.errorOutput)")
         let var_ = folder + "/var"
         #expect(Self.mode(var_) == 0o700)
