@@ -38,10 +38,11 @@ public struct LTIController<Context: RequestContext>: Sendable {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", error.code)]).increment()
             context.logger.notice("LTI request refused", metadata: ["step": .string(step), "reason": .string(error.reason)])
             return HTMLPage.refusal(error, requestID: context.id).response()
-        } catch StoreError.retryable(let reason) {
-            // A rush that outlasted the wait for a turn: a page in the course's frame, not JSON.
+        } catch let error as StoreError where error.isTemporary {
+            // A rush that outlasted the wait for a turn or for a database connection: a page
+            // in the course's frame, not JSON.
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "busy")]).increment()
-            context.logger.warning("LTI request busy", metadata: ["step": .string(step), "reason": .string(reason)])
+            context.logger.warning("LTI request busy", metadata: ["step": .string(step), "reason": .string("\(error)")])
             var page = HTMLPage.refusal(
                 message: "Many people are opening their labs at this moment. Wait a few seconds, then click the activity in your course again.",
                 status: .serviceUnavailable, requestID: context.id).response()

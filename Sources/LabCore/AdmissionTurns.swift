@@ -6,11 +6,13 @@ import Foundation
 /// expires by itself if its holder dies.
 struct AdmissionTurns: Sendable {
     let store: any EphemeralStore
-    /// Far longer than the few milliseconds a turn takes (a count and an insert), and well
-    /// under `patience`: the turn of a process that died is taken over while others still wait.
-    var ttl: Duration = .seconds(4)
+    /// Far longer than the few milliseconds a turn takes (a count and an insert), even on a
+    /// database slowed by a rush (at 4 s, a holder overran its turn and a quota of 5 let 7
+    /// in), and well under `patience`: the turn of a process that died is taken over while
+    /// the others still wait.
+    var ttl: Duration = .seconds(10)
     /// How long a launch waits for its turn before it is asked to try again.
-    var patience: Duration = .seconds(15)
+    var patience: Duration = .seconds(25)
 
     /// Runs `body` holding every key, taken in one order (so two launches never wait on each other).
     func taking<T>(_ keys: [String], _ body: () async throws -> T) async throws -> T {

@@ -21,4 +21,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .failed(let why): why
         }
     }
+
+    /// Whether trying again in a moment may succeed (busy or unreachable, not wrong).
+    public var isTemporary: Bool {
+        switch self {
+        case .retryable, .unavailable: true
+        case .duplicate, .conflict, .failed: false
+        }
+    }
 }
