@@ -43,22 +43,8 @@ public struct SecretBox: Sendable {
         return try AES.GCM.open(AES.GCM.SealedBox(combined: combined), using: key(for: purpose))
     }
 
-    /// `payload` with an HMAC-SHA256 tag, as `payload.tag` in base64url.
-    func sign(_ payload: Data, purpose: String) -> String {
-        payload.base64URLEncodedString() + "." + tag(payload, purpose: purpose)
-    }
-
     /// The HMAC-SHA256 of `payload` under the purpose's key, in base64url.
     func tag(_ payload: Data, purpose: String) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: payload, using: key(for: purpose))).base64URLEncodedString()
-    }
-
-    /// The payload of a value made by `sign`, if its tag is right (compared in constant time).
-    func verify(_ signed: String, purpose: String) -> Data? {
-        let parts = signed.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let payload = Data(base64URLEncoded: parts[0]), let tag = Data(base64URLEncoded: parts[1]),
-            HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: payload, using: key(for: purpose))
-        else { return nil }
-        return payload
     }
 }

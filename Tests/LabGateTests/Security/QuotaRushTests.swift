@@ -7,7 +7,7 @@ import Testing
 
 @Suite("A class that clicks at once under a quota")
 struct QuotaRushTests {
-    @Test("30 students at once in a course with quota 5: exactly 5 labs, and every answer a redirect or an HTML page, never JSON",
+    @Test("30 students at once in a course with quota 5: exactly 5 labs; the rest hear the course is full, and a busy answer is an HTML page that asks them to click again",
           arguments: LTITestbed.Storage.underTest)
     func rush(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
@@ -18,7 +18,13 @@ struct QuotaRushTests {
                 for index in 0..<30 {
                     group.addTask {
                         try await bed.withOtherBrowser { (browser) async throws in
-                            let page = try await bed.launch(QuotaTests.student("rush-\(index)", environment), in: browser)
+                            // A student told that LabGate is busy clicks again, as the page asks.
+                            var page = try await bed.launch(QuotaTests.student("rush-\(index)", environment), in: browser)
+                            for _ in 0..<5 where page.status == 503 && page.header("retry-after") != nil {
+                                #expect(page.header("content-type")?.hasPrefix("text/html") == true, "\(page.body.prefix(200))")
+                                try await Task.sleep(for: .seconds(1))
+                                page = try await bed.launch(QuotaTests.student("rush-\(index)", environment), in: browser)
+                            }
                             return (page.status, page.header("content-type"), page.body)
                         }
                     }
@@ -27,7 +33,7 @@ struct QuotaRushTests {
             }
             #expect(answers.filter { $0.0 == 303 }.count == 5)
             for (status, type, body) in answers where status != 303 {
-                #expect([429, 503].contains(status), "\(status): \(body.prefix(200))")
+                #expect(status == 429, "\(status): \(body.prefix(200))")
                 #expect(type?.hasPrefix("text/html") == true && body.hasPrefix("<!doctype html>"), "\(status) \(type ?? "-"): \(body.prefix(200))")
             }
             #expect(try await bed.repositories.instances.usage(of: .course(course)).instances == 5)
