@@ -11,8 +11,9 @@ struct AdmissionTurns: Sendable {
     /// in), and well under `patience`: the turn of a process that died is taken over while
     /// the others still wait.
     var ttl: Duration = .seconds(10)
-    /// How long a launch waits for its turn before it is asked to try again.
-    var patience: Duration = .seconds(25)
+    /// How long a launch waits for its turn before it is asked to try again: a little longer
+    /// than a turn lives, and well inside the 30 s a proxy or browser waits for an answer.
+    var patience: Duration = .seconds(12)
 
     /// Runs `body` holding every key, taken in one order (so two launches never wait on each other).
     func taking<T>(_ keys: [String], _ body: () async throws -> T) async throws -> T {

@@ -7,7 +7,7 @@ import Testing
 
 @Suite("A class that clicks at once under a quota")
 struct QuotaRushTests {
-    @Test("30 students at once in a course with quota 5: exactly 5 labs; the rest hear the course is full, and a busy answer is an HTML page that asks them to click again",
+    @Test("20 students at once in a course with quota 5: exactly 5 labs; the rest hear the course is full, and a busy answer is an HTML page that asks them to click again",
           arguments: LTITestbed.Storage.underTest)
     func rush(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
@@ -15,7 +15,7 @@ struct QuotaRushTests {
             let (course, _) = try await TeachingTests.teach(bed)
             try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 5))
             let answers = try await withThrowingTaskGroup(of: (Int, String?, String).self) { group in
-                for index in 0..<30 {
+                for index in 0..<20 {
                     group.addTask {
                         try await bed.withOtherBrowser { (browser) async throws in
                             // A student told that LabGate is busy clicks again, as the page asks.
