@@ -8,8 +8,8 @@ struct AdmissionTurns: Sendable {
     let store: any EphemeralStore
     /// Far longer than the few milliseconds a turn takes (a count and an insert), even on a
     /// database slowed by a rush (at 4 s, a holder overran its turn and a quota of 5 let 7
-    /// in), and well under `patience`: the turn of a process that died is taken over while
-    /// the others still wait.
+    /// in), and under `patience`: the turn of a process that died is taken over while the
+    /// others still wait.
     var ttl: Duration = .seconds(10)
     /// How long a launch waits for its turn before it is asked to try again: a little longer
     /// than a turn lives, and well inside the 30 s a proxy or browser waits for an answer.
