@@ -20,10 +20,7 @@ struct DynamicRegistration: Sendable {
     func register(configurationURL: String, token: String?, from address: String?, now: Date) async throws -> Platform {
         let attempts = try await ephemeral.increment("register-rate:" + (address ?? "unknown"), by: 1, ttl: .seconds(3600))
         guard attempts <= Self.perAddressPerHour else { throw LTIError.tooManyRegistrations }
-        try await removeExpiredPending(now: now)
-        guard try await registry.list().filter({ $0.platform.status == .pending }).count < Self.maxPending else {
-            throw LTIError.tooManyRegistrations
-        }
+        guard try await pendingAfterExpiry(now: now) < Self.maxPending else { throw LTIError.tooManyRegistrations }
         let configuration: PlatformConfiguration
         do {
             configuration = try await http.getJSON(PlatformConfiguration.self, from: configurationURL, checkAddresses: true)
@@ -56,11 +53,17 @@ struct DynamicRegistration: Sendable {
         return try await registry.save(platform, deployments: answer.toolConfiguration?.deploymentID.map { [$0] } ?? [], now: now)
     }
 
-    /// Pending registrations no admin approved within a day are dropped.
-    private func removeExpiredPending(now: Date) async throws {
-        for (platform, _) in try await registry.list() where platform.status == .pending && now.timeIntervalSince(platform.createdAt) > Self.pendingLifetime {
-            _ = try await registry.remove(id: platform.id)
+    /// Drops the pending registrations no admin approved within a day; returns how many still wait.
+    private func pendingAfterExpiry(now: Date) async throws -> Int {
+        var waiting = 0
+        for (platform, _) in try await registry.list() where platform.status == .pending {
+            if now.timeIntervalSince(platform.createdAt) > Self.pendingLifetime {
+                _ = try await registry.remove(id: platform.id)
+            } else {
+                waiting += 1
+            }
         }
+        return waiting
     }
 
     /// A URL for the log: what it carries before an `@` is dropped.
