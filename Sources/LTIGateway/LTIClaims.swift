@@ -2,7 +2,7 @@ import Foundation
 
 /// The claims of an LTI 1.3 id_token (LTI Core 1.3 §5, Deep Linking 2.0 §4.4), decoded
 /// leniently where platforms differ (a single `aud` string, `accept_multiple` as text).
-public struct LTIClaims: Decodable, Sendable {
+public struct LTIClaims: Codable, Sendable {
     public var iss: String
     public var sub: String?
     public var aud: [String]
@@ -25,20 +25,20 @@ public struct LTIClaims: Decodable, Sendable {
     public var deepLinkingSettings: DeepLinkingSettings?
 
     /// The resource link (activity) that was clicked.
-    public struct ResourceLink: Decodable, Sendable, Hashable {
+    public struct ResourceLink: Codable, Sendable, Hashable {
         public var id: String
         public var title: String?
     }
 
     /// The course the launch comes from.
-    public struct Context: Decodable, Sendable, Hashable {
+    public struct Context: Codable, Sendable, Hashable {
         public var id: String
         public var label: String?
         public var title: String?
     }
 
     /// Where and how to return a Deep Linking choice.
-    public struct DeepLinkingSettings: Decodable, Sendable, Hashable {
+    public struct DeepLinkingSettings: Codable, Sendable, Hashable {
         public var returnURL: String
         public var acceptTypes: [String]
         public var acceptMultiple: Bool
@@ -58,6 +58,14 @@ public struct LTIClaims: Decodable, Sendable {
                 acceptMultiple = (try? container.decodeIfPresent(String.self, forKey: .acceptMultiple)) == "true"
             }
             data = try container.decodeIfPresent(String.self, forKey: .data)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(returnURL, forKey: .returnURL)
+            try container.encode(acceptTypes, forKey: .acceptTypes)
+            try container.encode(acceptMultiple, forKey: .acceptMultiple)
+            try container.encodeIfPresent(data, forKey: .data)
         }
     }
 
@@ -102,6 +110,31 @@ public struct LTIClaims: Decodable, Sendable {
         // Custom values are strings by the spec; a platform sending numbers should not break the launch.
         custom = (try? container.decodeIfPresent([String: String].self, forKey: .custom)) ?? [:]
         deepLinkingSettings = try container.decodeIfPresent(DeepLinkingSettings.self, forKey: .deepLinkingSettings)
+    }
+
+    /// Written in the id_token's own shape, so a launch kept for a retry reads back as it came.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(iss, forKey: .iss)
+        try container.encodeIfPresent(sub, forKey: .sub)
+        try container.encode(aud, forKey: .aud)
+        try container.encodeIfPresent(azp, forKey: .azp)
+        try container.encode(exp, forKey: .exp)
+        try container.encode(iat, forKey: .iat)
+        try container.encodeIfPresent(nonce, forKey: .nonce)
+        try container.encodeIfPresent(name, forKey: .name)
+        try container.encodeIfPresent(givenName, forKey: .givenName)
+        try container.encodeIfPresent(familyName, forKey: .familyName)
+        try container.encodeIfPresent(email, forKey: .email)
+        try container.encodeIfPresent(messageType, forKey: .messageType)
+        try container.encodeIfPresent(version, forKey: .version)
+        try container.encodeIfPresent(deploymentID, forKey: .deploymentID)
+        try container.encodeIfPresent(targetLinkURI, forKey: .targetLinkURI)
+        try container.encodeIfPresent(resourceLink, forKey: .resourceLink)
+        try container.encodeIfPresent(roles, forKey: .roles)
+        try container.encodeIfPresent(context, forKey: .context)
+        try container.encode(custom, forKey: .custom)
+        try container.encodeIfPresent(deepLinkingSettings, forKey: .deepLinkingSettings)
     }
 
     /// The person's display name: `name`, or given and family name.

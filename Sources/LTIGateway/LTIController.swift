@@ -21,6 +21,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
             try await page("login", context) { try await login(try await request.formFields().firstValues) }
         }
         routes.post("launch") { request, context in try await page("launch", context) { try await launch(request, context: context) } }
+        routes.get("launch/retry") { request, context in try await page("launch", context) { try await retryLaunch(request, context: context) } }
         routes.get("jwks") { _, _ in try await keySet() }
         routes.post("deep-linking") { request, context in try await page("deep-linking", context) { try await deepLinkingChoice(request) } }
         routes.get("register") { request, context in try await page("register", context) { try await register(request, context) } }
@@ -43,11 +44,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
             // in the course's frame, not JSON.
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "busy")]).increment()
             context.logger.warning("LTI request busy", metadata: ["step": .string(step), "reason": .string("\(error)")])
-            var page = HTMLPage.refusal(
-                message: "Many people are opening their labs at this moment. Wait a few seconds, then click the activity in your course again.",
-                status: .serviceUnavailable, requestID: context.id).response()
-            page.headers[.retryAfter] = "5"
-            return page
+            return HTMLPage.busy(requestID: context.id).response(headers: [.retryAfter: "5"])
         } catch let refusal as LaunchRefusal {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "not_admitted")]).increment()
             context.logger.notice("lab not admitted", metadata: ["step": .string(step), "reason": .string(refusal.message)])
@@ -69,19 +66,54 @@ public struct LTIController<Context: RequestContext>: Sendable {
         let now = Date()
         let launch = try await service.validator.validate(
             idToken: form["id_token"], state: form["state"], stateCookie: { request.cookies[$0]?.value }, now: now)
-        let (outcome, session) = try await service.mapper.map(
-            launch, now: now, sessionLifetime: service.settings.sessionLifetime,
-            address: request.clientAddress(context, trustForwardedFor: service.settings.trustForwardedFor), logger: context.logger)
+        var response = try await admit(launch, attempt: 1, request, context, now: now)
+        if let state = form["state"] { response.headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
+        return response
+    }
+
+    /// The busy page's own retry: the launch it kept, taken once, tried again.
+    private func retryLaunch(_ request: Request, context: Context) async throws -> Response {
+        // Only LabGate's own page sends the browser here; another site cannot make it spend the ticket.
+        guard !request.isCrossSite(publicURL: service.settings.publicURL), let ticket = request.cookies[PendingLaunch.cookieName]?.value,
+            let pending = try await PendingLaunch.take(ticket, from: service.ephemeral)
+        else { throw LTIError.unknownState }
+        return try await admit(pending.launch, attempt: pending.attempt + 1, request, context, now: Date())
+    }
+
+    /// Maps a verified launch to LabGate's records and answers where it leads. When LabGate is
+    /// too busy to finish, the launch is kept and the page retries it by itself: the student
+    /// never has to go back to the course, and no answer in the course's frame is JSON.
+    private func admit(_ launch: ValidatedLaunch, attempt: Int, _ request: Request, _ context: Context, now: Date) async throws -> Response {
+        let outcome: LaunchOutcome, session: LaunchSession
+        do {
+            (outcome, session) = try await service.mapper.map(
+                launch, now: now, sessionLifetime: service.settings.sessionLifetime,
+                address: request.clientAddress(context, trustForwardedFor: service.settings.trustForwardedFor), logger: context.logger)
+        } catch let error as StoreError where error.isTemporary && attempt < PendingLaunch.maxAttempts {
+            // Should keeping it fail too, the plain busy page (in `page`) asks for a click instead.
+            let ticket = try await PendingLaunch(launch: launch, attempt: attempt).store(in: service.ephemeral)
+            Counter(label: "labgate_lti_requests_total", dimensions: [("step", "launch"), ("outcome", "busy_retrying")]).increment()
+            context.logger.warning("launch busy, the browser retries", metadata: ["attempt": .stringConvertible(attempt), "reason": .string("\(error)")])
+            let delay = Int.random(in: 3...7)  // spread out, so the retries do not come back as one wave
+            let page = HTMLPage.busy(requestID: context.id, retry: (delay, PendingLaunch.retryPath))
+            var headers: HTTPFields = [.retryAfter: String(delay)]
+            headers.append(SetCookie(
+                name: PendingLaunch.cookieName, value: ticket, path: PendingLaunch.cookiePath,
+                maxAge: Int(PendingLaunch.lifetime.components.seconds)).field)
+            return page.response(headers: headers)
+        }
         context.logger.info("launch accepted", metadata: [
             "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
-            "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue),
+            "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue), "attempt": .stringConvertible(attempt),
         ])
         // A relaunch rotates the session: the one this browser held before ends.
         if let previous = try await service.session(of: request, now: now) { try await service.sessions.end(previous) }
         let cookie = try await service.sessions.begin(session)
         var headers: HTTPFields = [:]
         headers.append(LTIService.sessionCookie(cookie, expiresAt: session.expiresAt, now: now))
-        if let state = form["state"] { headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
+        if request.cookies[PendingLaunch.cookieName] != nil {
+            headers.append(SetCookie.expired(PendingLaunch.cookieName, path: PendingLaunch.cookiePath).field)
+        }
         let page: HTMLPage
         switch outcome {
         case .labRequested(let instance):

@@ -1,5 +1,5 @@
 /// The LTI messages LabGate accepts at its launch URL.
-public enum LTIMessageType: String, Sendable {
+public enum LTIMessageType: String, Codable, Sendable {
     case resourceLink = "LtiResourceLinkRequest"
     case deepLinking = "LtiDeepLinkingRequest"
 }

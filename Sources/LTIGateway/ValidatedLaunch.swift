@@ -1,7 +1,7 @@
 import LabCore
 
 /// A launch that passed every check: who sent it, what it says, and the role it grants.
-public struct ValidatedLaunch: Sendable {
+public struct ValidatedLaunch: Codable, Sendable {
     public var platform: Platform
     public var claims: LTIClaims
     public var messageType: LTIMessageType

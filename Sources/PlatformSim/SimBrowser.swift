@@ -24,6 +24,17 @@ public final class SimBrowser: Sendable {
             headers.filter { $0.0.lowercased() == name.lowercased() }.map(\.1)
         }
 
+        /// Where a `<meta http-equiv="refresh">` sends the browser, and after how many seconds,
+        /// its address resolved against the page's.
+        public var refresh: (seconds: Int, url: String)? {
+            guard let tag = body.range(of: #"<meta http-equiv="refresh" content="(\d+);url=([^"]*)">"#, options: .regularExpression)
+            else { return nil }
+            let content = body[tag].split(separator: "\"")[3]
+            guard let semicolon = content.firstIndex(of: ";"), let seconds = Int(content[..<semicolon]) else { return nil }
+            let target = String(content[content.index(semicolon, offsetBy: 5)...]).replacingOccurrences(of: "&amp;", with: "&")
+            return (seconds, URL(string: target, relativeTo: URL(string: url))?.absoluteString ?? target)
+        }
+
         /// The first form of the page, its action resolved against the page's address.
         public var form: HTMLForm? {
             guard var form = HTMLForm.first(in: body) else { return nil }
@@ -85,8 +96,11 @@ public final class SimBrowser: Sendable {
         try await post(form.action, fields: form.fields + extra)
     }
 
-    public func get(_ url: String) async throws -> Page {
-        try await send(HTTPClientRequest(url: url))
+    /// Gets a page; `headers` are what a browser adds of its own (`Sec-Fetch-Site`).
+    public func get(_ url: String, headers: [(String, String)] = []) async throws -> Page {
+        var request = HTTPClientRequest(url: url)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        return try await send(request)
     }
 
     /// Posts a form; `headers` are what a browser adds of its own (`Origin`, `Sec-Fetch-Site`).

@@ -18,6 +18,8 @@ struct LTITestbed: Sendable {
     let toolURL: String
     let config: LabGateConfig
     let repositories: Repositories
+    /// The ephemeral store the server uses too, on Redis; an in-process store of the test's own on embedded.
+    let ephemeral: any EphemeralStore
     let browser: SimBrowser
 
     /// Which storage LabGate runs on.
@@ -105,7 +107,7 @@ struct LTITestbed: Sendable {
                 let toolURL = "http://\(host):\(port)"
                 try await waitUntilServing(toolURL + "/healthz", browser: browser) { stopped.value.withLock { $0 } }
                 try await body(LTITestbed(
-                    platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, browser: browser))
+                    platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, ephemeral: backends.ephemeral, browser: browser))
             } cleanup: {
                 await browser.shutdown()
                 await backends.close()

@@ -1,0 +1,54 @@
+import Foundation
+@testable import LabGate
+@testable import LabCore
+import LTIGateway
+import PlatformSim
+import TestSupport
+import Testing
+
+@Suite("A launch that meets a busy LabGate retries by itself")
+struct BusyRetryTests {
+    @Test("a launch whose quota turn does not come gets an HTML page with Retry-After that retries by itself, once, from LabGate's own page only",
+          // The test holds the course's turn from outside, which only a shared (Redis) store allows.
+          .enabled(if: TestConfig.serversUnderTest))
+    func retriesByItself() async throws {
+        try await LTITestbed.run(storage: .servers) { (bed) async throws in
+            let environment = try await bed.addEnvironment("busy-\(UUID().uuidString.prefix(6))", title: "Busy lab")
+            let (course, _) = try await TeachingTests.teach(bed)
+            try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 5))
+            let turn = LaunchAdmission.turn(of: .course(course), userID: UserID("nobody"), courseID: course)
+            try await bed.ephemeral.set(turn, to: "a process that hangs", ttl: .seconds(60))
+
+            try await bed.withOtherBrowser { (browser) async throws in
+                let busy = try await bed.launch(QuotaTests.student("busy-student", environment), in: browser)
+                #expect(busy.status == 503)
+                #expect(busy.header("content-type")?.hasPrefix("text/html") == true)
+                #expect(busy.header("retry-after").flatMap(Int.init).map { (3...7).contains($0) } == true, "\(busy.headers)")
+                #expect(busy.body.contains("tries again by itself"))
+                let refresh = try #require(busy.refresh, "no refresh in \(busy.body)")
+                #expect(refresh.url == bed.toolURL + "/lti/launch/retry")
+                let ticket = try #require(browser.cookieJar["lg_retry"])
+                #expect(try await bed.repositories.instances.usage(of: .course(course)).instances == 0)
+
+                // Another site cannot make the browser spend the ticket.
+                let crossSite = try await browser.get(refresh.url, headers: [("Sec-Fetch-Site", "cross-site")])
+                #expect(crossSite.status == 400)
+
+                _ = try await bed.ephemeral.delete(turn)
+                let opened = try await browser.get(refresh.url)
+                #expect(opened.status == 303, "\(opened.status): \(opened.body.prefix(300))")
+                #expect(opened.header("location")?.hasPrefix("/labs/") == true)
+                #expect(browser.cookieJar["lg_retry"] == nil)
+                #expect(browser.cookieJar[LaunchSession.cookieName] != nil)
+                let instances = try await bed.repositories.instances.list(courseID: course)
+                #expect(instances.count == 1 && instances.first?.environmentID == environment.id)
+
+                // A ticket works once.
+                browser.cookieJar["lg_retry"] = ticket
+                let replay = try await browser.get(refresh.url)
+                #expect(replay.status == 400)
+                #expect(replay.body.contains("expired or was already used"))
+            }
+        }
+    }
+}
