@@ -9,61 +9,20 @@
 set -euo pipefail
 separate=
 if [ "${1:-}" = "--separate-server" ]; then separate=1; shift; fi
-cd "$(dirname "$0")/.."
-. scripts/swift-env.sh
-
-scripts/ensure-packages.sh --servers
-swift build -c release --scratch-path .build-release --product labgate
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/labgate-bench.XXXXXX")
-servers=scripts/test-servers.sh
-cleanup() {
-    $servers stop mariadb "$work" || true
-    $servers stop redis "$work" || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-$servers start mariadb "$work" > /dev/null
-$servers start redis "$work" > /dev/null
-mariadb_port=$(sed -n 's/^PORT=//p' "$work/mariadb.env")
-redis_port=$(sed -n 's/^PORT=//p' "$work/redis.env")
-cat > "$work/bench.yaml" <<YAML
-database:
-  engine: mariadb
-  port: $mariadb_port
-  poolSize: 16
-ephemeral:
-  engine: redis
-redis:
-  port: $redis_port
-  poolSize: 16
-security:
-  secretKeyFile: $work/secret.key
-YAML
-export LABGATE_DATABASE_PASSWORD LABGATE_REDIS_PASSWORD
-LABGATE_DATABASE_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/mariadb.env")
-LABGATE_REDIS_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/redis.env")
-labgate=.build-release/release/labgate
+. "$(dirname "$0")/bench-servers.sh"
 
 if [ -z "$separate" ]; then
-    exec $labgate bench launch --config "$work/bench.yaml" "$@"
+    $labgate bench launch --config "$work/bench.yaml" "$@"
+    exit
 fi
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-LABGATE_SERVER_PORT=$port LABGATE_LTI_PUBLIC_URL=http://127.0.0.1:$port LABGATE_LTI_ALLOW_INSECURE_LOOPBACK=true \
-    LABGATE_LOG_LEVEL=warning LABGATE_WORKER_IN_PROCESS=false $labgate serve --config "$work/bench.yaml" &
-server=$!
-trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 100); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz', timeout=1)" 2>/dev/null && break
-    sleep 0.1
-done
+start_gateway
+server=$gateway_pid
 
 seconds=10
 args=("$@")
 for i in "${!args[@]}"; do [ "${args[$i]}" = "--seconds" ] && seconds=${args[$((i + 1))]}; done
-$labgate bench launch --config "$work/bench.yaml" --url "http://127.0.0.1:$port" "$@" > "$work/result" &
+$labgate bench launch --config "$work/bench.yaml" --url "$gateway_url" "$@" > "$work/result" &
 bench=$!
 # Sample the CPU of the server and of the load generator (the test platform signing every
 # id_token, and the browsers) over the middle of the measured window (after set-up and warm-up).

@@ -15,13 +15,18 @@ struct AdmissionTurns: Sendable {
     /// than a turn lives, and well inside the 30 s a proxy or browser waits for an answer.
     var patience: Duration = .seconds(12)
 
-    /// Runs `body` holding every key, taken in one order (so two launches never wait on each other).
-    func taking<T>(_ keys: [String], _ body: () async throws -> T) async throws -> T {
+    /// Runs `body` holding every key, taken in one order (so two launches never wait on each
+    /// other). While waiting, once a holder has said a quota is full (`markFull`), `settle` is
+    /// asked now and then whether the outcome is already known; its answer ends the wait.
+    func taking<T>(_ keys: [String], settle: () async throws -> T?, _ body: () async throws -> T) async throws -> T {
         let holder = UUID().uuidString
         var held: [String] = []
         do {
             for key in Set(keys).sorted() {
-                try await take(key, as: holder)
+                if let settled = try await take(key, as: holder, settle: settle) {
+                    await release(held, of: holder)
+                    return settled
+                }
                 held.append(key)
             }
             let result = try await body()
@@ -33,14 +38,33 @@ struct AdmissionTurns: Sendable {
         }
     }
 
-    private func take(_ key: String, as holder: String) async throws {
-        let deadline = ContinuousClock.now + patience
+    /// Tells those waiting for `keys` that a quota behind them is full, so they can hear so
+    /// at once instead of each waiting for a turn only to be refused in it.
+    func markFull(_ keys: [String]) async {
+        for key in keys { try? await store.set(key + Self.fullSuffix, to: "1", ttl: Self.fullHint) }
+    }
+
+    private static let fullSuffix = ":full"
+    /// How long a "full" hint lives: it only prompts a real check, so a stale one costs a query, not a wrong refusal.
+    private static let fullHint = Duration.seconds(5)
+    private static let settleInterval = Duration.milliseconds(100)
+
+    /// Takes `key`'s turn; or returns what `settle` found out meanwhile.
+    private func take<T>(_ key: String, as holder: String, settle: () async throws -> T?) async throws -> T? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + patience
         var pause = Duration.milliseconds(1)
+        var nextSettle = clock.now + Self.settleInterval
         while try await !store.setIfAbsent(key, to: holder, ttl: ttl) {
-            guard ContinuousClock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come within \(patience)") }
+            guard clock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come within \(patience)") }
+            if clock.now >= nextSettle {
+                nextSettle = clock.now + Self.settleInterval
+                if try await store.get(key + Self.fullSuffix) != nil, let settled = try await settle() { return settled }
+            }
             try await Task.sleep(for: pause + .microseconds(Int.random(in: 0...1_000)))
             pause = min(pause * 2, .milliseconds(20))
         }
+        return nil
     }
 
     /// Gives the keys back; one whose turn expired meanwhile (and may be someone else's now) is left alone.

@@ -32,9 +32,18 @@ public struct LaunchAdmission: Sendable {
         }
         let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
         let footprint = environment.footprint(with: settings)
+        let turnKeys = quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }
+        // The student's live lab if a quota is full (it is kept), the refusal if they have none; nil when every quota has room.
+        let settleIfFull = { () async throws -> (instance: LabInstance, created: Bool)? in
+            guard let refusal = try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) else { return nil }
+            if let live = try await self.existing(userID, environment) { return live }
+            throw refusal
+        }
         let admit = {
-            if let refusal = try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) {
-                if let live = try await self.existing(userID, environment) { return live }
+            do {
+                if let live = try await settleIfFull() { return live }
+            } catch let refusal as LaunchRefusal {
+                await self.turns?.markFull(turnKeys)
                 throw refusal
             }
             return try await self.instances.findOrCreate(
@@ -45,11 +54,8 @@ public struct LaunchAdmission: Sendable {
         guard let turns, !quotas.isEmpty else { return try await admit() }
         // What is refused now would be refused in its turn too (usage only falls when labs
         // end): in a rush, the many who cannot get a lab hear so at once, not after a wait.
-        if let refusal = try await refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) {
-            if let live = try await existing(userID, environment) { return live }
-            throw refusal
-        }
-        return try await turns.taking(quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }, admit)
+        if let live = try await settleIfFull() { return live }
+        return try await turns.taking(turnKeys, settle: settleIfFull, admit)
     }
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the

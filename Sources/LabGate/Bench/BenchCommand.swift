@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure LabGate on this machine with its configured storage.",
-        subcommands: [Launch.self]
+        subcommands: [Launch.self, Rush.self]
     )
 
     /// `labgate bench launch`.
@@ -53,6 +53,45 @@ struct BenchCommand: AsyncParsableCommand {
                 serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).run()
             if let firstError = result.firstError {
                 FileHandle.standardError.write(Data("labgate bench: \(result.errors) failed launches; the first: \(firstError)\n".utf8))
+            }
+            print(result.line)
+        }
+    }
+
+    /// `labgate bench rush`.
+    struct Rush: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A class clicking at the same instant: one launch per student, in one course with a quota, against running LabGate servers.",
+            discussion: """
+                Each --url is a `labgate serve` on the configuration's database and ephemeral store (its lti.allowInsecureLoopback \
+                must be true); students go to them in turn. Login initiations and the platform's signatures are done before the \
+                clock starts. Every browser follows LabGate's busy pages as a real one would. Ends with one line: students=… labs=… \
+                admitted=… refused=… busy_pages=… not_html=… errors=… p50_ms=… p99_ms=… max_ms=… (from the click to the last answer) \
+                generator_cpu_s=… server_cpu_s=… (this process, and the --server-pid processes, during the rush).
+                """
+        )
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Students who click at once.") var students: Int = 500
+        @Option(help: "Labs the course's quota allows.") var quota: Int = 30
+        @Option(help: ArgumentHelp("A running LabGate server; repeat for several.", valueName: "url")) var url: [String] = []
+        @Option(help: ArgumentHelp("The process id of a server, whose CPU time is reported; repeat for several.", valueName: "pid"))
+        var serverPid: [Int32] = []
+
+        func validate() throws {
+            guard !url.isEmpty else { throw ValidationError("name at least one running server with --url") }
+            guard (1...5000).contains(students) else { throw ValidationError("--students must be from 1 to 5000") }
+            guard (1...100_000).contains(quota) else { throw ValidationError("--quota must be from 1 to 100000") }
+        }
+
+        func run() async throws {
+            let config = try options.load(overrides: ["log.level": ("warning", "bench")])
+            LoggingSetup.bootstrap(config)
+            let result = try await RushBenchmark(
+                config: config, serverURLs: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, students: students, quota: quota,
+                serverPIDs: serverPid).run()
+            if let firstError = result.firstError {
+                FileHandle.standardError.write(Data("labgate bench: \(result.errors) unexpected answers; the first: \(firstError)\n".utf8))
             }
             print(result.line)
         }

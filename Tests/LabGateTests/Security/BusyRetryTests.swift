@@ -51,4 +51,30 @@ struct BusyRetryTests {
             }
         }
     }
+
+    @Test("a launch waiting for its turn hears at once that the course filled meanwhile, instead of waiting out the turn",
+          .enabled(if: TestConfig.serversUnderTest))
+    func waiterHearsTheCourseIsFull() async throws {
+        try await LTITestbed.run(storage: .servers) { (bed) async throws in
+            let environment = try await bed.addEnvironment("full-\(UUID().uuidString.prefix(6))", title: "Full lab")
+            let (course, _) = try await TeachingTests.teach(bed)
+            try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 2))
+            let first = try await bed.withOtherBrowser { try await bed.launch(QuotaTests.student("first", environment), in: $0) }
+            #expect(first.status == 303)
+
+            let turn = LaunchAdmission.turn(of: .course(course), userID: UserID("nobody"), courseID: course)
+            try await bed.ephemeral.set(turn, to: "a process that hangs", ttl: .seconds(60))
+            async let waiting = bed.withOtherBrowser { try await bed.launch(QuotaTests.student("second", environment), in: $0) }
+            try await Task.sleep(for: .seconds(1))
+            // The course fills meanwhile (the first student opens a second lab), and a holder says so.
+            let other = try await bed.addEnvironment("other-\(UUID().uuidString.prefix(6))", title: "Other lab")
+            let firstLab = try #require(try await bed.repositories.instances.list(courseID: course).first)
+            _ = try await bed.repositories.instances.findOrCreate(LabInstance(
+                userID: firstLab.userID, environmentID: other.id, courseID: course, cores: 1, memoryMiB: 512, createdAt: Date()))
+            await AdmissionTurns(store: bed.ephemeral).markFull([turn])
+            let answer = try await waiting
+            #expect(answer.status == 429, "\(answer.status): \(answer.body.prefix(300))")
+            _ = try await bed.ephemeral.delete(turn)
+        }
+    }
 }

@@ -8,9 +8,7 @@ import Testing
 @Suite("A class that clicks at once under a quota")
 struct QuotaRushTests {
     @Test("20 students at once in a course with quota 5: exactly 5 labs; the rest hear the course is full, and a busy answer is an HTML page that retries by itself",
-          // On MariaDB and Redis under the whole suite a launch of this rush sometimes outlasted
-          // the browser's 30 s, cause not yet found (issue 22's note): embedded only until it is.
-          arguments: [LTITestbed.Storage.embedded])
+          arguments: LTITestbed.Storage.underTest)
     func rush(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
             let environment = try await bed.addEnvironment("rush-\(UUID().uuidString.prefix(6))", title: "Rush lab")

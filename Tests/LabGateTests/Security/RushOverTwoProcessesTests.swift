@@ -1,0 +1,68 @@
+import Foundation
+import Storage
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("A class that clicks at once, over two processes", .enabled(if: TestConfig.serversUnderTest))
+struct RushOverTwoProcessesTests {
+    @Test("500 students at once in a course with quota 30, through two serve processes on one MariaDB and Redis: 30 labs, every answer an HTML page or a redirect")
+    func fiveHundredStudents() async throws {
+        let admin = MariaDBDatabase(settings: try TestServers.mariaDB())
+        let name = "t_rush_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        _ = try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
+        let folder = try StartupSafetyTests.scratchFolder()
+        let redis = try TestServers.redis()
+        let environment = [
+            "LABGATE_DATABASE_ENGINE": "mariadb", "LABGATE_DATABASE_PORT": String(TestServers.mariaDBPort ?? 0), "LABGATE_DATABASE_NAME": name,
+            "LABGATE_DATABASE_PASSWORD": TestServers.environment["LABGATE_TEST_MARIADB_PASSWORD"] ?? "",
+            "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_PORT": String(redis.port), "LABGATE_REDIS_PASSWORD": redis.password ?? "",
+            "LABGATE_REDIS_KEY_PREFIX": redis.keyPrefix, "LABGATE_WORKER_IN_PROCESS": "false", "LABGATE_LOG_LEVEL": "warning",
+            "LABGATE_LTI_ALLOW_INSECURE_LOOPBACK": "true",
+        ]
+        let ports = (0..<2).map { _ in Int.random(in: 20000...60000) }
+        let servers = try ports.map { port in
+            try ChildProcess(
+                CommandLineTests.binary, ["serve", "--port", String(port)], in: folder,
+                environment: environment.merging(["LABGATE_LTI_PUBLIC_URL": "http://127.0.0.1:\(port)"]) { $1 })
+        }
+        defer {
+            for server in servers { server.signal(SIGKILL) }
+        }
+        for (server, port) in zip(servers, ports) {
+            var ready = false
+            for _ in 0..<300 where !ready {
+                try await Task.sleep(for: .milliseconds(100))
+                ready = (try? await CommandLineTests.get(port: port, path: "/readyz"))?.status == 200
+            }
+            try #require(ready, "\(server.errorOutput.suffix(2000))")
+        }
+
+        let bench = try await ChildProcess.run(
+            CommandLineTests.binary,
+            ["bench", "rush", "--students", "500", "--quota", "30"] + ports.flatMap { ["--url", "http://127.0.0.1:\($0)"] }
+                + servers.flatMap { ["--server-pid", String($0.pid)] },
+            in: folder, environment: environment)
+        #expect(bench.status == 0, "\(bench.error.suffix(2000))")
+        let line = bench.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The figures, for the record of the run (the timing is the benchmark's, not asserted).
+        print("labgate bench rush: \(line)")
+        let figures = Dictionary(line.split(separator: " ").compactMap { pair -> (String, String)? in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }) { $1 }
+        #expect(figures["students"] == "500", "\(line)")
+        #expect(figures["labs"] == "30", "\(line)")
+        #expect(figures["admitted"] == "30", "\(line)")
+        #expect(figures["refused"] == "470", "\(line)")
+        #expect(figures["not_html"] == "0", "\(line)")
+        #expect(figures["errors"] == "0", "\(line)\n\(bench.error.suffix(2000))")
+
+        for server in servers { server.signal(SIGTERM) }
+        for server in servers { _ = await server.exitStatus() }
+        _ = try await admin.execute("DROP DATABASE \(name)", [])
+        await admin.shutdown()
+    }
+}
