@@ -16,12 +16,13 @@ extension HTMLPage {
             """, status: status)
     }
 
-    /// LabGate is too busy to finish a request now. With `retry`, the page tries again there
-    /// by itself after the seconds given; without, the person is asked to click again.
-    static func busy(requestID: String, retry: (seconds: Int, path: String)? = nil) -> HTMLPage {
+    /// LabGate is too busy to finish a request now. With `retry`, the page tries again by
+    /// itself after the seconds given (at `path`, or the same address); without, the person
+    /// is asked to try again.
+    public static func busy(requestID: String, retry: (seconds: Int, path: String?)? = nil) -> HTMLPage {
         let advice = retry == nil
-            ? "Wait a few seconds, then click the activity in your course again."
-            : "This page tries again by itself in a few seconds; there is no need to click the activity again."
+            ? "Wait a few seconds, then try again."
+            : "This page tries again by itself in a few seconds; there is no need to click anything."
         var page = HTMLPage(title: "Many labs are opening", body: """
             <h1>Many labs are opening</h1>
             <p>Many people are opening their labs at this moment. \(advice)</p>

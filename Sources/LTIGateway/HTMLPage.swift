@@ -8,8 +8,9 @@ public struct HTMLPage: Sendable {
     public var body: String
     public var status: HTTPResponse.Status
     /// Where the browser goes by itself after some seconds (a `<meta>` refresh: no script
-    /// needed, so it works under any Content-Security-Policy); a path of LabGate's own.
-    var refresh: (seconds: Int, path: String)?
+    /// needed, so it works under any Content-Security-Policy): a path of LabGate's own, or
+    /// nil to load the same address again.
+    var refresh: (seconds: Int, path: String?)?
 
     public init(title: String, body: String, status: HTTPResponse.Status = .ok) {
         self.title = title
@@ -51,7 +52,7 @@ public struct HTMLPage: Sendable {
         let html = """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(Self.escape(title)) · LabGate</title>\(refresh.map { #"<meta http-equiv="refresh" content="\#($0.seconds);url=\#(Self.escape($0.path))">"# } ?? "")
+            <title>\(Self.escape(title)) · LabGate</title>\(refresh.map { #"<meta http-equiv="refresh" content="\#($0.seconds)\#($0.path.map { ";url=" + Self.escape($0) } ?? "")">"# } ?? "")
             <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d2125}
             h1{font-size:1.4rem}.note{color:#555}button{font-size:1rem;padding:.4rem 1rem}label{display:block;margin:.3rem 0}
             [hidden]{display:none!important}form{display:inline-block;margin:.5rem .5rem .5rem 0}progress{width:100%;height:1rem}

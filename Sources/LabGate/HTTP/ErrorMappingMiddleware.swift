@@ -12,6 +12,12 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw HTTPError(.notFound, message: "There is nothing at this address. Check it, or start again from your course page in Moodle.")
         } catch let error as any HTTPResponseError {
             throw error
+        } catch let error as StoreError where error.isTemporary && request.isPageNavigation {
+            // A page in the course's frame, never JSON; one that was fetched (not posted) loads itself again.
+            _ = Self.httpError(for: error, context: context)
+            let delay = Int.random(in: 3...7)
+            return HTMLPage.busy(requestID: context.id, retry: request.method == .get ? (delay, nil) : nil)
+                .response(headers: [.retryAfter: String(delay)])
         } catch let error as StoreError {
             throw Self.httpError(for: error, context: context)
         } catch let error as ToolKeyError {
@@ -49,5 +55,12 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
     /// A 500 that points to the log by request id and says nothing of the cause.
     static func internalError(context: Context) -> HTTPError {
         HTTPError(.internalServerError, message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+    }
+}
+
+extension Request {
+    /// A browser loading a page (its `Accept` names HTML), not a script or an API client.
+    var isPageNavigation: Bool {
+        !uri.path.hasPrefix("/api/") && headers[values: .accept].contains { $0.contains("text/html") }
     }
 }

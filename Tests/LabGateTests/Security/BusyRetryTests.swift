@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 @testable import LabGate
 @testable import LabCore
 import LTIGateway
@@ -75,6 +77,37 @@ struct BusyRetryTests {
             let answer = try await waiting
             #expect(answer.status == 429, "\(answer.status): \(answer.body.prefix(300))")
             _ = try await bed.ephemeral.delete(turn)
+        }
+    }
+
+    @Test("a busy store behind a page a browser loads answers an HTML page that loads itself again; a posted form gets the page without the reload; API clients get JSON")
+    func busyPages() async throws {
+        let router = Router()
+        router.addMiddleware { ErrorMappingMiddleware() }
+        router.get("/labs/busy") { _, _ -> String in throw StoreError.retryable("no free database connection") }
+        router.post("/courses/busy") { _, _ -> String in throw StoreError.unavailable(component: "database", reason: "connection refused") }
+        router.get("/api/v1/busy") { _, _ -> String in throw StoreError.retryable("no free database connection") }
+        let html: HTTPFields = [.accept: "text/html,application/xhtml+xml,*/*;q=0.8"]
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/labs/busy", method: .get, headers: html) { response in
+                let body = String(buffer: response.body)
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(response.headers[.retryAfter].flatMap(Int.init).map { (3...7).contains($0) } == true)
+                #expect(body.contains(#"<meta http-equiv="refresh" content="\#(response.headers[.retryAfter] ?? "")">"#), "\(body)")
+                #expect(!body.contains("database connection"))
+            }
+            try await client.execute(uri: "/courses/busy", method: .post, headers: html) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(!String(buffer: response.body).contains("http-equiv"))
+            }
+            for (uri, headers) in [("/api/v1/busy", html), ("/labs/busy", [:] as HTTPFields)] {
+                try await client.execute(uri: uri, method: .get, headers: headers) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.contentType]?.hasPrefix("application/json") == true, "\(uri)")
+                }
+            }
         }
     }
 }
