@@ -89,9 +89,9 @@ struct CommandLineTests {
     @Test("serve on the embedded defaults answers /healthz and /readyz, logs each request, and stops cleanly on SIGTERM",
           arguments: ["plain", "json"])
     func serveAndStop(logFormat: String) async throws {
-        let (server, port, ready) = try await Self.serving(in: try scratchFolder(), environment: ["LABGATE_LOG_FORMAT": logFormat])
+        let (server, url, ready) = try await Self.serving(in: try scratchFolder(), environment: ["LABGATE_LOG_FORMAT": logFormat])
         #expect(ready, "serve did not become ready: \(server.errorOutput)")
-        let health = try await Self.get(port: port, path: "/healthz")
+        let health = try await Self.get(url, path: "/healthz")
         #expect(health.body == #"{"status":"alive"}"#)
         server.signal(SIGTERM)
         #expect(await server.exitStatus() == 0)
@@ -108,20 +108,26 @@ struct CommandLineTests {
         }
     }
 
-    /// `labgate serve` on a random port in `folder`, once `/readyz` answers 200 (or 15 s passed).
-    static func serving(in folder: String, environment: [String: String] = [:]) async throws -> (server: ChildProcess, port: Int, ready: Bool) {
-        let port = Int.random(in: 20000...60000)
-        let server = try ChildProcess(binary, ["serve", "--port", String(port)], in: folder, environment: environment)
+    /// `labgate serve` at a random loopback address in `folder`, once `/readyz` answers 200;
+    /// not ready when it exited or 30 s passed. `environment` may set the public URL from the address.
+    static func serving(
+        in folder: String, environment: [String: String] = [:], publicURL: Bool = false
+    ) async throws -> (server: ChildProcess, url: String, ready: Bool) {
+        let address = LoopbackAddress.random()
+        var environment = environment.merging(["LABGATE_SERVER_HOST": address.host, "LABGATE_SERVER_PORT": String(address.port)]) { $1 }
+        if publicURL { environment["LABGATE_LTI_PUBLIC_URL"] = address.url }
+        let server = try ChildProcess(binary, ["serve"], in: folder, environment: environment)
+        let deadline = ContinuousClock.now + .seconds(30)
         var ready = false
-        for _ in 0..<150 where !ready {
+        while !ready, server.isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            ready = (try? await get(port: port, path: "/readyz"))?.status == 200
+            ready = (try? await get(address.url, path: "/readyz"))?.status == 200
         }
-        return (server, port, ready)
+        return (server, address.url, ready)
     }
 
-    static func get(port: Int, path: String) async throws -> (status: Int, body: String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
+    static func get(_ url: String, path: String) async throws -> (status: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + path), timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (Int(response.status.code), String(buffer: body))
     }

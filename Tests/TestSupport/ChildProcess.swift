@@ -81,6 +81,12 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Whether the program still runs (an exited one that nobody waited for yet is a zombie).
+    public var isRunning: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
     /// Sends a signal (SIGTERM by default).
     public func signal(_ signal: Int32 = SIGTERM) {
         kill(pid, signal)

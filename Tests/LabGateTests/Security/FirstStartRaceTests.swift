@@ -21,17 +21,22 @@ struct FirstStartRaceTests {
             "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_PORT": String(redis.port), "LABGATE_REDIS_PASSWORD": redis.password ?? "",
             "LABGATE_REDIS_KEY_PREFIX": redis.keyPrefix, "LABGATE_WORKER_IN_PROCESS": "false",
         ]
-        let ports = (0..<4).map { _ in Int.random(in: 20000...60000) }
-        let servers = try ports.map { try ChildProcess(CommandLineTests.binary, ["serve", "--port", String($0)], in: folder, environment: environment) }
+        let addresses = (0..<4).map { _ in LoopbackAddress.random() }
+        let servers = try addresses.map {
+            try ChildProcess(
+                CommandLineTests.binary, ["serve"], in: folder,
+                environment: environment.merging(["LABGATE_SERVER_HOST": $0.host, "LABGATE_SERVER_PORT": String($0.port)]) { $1 })
+        }
         defer {
             for server in servers { server.signal(SIGKILL) }
         }
         var keySets: [String] = []
-        for (server, port) in zip(servers, ports) {
+        for (server, address) in zip(servers, addresses) {
             var keys: (status: Int, body: String)?
-            for _ in 0..<200 where keys?.status != 200 {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while keys?.status != 200, server.isRunning, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
-                keys = try? await CommandLineTests.get(port: port, path: "/lti/jwks")
+                keys = try? await CommandLineTests.get(address.url, path: "/lti/jwks")
             }
             #expect(keys?.status == 200, "\(server.errorOutput.suffix(2000))")
             keySets.append(keys?.body ?? "")

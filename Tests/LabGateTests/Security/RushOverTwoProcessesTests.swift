@@ -22,28 +22,19 @@ struct RushOverTwoProcessesTests {
             "LABGATE_REDIS_KEY_PREFIX": redis.keyPrefix, "LABGATE_WORKER_IN_PROCESS": "false", "LABGATE_LOG_LEVEL": "warning",
             "LABGATE_LTI_ALLOW_INSECURE_LOOPBACK": "true",
         ]
-        let ports = (0..<2).map { _ in Int.random(in: 20000...60000) }
-        let servers = try ports.map { port in
-            try ChildProcess(
-                CommandLineTests.binary, ["serve", "--port", String(port)], in: folder,
-                environment: environment.merging(["LABGATE_LTI_PUBLIC_URL": "http://127.0.0.1:\(port)"]) { $1 })
-        }
+        var servers: [(server: ChildProcess, url: String)] = []
         defer {
-            for server in servers { server.signal(SIGKILL) }
+            for (server, _) in servers { server.signal(SIGKILL) }
         }
-        for (server, port) in zip(servers, ports) {
-            var ready = false
-            for _ in 0..<300 where !ready {
-                try await Task.sleep(for: .milliseconds(100))
-                ready = (try? await CommandLineTests.get(port: port, path: "/readyz"))?.status == 200
-            }
+        for _ in 0..<2 {
+            let (server, url, ready) = try await CommandLineTests.serving(in: folder, environment: environment, publicURL: true)
+            servers.append((server, url))
             try #require(ready, "\(server.errorOutput.suffix(2000))")
         }
 
         let bench = try await ChildProcess.run(
             CommandLineTests.binary,
-            ["bench", "rush", "--students", "500", "--quota", "30"] + ports.flatMap { ["--url", "http://127.0.0.1:\($0)"] }
-                + servers.flatMap { ["--server-pid", String($0.pid)] },
+            ["bench", "rush", "--students", "500", "--quota", "30"] + servers.flatMap { ["--url", $0.url, "--server-pid", String($0.server.pid)] },
             in: folder, environment: environment)
         #expect(bench.status == 0, "\(bench.error.suffix(2000))")
         let line = bench.output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -60,8 +51,8 @@ struct RushOverTwoProcessesTests {
         #expect(figures["not_html"] == "0", "\(line)")
         #expect(figures["errors"] == "0", "\(line)\n\(bench.error.suffix(2000))")
 
-        for server in servers { server.signal(SIGTERM) }
-        for server in servers { _ = await server.exitStatus() }
+        for (server, _) in servers { server.signal(SIGTERM) }
+        for (server, _) in servers { _ = await server.exitStatus() }
         _ = try await admin.execute("DROP DATABASE \(name)", [])
         await admin.shutdown()
     }

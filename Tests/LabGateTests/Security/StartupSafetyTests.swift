@@ -76,7 +76,7 @@ struct StartupSafetyTests {
         let environment = [
             "LABGATE_PROXMOX_URL": "https://127.0.0.1:1", "LABGATE_PROXMOX_TRUST": "ca", "LABGATE_PROXMOX_CA_FILE": folder + "/missing-ca.pem",
             "LABGATE_PROXMOX_TOKEN_ID": "labgate@pve!gate", "LABGATE_PROXMOX_TOKEN_SECRET": "00000000-0000-0000-0000-000000000000",
-            "LABGATE_SERVER_PORT": String(Int.random(in: 20000...60000)),
+            "LABGATE_SERVER_PORT": String(LoopbackAddress.random().port),
         ]
         for start in 1...20 {
             let result = try await ChildProcess.run(Self.binary, ["serve"], in: folder, environment: environment)
