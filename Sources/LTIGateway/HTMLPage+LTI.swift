@@ -32,6 +32,12 @@ extension HTMLPage {
         return page
     }
 
+    /// What a plain visit to the launch address finds (Moodle checks it for a cartridge).
+    static let launchAddress = HTMLPage(title: "LabGate", body: """
+        <h1>LabGate</h1>
+        <p>This is the address your learning platform sends lab launches to. To open a lab, click its activity in your course.</p>
+        """)
+
     static func notConfigured(_ activity: Activity) -> HTMLPage {
         HTMLPage(title: "This lab is not ready yet", body: """
             <h1>This lab is not ready yet</h1>

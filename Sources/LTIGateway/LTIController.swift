@@ -21,6 +21,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
             try await page("login", context) { try await login(try await request.formFields().firstValues) }
         }
         routes.post("launch") { request, context in try await page("launch", context) { try await launch(request, context: context) } }
+        // Moodle's server fetches the launch URL each time a tool or an activity is saved, to
+        // see whether it is a Common Cartridge: an ordinary page tells it no, without a 404.
+        routes.get("launch") { _, _ in HTMLPage.launchAddress.response() }
         routes.get("launch/retry") { request, context in try await page("launch", context) { try await retryLaunch(request, context: context) } }
         routes.get("jwks") { _, _ in try await keySet() }
         routes.post("deep-linking") { request, context in try await page("deep-linking", context) { try await deepLinkingChoice(request) } }

@@ -10,9 +10,16 @@ struct LaunchMapper: Sendable {
     let ephemeral: any EphemeralStore
     let queue: any JobQueue
 
+    /// How long after it arrived a launch may still wait for a quota's turn: a database slowed
+    /// by a rush makes every turn slow, and a launch that waited for the whole of a turn's
+    /// patience after slow reads (and then held the turn through a slow insert) answered only
+    /// after 30 s. Past this, the busy page answers and retries by itself.
+    static let turnBudget = Duration.seconds(10)
+
     /// Maps the launch; `address` is the browser's, for the audit trail. Throws `LaunchRefusal`
     /// when a student's new lab is not admitted (closed course, full quota).
     func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, address: String?, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
+        let giveUpAt = ContinuousClock.now + Self.turnBudget
         let claims = launch.claims
         let context = launch.context
         let courseTitle = context.title ?? context.label ?? context.id
@@ -79,7 +86,7 @@ struct LaunchMapper: Sendable {
             let instance: LabInstance, created: Bool
             do {
                 (instance, created) = try await LaunchAdmission(repositories: repositories, lock: ephemeral).findOrCreate(
-                    userID: user.id, environment: environment, courseID: course.id, at: now)
+                    userID: user.id, environment: environment, courseID: course.id, at: now, giveUpAt: giveUpAt)
             } catch let refusal as LaunchRefusal {
                 event.outcome = .refused
                 event.detail = refusal.message

@@ -18,12 +18,16 @@ struct AdmissionTurns: Sendable {
     /// Runs `body` holding every key, taken in one order (so two launches never wait on each
     /// other). While waiting, once a holder has said a quota is full (`markFull`), `settle` is
     /// asked now and then whether the outcome is already known; its answer ends the wait.
-    func taking<T>(_ keys: [String], settle: () async throws -> T?, _ body: () async throws -> T) async throws -> T {
+    /// The wait ends at `patience`, or earlier at `giveUpAt`.
+    func taking<T>(
+        _ keys: [String], giveUpAt: ContinuousClock.Instant? = nil, settle: () async throws -> T?, _ body: () async throws -> T
+    ) async throws -> T {
         let holder = UUID().uuidString
         var held: [String] = []
+        let deadline = min(ContinuousClock.now + patience, giveUpAt ?? .now + patience)
         do {
             for key in Set(keys).sorted() {
-                if let settled = try await take(key, as: holder, settle: settle) {
+                if let settled = try await take(key, as: holder, until: deadline, settle: settle) {
                     await release(held, of: holder)
                     return settled
                 }
@@ -50,13 +54,12 @@ struct AdmissionTurns: Sendable {
     private static let settleInterval = Duration.milliseconds(100)
 
     /// Takes `key`'s turn; or returns what `settle` found out meanwhile.
-    private func take<T>(_ key: String, as holder: String, settle: () async throws -> T?) async throws -> T? {
+    private func take<T>(_ key: String, as holder: String, until deadline: ContinuousClock.Instant, settle: () async throws -> T?) async throws -> T? {
         let clock = ContinuousClock()
-        let deadline = clock.now + patience
         var pause = Duration.milliseconds(1)
         var nextSettle = clock.now + Self.settleInterval
         while try await !store.setIfAbsent(key, to: holder, ttl: ttl) {
-            guard clock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come within \(patience)") }
+            guard clock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come in time") }
             if clock.now >= nextSettle {
                 nextSettle = clock.now + Self.settleInterval
                 if try await store.get(key + Self.fullSuffix) != nil, let settled = try await settle() { return settled }

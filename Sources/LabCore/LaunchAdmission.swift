@@ -22,7 +22,10 @@ public struct LaunchAdmission: Sendable {
 
     /// The user's live instance of `environment`, or a new one sized with the course's
     /// settings when the course is open and every quota has room; throws `LaunchRefusal`.
-    public func findOrCreate(userID: UserID, environment: Environment, courseID: CourseID?, at now: Date) async throws -> (instance: LabInstance, created: Bool) {
+    /// A wait for a quota's turn ends by `giveUpAt` (then `StoreError.retryable`).
+    public func findOrCreate(
+        userID: UserID, environment: Environment, courseID: CourseID?, at now: Date, giveUpAt: ContinuousClock.Instant? = nil
+    ) async throws -> (instance: LabInstance, created: Bool) {
         var settings: CourseSettings?
         if let courseID { settings = try await courses.settings(of: courseID) }
         // A student who has their lab already keeps it: a refusal is only for a new one.
@@ -55,7 +58,7 @@ public struct LaunchAdmission: Sendable {
         // What is refused now would be refused in its turn too (usage only falls when labs
         // end): in a rush, the many who cannot get a lab hear so at once, not after a wait.
         if let live = try await settleIfFull() { return live }
-        return try await turns.taking(turnKeys, settle: settleIfFull, admit)
+        return try await turns.taking(turnKeys, giveUpAt: giveUpAt, settle: settleIfFull, admit)
     }
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the

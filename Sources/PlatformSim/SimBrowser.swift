@@ -168,7 +168,14 @@ public final class SimBrowser: Sendable {
     }
 
     private func send(_ request: HTTPClientRequest) async throws -> Page {
-        let response = try await client.execute(withCookies(request), timeout: .seconds(30))
+        let start = ContinuousClock.now
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(withCookies(request), timeout: .seconds(30))
+        } catch {
+            // Which request, and after how long: AsyncHTTPClient's errors name neither.
+            throw PlatformSimError.unexpectedResponse("\(request.method.rawValue) \(request.url.split(separator: "?")[0]) failed after \(ContinuousClock.now - start): \(error)")
+        }
         let body = try await response.body.collect(upTo: 1 << 20)
         let headers = response.headers.map { ($0.name, $0.value) }
         remember(headers.filter { $0.0.lowercased() == "set-cookie" }.map(\.1))

@@ -1,8 +1,11 @@
 import Hummingbird
 
 /// One log line per request: method, path, status and duration. The query string is left
-/// out, because tokens and hints travel there.
+/// out, because tokens and hints travel there. A request slower than `slowAfter` is a
+/// warning, so it shows at the default log level: a browser or proxy gives up at about 30 s.
 struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    var slowAfter: Duration = .seconds(10)
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         do {
@@ -16,11 +19,12 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     private func log(_ request: Request, status: Int, since start: ContinuousClock.Instant, context: Context) {
-        context.logger.info("request", metadata: [
+        let duration = ContinuousClock.now - start
+        context.logger.log(level: duration > slowAfter ? .warning : .info, duration > slowAfter ? "slow request" : "request", metadata: [
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),
             "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.2f", (ContinuousClock.now - start).fractionalMilliseconds)),
+            "duration_ms": .string(String(format: "%.2f", duration.fractionalMilliseconds)),
         ])
     }
 }
