@@ -8,7 +8,24 @@ struct DynamicRegistration: Sendable {
     let http: OutboundHTTP
     let registry: PlatformRegistry
     let ephemeral: any EphemeralStore
+    let invitations: PlatformInvitations
     let settings: LTISettings
+
+    /// A registration's result: the platform, and what became of the invitation it presented.
+    struct Outcome: Sendable {
+        var platform: Platform
+        var invitation: InvitationUse
+    }
+
+    /// What an invitation did for a registration.
+    enum InvitationUse: Sendable {
+        /// None was presented.
+        case none
+        /// It made the platform active.
+        case accepted
+        /// It was unknown, used or expired: the platform waits for approval as any other.
+        case notValid
+    }
 
     /// Anyone may start a registration, so each costs an outbound call and a row: at most
     /// this many per client address an hour, this many pending at once, each pending a day.
@@ -16,11 +33,16 @@ struct DynamicRegistration: Sendable {
     static let maxPending = 20
     static let pendingLifetime: TimeInterval = 86_400
 
-    /// Registers with the platform whose configuration is at `configurationURL`.
-    func register(configurationURL: String, token: String?, from address: String?, now: Date) async throws -> Platform {
+    /// Registers with the platform whose configuration is at `configurationURL`; with an open
+    /// invitation the platform is active at once.
+    func register(configurationURL: String, token: String?, invitation secret: String?, from address: String?, now: Date) async throws -> Outcome {
         let attempts = try await ephemeral.increment("register-rate:" + (address ?? "unknown"), by: 1, ttl: .seconds(3600))
         guard attempts <= Self.perAddressPerHour else { throw LTIError.tooManyRegistrations }
-        guard try await pendingAfterExpiry(now: now) < Self.maxPending else { throw LTIError.tooManyRegistrations }
+        let invitation = try await invitations.open(secret, at: now)
+        // An invited registration will not wait for approval, so the cap on those waiting does not apply.
+        if invitation == nil {
+            guard try await pendingAfterExpiry(now: now) < Self.maxPending else { throw LTIError.tooManyRegistrations }
+        }
         let configuration: PlatformConfiguration
         do {
             configuration = try await http.getJSON(PlatformConfiguration.self, from: configurationURL, checkAddresses: true)
@@ -46,11 +68,19 @@ struct DynamicRegistration: Sendable {
         } catch {
             throw LTIError.registrationUnreachable(url: Self.withoutUserInfo(configuration.registrationEndpoint), detail: "\(error)")
         }
+        // Used only now that the platform accepted LabGate, so a failed registration does not spend it.
+        var use = InvitationUse.none
+        if let invitation {
+            use = try await invitations.redeem(invitation, by: configuration.issuer, at: now) ? .accepted : .notValid
+        } else if secret?.isEmpty == false {
+            use = .notValid
+        }
         let platform = Platform(
             issuer: configuration.issuer, clientID: answer.clientID, authURL: configuration.authorizationEndpoint,
             tokenURL: configuration.tokenEndpoint, jwksURL: configuration.jwksURI,
-            status: settings.autoApproveRegistrations ? .active : .pending, createdAt: now)
-        return try await registry.save(platform, deployments: answer.toolConfiguration?.deploymentID.map { [$0] } ?? [], now: now)
+            status: settings.autoApproveRegistrations || use == .accepted ? .active : .pending, createdAt: now)
+        let saved = try await registry.save(platform, deployments: answer.toolConfiguration?.deploymentID.map { [$0] } ?? [], now: now)
+        return Outcome(platform: saved, invitation: use)
     }
 
     /// Drops the pending registrations no admin approved within a day; returns how many still wait.

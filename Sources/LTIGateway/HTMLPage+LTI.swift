@@ -62,14 +62,27 @@ extension HTMLPage {
             """)
     }
 
-    static func registered(_ platform: Platform) -> HTMLPage {
-        let status = platform.status == .active
-            ? "It is active: teachers can add LabGate activities now."
-            : "A LabGate administrator must approve it before launches work (<code>labgate platform approve</code>)."
-        return HTMLPage(title: "LabGate is registered", body: """
-            <h1>LabGate is registered</h1>
-            <p>LabGate is now registered with \(escape(platform.issuer)). \(status)</p>
-            <script>(window.opener || window.parent).postMessage({subject: "org.imsglobal.lti.close"}, "*");</script>
+    /// After a Dynamic Registration. An active platform's page closes the platform's dialog
+    /// by itself; a pending one's stays open, so its admin reads what is still to be done.
+    static func registered(_ outcome: DynamicRegistration.Outcome) -> HTMLPage {
+        let platform = outcome.platform
+        guard platform.status == .pending else {
+            return HTMLPage(title: "LabGate is registered", body: """
+                <h1>LabGate is registered</h1>
+                <p>LabGate is now registered with \(escape(platform.issuer)) and active: teachers can add LabGate activities now.</p>
+                <script>(window.opener || window.parent).postMessage({subject: "org.imsglobal.lti.close"}, "*");</script>
+                """)
+        }
+        let why = outcome.invitation == .notValid
+            ? "<p>The invitation in the address you used is unknown, was used already or has expired, so this registration is not active yet.</p>"
+            : "<p>This registration came without an invitation, so it is not active yet.</p>"
+        return HTMLPage(title: "LabGate registration waits for approval", body: """
+            <h1>LabGate registration waits for approval</h1>
+            <p>LabGate is registered with \(escape(platform.issuer)), but launches are refused until a LabGate administrator approves it.</p>
+            \(why)
+            <p>Ask your LabGate administrator to approve it (<code>labgate platform approve --issuer \(escape(platform.issuer)) --client-id \(escape(platform.clientID))</code>), \
+            or for an invitation (<code>labgate platform invite</code>) and register again with the address it gives. \
+            You may activate the tool in your platform meanwhile; close this window when you have read this.</p>
             """)
     }
 }

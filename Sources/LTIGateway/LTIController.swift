@@ -186,9 +186,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
         guard let configurationURL = query["openid_configuration"], !configurationURL.isEmpty else {
             throw LTIError.missingParameter("openid_configuration")
         }
-        let platform = try await service.dynamicRegistration.register(
-            configurationURL: configurationURL, token: query["registration_token"],
+        let outcome = try await service.dynamicRegistration.register(
+            configurationURL: configurationURL, token: query["registration_token"], invitation: query[PlatformInvitations.parameter],
             from: request.clientAddress(context, trustForwardedFor: service.settings.trustForwardedFor), now: Date())
-        return HTMLPage.registered(platform).response()
+        return HTMLPage.registered(outcome).response()
     }
 }

@@ -38,7 +38,10 @@ public final class LTIService: Sendable {
     var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, queue: queue) }
     /// The live sessions and window passes.
     public var sessions: SessionStore { SessionStore(ephemeral: ephemeral, box: box, lifetime: settings.sessionLifetime) }
-    var dynamicRegistration: DynamicRegistration { DynamicRegistration(http: http, registry: registry, ephemeral: ephemeral, settings: settings) }
+    var dynamicRegistration: DynamicRegistration {
+        DynamicRegistration(
+            http: http, registry: registry, ephemeral: ephemeral, invitations: PlatformInvitations(repository: repositories.invitations), settings: settings)
+    }
 
     /// The CSRF token of the forms shown to the holder of a session cookie.
     func csrfToken(sessionCookie: String) -> String {

@@ -54,6 +54,8 @@ public struct LTISettings: Sendable {
     public var launchURL: String { publicURL + "/lti/launch" }
     /// Where platforms start a login.
     public var loginURL: String { publicURL + "/lti/login" }
+    /// Where a platform's admin starts a Dynamic Registration.
+    public var registrationURL: String { publicURL + "/lti/register" }
     /// Where the tool's public keys are published.
     public var keySetURL: String { publicURL + "/lti/jwks" }
 }

@@ -12,13 +12,14 @@ public struct Repositories: Sendable {
     public var reservations: any ResourceReservations
     public var apiTokens: any APITokenRepository
     public var quotas: any QuotaRepository
+    public var invitations: any PlatformInvitationRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
-        quotas: any QuotaRepository
+        quotas: any QuotaRepository, invitations: any PlatformInvitationRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -32,5 +33,6 @@ public struct Repositories: Sendable {
         self.reservations = reservations
         self.apiTokens = apiTokens
         self.quotas = quotas
+        self.invitations = invitations
     }
 }

@@ -57,7 +57,8 @@ struct AdminAPITests {
             admin: Administration(
                 repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue,
                 sessions: SessionStore(ephemeral: MemoryEphemeralStore(), box: SecretBox(secret: Data(count: 32)), lifetime: .seconds(60))), proxmox: nil, catalog: nil, memoryCeiling: 0.9,
-            audit: AuditTrail(log: bed.repositories.audit), trustForwardedFor: false
+            audit: AuditTrail(log: bed.repositories.audit), trustForwardedFor: false,
+            registrationURL: bed.config.lti.registrationURL
         ).routes
     }
 
@@ -92,6 +93,7 @@ struct AdminAPITests {
         let body: String? = switch (route.method, route.path) {
         case (.post, "/instances"): #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#
         case (.post, "/tokens"): #"{"name": "\#(spare)", "scope": "read"}"#
+        case (.post, "/platform-invitations"): "{}"
         case (.put, "/activities/{activity}/environment"): #"{"environment": "\#(environment.name)"}"#
         case (.put, "/environments/{name}"): #"{"name": "\#(spare)", "title": "Spare", "vms": [{"template": 9000}]}"#
         case (.put, "/quotas/{scope}"): #"{"instances": 1000}"#

@@ -45,6 +45,28 @@ struct AdminCommandTests {
         #expect(result.error.contains("--issuer must be an absolute http(s) URL"))
     }
 
+    @Test("platform invite prints a one-time registration URL on the configured public URL, kept only as a hash; a lifetime out of range is refused")
+    func platformInvite() async throws {
+        let folder = try CommandLineTests().scratchFolder()
+        let invite = try await ChildProcess.run(
+            Self.binary, ["platform", "invite", "--expires", "2d"], in: folder, environment: ["LABGATE_LTI_PUBLIC_URL": "https://labgate.example.edu"])
+        #expect(invite.status == 0, "\(invite.error)")
+        let url = invite.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(url.hasPrefix("https://labgate.example.edu/lti/register?invitation="), "\(url)")
+        #expect(invite.error.contains("works once, until"))
+        let secret = String(url.split(separator: "=").last ?? "")
+        #expect(secret.count >= 40)
+        let database = try String(contentsOfFile: folder + "/var/labgate.sqlite", encoding: .isoLatin1)
+        #expect(!database.contains(secret), "the secret itself must not be stored")
+        let audit = try await labgate(["audit", "list"], in: folder)
+        #expect(audit.output.contains("platform.invite"))
+        for wrong in ["0d", "31d", "7w", "h"] {
+            let refused = try await labgate(["platform", "invite", "--expires", wrong], in: folder)
+            #expect(refused.status == 64, "\(wrong): \(refused.status)")
+            #expect(refused.error.contains("--expires must be hours (48h) or days (7d)"), "\(wrong): \(refused.error)")
+        }
+    }
+
     @Test("keys rotate publishes a new key that signs after the lead time, keeping the old one published")
     func keyRotation() async throws {
         let folder = try CommandLineTests().scratchFolder()

@@ -82,7 +82,7 @@ struct CommandLineTests {
         #expect(first.status == 0)
         #expect(first.output.contains("applied migration(s) 1, 2, 3, 4, 5, 6"))
         let second = try await ChildProcess.run(Self.binary, ["migrate"], in: folder)
-        #expect(second.output.contains("schema is up to date (version 7)"))
+        #expect(second.output.contains("schema is up to date (version 8)"))
         #expect(FileManager.default.fileExists(atPath: folder + "/var/labgate.sqlite"))
     }
 

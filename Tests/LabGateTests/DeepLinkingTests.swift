@@ -1,5 +1,6 @@
 import Foundation
 import JOSE
+import LTIGateway
 @testable import LabGate
 import LabCore
 import PlatformSim
@@ -113,7 +114,7 @@ struct DeepLinkingTests {
 
 @Suite("LTI Dynamic Registration")
 struct DynamicRegistrationTests {
-    @Test("registering with the test platform posts what Moodle requires and stores the platform as pending")
+    @Test("registering with the test platform posts what Moodle requires and stores the platform as pending; the page says so and stays open")
     func registers() async throws {
         try await LTITestbed.run(["lti.allowPrivateAddresses": "true"]) { (bed) async throws in
             let query = FormURLEncoding.encode([
@@ -121,8 +122,8 @@ struct DynamicRegistrationTests {
             ])
             let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + query)
             #expect(page.status == 200, "\(page.body)")
-            #expect(page.body.contains("org.imsglobal.lti.close"))
-            #expect(page.body.contains("must approve"))
+            #expect(!page.body.contains("org.imsglobal.lti.close"), "a pending registration's page must stay open to be read")
+            #expect(page.body.contains("waits for approval") && page.body.contains("labgate platform approve"))
 
             let registration = try #require(bed.platform.registrations.first)
             #expect(registration["token_endpoint_auth_method"]?.string == "private_key_jwt")
@@ -168,6 +169,44 @@ struct DynamicRegistrationTests {
             let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + query)
             #expect(page.status == 400)
             #expect(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: "registered-client-1") == nil)
+        }
+    }
+
+    /// The registration URL of an invitation, with what Moodle adds to it (its `moodle_url`
+    /// keeps the URL's own query and appends its parameters).
+    static func registerWith(_ invitationURL: String, _ bed: LTITestbed) -> String {
+        invitationURL + "&" + FormURLEncoding.encode([
+            ("openid_configuration", bed.platform.openIDConfigurationURL), ("registration_token", bed.platform.registrationToken),
+        ])
+    }
+
+    @Test("a registration with an invitation is active at once and closes the platform's dialog; the invitation works once, and an expired one not at all",
+          arguments: LTITestbed.Storage.underTest)
+    func invitation(storage: LTITestbed.Storage) async throws {
+        try await LTITestbed.run(storage: storage, ["lti.allowPrivateAddresses": "true"]) { (bed) async throws in
+            let invitations = PlatformInvitations(repository: bed.repositories.invitations)
+            let (url, expiresAt) = try await invitations.invite(registrationURL: bed.toolURL + "/lti/register", lifetime: .seconds(7 * 86_400), now: Date())
+            #expect(url.hasPrefix(bed.toolURL + "/lti/register?invitation="))
+            #expect(abs(expiresAt.timeIntervalSinceNow - 7 * 86_400) < 60)
+
+            let page = try await bed.browser.get(Self.registerWith(url, bed))
+            #expect(page.status == 200, "\(page.body)")
+            #expect(page.body.contains("org.imsglobal.lti.close"))
+            #expect(page.body.contains("active"))
+            let platform = try #require(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: "registered-client-1"))
+            #expect(platform.status == .active)
+
+            let again = try await bed.browser.get(Self.registerWith(url, bed))
+            #expect(again.status == 200)
+            #expect(!again.body.contains("org.imsglobal.lti.close"))
+            #expect(again.body.contains("was used already or has expired"))
+            #expect(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: "registered-client-2")?.status == .pending)
+
+            let (old, _) = try await invitations.invite(
+                registrationURL: bed.toolURL + "/lti/register", lifetime: .seconds(3600), now: Date().addingTimeInterval(-7200))
+            let expired = try await bed.browser.get(Self.registerWith(old, bed))
+            #expect(expired.body.contains("was used already or has expired"))
+            #expect(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: "registered-client-3")?.status == .pending)
         }
     }
 }

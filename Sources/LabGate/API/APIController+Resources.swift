@@ -100,6 +100,13 @@ extension APIController {
     }
 
     /// 201 with the token and, this once, its bearer value.
+    func invitePlatform(_ request: Request) async throws -> Response {
+        let wanted = try await Self.decode(InvitationRequest.self, from: request)
+        let (url, expiresAt) = try await admin.invitePlatform(
+            registrationURL: registrationURL, lifetimeHours: wanted.expiresHours ?? PlatformCommand.Invite.defaultHours, now: Date())
+        return try Self.json(CreatedInvitation(url: url, expiresAt: expiresAt), status: .created)
+    }
+
     func createToken(_ request: Request) async throws -> Response {
         let wanted = try await Self.decode(TokenRequest.self, from: request)
         let (token, bearer) = try await admin.createToken(name: wanted.name, scope: wanted.scope, expiresDays: wanted.expiresDays, now: Date())

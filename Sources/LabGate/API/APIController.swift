@@ -16,6 +16,8 @@ struct APIController: Sendable {
     let memoryCeiling: Double
     let audit: AuditTrail
     let trustForwardedFor: Bool
+    /// Where platforms start a Dynamic Registration, for the invitations' URLs.
+    let registrationURL: String
 
     var repositories: Repositories { admin.repositories }
 
@@ -30,6 +32,9 @@ struct APIController: Sendable {
             APIRoute(.delete, "/platforms/{platform}", scope: .admin, "removePlatform", cli: "platform remove") { _, context in
                 try await admin.removePlatform(PlatformID(try context.parameters.require("platform")))
                 return Response(status: .noContent)
+            },
+            APIRoute(.post, "/platform-invitations", scope: .admin, "invitePlatform", cli: "platform invite") { request, _ in
+                try await invitePlatform(request)
             },
             APIRoute(.get, "/deployments", scope: .read, "listDeployments", cli: "platform list") { _, _ in try await listDeployments() },
             APIRoute(.get, "/environments", scope: .read, "listEnvironments", cli: "env list") { _, _ in

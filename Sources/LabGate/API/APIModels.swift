@@ -225,6 +225,17 @@ struct TokenRequest: Codable, Equatable {
     var expiresDays: Int?
 }
 
+/// What an invitation to register a platform is asked with: how long it lasts (default a week).
+struct InvitationRequest: Codable, Equatable {
+    var expiresHours: Int?
+}
+
+/// An invitation just made: the registration URL to hand the platform's admin, shown this once.
+struct CreatedInvitation: Codable, Equatable {
+    var url: String
+    var expiresAt: Date
+}
+
 /// A token just made, with the bearer value shown this once.
 struct CreatedToken: Codable, Equatable {
     var token: TokenResource

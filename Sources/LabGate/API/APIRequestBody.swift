@@ -57,6 +57,10 @@ extension InstanceRequest: APIRequestBody {
     static let shape = JSONShape.object(["userId": .value, "environment": .value])
 }
 
+extension InvitationRequest: APIRequestBody {
+    static let shape = JSONShape.object(["expiresHours": .value])
+}
+
 extension TokenRequest: APIRequestBody {
     static let shape = JSONShape.object(["name": .value, "scope": .value, "expiresDays": .value])
 }

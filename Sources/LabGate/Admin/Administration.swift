@@ -54,6 +54,15 @@ struct Administration: Sendable {
         guard try await repositories.apiTokens.revoke(name: name, at: now) else { throw AdminError.notFound("valid token named \(name)") }
     }
 
+    /// A one-time registration URL whose registration is active at once, and when it expires.
+    func invitePlatform(registrationURL: String, lifetimeHours: Int, now: Date) async throws -> (url: String, expiresAt: Date) {
+        let lifetime = Duration.seconds(lifetimeHours * 3600)
+        guard PlatformInvitations.lifetimes.contains(lifetime) else {
+            throw AdminError.invalid(field: "expiresHours", message: "an invitation lasts from 1 hour to 30 days (720 hours)")
+        }
+        return try await PlatformInvitations(repository: repositories.invitations).invite(registrationURL: registrationURL, lifetime: lifetime, now: now)
+    }
+
     /// Lets the launches of a platform that registered itself in.
     func approvePlatform(_ id: PlatformID) async throws -> Platform {
         guard let platform = try await platforms.approve(id: id) else { throw AdminError.notFound("platform \(id)") }

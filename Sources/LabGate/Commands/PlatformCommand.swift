@@ -7,9 +7,9 @@ import LabCore
 struct PlatformCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "platform",
-        abstract: "Register, list, approve and remove LTI platforms.",
+        abstract: "Register, invite, list, approve and remove LTI platforms.",
         discussion: "The same registry as lti-config/platforms/*.yaml and Dynamic Registration. A running server sees changes within seconds.",
-        subcommands: [Add.self, List.self, Approve.self, Remove.self]
+        subcommands: [Add.self, Invite.self, List.self, Approve.self, Remove.self]
     )
 
     /// `labgate platform add`.
@@ -44,6 +44,46 @@ struct PlatformCommand: AsyncParsableCommand {
                     deployments: deploymentIDs, now: Date())
             }
             print("platform \(platform.issuer) (client \(platform.clientID)) is \(platform.status.rawValue); deployments: \(deploymentIDs.joined(separator: ", "))")
+        }
+    }
+
+    /// `labgate platform invite`.
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a one-time registration URL: the platform that registers with it (Dynamic Registration) is active at once.",
+            discussion: """
+                Give the URL to the platform's admin (in Moodle: Site administration > Plugins > External tool > Manage tools > \
+                Tool URL). It works once; a registration without one waits for labgate platform approve.
+                """)
+        static let defaultHours = 168
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: ArgumentHelp("How long the URL works: hours (48h) or days (7d), from 1 hour to 30 days.", valueName: "duration"))
+        var expires: String = "7d"
+
+        /// `expires` in hours; nil when it is not a number followed by h or d.
+        var hours: Int? {
+            guard let unit = expires.last, let count = Int(expires.dropLast()), count > 0 else { return nil }
+            switch unit {
+            case "h": return count
+            case "d": return count * 24
+            default: return nil
+            }
+        }
+
+        func validate() throws {
+            guard let hours, (1...720).contains(hours) else {
+                throw ValidationError("--expires must be hours (48h) or days (7d), from 1 hour to 30 days, not \(expires.debugDescription)")
+            }
+        }
+
+        func run() async throws {
+            let config = try options.load()
+            let (url, expiresAt) = try await AdminSession.run(options, audit: AuditedChange("platform.invite", "platform-invitations")) { _, backends in
+                try await Administration(backends).invitePlatform(registrationURL: config.lti.registrationURL, lifetimeHours: hours ?? Self.defaultHours, now: Date())
+            }
+            print(url)
+            FileHandle.standardError.write(Data("works once, until \(expiresAt.formatted(.iso8601)); keep it as you would a password\n".utf8))
         }
     }
 

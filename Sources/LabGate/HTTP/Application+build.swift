@@ -36,7 +36,8 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),
         admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, sessions: backends.sessions, platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
-        audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor
+        audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor,
+        registrationURL: config.lti.registrationURL
     ).register(on: router)
     router.addRoutes(CourseController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,

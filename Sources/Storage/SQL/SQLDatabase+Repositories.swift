@@ -10,7 +10,8 @@ extension SQLDatabase {
             instances: instances, audit: SQLAuditLog(database: self),
             jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self),
             launchSnapshots: SQLLaunchSnapshotRepository(database: self, instances: instances), reservations: SQLResourceReservations(database: self),
-            apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self)
+            apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self),
+            invitations: SQLPlatformInvitationRepository(database: self)
         )
     }
 }
