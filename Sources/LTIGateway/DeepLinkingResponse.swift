@@ -33,7 +33,8 @@ struct DeepLinkingResponse: Encodable {
         case data = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
     }
 
-    init(request: DeepLinkingRequest, environments: [Environment], launchURL: String, now: Date) {
+    /// - Parameter items: each chosen environment with the activity LabGate made for it.
+    init(request: DeepLinkingRequest, items: [(environment: Environment, activity: Activity)], launchURL: String, now: Date) {
         iss = request.clientID
         aud = request.issuer
         iat = Int(now.timeIntervalSince1970)
@@ -41,10 +42,10 @@ struct DeepLinkingResponse: Encodable {
         nonce = RandomToken.make()
         deploymentID = request.deploymentID
         data = request.data
-        contentItems = environments.map { environment in
+        contentItems = items.map { environment, activity in
             ContentItem(
                 title: environment.title, text: "Virtual lab: \(environment.title)", url: launchURL,
-                custom: ["environment": environment.name])
+                custom: ["environment": environment.name, Activity.customParameter: activity.id.rawValue])
         }
     }
 

@@ -167,8 +167,15 @@ public struct LTIController<Context: RequestContext>: Sendable {
             }
             chosen.append(environment)
         }
+        // Each activity exists from now on (on the course page, preparable); its first launch binds Moodle's link to it.
+        var items: [(environment: LabCore.Environment, activity: Activity)] = []
+        for environment in chosen {
+            let activity = try await service.repositories.courses.upsertActivity(
+                .awaitingLaunch(courseID: pending.courseID, title: environment.title, environmentID: environment.id))
+            items.append((environment, activity))
+        }
         let now = Date()
-        let token = try DeepLinkingResponse(request: pending, environments: chosen, launchURL: service.settings.launchURL, now: now)
+        let token = try DeepLinkingResponse(request: pending, items: items, launchURL: service.settings.launchURL, now: now)
             .signed(with: try await service.toolKeys.signingKey(now: now))
         try await service.ephemeral.delete(DeepLinkingRequest.storeKey(id))
         // Checked at launch; checked again because the stored request is read back from the ephemeral store.

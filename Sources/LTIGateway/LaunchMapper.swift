@@ -66,6 +66,10 @@ struct LaunchMapper: Sendable {
             if let knownActivity = known?.activity, knownActivity.courseID == course.id, knownActivity.title == activityTitle {
                 activity = knownActivity
             } else {
+                // The first launch of a link that Deep Linking made: the activity made then becomes this link's.
+                if let made = claims.custom[Activity.customParameter], !made.isEmpty {
+                    _ = try await repositories.courses.bindResourceLink(link.id, to: ActivityID(made), in: course.id)
+                }
                 activity = try await repositories.courses.upsertActivity(
                     Activity(courseID: course.id, resourceLinkID: link.id, title: activityTitle))
             }

@@ -19,6 +19,9 @@ public protocol CourseRepository: Sendable {
     func activity(courseID: CourseID, resourceLinkID: String) async throws -> Activity?
     /// All activities of a course, by resource link id.
     func activities(of courseID: CourseID) async throws -> [Activity]
+    /// Binds the platform's resource link to an activity of `courseID` that awaits its first
+    /// launch; false when there is none such (launched already, another course's, unknown).
+    func bindResourceLink(_ resourceLinkID: String, to activityID: ActivityID, in courseID: CourseID) async throws -> Bool
     /// Binds an activity to an environment, or unbinds it with `nil`; returns false if no such activity.
     func bind(_ activityID: ActivityID, to environmentID: EnvironmentID?) async throws -> Bool
     /// The activity with this id.

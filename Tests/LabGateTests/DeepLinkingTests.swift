@@ -44,7 +44,7 @@ struct DeepLinkingTests {
         return try JSONDecoder().decode(ResponseClaims.self, from: token.payload)
     }
 
-    @Test("a teacher picks an environment; the signed response carries it back and the new link launches it")
+    @Test("a teacher picks an environment; the activity exists in LabGate from then on (course page, prepare now), the signed response carries it back, and the new link's first launch binds to it")
     func teacherPicksEnvironment() async throws {
         try await LTITestbed.run { (bed) async throws in
             let environment = try await bed.addEnvironment("win-\(UUID().uuidString.prefix(6))", title: "Windows Server")
@@ -78,7 +78,21 @@ struct DeepLinkingTests {
             #expect(claims.items.first?.type == "ltiResourceLink")
             #expect(claims.items.first?.custom["environment"] == environment.name)
 
-            // The platform now launches the new link with that custom parameter: a student gets that lab.
+            // The activity exists before anyone launches it: on the course page, and preparable.
+            let courseID = CourseID(String(coursePath.dropFirst("/courses/".count)))
+            let made = try #require(try await bed.repositories.courses.activities(of: courseID).first)
+            #expect(try await bed.repositories.courses.activities(of: courseID).count == 1)
+            #expect(claims.items.first?.custom[Activity.customParameter] == made.id.rawValue)
+            #expect(made.environmentID == environment.id && made.title == "Windows Server" && !made.hasBeenLaunched)
+            let listed = try await bed.browser.get(bed.toolURL + coursePath)
+            #expect(listed.body.contains("Windows Server</strong> (not opened yet)"), "\(listed.body)")
+            let csrf = try #require(listed.body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1)
+            let prepared = try await bed.browser.post(
+                bed.toolURL + coursePath + "/prepare", fields: [("csrf", String(csrf)), ("activity", made.id.rawValue)])
+            #expect(prepared.status == 303, "\(prepared.status): \(prepared.body.prefix(300))")
+
+            // The platform now launches the new link with those custom parameters: a student gets that lab,
+            // and the link is bound to the activity made above (no second one).
             try await bed.withOtherBrowser { (student) async throws in
                 let launched = try await bed.launch(
                     LaunchScenario(subject: "student-dl", resourceLinkID: "link-from-dl", custom: claims.items[0].custom), in: student)
@@ -86,6 +100,9 @@ struct DeepLinkingTests {
                 #expect(page.body.contains("Your lab is being prepared"))
                 #expect(page.body.contains("Windows Server"))
             }
+            let activities = try await bed.repositories.courses.activities(of: courseID)
+            #expect(activities.map(\.id) == [made.id])
+            #expect(activities.first?.resourceLinkID == "link-from-dl" && activities.first?.hasBeenLaunched == true)
         }
     }
 

@@ -74,7 +74,7 @@ extension HTMLPage {
             return """
                 <form id="activity-\(escape(activity.id.rawValue))" method="post" action="/courses/\(escape(view.course.id.rawValue))/activities/\(escape(activity.id.rawValue))/environment">\
                 <input type="hidden" name="csrf" value="\(escape(view.csrf))">
-                <label for="\(field)"><strong>\(escape(activity.title))</strong> opens</label>
+                <label for="\(field)"><strong>\(escape(activity.title))</strong>\(activity.hasBeenLaunched ? "" : " (not opened yet)") opens</label>
                 <select id="\(field)" name="environment" required>\(placeholder)\(options)</select> <button type="submit">Save</button></form>
                 """
         }.joined(separator: "<br>")

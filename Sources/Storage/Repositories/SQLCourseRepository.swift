@@ -95,6 +95,19 @@ struct SQLCourseRepository: CourseRepository {
         return stored
     }
 
+    func bindResourceLink(_ resourceLinkID: String, to activityID: ActivityID, in courseID: CourseID) async throws -> Bool {
+        // Matches only while the placeholder stands, so of two first launches one binds it.
+        do {
+            return try await database.execute(
+                "UPDATE activities SET resource_link_id = ? WHERE id = ? AND course_id = ? AND resource_link_id = ?",
+                .text(resourceLinkID), .text(activityID.rawValue), .text(courseID.rawValue),
+                .text(Activity.awaitingLaunchLink(activityID))) == 1
+        } catch StoreError.duplicate {
+            // The link has an activity already (made by a launch that did not name this one).
+            return false
+        }
+    }
+
     func activity(courseID: CourseID, resourceLinkID: String) async throws -> Activity? {
         try await database.query(
             "SELECT \(Self.activityColumns) FROM activities WHERE course_id = ? AND resource_link_id = ?",
