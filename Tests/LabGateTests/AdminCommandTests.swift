@@ -34,6 +34,21 @@ struct AdminCommandTests {
         #expect(try await labgate(["platform", "list"], in: folder).output.contains("no platforms registered"))
     }
 
+    @Test("platform list warns when one issuer is registered more than once")
+    func issuerRegisteredTwice() async throws {
+        let folder = try CommandLineTests().scratchFolder()
+        for client in ["dynamic-1", "manual-2"] {
+            let add = try await labgate([
+                "platform", "add", "--issuer", "https://moodle.example.edu", "--client-id", client, "--deployment-id", "1",
+                "--auth-url", "https://moodle.example.edu/a", "--token-url", "https://moodle.example.edu/t", "--jwks-url", "https://moodle.example.edu/j",
+            ], in: folder)
+            #expect(add.status == 0, "\(add.error)")
+        }
+        let list = try await labgate(["platform", "list"], in: folder)
+        #expect(list.status == 0)
+        #expect(list.error.contains("https://moodle.example.edu is registered 2 times (clients dynamic-1, manual-2)"), "\(list.error)")
+    }
+
     @Test("bad platform arguments are refused with a message naming the option")
     func badPlatformArguments() async throws {
         let folder = try CommandLineTests().scratchFolder()

@@ -103,6 +103,15 @@ struct PlatformCommand: AsyncParsableCommand {
             for (platform, deployments) in platforms {
                 print("\(platform.status.rawValue)\t\(platform.issuer)\tclient \(platform.clientID)\tdeployments \(deployments.joined(separator: ","))\tjwks \(platform.jwksURL)\tid \(platform.id)")
             }
+            // One site registered twice (Dynamic Registration and by hand, say) splits its class in two.
+            let byIssuer = Dictionary(grouping: platforms.map(\.0), by: \.issuer).filter { $0.value.count > 1 }
+            for (issuer, registrations) in byIssuer.sorted(by: { $0.key < $1.key }) {
+                FileHandle.standardError.write(Data("""
+                    labgate: warning: \(issuer) is registered \(registrations.count) times (clients \(registrations.map(\.clientID).sorted().joined(separator: ", "))): \
+                    its users and courses are counted apart for each; remove the registrations its admin no longer uses (labgate platform remove)
+
+                    """.utf8))
+            }
         }
     }
 
