@@ -13,8 +13,9 @@ struct LaunchMapper: Sendable {
     /// How long after it arrived a launch may still wait for a quota's turn: a database slowed
     /// by a rush makes every turn slow, and a launch that waited for the whole of a turn's
     /// patience after slow reads (and then held the turn through a slow insert) answered only
-    /// after 30 s. Past this, the busy page answers and retries by itself.
-    static let turnBudget = Duration.seconds(10)
+    /// after 30 s. Past this, the busy page answers and retries by itself. Longer than a
+    /// turn lives (10 s), so a turn whose holder died is taken over by those waiting.
+    static let turnBudget = Duration.seconds(14)
 
     /// Maps the launch; `address` is the browser's, for the audit trail. Throws `LaunchRefusal`
     /// when a student's new lab is not admitted (closed course, full quota).

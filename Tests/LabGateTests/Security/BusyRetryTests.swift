@@ -54,6 +54,21 @@ struct BusyRetryTests {
         }
     }
 
+    @Test("a turn left by a process that died is taken over when it expires, before the launch waiting for it gives up",
+          .enabled(if: TestConfig.serversUnderTest))
+    func deadHoldersTurnIsTakenOver() async throws {
+        try await LTITestbed.run(storage: .servers) { (bed) async throws in
+            let environment = try await bed.addEnvironment("dead-\(UUID().uuidString.prefix(6))", title: "Dead holder lab")
+            let (course, _) = try await TeachingTests.teach(bed)
+            try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 5))
+            let turn = LaunchAdmission.turn(of: .course(course), userID: UserID("nobody"), courseID: course)
+            // As a holder leaves it when its process is killed: the key lives out its own expiry.
+            try await bed.ephemeral.set(turn, to: "a process that died", ttl: AdmissionTurns(store: bed.ephemeral).ttl)
+            let answer = try await bed.withOtherBrowser { try await bed.launch(QuotaTests.student("after-death", environment), in: $0) }
+            #expect(answer.status == 303, "\(answer.status): \(answer.body.prefix(300))")
+        }
+    }
+
     @Test("a launch waiting for its turn hears at once that the course filled meanwhile, instead of waiting out the turn",
           .enabled(if: TestConfig.serversUnderTest))
     func waiterHearsTheCourseIsFull() async throws {
