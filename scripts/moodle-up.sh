@@ -8,6 +8,8 @@
 #   scripts/moodle-up.sh [DIR]       prints DIR/moodle.env: URL, admin and users' passwords
 #   scripts/moodle-up.sh stop DIR
 set -euo pipefail
+# Passwords land in files here (config.php, moodle.env): readable by this account only.
+umask 077
 cd "$(dirname "$0")/.."
 root=$PWD
 
