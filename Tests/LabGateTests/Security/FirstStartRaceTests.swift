@@ -10,17 +10,9 @@ import Glibc
 struct FirstStartRaceTests {
     @Test("4 serve processes started at the same instant on an empty MariaDB: one secret, one key set, identical JWKS from each")
     func fourAtOnce() async throws {
-        let admin = MariaDBDatabase(settings: try TestServers.mariaDB())
-        let name = "t_race_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        _ = try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
+        let backing = try await ServersForProcesses.make("race")
+        let environment = backing.environment
         let folder = try StartupSafetyTests.scratchFolder()
-        let redis = try TestServers.redis()
-        let environment = [
-            "LABGATE_DATABASE_ENGINE": "mariadb", "LABGATE_DATABASE_PORT": String(TestServers.mariaDBPort ?? 0), "LABGATE_DATABASE_NAME": name,
-            "LABGATE_DATABASE_PASSWORD": TestServers.environment["LABGATE_TEST_MARIADB_PASSWORD"] ?? "",
-            "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_PORT": String(redis.port), "LABGATE_REDIS_PASSWORD": redis.password ?? "",
-            "LABGATE_REDIS_KEY_PREFIX": redis.keyPrefix, "LABGATE_WORKER_IN_PROCESS": "false",
-        ]
         let addresses = (0..<4).map { _ in LoopbackAddress.random() }
         let servers = try addresses.map {
             try ChildProcess(
@@ -47,11 +39,10 @@ struct FirstStartRaceTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/var").filter { $0.hasPrefix("secret.key") } == ["secret.key"])
         for server in servers { server.signal(SIGTERM) }
         for server in servers { _ = await server.exitStatus() }
-        let database = MariaDBDatabase(settings: try TestServers.mariaDB(database: name))
+        let database = try backing.database()
         let rows = try await database.query("SELECT COUNT(*) AS n FROM tool_keys", [])
         #expect(rows.first?["n"] == .int(1))
         await database.shutdown()
-        _ = try await admin.execute("DROP DATABASE \(name)", [])
-        await admin.shutdown()
+        try await backing.drop()
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import Storage
 import TestSupport
 import Testing
 #if canImport(Glibc)
@@ -10,18 +9,9 @@ import Glibc
 struct RushOverTwoProcessesTests {
     @Test("500 students at once in a course with quota 30, through two serve processes on one MariaDB and Redis: 30 labs, every answer an HTML page or a redirect")
     func fiveHundredStudents() async throws {
-        let admin = MariaDBDatabase(settings: try TestServers.mariaDB())
-        let name = "t_rush_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-        _ = try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
+        let backing = try await ServersForProcesses.make("rush", adding: ["LABGATE_LOG_LEVEL": "warning", "LABGATE_LTI_ALLOW_INSECURE_LOOPBACK": "true"])
+        let environment = backing.environment
         let folder = try StartupSafetyTests.scratchFolder()
-        let redis = try TestServers.redis()
-        let environment = [
-            "LABGATE_DATABASE_ENGINE": "mariadb", "LABGATE_DATABASE_PORT": String(TestServers.mariaDBPort ?? 0), "LABGATE_DATABASE_NAME": name,
-            "LABGATE_DATABASE_PASSWORD": TestServers.environment["LABGATE_TEST_MARIADB_PASSWORD"] ?? "",
-            "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_PORT": String(redis.port), "LABGATE_REDIS_PASSWORD": redis.password ?? "",
-            "LABGATE_REDIS_KEY_PREFIX": redis.keyPrefix, "LABGATE_WORKER_IN_PROCESS": "false", "LABGATE_LOG_LEVEL": "warning",
-            "LABGATE_LTI_ALLOW_INSECURE_LOOPBACK": "true",
-        ]
         var servers: [(server: ChildProcess, url: String)] = []
         defer {
             for (server, _) in servers { server.signal(SIGKILL) }
@@ -53,7 +43,6 @@ struct RushOverTwoProcessesTests {
 
         for (server, _) in servers { server.signal(SIGTERM) }
         for (server, _) in servers { _ = await server.exitStatus() }
-        _ = try await admin.execute("DROP DATABASE \(name)", [])
-        await admin.shutdown()
+        try await backing.drop()
     }
 }
