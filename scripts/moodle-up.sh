@@ -15,7 +15,11 @@ root=$PWD
 
 if [ "${1:-}" = "stop" ]; then
     dir=${2:?the folder moodle-up.sh printed}
-    [ -f "$dir/php.pid" ] && kill "$(cat "$dir/php.pid")" 2>/dev/null || true
+    # PHP's server forks its workers (PHP_CLI_SERVER_WORKERS); they do not end with their parent.
+    if [ -f "$dir/php.pid" ]; then
+        pkill -P "$(cat "$dir/php.pid")" 2>/dev/null || true
+        kill "$(cat "$dir/php.pid")" 2>/dev/null || true
+    fi
     scripts/test-servers.sh stop mariadb "$dir"
     exit 0
 fi
