@@ -23,23 +23,23 @@ struct AdmissionTurns: Sendable {
         _ keys: [String], giveUpAt: ContinuousClock.Instant? = nil, settle: () async throws -> T?, _ body: () async throws -> T
     ) async throws -> T {
         let holder = UUID().uuidString
+        let now = ContinuousClock.now
+        let deadline = giveUpAt.map { min(now + patience, $0) } ?? now + patience
         var held: [String] = []
-        let deadline = min(ContinuousClock.now + patience, giveUpAt ?? .now + patience)
+        let outcome: Result<T, any Error>
         do {
-            for key in Set(keys).sorted() {
-                if let settled = try await take(key, as: holder, until: deadline, settle: settle) {
-                    await release(held, of: holder)
-                    return settled
+            outcome = .success(try await {
+                for key in Set(keys).sorted() {
+                    if let settled = try await take(key, as: holder, until: deadline, settle: settle) { return settled }
+                    held.append(key)
                 }
-                held.append(key)
-            }
-            let result = try await body()
-            await release(held, of: holder)
-            return result
+                return try await body()
+            }())
         } catch {
-            await release(held, of: holder)
-            throw error
+            outcome = .failure(error)
         }
+        await release(held, of: holder)
+        return try outcome.get()
     }
 
     /// Tells those waiting for `keys` that a quota behind them is full, so they can hear so

@@ -69,7 +69,7 @@ struct LaunchBenchmark {
     }
 
     /// What `body` returned or threw, so that cleanup runs either way before it is rethrown.
-    private static func outcome<T>(_ body: () async throws -> T) async -> Swift.Result<T, any Error> {
+    static func outcome<T>(_ body: () async throws -> T) async -> Swift.Result<T, any Error> {
         do {
             return .success(try await body())
         } catch {

@@ -63,14 +63,9 @@ struct RushBenchmark {
             try await Backends.prepare(config, platform: platform, environment: Environment(name: "bench", title: "Benchmark lab"))
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
                 redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: students)))
-            do {
-                let result = try await rush(platform, client: client)
-                try? await client.shutdown()
-                return result
-            } catch {
-                try? await client.shutdown()
-                throw error
-            }
+            let outcome = await LaunchBenchmark.outcome { try await rush(platform, client: client) }
+            try? await client.shutdown()
+            return try outcome.get()
         }
     }
 
@@ -151,27 +146,13 @@ struct RushBenchmark {
         guard page.status == 303, let location = page.header("location"), location.hasPrefix("/courses/"),
             let id = location.dropFirst("/courses/".count).split(separator: "#").first
         else { throw PlatformSimError.unexpectedResponse("the teacher's launch answered \(page.status): \(page.body.prefix(200))") }
-        let backends = try await Backends.open(config)
-        do {
-            try await backends.repositories.quotas.save(Quota(scope: .course(CourseID(String(id))), instances: quota))
-        } catch {
-            await backends.close()
-            throw error
-        }
-        await backends.close()
-        return CourseID(String(id))
+        let course = CourseID(String(id))
+        try await Backends.using(config) { try await $0.repositories.quotas.save(Quota(scope: .course(course), instances: quota)) }
+        return course
     }
 
     private func labs(in course: CourseID) async throws -> Int {
-        let backends = try await Backends.open(config)
-        do {
-            let usage = try await backends.repositories.instances.usage(of: .course(course))
-            await backends.close()
-            return usage.instances
-        } catch {
-            await backends.close()
-            throw error
-        }
+        try await Backends.using(config) { try await $0.repositories.instances.usage(of: .course(course)).instances }
     }
 
     /// User and system CPU time of this process so far.

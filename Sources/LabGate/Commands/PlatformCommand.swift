@@ -78,8 +78,7 @@ struct PlatformCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let config = try options.load()
-            let (url, expiresAt) = try await AdminSession.run(options, audit: AuditedChange("platform.invite", "platform-invitations")) { _, backends in
+            let (url, expiresAt) = try await AdminSession.run(options, audit: AuditedChange("platform.invite", "platform-invitations")) { config, backends in
                 try await Administration(backends).invitePlatform(registrationURL: config.lti.registrationURL, lifetimeHours: hours ?? Self.defaultHours, now: Date())
             }
             print(url)
