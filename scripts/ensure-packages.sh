@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages LabGate needs to build (and, with --servers, to test)
-# when they are missing. Safe to run again: it only calls apt-get for what is absent.
+# Installs the Debian packages LabGate needs to build (with --servers, to test; with
+# --browser, what the real Moodle suite needs besides) when they are missing. Safe to run
+# again: it only calls apt-get for what is absent.
 set -euo pipefail
 
 packages=(pkg-config libmariadb-dev libhiredis-dev)
-if [ "${1:-}" = "--servers" ]; then
-    packages+=(mariadb-server mariadb-client redis-server chromium python3 python3-venv)
-fi
+case "${1:-}" in
+    --servers) packages+=(mariadb-server mariadb-client redis-server chromium python3 python3-venv) ;;
+    # The real Moodle suite: a browser driven by Selenium, and a TLS proxy for its https mode.
+    --browser) packages=(chromium chromium-driver python3 python3-venv nginx-light openssl curl) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,6 +7,8 @@
 #
 #   scripts/moodle-up.sh [DIR]       prints DIR/moodle.env: URL, admin and users' passwords
 #   scripts/moodle-up.sh stop DIR
+# MOODLE_PUBLIC_URL (e.g. https://moodle.lab.test:8443) names the site when a TLS proxy in
+# front of PHP's server serves it (scripts/moodle-e2e.sh); by default it is PHP's server itself.
 set -euo pipefail
 # Passwords land in files here (config.php, moodle.env): readable by this account only.
 umask 077
@@ -59,7 +61,9 @@ mariadb --no-defaults -h 127.0.0.1 -P "$db_port" -ulabgate -p"$db_password" \
 # One port for the site, kept with the folder: Moodle's wwwroot is written into its database.
 [ -f "$dir/web.port" ] || python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' > "$dir/web.port"
 web_port=$(cat "$dir/web.port")
-url=http://127.0.0.1:$web_port
+url=${MOODLE_PUBLIC_URL:-http://127.0.0.1:$web_port}
+sslproxy=false
+[[ $url == https://* ]] && sslproxy=true
 [ -f "$dir/admin.password" ] || head -c 12 /dev/urandom | base64 | tr -d '+/=' | sed 's/$/Aa1!/' > "$dir/admin.password"
 admin_password=$(cat "$dir/admin.password")
 
@@ -81,6 +85,8 @@ global \$CFG;
 \$CFG->dataroot = '$dir/moodledata';
 \$CFG->admin = 'admin';
 \$CFG->directorypermissions = 0700;
+// Behind a proxy that terminates TLS, PHP's server sees http.
+\$CFG->sslproxy = $sslproxy;
 // Moodle refuses outbound requests to loopback and to ports other than 80 and 443 by
 // default; LabGate runs on loopback here (Dynamic Registration, its key set).
 \$CFG->curlsecurityblockedhosts = '';
@@ -103,10 +109,10 @@ if ! { [ -f "$dir/php.pid" ] && kill -0 "$(cat "$dir/php.pid")" 2>/dev/null; }; 
     echo $! > "$dir/php.pid"
 fi
 for _ in $(seq 100); do
-    curl -fsS -o /dev/null "$url/login/index.php" 2>/dev/null && break
+    curl -fsS -o /dev/null "http://127.0.0.1:$web_port/login/index.php" 2>/dev/null && break
     sleep 0.2
 done
-curl -fsS -o /dev/null "$url/login/index.php" || { echo "error: Moodle does not answer at $url; see $dir/php.log" >&2; exit 1; }
+curl -fsS -o /dev/null "http://127.0.0.1:$web_port/login/index.php" || { echo "error: Moodle does not answer at port $web_port; see $dir/php.log" >&2; exit 1; }
 
 {
     echo "MOODLE_URL=$url"
