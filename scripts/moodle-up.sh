@@ -85,8 +85,9 @@ global \$CFG;
 \$CFG->dataroot = '$dir/moodledata';
 \$CFG->admin = 'admin';
 \$CFG->directorypermissions = 0700;
-// Behind a proxy that terminates TLS, PHP's server sees http.
+// Behind a proxy that terminates TLS, PHP's server sees http on a port of its own.
 \$CFG->sslproxy = $sslproxy;
+\$CFG->reverseproxy = $sslproxy;
 // Moodle refuses outbound requests to loopback and to ports other than 80 and 443 by
 // default; LabGate runs on loopback here (Dynamic Registration, its key set).
 \$CFG->curlsecurityblockedhosts = '';

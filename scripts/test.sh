@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, starts private MariaDB and Redis servers
 # on loopback, runs the whole test suite against them, and stops them again — also
-# when the tests fail. Extra arguments go to `swift test` (e.g. --filter Queue).
+# when the tests fail — then the real Moodle suite (scripts/moodle-e2e.sh). Extra
+# arguments go to `swift test` alone (e.g. --filter Queue).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/swift-env.sh
@@ -85,4 +86,9 @@ elif [ "${CI:-}" = "true" ]; then
     exit 1
 else
     echo "warning: $checker not found; the Proxmox contract check was left out" >&2
+fi
+
+# A real Moodle, driven through its own pages in a browser, over http and as two https sites.
+if [ $# -eq 0 ]; then
+    scripts/moodle-e2e.sh
 fi
