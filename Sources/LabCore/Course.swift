@@ -2,7 +2,8 @@ import Foundation
 
 public typealias CourseID = Identifier<Course>
 
-/// A course: one LTI context seen through one deployment of one platform.
+/// A course: one LTI context of one platform (issuer), whichever registration and deployment
+/// it is seen through; `platformID` and `deploymentID` are those it was first seen through.
 public struct Course: Sendable, Hashable, Codable {
     public var id: CourseID
     public var platformID: PlatformID

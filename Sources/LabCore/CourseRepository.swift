@@ -1,6 +1,7 @@
 /// Courses and the activities (resource links) inside them.
 public protocol CourseRepository: Sendable {
-    /// The course with this (platform, deployment, context), created if new; its title is refreshed.
+    /// The course with this (issuer of the platform, context), whichever registration and
+    /// deployment it came through, created if new; its title is refreshed.
     func upsert(_ course: Course) async throws -> Course
     /// The course with this id.
     func find(id: CourseID) async throws -> Course?

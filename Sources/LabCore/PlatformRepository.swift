@@ -10,7 +10,8 @@ public protocol PlatformRepository: Sendable {
     func find(issuer: String, clientID: String) async throws -> Platform?
     /// All platforms, oldest first.
     func list() async throws -> [Platform]
-    /// Removes a platform with its deployments; returns false if there was none.
+    /// Removes a platform with its deployments; returns false if there was none. Its users and
+    /// courses stay with another registration of the same issuer, or go with the last one.
     func remove(id: PlatformID) async throws -> Bool
     /// Registers a deployment id for a platform; adding it twice is harmless.
     func addDeployment(_ deploymentID: String, to platformID: PlatformID) async throws

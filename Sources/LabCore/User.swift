@@ -2,7 +2,8 @@ import Foundation
 
 public typealias UserID = Identifier<User>
 
-/// A person as one platform knows them: the pair (platform, `sub`) is their identity.
+/// A person as one platform knows them: the pair (issuer, `sub`) is their identity;
+/// `platformID` is the registration they were first seen through (or another of its issuer's).
 public struct User: Sendable, Hashable, Codable {
     public var id: UserID
     public var platformID: PlatformID

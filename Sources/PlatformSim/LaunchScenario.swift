@@ -36,6 +36,9 @@ public struct LaunchScenario: Sendable {
     /// Where the teacher's choice goes back to; nil: the platform's own return URL.
     public var deepLinkReturnURL: String?
     public var signing: Signing
+    /// Another registration of LabGate on this platform to launch through (a Moodle where
+    /// LabGate was added twice, dynamically and by hand); nil: the platform's own.
+    public var registration: (clientID: String, deploymentID: String)?
     /// Changes the claims after the platform built them and before it signs them.
     public var tamper: (@Sendable (inout [String: JSONValue]) -> Void)?
 

@@ -59,7 +59,8 @@ extension PlatformSim {
     public func loginInitiation(_ scenario: LaunchScenario, toolURL: String) -> HTMLForm {
         HTMLForm(action: toolURL + "/lti/login", fields: [
             ("iss", issuer), ("login_hint", scenario.subject), ("target_link_uri", toolURL + "/lti/launch"),
-            ("lti_message_hint", prepare(scenario)), ("client_id", clientID), ("lti_deployment_id", deploymentID),
+            ("lti_message_hint", prepare(scenario)), ("client_id", scenario.registration?.clientID ?? clientID),
+            ("lti_deployment_id", scenario.registration?.deploymentID ?? deploymentID),
         ])
     }
 

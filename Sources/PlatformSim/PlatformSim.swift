@@ -111,16 +111,19 @@ public final class PlatformSim: Sendable {
 
     /// What the authentication endpoint posts to the tool for this request.
     public func authorize(_ query: [String: String]) throws -> HTMLForm {
-        let expected = ["scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none", "client_id": clientID]
+        // A prepared launch is used once, as a platform's message hint would be.
+        guard let hint = query["lti_message_hint"], let scenario = state.withLockedValue({ $0.scenarios.removeValue(forKey: hint) }) else {
+            throw PlatformSimError.badAuthenticationRequest("lti_message_hint does not name a prepared launch")
+        }
+        let expected = [
+            "scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
+            "client_id": scenario.registration?.clientID ?? clientID,
+        ]
         for (name, value) in expected where query[name] != value {
             throw PlatformSimError.badAuthenticationRequest("\(name) must be \(value), not \(query[name] ?? "missing")")
         }
         guard let redirect = query["redirect_uri"], let nonce = query["nonce"], let stateValue = query["state"] else {
             throw PlatformSimError.badAuthenticationRequest("redirect_uri, nonce and state are required")
-        }
-        // A prepared launch is used once, as a platform's message hint would be.
-        guard let hint = query["lti_message_hint"], let scenario = state.withLockedValue({ $0.scenarios.removeValue(forKey: hint) }) else {
-            throw PlatformSimError.badAuthenticationRequest("lti_message_hint does not name a prepared launch")
         }
         guard query["login_hint"] == scenario.subject else {
             throw PlatformSimError.badAuthenticationRequest("login_hint was not echoed unchanged")
@@ -142,10 +145,11 @@ public final class PlatformSim: Sendable {
         let lti = "https://purl.imsglobal.org/spec/lti/claim/"
         let seconds = Int(now.timeIntervalSince1970)
         var claims: [String: JSONValue] = [
-            "iss": .string(issuer), "aud": .string(clientID), "azp": .string(clientID), "sub": .string(scenario.subject),
+            "iss": .string(issuer), "aud": .string(scenario.registration?.clientID ?? clientID),
+            "azp": .string(scenario.registration?.clientID ?? clientID), "sub": .string(scenario.subject),
             "iat": .number(Double(seconds)), "exp": .number(Double(seconds + 300)), "nonce": .string(nonce),
             lti + "message_type": .string(scenario.messageType), lti + "version": "1.3.0",
-            lti + "deployment_id": .string(deploymentID), lti + "target_link_uri": .string(targetLinkURI),
+            lti + "deployment_id": .string(scenario.registration?.deploymentID ?? deploymentID), lti + "target_link_uri": .string(targetLinkURI),
             lti + "roles": .array(scenario.roles.map(JSONValue.string)),
             lti + "context": ["id": .string(scenario.contextID), "title": .string(scenario.contextTitle), "label": "NET101"],
             lti + "custom": .object(scenario.custom.mapValues(JSONValue.string)),

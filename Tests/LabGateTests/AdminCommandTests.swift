@@ -34,7 +34,7 @@ struct AdminCommandTests {
         #expect(try await labgate(["platform", "list"], in: folder).output.contains("no platforms registered"))
     }
 
-    @Test("platform list warns when one issuer is registered more than once")
+    @Test("platform list and config check warn when one issuer is registered more than once")
     func issuerRegisteredTwice() async throws {
         let folder = try CommandLineTests().scratchFolder()
         for client in ["dynamic-1", "manual-2"] {
@@ -47,6 +47,9 @@ struct AdminCommandTests {
         let list = try await labgate(["platform", "list"], in: folder)
         #expect(list.status == 0)
         #expect(list.error.contains("https://moodle.example.edu is registered 2 times (clients dynamic-1, manual-2)"), "\(list.error)")
+        let check = try await labgate(["config", "check"], in: folder)
+        #expect(check.status == 0)
+        #expect(check.error.contains("warning: https://moodle.example.edu is registered 2 times"), "\(check.error)")
     }
 
     @Test("bad platform arguments are refused with a message naming the option")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import TestSupport
 import Testing
+@testable import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -82,7 +83,7 @@ struct CommandLineTests {
         #expect(first.status == 0)
         #expect(first.output.contains("applied migration(s) 1, 2, 3, 4, 5, 6"))
         let second = try await ChildProcess.run(Self.binary, ["migrate"], in: folder)
-        #expect(second.output.contains("schema is up to date (version 8)"))
+        #expect(second.output.contains("schema is up to date (version \(Migration.all.last!.version))"))
         #expect(FileManager.default.fileExists(atPath: folder + "/var/labgate.sqlite"))
     }
 

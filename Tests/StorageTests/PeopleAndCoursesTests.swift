@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Users, courses and activities")
 struct PeopleAndCoursesTests {
-    @Test("a user is one row per (platform, subject); launches refresh name and email", arguments: RelationalEngine.underTest)
+    @Test("a user is one row per (issuer, subject); launches refresh name and email", arguments: RelationalEngine.underTest)
     func userUpsert(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let seed = try await Seed.make(in: repositories)
@@ -32,7 +32,7 @@ struct PeopleAndCoursesTests {
         }
     }
 
-    @Test("a course is keyed by platform, deployment and context; activities keep their binding", arguments: RelationalEngine.underTest)
+    @Test("a course is keyed by issuer and context, whatever the deployment; activities keep their binding", arguments: RelationalEngine.underTest)
     func coursesAndActivities(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let seed = try await Seed.make(in: repositories)
@@ -42,8 +42,12 @@ struct PeopleAndCoursesTests {
                 Course(platformID: seed.platform.id, deploymentID: "dep", contextID: "ctx-1", title: "Networks 2026"))
             #expect(renamed.id == course.id)
             #expect(renamed.title == "Networks 2026")
+            // Context ids are unique per platform: another deployment of the same course is the same course.
+            let sameCourse = try await repositories.courses.upsert(
+                Course(platformID: seed.platform.id, deploymentID: "dep-2", contextID: "ctx-1", title: "Networks 2026"))
+            #expect(sameCourse.id == course.id)
             let other = try await repositories.courses.upsert(
-                Course(platformID: seed.platform.id, deploymentID: "dep-2", contextID: "ctx-1", title: "Elsewhere"))
+                Course(platformID: seed.platform.id, deploymentID: "dep", contextID: "ctx-2", title: "Elsewhere"))
             #expect(other.id != course.id)
 
             let activity = try await repositories.courses.upsertActivity(Activity(courseID: course.id, resourceLinkID: "rl-1", title: "Lab 1"))

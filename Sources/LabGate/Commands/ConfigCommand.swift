@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LabCore
 
 /// `labgate config`: inspecting the configuration.
 struct ConfigCommand: AsyncParsableCommand {
@@ -21,8 +22,28 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try options.load()
             print(Self.render(config))
-            for warning in FileExposure.warnings(config) {
+            for warning in FileExposure.warnings(config) + (await Self.platformWarnings(config)) {
                 FileHandle.standardError.write(Data("labgate: warning: \(warning)\n".utf8))
+            }
+        }
+
+        /// What the registered platforms call for (an issuer registered twice); nothing when
+        /// there is no database yet, which `config check` never creates.
+        static func platformWarnings(_ config: LabGateConfig) async -> [String] {
+            if case .sqlite(let path) = config.database, !FileManager.default.fileExists(atPath: path) { return [] }
+            do {
+                let backends = try await Backends.open(config)
+                let platforms: [Platform]
+                do {
+                    platforms = try await backends.repositories.platforms.list()
+                } catch {
+                    await backends.close()
+                    throw error
+                }
+                await backends.close()
+                return PlatformCommand.List.issuerWarnings(platforms)
+            } catch {
+                return ["the registered platforms could not be read: \(error)"]
             }
         }
 

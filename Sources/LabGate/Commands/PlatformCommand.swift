@@ -102,14 +102,19 @@ struct PlatformCommand: AsyncParsableCommand {
             for (platform, deployments) in platforms {
                 print("\(platform.status.rawValue)\t\(platform.issuer)\tclient \(platform.clientID)\tdeployments \(deployments.joined(separator: ","))\tjwks \(platform.jwksURL)\tid \(platform.id)")
             }
-            // One site registered twice (Dynamic Registration and by hand, say) splits its class in two.
-            let byIssuer = Dictionary(grouping: platforms.map(\.0), by: \.issuer).filter { $0.value.count > 1 }
-            for (issuer, registrations) in byIssuer.sorted(by: { $0.key < $1.key }) {
-                FileHandle.standardError.write(Data("""
-                    labgate: warning: \(issuer) is registered \(registrations.count) times (clients \(registrations.map(\.clientID).sorted().joined(separator: ", "))): \
-                    its users and courses are counted apart for each; remove the registrations its admin no longer uses (labgate platform remove)
+            for warning in Self.issuerWarnings(platforms.map(\.0)) {
+                FileHandle.standardError.write(Data("labgate: warning: \(warning)\n".utf8))
+            }
+        }
 
-                    """.utf8))
+        /// One warning per issuer registered more than once (Dynamic Registration and by hand, say).
+        static func issuerWarnings(_ platforms: [Platform]) -> [String] {
+            Dictionary(grouping: platforms, by: \.issuer).filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { issuer, registrations in
+                """
+                \(issuer) is registered \(registrations.count) times (clients \(registrations.map(\.clientID).sorted().joined(separator: ", "))); \
+                its launches through any of them reach the same users and courses, but its admin likely uses only one: \
+                remove the others (labgate platform remove), its users and courses stay
+                """
             }
         }
     }

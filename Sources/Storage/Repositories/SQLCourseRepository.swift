@@ -8,19 +8,20 @@ struct SQLCourseRepository: CourseRepository {
     private static let activityColumns = "id, course_id, resource_link_id, title, environment_id"
 
     func upsert(_ course: Course) async throws -> Course {
-        let key: [SQLValue] = [.text(course.platformID.rawValue), .text(course.deploymentID), .text(course.contextID)]
+        // One course per (issuer, context id), whichever registration or deployment it came through.
+        let key: [SQLValue] = [.text(course.platformID.rawValue), .text(course.contextID)]
+        let saved: Int
         do {
-            try await database.execute(
-                "INSERT INTO courses (id, platform_id, deployment_id, context_id, title) VALUES (?, ?, ?, ?, ?)",
-                [.text(course.id.rawValue)] + key + [.text(course.title)])
+            saved = try await database.execute(
+                "INSERT INTO courses (id, platform_id, issuer, deployment_id, context_id, title) SELECT ?, id, issuer, ?, ?, ? FROM platforms WHERE id = ?",
+                .text(course.id.rawValue), .text(course.deploymentID), .text(course.contextID), .text(course.title), .text(course.platformID.rawValue))
         } catch StoreError.duplicate {
-            try await database.execute(
-                "UPDATE courses SET title = ? WHERE platform_id = ? AND deployment_id = ? AND context_id = ?",
-                [.text(course.title)] + key)
+            saved = try await database.execute(
+                "UPDATE courses SET title = ? WHERE issuer = \(SQLUserRepository.issuerOf) AND context_id = ?", [.text(course.title)] + key)
         }
+        guard saved > 0 else { throw StoreError.conflict("no platform \(course.platformID) for course \(course.contextID.debugDescription)") }
         guard let row = try await database.query(
-            "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE platform_id = ? AND deployment_id = ? AND context_id = ?",
-            key
+            "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE issuer = \(SQLUserRepository.issuerOf) AND context_id = ?", key
         ).first else {
             throw StoreError.failed("course \(course.contextID.debugDescription) vanished right after it was saved")
         }

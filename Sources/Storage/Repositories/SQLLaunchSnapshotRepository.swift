@@ -25,14 +25,14 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
                 e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
                 \(Self.instanceColumns)
             FROM users u
-            LEFT JOIN courses c ON c.platform_id = u.platform_id AND c.deployment_id = ? AND c.context_id = ?
+            LEFT JOIN courses c ON c.issuer = u.issuer AND c.context_id = ?
             LEFT JOIN enrollments en ON en.course_id = c.id AND en.user_id = u.id
             LEFT JOIN activities a ON a.course_id = c.id AND a.resource_link_id = ?
             LEFT JOIN environments e ON e.id = a.environment_id
             LEFT JOIN lab_instances li ON li.user_id = u.id AND li.environment_id = e.id AND li.live_key IS NOT NULL
-            WHERE u.platform_id = ? AND u.subject = ?
+            WHERE u.issuer = \(SQLUserRepository.issuerOf) AND u.subject = ?
             """,
-            [.text(deploymentID), .text(contextID), .text(resourceLinkID), .text(platformID.rawValue), .text(subject)]
+            [.text(contextID), .text(resourceLinkID), .text(platformID.rawValue), .text(subject)]
         ).first else { return nil }
 
         var snapshot = LaunchSnapshot(user: User(

@@ -38,7 +38,17 @@ struct SQLPlatformRepository: PlatformRepository {
     }
 
     func remove(id: PlatformID) async throws -> Bool {
-        try await database.execute("DELETE FROM platforms WHERE id = ?", .text(id.rawValue)) > 0
+        try await database.transaction { connection in
+            // The issuer's people and courses outlive one of its registrations: they move to
+            // another registration of the same issuer, if there is one, before the cascade.
+            let sibling = "(SELECT MIN(o.id) FROM platforms o JOIN platforms r ON r.issuer = o.issuer WHERE r.id = ? AND o.id <> r.id)"
+            for table in ["users", "courses"] {
+                try await connection.execute(
+                    "UPDATE \(table) SET platform_id = \(sibling) WHERE platform_id = ? AND \(sibling) IS NOT NULL",
+                    [.text(id.rawValue), .text(id.rawValue), .text(id.rawValue)])
+            }
+            return try await connection.execute("DELETE FROM platforms WHERE id = ?", [.text(id.rawValue)]) > 0
+        }
     }
 
     func addDeployment(_ deploymentID: String, to platformID: PlatformID) async throws {

@@ -9,5 +9,8 @@ struct Migration: Sendable {
 
 extension Migration {
     /// Every migration, oldest first. Append; never edit one that has shipped.
-    static let all: [Migration] = [initialSchema, launchSupport, provisioning, guacamole, apiTokens, teaching, stepHistory, platformInvitations]
+    static let all: [Migration] = [
+        initialSchema, launchSupport, provisioning, guacamole, apiTokens, teaching, stepHistory, platformInvitations,
+        oneClassPerIssuer,
+    ]
 }

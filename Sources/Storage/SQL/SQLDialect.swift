@@ -19,6 +19,10 @@ public struct SQLDialect: Sendable {
     /// Appended to a `SELECT` inside a transaction to lock what it read (and, on MariaDB, the
     /// gap where an absent row would go); SQLite's `BEGIN IMMEDIATE` already serializes writers.
     var lockingRead: String
+    /// Starts an `UPDATE` that leaves alone the rows it would make duplicates of a unique key.
+    var updateSkippingDuplicates: String
+    /// Joins text expressions: MariaDB has `CONCAT`, SQLite the `||` operator.
+    var concat: @Sendable (_ parts: String...) -> String
 
     static let mariaDB = SQLDialect(
         name: "MariaDB",
@@ -34,7 +38,9 @@ public struct SQLDialect: Sendable {
             "SELECT RELEASE_LOCK(CONCAT('labgate.migrate.', DATABASE())) AS released"
         ),
         addColumnIfNotExists: true,
-        lockingRead: " FOR UPDATE"
+        lockingRead: " FOR UPDATE",
+        updateSkippingDuplicates: "UPDATE IGNORE",
+        concat: { "CONCAT(\($0.joined(separator: ", ")))" }
     )
 
     static let sqlite = SQLDialect(
@@ -45,7 +51,9 @@ public struct SQLDialect: Sendable {
         lastInsertID: "SELECT last_insert_rowid() AS id",
         migrationLock: nil,
         addColumnIfNotExists: false,
-        lockingRead: ""
+        lockingRead: "",
+        updateSkippingDuplicates: "UPDATE OR IGNORE",
+        concat: { "(\($0.joined(separator: " || ")))" }
     )
 
     /// Adds a column; safe to run again (see `addColumnIfNotExists`).
