@@ -90,5 +90,9 @@ fi
 
 # A real Moodle, driven through its own pages in a browser, over http and as two https sites.
 if [ $# -eq 0 ]; then
-    scripts/moodle-e2e.sh
+    if [ -f "${LABGATE_MOODLE_TARBALL:-../shared/moodle/moodle-4.3.tar.xz}" ] || [ "${CI:-}" = "true" ]; then
+        scripts/moodle-e2e.sh
+    else
+        echo "warning: ../shared/moodle/moodle-4.3.tar.xz not found; the real Moodle suite was left out" >&2
+    fi
 fi
