@@ -3,14 +3,17 @@ import LabCore
 
 extension HTMLPage {
     /// A refused request: what went wrong, in words a teacher can report.
-    static func refusal(_ error: LTIError, requestID: String) -> HTMLPage {
-        refusal(message: error.message, status: error.status, requestID: requestID)
+    static func refusal(_ error: LTIError, heading: String, requestID: String) -> HTMLPage {
+        refusal(message: error.message, status: error.status, heading: heading, requestID: requestID)
     }
 
-    /// A refused request: `message` for the person, and the reference to report.
-    public static func refusal(message: String, status: HTTPResponse.Status, requestID: String) -> HTMLPage {
-        HTMLPage(title: "The lab could not be opened", body: """
-            <h1>The lab could not be opened</h1>
+    /// A refused request: `message` for the person, and the reference to report; `heading`
+    /// names what failed (a registration is not a lab).
+    public static func refusal(
+        message: String, status: HTTPResponse.Status, heading: String = "The lab could not be opened", requestID: String
+    ) -> HTMLPage {
+        HTMLPage(title: heading, body: """
+            <h1>\(escape(heading))</h1>
             <p>\(escape(message))</p>
             <p class="note">If you report this, mention reference \(escape(requestID)).</p>
             """, status: status)

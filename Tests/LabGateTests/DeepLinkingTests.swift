@@ -172,6 +172,7 @@ struct DynamicRegistrationTests {
                 let page = try await bed.browser.get(bed.toolURL + "/lti/register?" + FormURLEncoding.encode([("openid_configuration", target)]))
                 #expect(page.status == 502, "\(target)")
                 #expect(page.body.contains("registration could not be completed: the platform could not be reached"))
+                #expect(page.body.contains("<h1>LabGate could not be registered</h1>"), "a registration is not a lab")
             }
             #expect(bed.platform.registrations.isEmpty)
             let missing = try await bed.browser.get(bed.toolURL + "/lti/register")
