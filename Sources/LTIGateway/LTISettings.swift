@@ -28,7 +28,7 @@ public struct LTISettings: Sendable {
     public init(
         publicURL: String, clockSkew: Duration = .seconds(60), allowInsecureLoopback: Bool = false,
         allowPrivateAddresses: Bool = false, autoApproveRegistrations: Bool = false,
-        keySetRefetchInterval: Duration = .seconds(10), keySetMaxAge: Duration = .seconds(600),
+        keySetRefetchInterval: Duration = .seconds(1), keySetMaxAge: Duration = .seconds(600),
         sessionLifetime: Duration = .seconds(2 * 3600), registryCacheLifetime: Duration = .seconds(5),
         trustForwardedFor: Bool = false
     ) {

@@ -1,5 +1,7 @@
 import Foundation
 @testable import LabGate
+@testable import LTIGateway
+import Logging
 import PlatformSim
 import TestSupport
 import Testing
@@ -176,6 +178,49 @@ struct KeySetTests {
             #expect(bed.platform.keySetFetches == 1)
             #expect(try await bed.launch(LaunchScenario()).status == 200)
             #expect(bed.platform.keySetFetches == 1)
+        }
+    }
+
+    @Test("a key the platform adds 200 ms after LabGate fetched its set: the launch signed with it waits for the next fetch and succeeds")
+    func keyAddedJustAfterAFetch() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            #expect(try await bed.launch(LaunchScenario()).status == 200)
+            #expect(bed.platform.keySetFetches == 1)
+            try await Task.sleep(for: .milliseconds(200))
+            try bed.platform.rotateKey(keepOld: true)
+            #expect(try await bed.launch(LaunchScenario()).status == 200)
+            #expect(bed.platform.keySetFetches == 2)
+        }
+    }
+
+    @Test("1,000 launches with made-up kids within 2 s cost at most 3 fetches of the platform's key set")
+    func floodOfUnknownKids() async throws {
+        let platform = try PlatformSim()
+        try await platform.serving {
+            let http = OutboundHTTP(policy: OutboundURLPolicy(allowInsecureLoopback: true, allowPrivateAddresses: true))
+            let cache = KeySetCache(http: http, maxAge: .seconds(600), refetchInterval: .seconds(1), logger: Logger(label: "test"))
+            let start = ContinuousClock.now
+            let refused = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<1000 {
+                    group.addTask {
+                        // Spread over 1.5 s, as a flood of forged launches would come (the rest of
+                        // the 2 s is room for a busy machine's late wake-ups).
+                        try? await Task.sleep(until: start + .microseconds(index * 1500), clock: .continuous)
+                        do {
+                            _ = try await cache.key("made-up-\(index)", keySetURL: platform.jwksURL)
+                            return false
+                        } catch let error as LTIError {
+                            return error == .unknownKey(kid: "made-up-\(index)")
+                        } catch {
+                            return false
+                        }
+                    }
+                }
+                return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            await http.shutdown()
+            #expect(refused == 1000)
+            #expect((2...3).contains(platform.keySetFetches), "\(platform.keySetFetches) fetches")
         }
     }
 

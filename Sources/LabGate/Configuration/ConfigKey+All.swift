@@ -119,8 +119,8 @@ extension ConfigKey {
         ConfigKey("lti.autoApproveRegistrations", .boolean, default: "false",
                   help: "platforms that register dynamically are active at once instead of pending an admin's approval"),
         ConfigKey("lti.clockSkewSeconds", .integer(0...600), default: "60", help: "how far exp and iat of an id_token may be off"),
-        ConfigKey("lti.keySetRefetchSeconds", .integer(0...3600), default: "10",
-                  help: "least time between two fetches of a platform's key set caused by an unknown kid"),
+        ConfigKey("lti.keySetRefetchSeconds", .integer(0...3600), default: "1",
+                  help: "least time between two fetches of a platform's key set caused by an unknown kid; a launch waits up to 2 s for the next"),
         ConfigKey("lti.sessionMinutes", .integer(5...1440), default: "120", help: "how long the session cookie of a launch stays valid"),
     ]
 
