@@ -47,7 +47,7 @@ public struct GuacBridge: RemoteDesktops {
         guard let connectionID = try await records.connectionID(named: grant.instanceID.rawValue, in: settings.group) else {
             throw GuacBridgeError.linkUsedOrExpired
         }
-        let login = AuthJSON.login(username: Self.username(of: grant.userID), expires: clock.now().addingTimeInterval(TimeInterval(settings.linkLifetime.components.seconds)))
+        let login = AuthJSON.login(username: Self.username(of: grant.userID), expires: clock.now().addingTimeInterval(settings.linkLifetime.timeInterval))
         var query = [("data", try authJSON.seal(login))]
         // The preview cannot read the fragment from the server side, so it gets the id plainly too.
         if settings.guacamoleURL == nil { query.append(("connection", String(connectionID))) }

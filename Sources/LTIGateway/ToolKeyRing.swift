@@ -103,11 +103,3 @@ public enum ToolKeyError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
-
-extension Duration {
-    /// In seconds, for `Date` arithmetic.
-    var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
-    }
-}

@@ -17,7 +17,7 @@ struct APITokens: Sendable {
         let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64URLEncodedString()
         let token = APIToken(
             name: name, scope: scope, secretHash: Self.hash(secret), createdAt: now,
-            expiresAt: lifetime.map { now.addingTimeInterval(TimeInterval($0.components.seconds)) })
+            expiresAt: lifetime.map { now.addingTimeInterval($0.timeInterval) })
         try await repository.insert(token)
         return (token, "\(Self.prefix)\(token.id)_\(secret)")
     }

@@ -159,7 +159,7 @@ struct BurstSimulation: Sendable {
         let failed = instances.filter { $0.state == .failed }
         let lastReady = outcome ?? elapsed
         return Outcome(
-            ready: ready.count, students: students, makespan: lastReady.fractionalSeconds * timeScale, bound: bound,
+            ready: ready.count, students: students, makespan: lastReady.timeInterval * timeScale, bound: bound,
             duplicates: max(0, clones.count - instances.count) + perUser, failures: failed.count,
             stuck: instances.filter { !$0.state.isResting }.count,
             unexplained: failed.filter { ($0.failureReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty }.count,

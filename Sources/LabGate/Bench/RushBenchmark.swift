@@ -45,7 +45,7 @@ struct RushBenchmark {
             }
             return "students=\(students) labs=\(labs) admitted=\(admitted) refused=\(refused) busy_pages=\(busyPages) not_html=\(notHTML) "
                 + "errors=\(errors) p50_ms=\(percentile(0.5)) p99_ms=\(percentile(0.99)) max_ms=\(sorted.last.map { String(format: "%.0f", $0.fractionalMilliseconds) } ?? "0") "
-                + String(format: "generator_cpu_s=%.2f server_cpu_s=%.2f", generatorCPU.fractionalSeconds, serverCPU.fractionalSeconds)
+                + String(format: "generator_cpu_s=%.2f server_cpu_s=%.2f", generatorCPU.timeInterval, serverCPU.timeInterval)
         }
     }
 

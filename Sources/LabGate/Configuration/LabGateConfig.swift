@@ -68,92 +68,29 @@ struct LabGateConfig: Sendable {
 
     init(settings: [ResolvedSetting]) {
         self.settings = settings
-        let values = Dictionary(uniqueKeysWithValues: settings.map { ($0.key.path, $0.value) })
-        // Every value was validated against its key before this point.
-        func text(_ path: String) -> String { values[path]! }
-        func int(_ path: String) -> Int { Int(values[path]!)! }
-        func seconds(_ path: String) -> Duration { .seconds(int(path)) }
-
-        host = text("server.host")
-        port = int("server.port")
-        logLevel = Logger.Level(rawValue: text("log.level"))!
-        logFormat = LogFormat(rawValue: text("log.format"))!
-        migrateOnStart = text("database.migrateOnStart") == "true"
-        workerConcurrency = int("worker.concurrency")
-        workerInProcess = text("worker.inProcess") == "true" || text("ephemeral.engine") == "memory"
-        environmentsDirectory = text("provisioning.environmentsDirectory")
-        reconcileInterval = seconds("provisioning.reconcileIntervalSeconds")
-        provisioning = ProvisioningSettings(
-            vmidRange: int("provisioning.vmidMin")...int("provisioning.vmidMax"),
-            maxClonesPerNode: int("provisioning.maxClonesPerNode"), maxClonesPerStorage: int("provisioning.maxClonesPerStorage"),
-            defaultPool: text("provisioning.pool"), addressTimeout: seconds("provisioning.addressTimeoutSeconds"),
-            maxStepAttempts: int("provisioning.maxStepAttempts"), instanceLease: seconds("queue.visibilityTimeoutSeconds"),
-            orphanGrace: .seconds(int("provisioning.orphanGraceMinutes") * 60), stuckAfter: .seconds(int("provisioning.stuckAfterMinutes") * 60))
-        if text("proxmox.url").isEmpty {
-            proxmox = .simulator(configFile: text("proxmox.simulatorConfig").isEmpty ? nil : text("proxmox.simulatorConfig"))
-        } else {
-            let trust: ProxmoxTrust = switch text("proxmox.trust") {
-            case "ca": .certificateAuthority(file: text("proxmox.caFile"))
-            case "pinned": .pinned(sha256: text("proxmox.fingerprint"))
-            default: .system
-            }
-            proxmox = .cluster(ProxmoxSettings(
-                baseURL: text("proxmox.url"), tokenID: text("proxmox.tokenId"), tokenSecret: text("proxmox.tokenSecret"), trust: trust,
-                requestTimeout: seconds("proxmox.timeoutSeconds")))
-        }
-        queue = JobQueueSettings(
-            visibilityTimeout: seconds("queue.visibilityTimeoutSeconds"), maxAttempts: int("queue.maxAttempts"),
-            retryDelay: .milliseconds(int("queue.retryDelayMilliseconds")))
-
-        let publicURL = text("lti.publicUrl")
-        lti = LTISettings(
-            publicURL: publicURL.isEmpty ? "http://\(host):\(port)" : publicURL, clockSkew: seconds("lti.clockSkewSeconds"),
-            allowInsecureLoopback: text("lti.allowInsecureLoopback") == "true",
-            allowPrivateAddresses: text("lti.allowPrivateAddresses") == "true",
-            autoApproveRegistrations: text("lti.autoApproveRegistrations") == "true",
-            keySetRefetchInterval: seconds("lti.keySetRefetchSeconds"), sessionLifetime: .seconds(int("lti.sessionMinutes") * 60),
-            trustForwardedFor: text("server.trustForwardedFor") == "true")
-        platformsDirectory = text("lti.platformsDirectory")
-        courseLimits = CourseLimits(
-            maxCores: int("courses.maxCores"), maxMemoryMiB: int("courses.maxMemory"), maxLifetimeMinutes: int("courses.maxLifetimeMinutes"),
-            maxIdleTimeoutMinutes: int("courses.maxIdleTimeoutMinutes"), vlans: ConfigKey.span(text("courses.vlans")))
-        func optionalText(_ path: String) -> String? { text(path).isEmpty ? nil : text(path) }
-        func optionalInt(_ path: String) -> Int? { int(path) == 0 ? nil : int(path) }
-        guacamole = GuacBridgeSettings(
-            gatewayURL: lti.publicURL, guacamoleURL: optionalText("guacamole.url"), group: text("guacamole.group"), rdpSecurity: text("guacamole.rdpSecurity"),
-            ignoreCertificate: text("guacamole.ignoreCert") == "true", recordingPath: optionalText("guacamole.recordingPath"),
-            maxConnections: optionalInt("guacamole.maxConnections"), maxConnectionsPerUser: optionalInt("guacamole.maxConnectionsPerUser"),
-            linkLifetime: seconds("guacamole.linkSeconds"))
-        guacamoleJSONKey = optionalText("guacamole.jsonSecretKey")
-        guacamoleDatabase = optionalText("guacamole.database.host").map { host in
-            MariaDBSettings(
-                host: host, port: int("guacamole.database.port"), user: text("guacamole.database.user"),
-                password: text("guacamole.database.password"), database: text("guacamole.database.name"),
-                poolSize: int("guacamole.database.poolSize"), timeout: seconds("database.timeoutSeconds"),
-                queryTimeout: seconds("database.queryTimeoutSeconds"), acquireTimeout: seconds("database.timeoutSeconds"))
-        }
-        secretKey = text("security.secretKey").isEmpty ? nil : text("security.secretKey")
-        secretKeyFile = text("security.secretKeyFile")
-
-        if text("database.engine") == "mariadb" {
-            database = .mariaDB(MariaDBSettings(
-                host: text("database.host"), port: int("database.port"), user: text("database.user"),
-                password: text("database.password"), database: text("database.name"), poolSize: int("database.poolSize"),
-                timeout: seconds("database.timeoutSeconds"), queryTimeout: seconds("database.queryTimeoutSeconds"),
-                acquireTimeout: seconds("database.timeoutSeconds")))
-        } else {
-            database = .sqlite(path: text("database.path"))
-        }
-
-        if text("ephemeral.engine") == "redis" {
-            let password = text("redis.password")
-            ephemeral = .redis(RedisSettings(
-                host: text("redis.host"), port: int("redis.port"), password: password.isEmpty ? nil : password,
-                database: int("redis.database"), poolSize: int("redis.poolSize"), timeout: seconds("redis.timeoutSeconds"),
-                acquireTimeout: seconds("redis.timeoutSeconds"), keyPrefix: text("redis.keyPrefix")))
-        } else {
-            ephemeral = .memory
-        }
+        let values = ConfigValues(settings)
+        host = values.text("server.host")
+        port = values.int("server.port")
+        logLevel = Logger.Level(rawValue: values.text("log.level"))!
+        logFormat = LogFormat(rawValue: values.text("log.format"))!
+        database = Database(values)
+        migrateOnStart = values.flag("database.migrateOnStart")
+        ephemeral = Ephemeral(values)
+        queue = JobQueueSettings(values)
+        workerConcurrency = values.int("worker.concurrency")
+        workerInProcess = values.flag("worker.inProcess") || values.text("ephemeral.engine") == "memory"
+        proxmox = Proxmox(values)
+        provisioning = ProvisioningSettings(values)
+        environmentsDirectory = values.text("provisioning.environmentsDirectory")
+        reconcileInterval = values.seconds("provisioning.reconcileIntervalSeconds")
+        lti = LTISettings(values, host: host, port: port)
+        platformsDirectory = values.text("lti.platformsDirectory")
+        courseLimits = CourseLimits(values)
+        guacamole = GuacBridgeSettings(values, gatewayURL: lti.publicURL)
+        guacamoleJSONKey = values.optionalText("guacamole.jsonSecretKey")
+        guacamoleDatabase = values.optionalText("guacamole.database.host").map { MariaDBSettings(values, section: "guacamole.database", host: $0) }
+        secretKey = values.optionalText("security.secretKey")
+        secretKeyFile = values.text("security.secretKeyFile")
     }
 
     /// The embedded defaults with some values replaced, ignoring any configuration file

@@ -1,4 +1,5 @@
 import Foundation
+import LabCore
 import PlatformSim
 
 /// `labgate demo --once`: one student launch as a browser would make it, each step printed

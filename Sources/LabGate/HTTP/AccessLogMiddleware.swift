@@ -1,4 +1,5 @@
 import Hummingbird
+import LabCore
 
 /// One log line per request: method, path, status and duration. The query string is left
 /// out, because tokens and hints travel there. A request slower than `slowAfter` is a
