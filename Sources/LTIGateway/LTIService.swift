@@ -10,19 +10,20 @@ public final class LTIService: Sendable {
     public let toolKeys: ToolKeyRing
     let repositories: Repositories
     let ephemeral: any EphemeralStore
-    let queue: any JobQueue
+    /// Where a student's launch asks for their lab.
+    let labs: any LabRequests
     let box: SecretBox
     let directory: PlatformDirectory
     let http: OutboundHTTP
     let keySets: KeySetCache
 
     public init(
-        settings: LTISettings, repositories: Repositories, ephemeral: any EphemeralStore, queue: any JobQueue, box: SecretBox, logger: Logger
+        settings: LTISettings, repositories: Repositories, ephemeral: any EphemeralStore, labs: any LabRequests, box: SecretBox, logger: Logger
     ) {
         self.settings = settings
         self.repositories = repositories
         self.ephemeral = ephemeral
-        self.queue = queue
+        self.labs = labs
         self.box = box
         self.directory = PlatformDirectory(repository: repositories.platforms, lifetime: settings.registryCacheLifetime)
         self.registry = PlatformRegistry(repository: repositories.platforms, directory: directory)
@@ -35,7 +36,7 @@ public final class LTIService: Sendable {
 
     var login: LoginInitiation { LoginInitiation(directory: directory, ephemeral: ephemeral, settings: settings) }
     var validator: LaunchValidator { LaunchValidator(directory: directory, keySets: keySets, ephemeral: ephemeral, settings: settings) }
-    var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, queue: queue) }
+    var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, labs: labs) }
     /// The live sessions and window passes.
     public var sessions: SessionStore { SessionStore(ephemeral: ephemeral, box: box, lifetime: settings.sessionLifetime) }
     var dynamicRegistration: DynamicRegistration {

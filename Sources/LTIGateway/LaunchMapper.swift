@@ -8,7 +8,7 @@ import Logging
 struct LaunchMapper: Sendable {
     let repositories: Repositories
     let ephemeral: any EphemeralStore
-    let queue: any JobQueue
+    let labs: any LabRequests
 
     /// How long after it arrived a launch may still wait for a quota's turn: a database slowed
     /// by a rush makes every turn slow, and a launch that waited for the whole of a turn's
@@ -82,48 +82,14 @@ struct LaunchMapper: Sendable {
             if environment == nil, let id = activity.environmentID { environment = try await repositories.environments.find(id: id) }
             if launch.role >= .teacher { return (.teaching(activity), session) }
             guard let environment else { return (.notConfigured(activity), session) }
-            if let live = known?.liveInstance, live.userID == user.id, live.environmentID == environment.id {
-                return (.labRequested(try await resume(live, now: now, logger: logger)), session)
-            }
-            var event = AuditEvent(
-                at: now, actor: "user:\(user.id)", action: "instance.request", subject: "environment/\(environment.name)", courseID: course.id,
-                address: address)
-            let instance: LabInstance, created: Bool
-            do {
-                (instance, created) = try await LaunchAdmission(repositories: repositories, lock: ephemeral).findOrCreate(
-                    userID: user.id, environment: environment, courseID: course.id, at: now, giveUpAt: giveUpAt)
-            } catch let refusal as LaunchRefusal {
-                event.outcome = .refused
-                event.detail = refusal.message
-                try await repositories.audit.append(event)
-                throw refusal
-            }
+            let (instance, created) = try await labs.request(LabRequest(
+                userID: user.id, environment: environment, courseID: course.id, resume: true, known: known?.liveInstance,
+                giveUpAt: giveUpAt, actor: "user:\(user.id)", address: address))
             if created {
-                try await queue.enqueue(.advance(instance.id))
-                event.subject = "instance/\(instance.id)"
-                try await repositories.audit.append(event)
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
-                return (.labRequested(instance), session)
             }
-            return (.labRequested(try await resume(instance, now: now, logger: logger)), session)
+            return (.labRequested(instance), session)
         }
-    }
-
-    /// A student opening their stopped lab wants it running: it is started (a job does the
-    /// work). Any other state is left as it is; a failed lab waits for the student's retry.
-    private func resume(_ instance: LabInstance, now: Date, logger: Logger) async throws -> LabInstance {
-        guard instance.state == .stopped else { return instance }
-        var starting = instance
-        try starting.transition(to: .starting, at: now)
-        do {
-            starting = try await repositories.instances.save(starting)
-        } catch StoreError.conflict {
-            // Someone else changed it meanwhile (a teacher, the reconciler): theirs stands.
-            return try await repositories.instances.find(id: instance.id) ?? instance
-        }
-        try await queue.enqueue(.advance(instance.id))
-        logger.info("lab restarted by its student", metadata: ["instance": .string(instance.id.rawValue)])
-        return starting
     }
 
     /// The `environment` custom parameter a Deep Linking response put on the link binds a

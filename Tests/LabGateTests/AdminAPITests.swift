@@ -3,9 +3,11 @@ import Foundation
 @testable import LabGate
 import LTIGateway
 import LabCore
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import PlatformSim
+import Provisioning
 import Storage
 import TestSupport
 import Testing
@@ -55,9 +57,9 @@ struct AdminAPITests {
         return APIController(
             tokens: APITokens(repository: bed.repositories.apiTokens),
             admin: Administration(
-                repositories: bed.repositories, operations: .init(repositories: bed.repositories, queue: queue), queue: queue,
+                repositories: bed.repositories, operations: LabOperations(repositories: bed.repositories, queue: queue), queue: queue,
                 sessions: SessionStore(ephemeral: MemoryEphemeralStore(), box: SecretBox(secret: Data(count: 32)), lifetime: .seconds(60))), proxmox: nil, catalog: nil, memoryCeiling: 0.9,
-            audit: AuditTrail(log: bed.repositories.audit), trustForwardedFor: false,
+            audit: .counted(bed.repositories.audit, logger: Logger(label: "test")), trustForwardedFor: false,
             registrationURL: bed.config.lti.registrationURL
         ).routes
     }

@@ -153,7 +153,7 @@ struct APIController: Sendable {
             at: Date(), actor: actor, action: action, subject: subject, detail: detail,
             address: request.clientAddress(context, trustForwardedFor: trustForwardedFor),
             outcome: (200..<300).contains(status.code) ? .succeeded : .refused)
-        await audit.record(event, logger: context.logger)
+        await audit.record(event)
     }
 
     private func instance(_ context: LabGateRequestContext) async throws -> LabInstance {

@@ -7,14 +7,14 @@ import Provisioning
 /// in the same words. Reading is left to each edge: it is one repository call.
 struct Administration: Sendable {
     let repositories: Repositories
-    let operations: LabOperations
+    let operations: any LabRequests
     let queue: any JobQueue
     /// The serving process's registry, so its launches see an approval or removal at once.
     let platforms: PlatformRegistry
     /// The live launch sessions, to end a user's.
     let sessions: SessionStore
 
-    init(repositories: Repositories, operations: LabOperations, queue: any JobQueue, sessions: SessionStore, platforms: PlatformRegistry? = nil) {
+    init(repositories: Repositories, operations: any LabRequests, queue: any JobQueue, sessions: SessionStore, platforms: PlatformRegistry? = nil) {
         self.repositories = repositories
         self.sessions = sessions
         self.operations = operations
@@ -125,10 +125,9 @@ struct Administration: Sendable {
         guard try await repositories.users.find(id: userID) != nil else {
             throw AdminError.notFound("user \(userID) (users are made by their first launch from the LMS)")
         }
-        do {
-            return try await operations.request(userID: userID, environmentName: environmentName)
-        } catch ProvisioningError.unknownEnvironment {
+        guard let environment = try await repositories.environments.find(name: environmentName) else {
             throw AdminError.notFound("environment named \(environmentName)")
         }
+        return try await operations.request(LabRequest(userID: userID, environment: environment))
     }
 }

@@ -32,7 +32,7 @@ struct AuditedChange {
             event.outcome = APIError(error).map { $0.status.code < 500 } == true ? .refused : .failed
             event.detail = "\(error)"
         }
-        await AuditTrail(log: backends.repositories.audit).record(event, logger: logger)
+        await AuditTrail.counted(backends.repositories.audit, logger: logger).record(event)
     }
 
     /// An admin refusal in the CLI's words: a field is named as its option (`expiresDays` → `--expires-days`).

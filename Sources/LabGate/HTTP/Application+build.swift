@@ -12,16 +12,15 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     for warning in FileExposure.warnings(config) { logger.warning("\(warning)") }
 
     let backends = try await Backends.open(config)
-    let lti = LTIService.open(config, backends: backends, logger: logger)
     let provisioning: ProvisioningRuntime
     do {
         provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
     } catch {
         // No service runs yet to close them on shutdown.
-        await lti.shutdown()
         await backends.close()
         throw error
     }
+    let lti = LTIService.open(config, backends: backends, labs: provisioning.operations, logger: logger)
     let router = Router(context: LabGateRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -36,12 +35,12 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),
         admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, sessions: backends.sessions, platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
-        audit: AuditTrail(log: backends.repositories.audit), trustForwardedFor: config.lti.trustForwardedFor,
+        audit: provisioning.operations.audit, trustForwardedFor: config.lti.trustForwardedFor,
         registrationURL: config.lti.registrationURL
     ).register(on: router)
     router.addRoutes(CourseController(
         lti: lti, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
-        audit: AuditTrail(log: backends.repositories.audit), notices: CourseNotices(ephemeral: backends.ephemeral)
+        audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral)
     ).endpoints)
     router.addRoutes(LogoutController(lti: lti).endpoints)
     router.addRoutes(StudentPathController(

@@ -14,7 +14,7 @@ import ServiceLifecycle
 struct StudentPathController<Context: RequestContext>: Sendable {
     let lti: LTIService
     let repositories: Repositories
-    let operations: LabOperations
+    let operations: any LabRequests
     let desktops: GuacBridge
     /// The waiting page's live progress.
     var progressStream = LabProgressStream()

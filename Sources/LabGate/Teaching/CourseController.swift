@@ -11,7 +11,7 @@ import Provisioning
 struct CourseController<Context: RequestContext>: Sendable {
     let lti: LTIService
     let repositories: Repositories
-    let operations: LabOperations
+    let operations: any LabRequests
     let limits: CourseLimits
     let audit: AuditTrail
     let notices: CourseNotices
@@ -132,7 +132,7 @@ struct CourseController<Context: RequestContext>: Sendable {
             throw CoursePageError.invalid(field: "environment", message: "Choose one of the listed environments.")
         }
         _ = try await repositories.courses.bind(activity.id, to: environment.id)
-        await audit.record(event(access, "activity.set-environment", "activity/\(activity.id)", detail: environment.name), logger: context.logger)
+        await audit.record(event(access, "activity.set-environment", "activity/\(activity.id)", detail: environment.name))
         return try await done(access, "\(activity.title) now opens \(environment.title).")
     }
 
@@ -160,14 +160,13 @@ struct CourseController<Context: RequestContext>: Sendable {
         problems += limits.problems(of: settings)
         guard problems.isEmpty else {
             await audit.record(
-                event(access, "course.settings", "course/\(access.course.id)", outcome: .refused, detail: problems.map(\.message).joined(separator: " ")),
-                logger: context.logger)
+                event(access, "course.settings", "course/\(access.course.id)", outcome: .refused, detail: problems.map(\.message).joined(separator: " ")))
             var response = try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: nil, problems: problems, settings: settings)
             response.status = HTTPResponse.Status.unprocessableContent
             return response
         }
         try await repositories.courses.saveSettings(settings, for: access.course.id)
-        await audit.record(event(access, "course.settings", "course/\(access.course.id)"), logger: context.logger)
+        await audit.record(event(access, "course.settings", "course/\(access.course.id)"))
         return try await done(access, "The course's settings are saved; they apply to labs prepared from now on.")
     }
 
@@ -182,10 +181,10 @@ struct CourseController<Context: RequestContext>: Sendable {
         do {
             _ = try await operations.perform(operation, on: instance.id)
         } catch ProvisioningError.notAllowed(_, let state) {
-            await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)", outcome: .refused, detail: "the lab is \(state)"), logger: context.logger)
+            await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)", outcome: .refused, detail: "the lab is \(state)"))
             return try await done(access, "Cannot \(name) a lab that is \(state).")
         }
-        await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)"), logger: context.logger)
+        await audit.record(event(access, "instance.\(name)", "instance/\(instance.id)"))
         return try await done(access, "Asked to \(name) the lab; the table follows it.")
     }
 
@@ -203,8 +202,7 @@ struct CourseController<Context: RequestContext>: Sendable {
             }
         }
         await audit.record(
-            event(access, "course.\(name)-all", "course/\(access.course.id)", detail: "\(changed) asked, \(skipped) could not"),
-            logger: context.logger)
+            event(access, "course.\(name)-all", "course/\(access.course.id)", detail: "\(changed) asked, \(skipped) could not"))
         return try await done(access, "Asked to \(name) \(changed) lab\(changed == 1 ? "" : "s")\(skipped > 0 ? "; \(skipped) could not be" : "").")
     }
 
@@ -224,7 +222,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         var refusals: [String] = []
         for student in students where chosen.isEmpty || chosen.contains(student.user.id.rawValue) {
             do {
-                let (_, isNew) = try await operations.request(userID: student.user.id, environmentName: environment.name, courseID: access.course.id)
+                let (_, isNew) = try await operations.request(LabRequest(userID: student.user.id, environment: environment, courseID: access.course.id))
                 if isNew { created += 1 } else { existing += 1 }
             } catch let refusal as LaunchRefusal {
                 refusals.append(refusal.message)
@@ -233,8 +231,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         let summary = "\(created) prepared, \(existing) already there, \(refusals.count) refused"
         await audit.record(
             event(access, "course.prepare", "activity/\(activity.id)", outcome: refusals.isEmpty ? .succeeded : .refused,
-                  detail: summary + (refusals.first.map { ": \($0)" } ?? "")),
-            logger: context.logger)
+                  detail: summary + (refusals.first.map { ": \($0)" } ?? "")))
         return try await done(access, "Prepare now: \(summary)\(refusals.first.map { " (\($0))" } ?? "").")
     }
 }

@@ -1,12 +1,14 @@
 import Foundation
 import LTIGateway
+import LabCore
 import Logging
 
 extension LTIService {
-    /// The LTI gateway on these backends, sealing and signing with their secret.
-    static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) -> LTIService {
+    /// The LTI gateway on these backends, sealing and signing with their secret; a student's
+    /// launch asks `labs` for their lab.
+    static func open(_ config: LabGateConfig, backends: Backends, labs: any LabRequests, logger: Logger) -> LTIService {
         LTIService(
-            settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue,
+            settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral, labs: labs,
             box: backends.box, logger: logger)
     }
 

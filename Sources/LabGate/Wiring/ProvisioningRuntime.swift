@@ -48,7 +48,9 @@ struct ProvisioningRuntime: Sendable {
         let lifecycle = LabLifecycle(
             proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, desktops: desktops,
             settings: config.provisioning, logger: logger)
-        let operations = LabOperations(repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral)
+        let operations = LabOperations(
+            repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral,
+            audit: .counted(backends.repositories.audit, logger: logger))
         return ProvisioningRuntime(
             proxmox: proxmox, lifecycle: lifecycle, operations: operations,
             reconciler: Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: config.reconcileInterval * 3),

@@ -15,8 +15,6 @@ public struct LabLifecycle: Sendable {
     let instances: any LabInstanceRepository
     let environments: any EnvironmentRepository
     let courses: any CourseRepository
-    /// Where what LabGate changes by itself, for a course's teachers to see, is written.
-    let audit: any AuditLog
     let reservations: any ResourceReservations
     let ephemeral: any EphemeralStore
     /// Where a ready instance is published for its student (Guacamole's records).
@@ -37,7 +35,6 @@ public struct LabLifecycle: Sendable {
         self.instances = repositories.instances
         self.environments = repositories.environments
         self.courses = repositories.courses
-        self.audit = repositories.audit
         self.reservations = repositories.reservations
         self.ephemeral = ephemeral
         self.desktops = desktops

@@ -3,40 +3,84 @@ import LabCore
 
 /// What people ask of lab instances: one for a student, start, stop, reset, delete. Each
 /// request saves the wanted state and leaves the work to a job, so it answers at once and
-/// survives the process that took it.
-public struct LabOperations: Sendable {
-    /// What can be asked of an existing instance.
-    public enum Operation: String, Sendable, CaseIterable {
-        case start, stop, reset, delete
-    }
+/// survives the process that took it. The one implementation of `LabRequests`.
+public struct LabOperations: LabRequests {
+    public typealias Operation = LabOperation
 
     let instances: any LabInstanceRepository
     let environments: any EnvironmentRepository
     let admission: LaunchAdmission
     let queue: any JobQueue
     let clock: any WallClock
+    /// Where requests that name an actor are audited; the reconciler writes there too.
+    public let audit: AuditTrail
 
-    /// - Parameter lock: where new labs under a quota take turns (`LaunchAdmission`); the
-    ///   backends' ephemeral store wherever quotas must hold.
-    public init(repositories: Repositories, queue: any JobQueue, lock: (any EphemeralStore)? = nil, clock: any WallClock = SystemClock()) {
+    /// - Parameters:
+    ///   - lock: where new labs under a quota take turns (`LaunchAdmission`); the backends'
+    ///     ephemeral store wherever quotas must hold.
+    ///   - audit: the trail with the wiring's policy for events that cannot be written; by
+    ///     default such events are dropped silently (tests, benchmarks).
+    public init(
+        repositories: Repositories, queue: any JobQueue, lock: (any EphemeralStore)? = nil, audit: AuditTrail? = nil,
+        clock: any WallClock = SystemClock()
+    ) {
         self.instances = repositories.instances
         self.environments = repositories.environments
         self.admission = LaunchAdmission(repositories: repositories, lock: lock)
         self.queue = queue
         self.clock = clock
+        self.audit = audit ?? AuditTrail(log: repositories.audit) { _, _ in }
     }
 
-    /// The user's instance of the environment, created and set going if they have none
-    /// live. Two requests at once yield one instance (the database's unique key decides).
-    /// `courseID` names the course asking: its settings, time windows and quotas apply.
-    /// Throws `LaunchRefusal` when a new instance is not admitted.
+    public func request(_ request: LabRequest) async throws -> (instance: LabInstance, created: Bool) {
+        if let known = request.known, known.userID == request.userID, known.environmentID == request.environment.id {
+            return (try await resumed(known, if: request.resume), false)
+        }
+        let now = clock.now()
+        let event = request.actor.map { actor in
+            AuditEvent(
+                at: now, actor: actor, action: "instance.request", subject: "environment/\(request.environment.name)",
+                courseID: request.courseID, address: request.address)
+        }
+        let instance: LabInstance, created: Bool
+        do {
+            (instance, created) = try await admission.findOrCreate(
+                userID: request.userID, environment: request.environment, courseID: request.courseID, at: now, giveUpAt: request.giveUpAt)
+        } catch let refusal as LaunchRefusal {
+            if var refused = event {
+                refused.outcome = .refused
+                refused.detail = refusal.message
+                await audit.record(refused)
+            }
+            throw refusal
+        }
+        guard created else { return (try await resumed(instance, if: request.resume), false) }
+        try await enqueue(instance.id)
+        if var made = event {
+            made.subject = "instance/\(instance.id)"
+            await audit.record(made)
+        }
+        return (instance, true)
+    }
+
+    /// `request` by environment name, for callers that audit themselves.
     public func request(userID: UserID, environmentName: String, courseID: CourseID? = nil) async throws -> (instance: LabInstance, created: Bool) {
         guard let environment = try await environments.find(name: environmentName) else {
             throw ProvisioningError.unknownEnvironment(environmentName)
         }
-        let (instance, created) = try await admission.findOrCreate(userID: userID, environment: environment, courseID: courseID, at: clock.now())
-        if created { try await enqueue(instance.id) }
-        return (instance, created)
+        return try await request(LabRequest(userID: userID, environment: environment, courseID: courseID))
+    }
+
+    /// A stopped lab its student opens is started (a job does the work); any other state is
+    /// left as it is (a failed lab waits for the student's retry). Someone else's change
+    /// meanwhile (a teacher, the reconciler) stands.
+    private func resumed(_ instance: LabInstance, if resume: Bool) async throws -> LabInstance {
+        guard resume, instance.state == .stopped else { return instance }
+        do {
+            return try await perform(.start, on: instance.id)
+        } catch ProvisioningError.notAllowed {
+            return try await instances.find(id: instance.id) ?? instance
+        }
     }
 
     /// Asks for `operation` on the instance; returns it as saved (already on its way).

@@ -59,7 +59,7 @@ public struct Reconciler: Sendable {
             do {
                 if instance.state == .ready, let course = instance.courseID, closed.contains(course) {
                     _ = try await operations.perform(.stop, on: instance.id)
-                    try await lifecycle.audit.append(AuditEvent(
+                    await operations.audit.record(AuditEvent(
                         at: lifecycle.clock.now(), actor: "reconciler", action: "instance.stop", subject: "instance/\(instance.id)",
                         detail: "the course's time window closed", courseID: course))
                     report.closed += 1

@@ -4,6 +4,7 @@ import Foundation
 import LabCore
 import Logging
 import PlatformSim
+import Provisioning
 import Storage
 import Testing
 
@@ -15,7 +16,8 @@ struct NonceReplayTests {
             let ephemeral = MemoryEphemeralStore()
             let service = LTIService(
                 settings: LTISettings(publicURL: bed.toolURL, allowInsecureLoopback: true), repositories: bed.repositories,
-                ephemeral: ephemeral, queue: MemoryJobQueue(settings: bed.config.queue), box: SecretBox(secret: Data(count: 32)),
+                ephemeral: ephemeral, labs: LabOperations(repositories: bed.repositories, queue: MemoryJobQueue(settings: bed.config.queue)),
+                box: SecretBox(secret: Data(count: 32)),
                 logger: Logger(label: "test"))
             defer { Task { await service.shutdown() } }
             let scenario = LaunchScenario(subject: "nonce-\(UUID().uuidString.prefix(6))")
