@@ -66,9 +66,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WebSupport",
+            dependencies: [
+                "LabCore", "WebEncoding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "LTIGateway",
             dependencies: [
-                "LabCore", "JOSE", "WebEncoding",
+                "LabCore", "JOSE", "WebEncoding", "WebSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -141,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "LabGate",
             dependencies: [
-                "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim", "WebEncoding",
+                "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim", "WebEncoding", "WebSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -194,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "LabGateTests",
             dependencies: [
-                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding", "PVESim", "Provisioning",
+                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding", "WebSupport", "PVESim", "Provisioning",
                 "GuacBridge",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,6 @@
 import Foundation
 import LabCore
+import WebSupport
 
 /// A teacher's pending Deep Linking request: what the platform asked for and where the
 /// answer goes, kept for half an hour under a random id while the teacher chooses.

@@ -1,6 +1,7 @@
 import Foundation
 import JOSE
 import LabCore
+import WebSupport
 
 /// The signed `LtiDeepLinkingResponse` (Deep Linking 2.0 §4.5) that returns a teacher's
 /// choice of environments to the platform as resource links.

@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import WebEncoding
+import WebSupport
 
 /// LTI Dynamic Registration 1.0 (Moodle 3.10+): read the platform's OpenID configuration,
 /// register LabGate with it, and keep the platform as pending until an admin approves it.

@@ -1,5 +1,6 @@
 import HTTPTypes
 import LabCore
+import WebSupport
 
 extension HTMLPage {
     /// A refused request: what went wrong, in words a teacher can report.
@@ -48,7 +49,7 @@ extension HTMLPage {
             """)
     }
 
-    static func deepLinkingPicker(_ request: DeepLinkingRequest, choices: [Environment], csrf: String) -> HTMLPage {
+    static func deepLinkingPicker(_ request: DeepLinkingRequest, choices: [Environment], csrf: String, coursePage: String) -> HTMLPage {
         let kind = request.acceptMultiple ? "checkbox" : "radio"
         let options = choices.map { environment in
             #"<label><input type="\#(kind)" name="environment" value="\#(escape(environment.name))"> \#(escape(environment.title))</label>"#
@@ -61,7 +62,7 @@ extension HTMLPage {
             <input type="hidden" name="request" value="\(escape(request.id))">
             <input type="hidden" name="csrf" value="\(escape(csrf))">
             <p><button type="submit">Add</button></p></form>
-            <p class="note">The course's labs, settings and students are on <a href="/courses/\(escape(request.courseID.rawValue))">the course's lab page</a>.</p>
+            <p class="note">The course's labs, settings and students are on <a href="\(escape(coursePage))">the course's lab page</a>.</p>
             """)
     }
 

@@ -4,6 +4,7 @@ import JOSE
 import LabCore
 import Metrics
 import WebEncoding
+import WebSupport
 
 /// The `/lti/*` routes: login initiation, launch, the tool's key set, the teacher's
 /// environment choice, Deep Linking and Dynamic Registration.
@@ -119,10 +120,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
             "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue), "attempt": .stringConvertible(attempt),
         ])
         // A relaunch rotates the session: the one this browser held before ends.
-        if let previous = try await service.session(of: request, now: now) { try await service.sessions.end(previous) }
-        let cookie = try await service.sessions.begin(session)
+        let (cookie, csrf) = try await service.web.begin(session, replacing: request, now: now)
         var headers: HTTPFields = [:]
-        headers.append(LTIService.sessionCookie(cookie, expiresAt: session.expiresAt, now: now))
+        headers.append(cookie)
         if request.cookies[PendingLaunch.cookieName] != nil {
             headers.append(SetCookie.expired(PendingLaunch.cookieName, path: PendingLaunch.cookiePath).field)
         }
@@ -130,14 +130,14 @@ public struct LTIController<Context: RequestContext>: Sendable {
         switch outcome {
         case .labRequested(let instance):
             // Post, redirect, get: reloading the waiting page must not post the used id_token again.
-            headers[.location] = "/labs/\(instance.id)"
+            headers[.location] = service.destinations.lab(instance.id)
             return Response(status: .seeOther, headers: headers)
         case .notConfigured(let activity): page = .notConfigured(activity)
         case .teaching(let activity):
-            headers[.location] = "/courses/\(activity.courseID)#activity-\(activity.id)"
+            headers[.location] = service.destinations.course(activity.courseID) + "#activity-\(activity.id)"
             return Response(status: .seeOther, headers: headers)
         case .deepLinking(let request, let choices):
-            page = .deepLinkingPicker(request, choices: choices, csrf: service.csrfToken(sessionCookie: cookie))
+            page = .deepLinkingPicker(request, choices: choices, csrf: csrf, coursePage: service.destinations.course(request.courseID))
         }
         return page.response(headers: headers)
     }
@@ -154,9 +154,9 @@ public struct LTIController<Context: RequestContext>: Sendable {
 
     /// The session of this browser, and the form's fields once its CSRF token is checked.
     private func authenticatedForm(_ request: Request) async throws -> (LaunchSession, [String: [String]]) {
-        guard let session = try await service.session(of: request) else { throw LTIError.sessionRequired }
+        guard let session = try await service.web.session(of: request) else { throw LTIError.sessionRequired }
         let form = try await request.formFields()
-        guard service.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LTIError.sessionRequired }
+        guard service.web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LTIError.sessionRequired }
         return (session, form)
     }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import WebEncoding
+import WebSupport
 
 /// Why LabGate refused an LTI request, in words a teacher can pass on to an administrator.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Logging
+import WebSupport
 
 /// Turns a verified launch into LabGate's records: the user, the course and their role in
 /// it, the activity and its environment, and for a student the requested lab instance.

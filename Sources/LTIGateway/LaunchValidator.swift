@@ -1,7 +1,8 @@
 import Foundation
-import WebEncoding
 import JOSE
 import LabCore
+import WebEncoding
+import WebSupport
 
 /// Checks an id_token posted to `/lti/launch`, as an ordered list of named checks, each
 /// with its own error. A launch passes only if every check does; nothing is written for

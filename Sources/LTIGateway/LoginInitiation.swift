@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import WebEncoding
+import WebSupport
 
 /// The first step of an LTI launch (OIDC third-party initiated login): check the platform,
 /// issue a state and a nonce, and send the browser to the platform's authentication URL.

@@ -1,4 +1,5 @@
 import Foundation
+import WebSupport
 
 /// Which addresses LabGate itself may call (key sets, registration), so a URL from a
 /// platform or a registration link cannot make it fetch from where it should not (SSRF).

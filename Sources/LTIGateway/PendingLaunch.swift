@@ -1,5 +1,6 @@
 import Foundation
 import LabCore
+import WebSupport
 
 /// A verified launch that met a busy LabGate, kept for two minutes so the browser can retry
 /// it by itself: the id_token's nonce is spent, so the platform's post cannot be sent again.

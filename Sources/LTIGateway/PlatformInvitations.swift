@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import LabCore
 import WebEncoding
+import WebSupport
 
 /// Invitations to register a platform: an admin hands the platform's admin a registration
 /// URL that carries one, and the registration made with it is active at once. The secret

@@ -1,7 +1,8 @@
+import _CryptoExtras
 import Foundation
 import JOSE
 import LabCore
-import _CryptoExtras
+import WebSupport
 
 /// The tool's own signing keys: generated on first start, kept encrypted in the database,
 /// published at `/lti/jwks`, rotated without a moment where a platform could see a

@@ -1,4 +1,5 @@
 import LabCore
+import WebSupport
 
 /// A launch that passed every check: who sent it, what it says, and the role it grants.
 public struct ValidatedLaunch: Codable, Sendable {

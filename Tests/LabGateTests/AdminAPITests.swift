@@ -1,16 +1,17 @@
 import AsyncHTTPClient
 import Foundation
-@testable import LabGate
-import LTIGateway
 import LabCore
+@testable import LabGate
 import Logging
+import LTIGateway
 import NIOCore
 import NIOFoundationCompat
 import PlatformSim
 import Provisioning
 import Storage
-import TestSupport
 import Testing
+import TestSupport
+import WebSupport
 import Yams
 
 @Suite("Admin REST API")

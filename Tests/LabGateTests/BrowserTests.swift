@@ -1,11 +1,12 @@
 import Foundation
+import LabCore
 @testable import LabGate
 import LTIGateway
-import LabCore
 import PlatformSim
 import Provisioning
-import TestSupport
 import Testing
+import TestSupport
+import WebSupport
 
 /// Chromium is installed by the test command; under CI a missing one fails the run instead of skipping it.
 private let chromiumExpected = HeadlessChromium.isInstalled || TestServers.isCI

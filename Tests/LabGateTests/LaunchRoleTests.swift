@@ -1,5 +1,6 @@
 @testable import LTIGateway
 import Testing
+@testable import WebSupport
 
 @Suite("LTI roles and outbound addresses")
 struct LaunchRoleTests {

@@ -1,10 +1,11 @@
 import Foundation
 import JOSE
-@testable import LTIGateway
-@testable import LabGate
 import LabCore
-import TestSupport
+@testable import LabGate
+@testable import LTIGateway
 import Testing
+import TestSupport
+@testable import WebSupport
 
 @Suite("Tool keys")
 struct ToolKeyRingTests {

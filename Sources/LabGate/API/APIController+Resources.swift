@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LabCore
 import Provisioning
+import WebSupport
 
 extension APIController {
     func listPlatforms() async throws -> Response {

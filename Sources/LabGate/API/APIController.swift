@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
-import LTIGateway
 import LabCore
+import LTIGateway
 import Provisioning
+import WebSupport
 
 /// The admin REST API under `/api/v1`: every route needs a bearer token of enough scope,
 /// and every refusal has one JSON shape (`APIError`).

@@ -1,7 +1,8 @@
 import Foundation
-import LTIGateway
 import LabCore
+import LTIGateway
 import Provisioning
+import WebSupport
 
 /// The admin operations the API and the CLI share, so both check the same things and refuse
 /// in the same words. Reading is left to each edge: it is one repository call.

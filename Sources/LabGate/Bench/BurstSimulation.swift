@@ -2,9 +2,10 @@ import Foundation
 import GuacBridge
 import LabCore
 import Logging
-import PVESim
 import Provisioning
+import PVESim
 import Storage
+import WebSupport
 
 /// "What happens when 300 students click at 9:00?": the real provisioning code (queue,
 /// workers, placement, clone slots, lifecycle) against a simulated cluster whose clock runs

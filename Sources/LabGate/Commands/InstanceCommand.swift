@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LabCore
 import Provisioning
+import WebSupport
 
 /// `labgate instance`: students' lab instances.
 struct InstanceCommand: AsyncParsableCommand {

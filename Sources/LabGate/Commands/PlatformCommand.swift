@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import LTIGateway
 import LabCore
+import LTIGateway
+import WebSupport
 
 /// `labgate platform`: the LTI platforms (Moodle sites) allowed to launch LabGate.
 struct PlatformCommand: AsyncParsableCommand {

@@ -39,12 +39,12 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
         registrationURL: config.lti.registrationURL
     ).register(on: router)
     router.addRoutes(CourseController(
-        lti: lti, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
+        web: lti.web, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
         audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral)
     ).endpoints)
-    router.addRoutes(LogoutController(lti: lti).endpoints)
+    router.addRoutes(LogoutController(web: lti.web).endpoints)
     router.addRoutes(StudentPathController(
-        lti: lti, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
+        web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
     ).endpoints)
 
     var app = Application(

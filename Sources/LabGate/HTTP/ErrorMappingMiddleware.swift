@@ -1,6 +1,7 @@
 import Hummingbird
-import LTIGateway
 import LabCore
+import LTIGateway
+import WebSupport
 
 /// The one place where errors become HTTP answers: each kind gets the status it deserves
 /// and a message a person can act on; the cause goes to the log, never to the client.

@@ -1,7 +1,8 @@
 import Foundation
 import GuacBridge
-import LTIGateway
 import LabCore
+import LTIGateway
+import WebSupport
 
 extension HTMLPage {
     /// The page a student waits on: the lab's progress, live from `/labs/<id>/events`; when

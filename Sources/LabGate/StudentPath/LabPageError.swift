@@ -1,6 +1,7 @@
 import GuacBridge
 import Hummingbird
 import Provisioning
+import WebSupport
 
 /// Why a page of the student's path was refused, in words for the student.
 enum LabPageError: Error, Equatable {

@@ -1,9 +1,11 @@
 import Hummingbird
 import LTIGateway
+import WebSupport
 
 /// `POST /logout`: ends the browser's session at once, for students and teachers alike.
 struct LogoutController<Context: RequestContext>: Sendable {
-    let lti: LTIService
+    /// The browser's session, its forms' tokens and window passes.
+    let web: WebSessions
 
     var endpoints: RouteCollection<Context> {
         let collection = RouteCollection(context: Context.self)
@@ -18,10 +20,10 @@ struct LogoutController<Context: RequestContext>: Sendable {
     }
 
     private func logout(_ request: Request) async throws -> Response {
-        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await web.session(of: request) else { throw LabPageError.sessionRequired }
         let form = try await request.formFields()
-        guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
-        let forget = try await lti.logout(session)
+        guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
+        let forget = try await web.logout(session)
         return HTMLPage(title: "Logged out of LabGate", body: """
             <h1>You are logged out of LabGate</h1>
             <p>Your labs keep running until they stop by themselves. To open one again, click the activity in your course.</p>

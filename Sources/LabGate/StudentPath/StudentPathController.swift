@@ -2,17 +2,19 @@ import Foundation
 import GuacBridge
 import HTTPTypes
 import Hummingbird
-import LTIGateway
 import LabCore
+import LTIGateway
 import Metrics
 import Provisioning
 import ServiceLifecycle
+import WebSupport
 
 /// The student's way from a launch to the desktop: the waiting page and its live progress,
 /// starting a stopped or failed lab, a window of its own, the single-use link and, without
 /// Guacamole, the preview in its place.
 struct StudentPathController<Context: RequestContext>: Sendable {
-    let lti: LTIService
+    /// The browser's session, its forms' tokens and window passes.
+    let web: WebSessions
     let repositories: Repositories
     let operations: any LabRequests
     let desktops: GuacBridge
@@ -62,7 +64,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
 
     /// The session's own instance named in the path; another student's is "no such lab".
     private func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
-        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await web.session(of: request) else { throw LabPageError.sessionRequired }
         let id = LabInstanceID(try context.parameters.require("instance"))
         guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else {
             throw LabPageError.noSuchLab
@@ -77,8 +79,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         }
         let environment = try await repositories.environments.find(id: instance.environmentID)
         return HTMLPage.waiting(
-            instance, environment: environment, csrf: lti.csrfToken(of: request) ?? "",
-            windowPass: try await lti.windowPass(of: request, instance: instance.id) ?? ""
+            instance, environment: environment, csrf: web.csrfToken(of: request) ?? "",
+            windowPass: try await web.windowPass(of: request, instance: instance.id) ?? ""
         ).response()
     }
 
@@ -103,31 +105,31 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     private func start(_ request: Request, _ context: Context) async throws -> Response {
         let (_, instance) = try await ownInstance(request, context)
         let form = try await request.formFields()
-        guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
+        guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
         _ = try await operations.perform(.start, on: instance.id)
         context.logger.info("lab started by its student", metadata: ["instance": .string(instance.id.rawValue)])
-        return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)"])
+        return Response(status: .seeOther, headers: [.location: PagePaths.lab(instance.id)])
     }
 
     /// The waiting page in a window of its own: the pass carries the session there, once,
     /// within two minutes, for this lab only; a form from another site is refused.
     private func window(_ request: Request, _ context: Context) async throws -> Response {
-        guard !request.isCrossSite(publicURL: lti.settings.publicURL) else { throw LabPageError.crossSite }
+        guard !request.isCrossSite(publicURL: web.publicURL) else { throw LabPageError.crossSite }
         let form = try await request.formFields()
         let id = LabInstanceID(try context.parameters.require("instance"))
-        guard let pass = form["pass"]?.first, let (session, cookie) = try await lti.redeemWindowPass(pass, instance: id) else {
+        guard let pass = form["pass"]?.first, let (session, cookie) = try await web.redeemWindowPass(pass, instance: id) else {
             throw LabPageError.sessionRequired
         }
         guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else { throw LabPageError.noSuchLab }
-        return Response(status: .seeOther, headers: [.location: "/labs/\(instance.id)", .setCookie: cookie.value])
+        return Response(status: .seeOther, headers: [.location: PagePaths.lab(instance.id), .setCookie: cookie.value])
     }
 
     /// A new window pass for the waiting page, whose script asks for one before the last expires.
     private func freshPass(_ request: Request, _ context: Context) async throws -> Response {
         let (_, instance) = try await ownInstance(request, context)
         let form = try await request.formFields()
-        guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
-        let pass = try await lti.windowPass(of: request, instance: instance.id) ?? ""
+        guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
+        let pass = try await web.windowPass(of: request, instance: instance.id) ?? ""
         return Response(
             status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(data: try JSONEncoder().encode(["pass": pass]))))
@@ -135,7 +137,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
 
     /// Redeems a single-use link: the first request of its own student goes on to the desktop.
     private func open(_ request: Request, _ context: Context) async throws -> Response {
-        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await web.session(of: request) else { throw LabPageError.sessionRequired }
         do {
             let grant = try await desktops.links.redeem(try context.parameters.require("code"), by: session.userID)
             let instance = try await repositories.instances.find(id: grant.instanceID)
@@ -162,7 +164,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
 
     private func preview(_ request: Request) async throws -> Response {
         guard desktops.settings.guacamoleURL == nil else { throw LabPageError.noPreview }
-        guard let session = try await lti.session(of: request) else { throw LabPageError.sessionRequired }
+        guard let session = try await web.session(of: request) else { throw LabPageError.sessionRequired }
         let query = request.uri.queryParameters
         guard let data = query["data"].map(String.init) else { throw GuacBridgeError.invalidLogin }
         let preview = try await desktops.preview(data: data, connectionID: query["connection"].flatMap { Int(String($0)) }, for: session.userID)

@@ -1,15 +1,17 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LTIGateway
 import LabCore
+import LTIGateway
 import Provisioning
+import WebSupport
 
 /// The teacher's page of one course, reached from an instructor's launch: the activities'
 /// environments, the course's settings, its students' labs with actions, "prepare now" and
 /// the course's audit trail. Only the course's teachers (and its platform's admins) get in.
 struct CourseController<Context: RequestContext>: Sendable {
-    let lti: LTIService
+    /// The browser's session, its forms' tokens and window passes.
+    let web: WebSessions
     let repositories: Repositories
     let operations: any LabRequests
     let limits: CourseLimits
@@ -69,28 +71,28 @@ struct CourseController<Context: RequestContext>: Sendable {
 
     /// The session's course, if they may teach it; for a form, its CSRF token checked too.
     private func authorize(_ request: Request, _ context: Context, checkForm: Bool) async throws -> Access {
-        guard let session = try await lti.session(of: request) else { throw CoursePageError.sessionRequired }
+        guard let session = try await web.session(of: request) else { throw CoursePageError.sessionRequired }
         guard let course = try await repositories.courses.find(id: CourseID(try context.parameters.require("course"))) else {
             throw CoursePageError.noSuchCourse
         }
-        guard try await lti.mayTeach(course.id, session: session) else { throw CoursePageError.teachersOnly }
+        guard try await session.mayTeach(course.id, courses: repositories.courses) else { throw CoursePageError.teachersOnly }
         var form: [String: [String]] = [:]
         if checkForm {
             form = try await request.formFields()
-            guard lti.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw CoursePageError.staleForm }
+            guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw CoursePageError.staleForm }
         }
         return Access(
-            session: session, course: course, address: request.clientAddress(context, trustForwardedFor: lti.settings.trustForwardedFor), form: form)
+            session: session, course: course, address: request.clientAddress(context, trustForwardedFor: web.trustForwardedFor), form: form)
     }
 
     private func roster(_ request: Request, _ access: Access) async throws -> Response {
         let roster = try await CourseRoster.load(access.course.id, from: repositories)
-        return HTMLPage.fragment(HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: lti.csrfToken(of: request) ?? ""))
+        return HTMLPage.fragment(HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: web.csrfToken(of: request) ?? ""))
     }
 
     private func coursePage(_ request: Request, _ access: Access) async throws -> Response {
         let notice = try await notices.text(of: request.uri.queryParameters["notice"].map(String.init), for: access.session.userID)
-        return try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: notice)
+        return try await page(access, csrf: web.csrfToken(of: request) ?? "", notice: notice)
     }
 
     private func page(_ access: Access, csrf: String, notice: String?, problems: [(field: String, message: String)] = [], settings: CourseSettings? = nil) async throws -> Response {
@@ -112,9 +114,9 @@ struct CourseController<Context: RequestContext>: Sendable {
     /// Back to the course page with a line saying what happened.
     private func done(_ access: Access, _ notice: String) async throws -> Response {
         var components = URLComponents()
-        components.path = "/courses/\(access.course.id)"
+        components.path = PagePaths.course(access.course.id)
         components.queryItems = [URLQueryItem(name: "notice", value: try await notices.post(notice, for: access.session.userID))]
-        return Response(status: .seeOther, headers: [.location: components.string ?? "/courses/\(access.course.id)"])
+        return Response(status: .seeOther, headers: [.location: components.string ?? PagePaths.course(access.course.id)])
     }
 
     private func event(_ access: Access, _ action: String, _ subject: String, outcome: AuditEvent.Outcome = .succeeded, detail: String = "") -> AuditEvent {
@@ -161,7 +163,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         guard problems.isEmpty else {
             await audit.record(
                 event(access, "course.settings", "course/\(access.course.id)", outcome: .refused, detail: problems.map(\.message).joined(separator: " ")))
-            var response = try await page(access, csrf: lti.csrfToken(of: request) ?? "", notice: nil, problems: problems, settings: settings)
+            var response = try await page(access, csrf: web.csrfToken(of: request) ?? "", notice: nil, problems: problems, settings: settings)
             response.status = HTTPResponse.Status.unprocessableContent
             return response
         }

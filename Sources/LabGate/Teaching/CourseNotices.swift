@@ -1,6 +1,7 @@
 import Foundation
-import LTIGateway
 import LabCore
+import LTIGateway
+import WebSupport
 
 /// The line a course page shows after a form did something. The redirect carries only a
 /// random code; the text stays in the ephemeral store for its teacher, so a link can make

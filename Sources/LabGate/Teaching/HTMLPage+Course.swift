@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
-import LTIGateway
 import LabCore
+import LTIGateway
 import Provisioning
+import WebSupport
 
 extension HTMLPage {
     /// The teacher's course page: activities, settings, the students' labs and the trail.

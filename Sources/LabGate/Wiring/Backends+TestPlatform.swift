@@ -1,7 +1,8 @@
 import Foundation
-import LTIGateway
 import LabCore
+import LTIGateway
 import PlatformSim
+import WebSupport
 
 extension Backends {
     /// Migrates the configured database, registers the test platform (active) and saves

@@ -1,9 +1,10 @@
 import Foundation
-import LTIGateway
 import LabCore
 import Logging
+import LTIGateway
 import ServiceLifecycle
 import Storage
+import WebSupport
 
 /// The storage one process runs on, opened from the configuration: the relational
 /// database with its repositories, the ephemeral store and the job queue.

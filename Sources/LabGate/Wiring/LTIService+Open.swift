@@ -9,6 +9,7 @@ extension LTIService {
     static func open(_ config: LabGateConfig, backends: Backends, labs: any LabRequests, logger: Logger) -> LTIService {
         LTIService(
             settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral, labs: labs,
+            destinations: LaunchDestinations(lab: PagePaths.lab, course: PagePaths.course),
             box: backends.box, logger: logger)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-import LTIGateway
 import LabCore
+import LTIGateway
+import WebSupport
 import Yams
 
 /// Platforms declared in `lti-config/platforms/*.yaml`, one per file:

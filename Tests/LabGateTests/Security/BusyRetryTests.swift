@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-@testable import LabGate
 @testable import LabCore
+@testable import LabGate
 import LTIGateway
 import PlatformSim
-import TestSupport
 import Testing
+import TestSupport
+import WebSupport
 
 @Suite("A launch that meets a busy LabGate retries by itself")
 struct BusyRetryTests {

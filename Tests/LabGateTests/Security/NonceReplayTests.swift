@@ -1,12 +1,13 @@
 import Foundation
-@testable import LabGate
-@testable import LTIGateway
 import LabCore
+@testable import LabGate
 import Logging
+@testable import LTIGateway
 import PlatformSim
 import Provisioning
 import Storage
 import Testing
+@testable import WebSupport
 
 @Suite("The nonce check on its own")
 struct NonceReplayTests {
@@ -17,6 +18,7 @@ struct NonceReplayTests {
             let service = LTIService(
                 settings: LTISettings(publicURL: bed.toolURL, allowInsecureLoopback: true), repositories: bed.repositories,
                 ephemeral: ephemeral, labs: LabOperations(repositories: bed.repositories, queue: MemoryJobQueue(settings: bed.config.queue)),
+                destinations: LaunchDestinations(lab: PagePaths.lab, course: PagePaths.course),
                 box: SecretBox(secret: Data(count: 32)),
                 logger: Logger(label: "test"))
             defer { Task { await service.shutdown() } }

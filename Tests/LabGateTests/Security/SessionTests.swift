@@ -1,13 +1,14 @@
 import Foundation
-@testable import LTIGateway
-@testable import LabGate
 import LabCore
+@testable import LabGate
+@testable import LTIGateway
 import PlatformSim
 import Provisioning
 import Storage
-import TestSupport
 import Testing
+import TestSupport
 import WebEncoding
+@testable import WebSupport
 
 @Suite("Sessions that can be ended, and window passes that cannot be replayed")
 struct SessionTests {

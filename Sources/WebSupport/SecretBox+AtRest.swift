@@ -10,14 +10,14 @@ extension SecretBox {
 
 /// A `SecretBox` bound to one purpose, for the storage that keeps what it seals.
 private struct AtRestSeal: AtRestSealing {
-    let box: SecretBox
-    let purpose: String
+    public let box: SecretBox
+    public let purpose: String
 
-    func seal(_ text: String) throws -> String {
+    public func seal(_ text: String) throws -> String {
         try box.seal(Data(text.utf8), purpose: purpose)
     }
 
-    func open(_ sealed: String) throws -> String {
+    public func open(_ sealed: String) throws -> String {
         String(decoding: try box.open(sealed, purpose: purpose), as: UTF8.self)
     }
 }

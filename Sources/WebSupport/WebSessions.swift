@@ -3,17 +3,47 @@ import HTTPTypes
 import Hummingbird
 import LabCore
 
-extension LTIService {
+/// The browser's side of a session, for every page: the signed cookie a launch sets, the
+/// CSRF token its forms carry, and window passes that open one lab's page in a window of
+/// its own. LTI begins sessions; the pages only read them.
+public struct WebSessions: Sendable {
+    public let store: SessionStore
+    public let box: SecretBox
+    /// Whether `X-Forwarded-For` from a loopback proxy names the client (`server.trustForwardedFor`).
+    public let trustForwardedFor: Bool
+    /// Where LabGate is served, to tell a request from its own pages from a cross-site one.
+    public let publicURL: String
+
+    public init(store: SessionStore, box: SecretBox, trustForwardedFor: Bool, publicURL: String) {
+        self.store = store
+        self.box = box
+        self.trustForwardedFor = trustForwardedFor
+        self.publicURL = publicURL
+    }
+
     /// The launch session of the browser that sent `request`, if its cookie is genuine, fresh and not ended.
     public func session(of request: Request, now: Date = Date()) async throws -> LaunchSession? {
         guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
-        return try await sessions.current(cookie, now: now)
+        return try await store.current(cookie, now: now)
+    }
+
+    /// Lists `session` (ending the browser's previous one) and returns the `Set-Cookie` that
+    /// carries it and the CSRF token of its forms.
+    public func begin(_ session: LaunchSession, replacing request: Request, now: Date) async throws -> (cookie: HTTPField, csrf: String) {
+        if let previous = try await self.session(of: request, now: now) { try await store.end(previous) }
+        let cookie = try await store.begin(session)
+        return (Self.sessionCookie(cookie, expiresAt: session.expiresAt, now: now), csrfToken(sessionCookie: cookie))
     }
 
     /// The CSRF token the forms of `request`'s session carry, if it has one.
     public func csrfToken(of request: Request) -> String? {
         guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
         return csrfToken(sessionCookie: cookie)
+    }
+
+    /// The CSRF token of the forms shown to the holder of a session cookie.
+    public func csrfToken(sessionCookie: String) -> String {
+        box.tag(Data(sessionCookie.utf8), purpose: "csrf")
     }
 
     /// Whether a posted form's `token` is the one of the session that sent it, compared in
@@ -23,7 +53,7 @@ extension LTIService {
         return Self.constantTimeEqual(Array(token.utf8), Array(expected.utf8))
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -33,36 +63,25 @@ extension LTIService {
     /// kept in the platform site's jar, is not sent).
     public func windowPass(of request: Request, instance: LabInstanceID) async throws -> String? {
         guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
-        return try await sessions.issuePass(for: cookie, instance: instance.rawValue)
+        return try await store.issuePass(for: cookie, instance: instance.rawValue)
     }
 
     /// Spends a window pass for `instance`: the session it carries and the `Set-Cookie` that
     /// puts the session in this window's browser; nil if the pass is not good.
     public func redeemWindowPass(_ pass: String, instance: LabInstanceID, now: Date = Date()) async throws -> (LaunchSession, HTTPField)? {
-        guard let cookie = try await sessions.redeemPass(pass, instance: instance.rawValue),
-            let session = try await sessions.current(cookie, now: now)
+        guard let cookie = try await store.redeemPass(pass, instance: instance.rawValue),
+            let session = try await store.current(cookie, now: now)
         else { return nil }
         return (session, Self.sessionCookie(cookie, expiresAt: session.expiresAt, now: now))
     }
 
     /// Ends the browser's session and returns the `Set-Cookie` that forgets it.
     public func logout(_ session: LaunchSession) async throws -> HTTPField {
-        try await sessions.end(session)
+        try await store.end(session)
         return SetCookie.expired(LaunchSession.cookieName, path: "/").field
     }
 
-    static func sessionCookie(_ value: String, expiresAt: Date, now: Date) -> HTTPField {
+    public static func sessionCookie(_ value: String, expiresAt: Date, now: Date) -> HTTPField {
         SetCookie(name: LaunchSession.cookieName, value: value, path: "/", maxAge: max(0, Int(expiresAt.timeIntervalSince(now)))).field
-    }
-}
-
-extension LTIService {
-    /// Whether the session may steer a course: its teachers, and admins of the platform it belongs to.
-    public func mayTeach(_ courseID: CourseID, session: LaunchSession) async throws -> Bool {
-        let courses = repositories.courses
-        if session.role == .admin, let course = try await courses.find(id: courseID) {
-            return course.platformID == session.platformID
-        }
-        return try await courses.role(of: session.userID, in: courseID) == .teacher
     }
 }

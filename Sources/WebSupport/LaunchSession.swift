@@ -29,17 +29,17 @@ public struct LaunchSession: Codable, Sendable, Hashable {
 
     /// The name of the cookie that carries it.
     public static let cookieName = "labgate_session"
-    static let cookiePurpose = "session cookie"
+    public static let cookiePurpose = "session cookie"
 
     /// The session sealed with LabGate's secret: nobody without it can read or change it.
-    func sealed(box: SecretBox) throws -> String {
+    public func sealed(box: SecretBox) throws -> String {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         return try box.seal(try encoder.encode(self), purpose: Self.cookiePurpose)
     }
 
     /// The session in a sealed cookie, if it is genuine, in its one canonical spelling, and not expired.
-    static func unsealed(_ value: String, box: SecretBox, now: Date) -> LaunchSession? {
+    public static func unsealed(_ value: String, box: SecretBox, now: Date) -> LaunchSession? {
         guard let payload = try? box.open(value, purpose: cookiePurpose, canonicalOnly: true) else { return nil }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970

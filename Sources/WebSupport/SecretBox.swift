@@ -16,7 +16,7 @@ public struct SecretBox: Sendable {
     }
 
     /// A key for one purpose: keys for different purposes are unrelated.
-    func key(for purpose: String) -> SymmetricKey {
+    public func key(for purpose: String) -> SymmetricKey {
         if let key = derived.withLockedValue({ $0[purpose] }) { return key }
         let key = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("labgate \(purpose)".utf8), outputByteCount: 32)
         derived.withLockedValue { $0[purpose] = key }
@@ -24,7 +24,7 @@ public struct SecretBox: Sendable {
     }
 
     /// `plaintext` encrypted with AES-256-GCM under the purpose's key, as text.
-    func seal(_ plaintext: Data, purpose: String) throws -> String {
+    public func seal(_ plaintext: Data, purpose: String) throws -> String {
         guard let combined = try AES.GCM.seal(plaintext, using: key(for: purpose)).combined else {
             throw CryptoKitError.incorrectParameterSize
         }
@@ -34,7 +34,7 @@ public struct SecretBox: Sendable {
     /// What `seal` encrypted; throws if it was altered or sealed under another secret.
     /// - Parameter canonicalOnly: refuse any spelling but the one `seal` writes (padding, say),
     ///   for values a browser hands back.
-    func open(_ sealed: String, purpose: String, canonicalOnly: Bool = false) throws -> Data {
+    public func open(_ sealed: String, purpose: String, canonicalOnly: Bool = false) throws -> Data {
         guard sealed.hasPrefix("v1:"), let combined = Data(base64URLEncoded: sealed.dropFirst(3)),
             !canonicalOnly || combined.base64URLEncodedString() == sealed.dropFirst(3)
         else {
@@ -44,7 +44,7 @@ public struct SecretBox: Sendable {
     }
 
     /// The HMAC-SHA256 of `payload` under the purpose's key, in base64url.
-    func tag(_ payload: Data, purpose: String) -> String {
+    public func tag(_ payload: Data, purpose: String) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: payload, using: key(for: purpose))).base64URLEncodedString()
     }
 }

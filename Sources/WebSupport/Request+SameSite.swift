@@ -15,7 +15,7 @@ extension Request {
     }
 
     /// `scheme://host[:port]` of a URL, lowercased, without a default port.
-    static func origin(of url: String) -> String? {
+    public static func origin(of url: String) -> String? {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased()
         else { return nil }
         let defaultPort = scheme == "https" ? 443 : 80

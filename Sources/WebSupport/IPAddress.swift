@@ -1,10 +1,10 @@
 import Foundation
 
 /// An IPv4 or IPv6 address as bytes, with the ranges LabGate must not be steered into.
-struct IPAddress: Sendable, Hashable {
-    let bytes: [UInt8]
+public struct IPAddress: Sendable, Hashable {
+    public let bytes: [UInt8]
 
-    init?(_ socketAddress: UnsafeMutablePointer<sockaddr>?) {
+    public init?(_ socketAddress: UnsafeMutablePointer<sockaddr>?) {
         guard let socketAddress else { return nil }
         switch Int32(socketAddress.pointee.sa_family) {
         case AF_INET:
@@ -20,7 +20,7 @@ struct IPAddress: Sendable, Hashable {
         }
     }
 
-    init(bytes: [UInt8]) {
+    public init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
@@ -32,7 +32,7 @@ struct IPAddress: Sendable, Hashable {
         return self
     }
 
-    var isLoopback: Bool {
+    public var isLoopback: Bool {
         let address = unmapped.bytes
         return address.count == 4 ? address[0] == 127 : address == Array(repeating: 0, count: 15) + [1]
     }
@@ -40,7 +40,7 @@ struct IPAddress: Sendable, Hashable {
     /// In a range of IANA's IPv4 or IPv6 special-purpose address registry, or multicast, or
     /// reserved: anything but an ordinary public unicast address. An IPv4 address carried in
     /// an IPv6 one (mapped, compatible, NAT64, 6to4, Teredo) is judged as the IPv4 address.
-    var isPrivate: Bool {
+    public var isPrivate: Bool {
         if bytes.count == 4 { return Self.isSpecialIPv4(bytes) }
         if let embedded = embeddedIPv4 { return Self.isSpecialIPv4(embedded) }
         // Global unicast is 2000::/3; inside it, only these blocks are special.
@@ -79,7 +79,7 @@ struct IPAddress: Sendable, Hashable {
         }
     }
 
-    var text: String {
+    public var text: String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
         return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
             .joined(separator: ":")

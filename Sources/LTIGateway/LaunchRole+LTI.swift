@@ -1,24 +1,6 @@
-import LabCore
+import WebSupport
 
-/// What a launch lets a person do, from the LTI roles it carries.
-public enum LaunchRole: String, Codable, Sendable, Comparable {
-    case student
-    case teacher
-    /// An institution or system administrator of the platform: may steer every course of it.
-    case admin
-
-    public static func < (lhs: LaunchRole, rhs: LaunchRole) -> Bool {
-        lhs.rank < rhs.rank
-    }
-
-    private var rank: Int {
-        switch self {
-        case .student: 0
-        case .teacher: 1
-        case .admin: 2
-        }
-    }
-
+extension LaunchRole {
     /// The strongest role the LTI roles grant, or nil if none of them means anything to LabGate.
     ///
     /// Context roles (full URIs or the short names LTI 1.3 still allows): Instructor,
@@ -60,10 +42,5 @@ public enum LaunchRole: String, Codable, Sendable, Comparable {
         case "Learner": return .student
         default: return nil
         }
-    }
-
-    /// The role this gives in the course itself; an admin steers a course as its teacher.
-    public var courseRole: CourseRole {
-        self == .student ? .student : .teacher
     }
 }

@@ -10,7 +10,7 @@ public struct HTMLPage: Sendable {
     /// Where the browser goes by itself after some seconds (a `<meta>` refresh: no script
     /// needed, so it works under any Content-Security-Policy): a path of LabGate's own, or
     /// nil to load the same address again.
-    var refresh: (seconds: Int, path: String?)?
+    public var refresh: (seconds: Int, path: String?)?
 
     public init(title: String, body: String, status: HTTPResponse.Status = .ok) {
         self.title = title

@@ -5,9 +5,9 @@ import LabCore
 /// is listed here, so logging out, relaunching and an admin's "end all sessions" take effect
 /// at once. Window passes are single-use tickets to one lab's page in a window of its own.
 public struct SessionStore: Sendable {
-    let ephemeral: any EphemeralStore
-    let box: SecretBox
-    let lifetime: Duration
+    public let ephemeral: any EphemeralStore
+    public let box: SecretBox
+    public let lifetime: Duration
     public init(ephemeral: any EphemeralStore, box: SecretBox, lifetime: Duration) {
         self.ephemeral = ephemeral
         self.box = box
@@ -15,14 +15,14 @@ public struct SessionStore: Sendable {
     }
 
     /// How long a window pass stays good.
-    static let passLifetime = Duration.seconds(120)
+    public static let passLifetime = Duration.seconds(120)
 
     private static func sessionKey(_ id: String) -> String { "session:" + id }
     private static func generationKey(_ user: UserID) -> String { "session-generation:" + user.rawValue }
     private static func passKey(_ pass: String) -> String { "window-pass:" + pass }
 
     /// Lists `session` and returns the cookie value that carries it.
-    func begin(_ session: LaunchSession) async throws -> String {
+    public func begin(_ session: LaunchSession) async throws -> String {
         var session = session
         session.generation = try await generation(of: session.userID)
         // Kept as long as the sessions it rules, so none outlives its generation.
@@ -32,7 +32,7 @@ public struct SessionStore: Sendable {
     }
 
     /// The session a cookie carries, if it is genuine, fresh and not ended.
-    func current(_ cookie: String, now: Date) async throws -> LaunchSession? {
+    public func current(_ cookie: String, now: Date) async throws -> LaunchSession? {
         guard let session = LaunchSession.unsealed(cookie, box: box, now: now),
             try await ephemeral.get(Self.sessionKey(session.id)) == session.userID.rawValue,
             try await generation(of: session.userID) == session.generation
@@ -41,7 +41,7 @@ public struct SessionStore: Sendable {
     }
 
     /// Ends one session (logout, relaunch in the same browser).
-    func end(_ session: LaunchSession) async throws {
+    public func end(_ session: LaunchSession) async throws {
         _ = try await ephemeral.delete(Self.sessionKey(session.id))
     }
 
@@ -56,7 +56,7 @@ public struct SessionStore: Sendable {
     }
 
     /// A pass that opens `instance`'s page, in this session, in a window of its own; good once and for two minutes.
-    func issuePass(for cookie: String, instance: String) async throws -> String {
+    public func issuePass(for cookie: String, instance: String) async throws -> String {
         let pass = RandomToken.make()
         try await ephemeral.set(Self.passKey(pass), to: instance + " " + cookie, ttl: Self.passLifetime)
         return pass
@@ -64,7 +64,7 @@ public struct SessionStore: Sendable {
 
     /// The session cookie a pass carries, spent by reading it; nil if it is unknown, used,
     /// expired or made for another lab (a pass shown for the wrong lab is spent all the same).
-    func redeemPass(_ pass: String, instance: String) async throws -> String? {
+    public func redeemPass(_ pass: String, instance: String) async throws -> String? {
         guard let record = try await ephemeral.take(Self.passKey(pass)), let space = record.firstIndex(of: " "),
             record[..<space] == instance
         else { return nil }

@@ -16,11 +16,11 @@ extension Request {
     }
 
     /// The query parameters, as a form.
-    var queryFields: [String: [String]] {
+    public var queryFields: [String: [String]] {
         Self.decodeForm(uri.query ?? "")
     }
 
-    static func decodeForm(_ text: String) -> [String: [String]] {
+    public static func decodeForm(_ text: String) -> [String: [String]] {
         var fields: [String: [String]] = [:]
         for (name, value) in FormURLEncoding.decode(text) {
             fields[name, default: []].append(value)
