@@ -133,20 +133,19 @@ struct JobWorkerLabTests {
                     baseURL: url, tokenID: Self.token.id, tokenSecret: Self.token.secret,
                     retry: RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(5), maxDelay: .milliseconds(10)), taskPollInterval: .milliseconds(5)))
                 let ephemeral = MemoryEphemeralStore()
-                let lifecycle = LabLifecycle(
-                    proxmox: proxmox, repositories: repositories, ephemeral: ephemeral,
+                // Fewer deliveries than the lifecycle's own attempts: the dead letter decides.
+                let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 2))
+                let stack = ProvisioningStack(
+                    proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, queue: queue,
                     desktops: GuacBridge(
                         settings: GuacBridgeSettings(), records: SQLGuacamoleRecords(database: database),
                         authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: ephemeral),
                     settings: ProvisioningSettings(pollInterval: .milliseconds(5), maxStepAttempts: 5), logger: Logger(label: "test"))
-                // Fewer deliveries than the lifecycle's own attempts: the dead letter decides.
-                let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 2))
                 var worker = JobWorker(
-                    queue: queue, handlers: [Job.advanceLabInstanceKind: { job, _ in try await lifecycle.advance(LabInstanceID(job.payload)) }],
-                    concurrency: 4, visibilityTimeout: .seconds(30), logger: Logger(label: "test"))
+                    queue: queue, handlers: JobHandlers.provisioning(stack), concurrency: 4, visibilityTimeout: .seconds(30), logger: Logger(label: "test"))
                 worker.backoff = { _ in .milliseconds(10) }
-                worker.deadLetterHandlers = [Job.advanceLabInstanceKind: JobHandlers.advanceGaveUp(lifecycle)]
-                let (instance, _) = try await LabOperations(repositories: repositories, queue: queue).request(userID: student, environmentName: "linux")
+                worker.deadLetterHandlers = JobHandlers.deadLetters(stack)
+                let (instance, _) = try await stack.operations.request(userID: student, environmentName: "linux")
                 try await JobWorkerTests().run(worker) {
                     try await repositories.instances.find(id: instance.id)?.state.isResting == true
                 }

@@ -46,15 +46,18 @@ struct ProvisioningOnServersTests {
                 let desktops = GuacBridge(
                     settings: GuacBridgeSettings(), records: backends.guacamoleRecords,
                     authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: backends.ephemeral)
-                let workers = (0..<2).map { index in
-                    let lifecycle = LabLifecycle(
-                        proxmox: proxmox, repositories: repositories, ephemeral: backends.ephemeral, desktops: desktops, settings: settings,
-                        logger: Logger(label: "worker-\(index)"))
-                    return JobWorker(
-                        queue: backends.queue, handlers: [Job.advanceLabInstanceKind: { job, _ in try await lifecycle.advance(LabInstanceID(job.payload)) }],
-                        concurrency: 8, visibilityTimeout: .seconds(30), logger: Logger(label: "worker-\(index)"))
+                // Two workers, as two processes would run them, each with a stack of its own.
+                let stacks = (0..<2).map { index in
+                    ProvisioningStack(
+                        proxmox: proxmox, repositories: repositories, ephemeral: backends.ephemeral, queue: backends.queue, desktops: desktops,
+                        settings: settings, logger: Logger(label: "worker-\(index)"))
                 }
-                let operations = LabOperations(repositories: repositories, queue: backends.queue)
+                let workers = stacks.enumerated().map { index, stack in
+                    JobWorker(
+                        queue: backends.queue, handlers: JobHandlers.provisioning(stack), concurrency: 8, visibilityTimeout: .seconds(30),
+                        logger: Logger(label: "worker-\(index)"))
+                }
+                let operations = stacks[0].operations
                 let running = workers.map { worker in Task { try await worker.run() } }
                 defer { running.forEach { $0.cancel() } }
                 try await withThrowingTaskGroup(of: Void.self) { group in

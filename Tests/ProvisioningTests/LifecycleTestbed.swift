@@ -52,12 +52,12 @@ struct LifecycleTestbed: Sendable {
                 let guacamole = SQLGuacamoleRecords(database: database)
                 let desktops = GuacBridge(
                     settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: ephemeral)
-                let lifecycle = LabLifecycle(
-                    proxmox: sim.client, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings,
+                let stack = ProvisioningStack(
+                    proxmox: sim.client, repositories: repositories, ephemeral: ephemeral, queue: queue, desktops: desktops, settings: settings,
                     logger: Logger(label: "test.lifecycle"))
                 try await body(LifecycleTestbed(
-                    sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: lifecycle,
-                    operations: LabOperations(repositories: repositories, queue: queue), guacamole: guacamole, student: student))
+                    sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: stack.lifecycle,
+                    operations: stack.operations, guacamole: guacamole, student: student))
             }
         } cleanup: {
             await database.shutdown()

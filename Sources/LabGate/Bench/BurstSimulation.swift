@@ -111,19 +111,20 @@ struct BurstSimulation: Sendable {
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: real(36_000), maxAttempts: 5))
         let desktops = GuacBridge(
             settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array(UUID().uuidString.utf8)), ephemeral: ephemeral)
-        let lifecycle = LabLifecycle(
-            proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings, logger: logger)
-        let operations = LabOperations(repositories: repositories, queue: queue)
+        let stack = ProvisioningStack(
+            proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, queue: queue, desktops: desktops, settings: settings,
+            reconcileLockTTL: real(600), logger: logger)
+        let operations = stack.operations
         let environment = EnvironmentSpec(name: "burst", vms: [VMSpec(template: 9000)])
         _ = try await repositories.environments.save(try environment.environment())
         let users = try await makeStudents(repositories)
 
         let workerServices = (0..<workers).map { _ in
             var worker = JobWorker(
-                queue: queue, handlers: [Job.advanceLabInstanceKind: { job, _ in try await lifecycle.advance(LabInstanceID(job.payload)) }],
+                queue: queue, handlers: JobHandlers.provisioning(stack),
                 concurrency: workerConcurrency, visibilityTimeout: real(36_000), logger: logger)
             worker.backoff = JobQueueSettings(retryDelay: real(5)).backoff(after:)
-            worker.deadLetterHandlers = [Job.advanceLabInstanceKind: JobHandlers.advanceGaveUp(lifecycle)]
+            worker.deadLetterHandlers = JobHandlers.deadLetters(stack)
             return worker
         }
         let start = ContinuousClock.now
@@ -150,7 +151,7 @@ struct BurstSimulation: Sendable {
         let elapsed = ContinuousClock.now - start
         // The trouble passes; the reconciler's pass removes what failed labs left behind.
         cluster.faults = SimFaults()
-        _ = try await Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: real(600)).reconcile(holder: "burst")
+        _ = try await stack.reconciler.reconcile(holder: "burst")
         try? await proxmox.shutdown()
         let instances = try await repositories.instances.list(states: Set(LabInstanceState.allCases), limit: students * 4)
         let ready = instances.filter { $0.state == .ready }

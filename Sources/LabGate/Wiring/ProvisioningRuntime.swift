@@ -9,9 +9,8 @@ import Provisioning
 /// simulated one started here), the lifecycle, the operations and the reconciler.
 struct ProvisioningRuntime: Sendable {
     let proxmox: ProxmoxClient
-    let lifecycle: LabLifecycle
-    let operations: LabOperations
-    let reconciler: Reconciler
+    /// The lifecycle, the operations and the reconciler.
+    let stack: ProvisioningStack
     let catalog: EnvironmentCatalog
     /// Where ready instances are published for their students.
     let desktops: GuacBridge
@@ -45,18 +44,19 @@ struct ProvisioningRuntime: Sendable {
             await simulator?.stop()
             throw error
         }
-        let lifecycle = LabLifecycle(
-            proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, desktops: desktops,
-            settings: config.provisioning, logger: logger)
-        let operations = LabOperations(
-            repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral,
-            audit: .counted(backends.repositories.audit, logger: logger))
+        let stack = ProvisioningStack(
+            proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue, desktops: desktops,
+            settings: config.provisioning, lock: backends.ephemeral, audit: .counted(backends.repositories.audit, logger: logger),
+            reconcileLockTTL: config.reconcileInterval * 3, logger: logger)
         return ProvisioningRuntime(
-            proxmox: proxmox, lifecycle: lifecycle, operations: operations,
-            reconciler: Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: config.reconcileInterval * 3),
+            proxmox: proxmox, stack: stack,
             catalog: EnvironmentCatalog(repository: backends.repositories.environments, proxmox: proxmox), desktops: desktops,
             simulator: simulator)
     }
+
+    var lifecycle: LabLifecycle { stack.lifecycle }
+    var operations: LabOperations { stack.operations }
+    var reconciler: Reconciler { stack.reconciler }
 
     /// Closes the client and stops the built-in simulator.
     func shutdown() async {
