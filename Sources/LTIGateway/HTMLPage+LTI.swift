@@ -3,23 +3,6 @@ import LabCore
 import WebSupport
 
 extension HTMLPage {
-    /// A refused request: what went wrong, in words a teacher can report.
-    static func refusal(_ error: LTIError, heading: String, requestID: String) -> HTMLPage {
-        refusal(message: error.message, status: error.status, heading: heading, requestID: requestID)
-    }
-
-    /// A refused request: `message` for the person, and the reference to report; `heading`
-    /// names what failed (a registration is not a lab).
-    public static func refusal(
-        message: String, status: HTTPResponse.Status, heading: String = "The lab could not be opened", requestID: String
-    ) -> HTMLPage {
-        HTMLPage(title: heading, body: """
-            <h1>\(escape(heading))</h1>
-            <p>\(escape(message))</p>
-            <p class="note">If you report this, mention reference \(escape(requestID)).</p>
-            """, status: status)
-    }
-
     /// LabGate is too busy to finish a request now. With `retry`, the page tries again by
     /// itself after the seconds given (at `path`, or the same address); without, the person
     /// is asked to try again.

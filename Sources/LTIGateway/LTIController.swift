@@ -32,8 +32,8 @@ public struct LTIController<Context: RequestContext>: Sendable {
         return routes
     }
 
-    /// Renders a refused request as a page with its status, logs why, and counts both outcomes
-    /// in `labgate_lti_requests_total{step, outcome}` (outcome `accepted` or the failed check).
+    /// Counts both outcomes in `labgate_lti_requests_total{step, outcome}` (outcome `accepted`
+    /// or the failed check) and logs why a request was refused; the edge words the refusal.
     private func page(_ step: String, _ context: Context, _ body: () async throws -> Response) async throws -> Response {
         do {
             let response = try await body()
@@ -42,7 +42,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
         } catch let error as LTIError {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", error.code)]).increment()
             context.logger.notice("LTI request refused", metadata: ["step": .string(step), "reason": .string(error.reason)])
-            return HTMLPage.refusal(error, heading: Self.heading(of: step), requestID: context.id).response()
+            throw error
         } catch let error as StoreError where error.isTemporary {
             // A rush that outlasted the wait for a turn or for a database connection: a page
             // in the course's frame, not JSON.
@@ -52,16 +52,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
         } catch let refusal as LaunchRefusal {
             Counter(label: "labgate_lti_requests_total", dimensions: [("step", step), ("outcome", "not_admitted")]).increment()
             context.logger.notice("lab not admitted", metadata: ["step": .string(step), "reason": .string(refusal.message)])
-            return HTMLPage.refusal(message: refusal.message, status: refusal.status, requestID: context.id).response()
-        }
-    }
-
-    /// What the person was doing, in the words of a refusal's heading.
-    private static func heading(of step: String) -> String {
-        switch step {
-        case "register": "LabGate could not be registered"
-        case "deep-linking": "The lab could not be added"
-        default: "The lab could not be opened"
+            throw refusal
         }
     }
 

@@ -99,15 +99,20 @@ public final class SimBrowser: Sendable {
     /// Gets a page; `headers` are what a browser adds of its own (`Sec-Fetch-Site`).
     public func get(_ url: String, headers: [(String, String)] = []) async throws -> Page {
         var request = HTTPClientRequest(url: url)
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in Self.navigation(headers) { request.headers.add(name: name, value: value) }
         return try await send(request)
+    }
+
+    /// What a browser sends when it loads a page: it asks for HTML, unless the caller says otherwise.
+    static func navigation(_ headers: [(String, String)]) -> [(String, String)] {
+        headers.contains { $0.0.lowercased() == "accept" } ? headers : [("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")] + headers
     }
 
     /// Posts a form; `headers` are what a browser adds of its own (`Origin`, `Sec-Fetch-Site`).
     public func post(_ url: String, fields: [(String, String)], headers: [(String, String)] = []) async throws -> Page {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        for (name, value) in Self.navigation(headers) { request.headers.add(name: name, value: value) }
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: FormURLEncoding.encode(fields)))
         return try await send(request)

@@ -110,7 +110,7 @@ struct APIController: Sendable {
             for method in Self.methods where !taken.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ in
                     var refusal = APIError(
-                        status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only.").response()
+                        status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only.").apiResponse()
                     refusal.headers[.allow] = allow
                     return refusal
                 }
@@ -118,7 +118,7 @@ struct APIController: Sendable {
         }
         for method in Self.methods {
             router.on("/api/v1/**", method: method) { _, _ in
-                APIError(status: .notFound, code: "not_found", message: "There is no such operation; the list is at /api/v1/openapi.yaml.").response()
+                APIError(status: .notFound, code: "not_found", message: "There is no such operation; the list is at /api/v1/openapi.yaml.").apiResponse()
             }
         }
     }
@@ -142,7 +142,7 @@ struct APIController: Sendable {
         } catch {
             guard let refusal = APIError(error) else { throw error }
             await record(route, request, context, actor: actor, status: refusal.status, detail: refusal.message)
-            return refusal.response()
+            return refusal.apiResponse()
         }
     }
 

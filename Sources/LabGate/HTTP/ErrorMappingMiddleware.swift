@@ -3,8 +3,10 @@ import LabCore
 import LTIGateway
 import WebSupport
 
-/// The one place where errors become HTTP answers: each kind gets the status it deserves
-/// and a message a person can act on; the cause goes to the log, never to the client.
+/// The one place where errors become HTTP answers: a module's typed error becomes its
+/// `Refusal` (status, code, words a person can act on), shown as a page to a browser
+/// loading one and as the API's JSON to everyone else; the cause goes to the log, never to
+/// the client.
 struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -15,47 +17,31 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as StoreError where error.isTemporary && request.isPageNavigation {
             // A page in the course's frame, never JSON; one that was fetched (not posted) loads itself again.
-            _ = Self.httpError(for: error, context: context)
+            context.logger.warning("busy", metadata: ["reason": .string("\(error)")])
             let delay = Int.random(in: 3...7)
             return HTMLPage.busy(requestID: context.id, retry: request.method == .get ? (delay, nil) : nil)
                 .response(headers: [.retryAfter: String(delay)])
-        } catch let error as StoreError {
-            throw Self.httpError(for: error, context: context)
-        } catch let error as ToolKeyError {
-            context.logger.critical("tool keys unusable", metadata: ["reason": .string(Backends.words(error))])
-            throw HTTPError(
-                .serviceUnavailable,
-                message: "LabGate cannot use its signing keys right now (its configuration is incomplete). Tell your lab administrator; /readyz says what to fix.")
         } catch {
-            context.logger.error("unexpected error", metadata: ["error": .string(String(reflecting: error))])
-            throw Self.internalError(context: context)
+            guard let refusal = Refusal(error) else {
+                context.logger.error("unexpected error", metadata: ["error": .string(String(reflecting: error))])
+                throw HTTPError(.internalServerError, message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+            }
+            context.logger.log(
+                level: refusal.status.code >= 500 ? .error : .info, "request refused",
+                metadata: ["code": .string(refusal.code), "status": .stringConvertible(refusal.status.code), "cause": .string("\(error)")])
+            // Scripts and API clients read JSON; a browser loading a page reads the page.
+            guard request.isPageNavigation else { return refusal.apiResponse() }
+            let headers: HTTPFields = refusal.retryAfter.map { [.retryAfter: String($0)] } ?? [:]
+            return HTMLPage.refusal(refusal, heading: Self.heading(of: request.uri.path), requestID: context.id).response(headers: headers)
         }
     }
 
-    static func httpError(for error: StoreError, context: Context) -> HTTPError {
-        switch error {
-        case .unavailable(let component, let reason):
-            context.logger.error("\(component) unavailable", metadata: ["reason": .string(reason)])
-            return HTTPError(
-                .serviceUnavailable, headers: [.retryAfter: "5"],
-                message: "The \(component) is unavailable right now. Try again in a moment; if it lasts, tell your lab administrator.")
-        case .retryable(let reason):
-            context.logger.warning("retryable storage error", metadata: ["reason": .string(reason)])
-            return HTTPError(.serviceUnavailable, headers: [.retryAfter: "1"], message: "LabGate is busy. Try again in a moment.")
-        case .duplicate(let what):
-            context.logger.info("duplicate", metadata: ["detail": .string(what)])
-            return HTTPError(.conflict, message: "That exists already.")
-        case .conflict(let what):
-            return HTTPError(.conflict, message: "\(what).")
-        case .failed(let reason):
-            context.logger.error("storage failure", metadata: ["reason": .string(reason)])
-            return Self.internalError(context: context)
-        }
-    }
-
-    /// A 500 that points to the log by request id and says nothing of the cause.
-    static func internalError(context: Context) -> HTTPError {
-        HTTPError(.internalServerError, message: "LabGate could not complete this request. Its log has the cause under request id \(context.id).")
+    /// What the person was doing, in the words of a refusal page's heading.
+    static func heading(of path: String) -> String {
+        if path.hasPrefix("/lti/register") { return "LabGate could not be registered" }
+        if path.hasPrefix("/lti/deep-linking") { return "The lab could not be added" }
+        if path.hasPrefix("/courses/") { return "The course page could not be opened" }
+        return "The lab could not be opened"
     }
 }
 

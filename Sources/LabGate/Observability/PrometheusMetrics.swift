@@ -19,7 +19,7 @@ enum PrometheusMetrics {
         let routes = RouteCollection(context: LabGateRequestContext.self)
         routes.get("metrics") { request, _ in
             guard let bearer = request.bearerToken, try await tokens.authenticate(bearer, now: Date()) != nil else {
-                return APIError.unauthenticated.response()
+                return APIError.unauthenticated.apiResponse()
             }
             return Response(
                 status: .ok,

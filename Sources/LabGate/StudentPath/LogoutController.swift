@@ -9,13 +9,7 @@ struct LogoutController<Context: RequestContext>: Sendable {
 
     var endpoints: RouteCollection<Context> {
         let collection = RouteCollection(context: Context.self)
-        collection.post("/logout") { request, context in
-            do {
-                return try await logout(request)
-            } catch let error as LabPageError {
-                return HTMLPage.refusal(message: error.message, status: error.status, requestID: context.id).response()
-            }
-        }
+        collection.post("/logout") { request, _ in try await logout(request) }
         return collection
     }
 

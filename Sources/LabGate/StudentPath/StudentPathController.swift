@@ -45,22 +45,12 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         let collection = RouteCollection(context: Context.self)
         for route in Self.routes {
             collection.on(RouterPath(route.path), method: route.method) { request, context in
-                try await page(context) { try await route.handle(self, request, context) }
+                try await route.handle(self, request, context)
             }
         }
         return collection
     }
 
-    /// Answers what the student's path refuses with a page that says what to do.
-    private func page(_ context: Context, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch {
-            guard let refusal = StudentRefusal(error) else { throw error }
-            context.logger.info("student path refused", metadata: ["reason": .string(refusal.message), "status": .stringConvertible(refusal.status.code)])
-            return HTMLPage.refusal(message: refusal.message, status: refusal.status, requestID: context.id).response()
-        }
-    }
 
     /// The session's own instance named in the path; another student's is "no such lab".
     private func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {

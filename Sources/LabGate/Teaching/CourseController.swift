@@ -57,13 +57,8 @@ struct CourseController<Context: RequestContext>: Sendable {
         let collection = RouteCollection(context: Context.self)
         for route in Self.routes {
             collection.on(RouterPath(route.path), method: route.method) { request, context in
-                do {
-                    let access = try await authorize(request, context, checkForm: route.method == .post)
-                    return try await route.handle(self, request, context, access)
-                } catch let error as CoursePageError {
-                    context.logger.info("course page refused", metadata: ["reason": .string(error.message)])
-                    return HTMLPage.refusal(message: error.message, status: error.status, requestID: context.id).response()
-                }
+                let access = try await authorize(request, context, checkForm: route.method == .post)
+                return try await route.handle(self, request, context, access)
             }
         }
         return collection
