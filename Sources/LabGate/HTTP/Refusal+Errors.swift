@@ -88,7 +88,7 @@ extension Refusal {
         switch error {
         case .notAllowed(let operation, let state):
             Refusal(
-                status: .conflict, code: "not_allowed", message: "The lab is \(state) and cannot \(operation) now. Reload to see where it is.",
+                status: .conflict, code: "not_allowed", message: "The lab is \(state), so \(operation) cannot be done now; see where it is and try again.",
                 details: ["state": state])
         case .unknownInstance(let id): .notFound("lab instance \(id)")
         case .invalidEnvironment(let name, let problems):
