@@ -10,7 +10,7 @@ let package = Package(
     name: "labgate",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "labgate", targets: ["LabGate"]),
+        .executable(name: "labgate", targets: ["LabGate"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

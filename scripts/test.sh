@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 
 scripts/ensure-packages.sh --servers
 
+# The code follows one format (.swift-format, the toolchain's swift-format); `swift format
+# format -i -r Sources Tests Package.swift` puts it back.
+if ! swift format lint --strict --configuration .swift-format -r Sources Tests Package.swift; then
+    echo "error: the code is not formatted as .swift-format says; run: swift format format -i -r Sources Tests Package.swift" >&2
+    exit 1
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/labgate-test.XXXXXX")
 servers=scripts/test-servers.sh
 cleanup() {

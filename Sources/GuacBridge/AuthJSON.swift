@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import WebEncoding
+import _CryptoExtras
 
 /// Guacamole's encrypted-JSON login (guacamole-auth-json): the JSON signed with
 /// HMAC-SHA256 under the shared `json-secret-key`, the 32-byte signature put in front, the

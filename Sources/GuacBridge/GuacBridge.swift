@@ -25,7 +25,8 @@ public struct GuacBridge: RemoteDesktops {
     }
 
     public func publish(_ instance: LabInstance, access: DesktopAccess) async throws {
-        _ = try await records.publish(connection(for: instance, access: access), for: GuacamolePassword.unusableAccount(username: Self.username(of: instance.userID)))
+        _ = try await records.publish(
+            connection(for: instance, access: access), for: GuacamolePassword.unusableAccount(username: Self.username(of: instance.userID)))
     }
 
     public func withdraw(_ instance: LabInstance) async throws {

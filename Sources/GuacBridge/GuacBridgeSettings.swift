@@ -21,7 +21,8 @@ public struct GuacBridgeSettings: Sendable {
     public var linkLifetime: Duration
 
     public init(
-        gatewayURL: String = "http://127.0.0.1:8080", guacamoleURL: String? = nil, group: String = "labgate", rdpSecurity: String? = nil, ignoreCertificate: Bool = true,
+        gatewayURL: String = "http://127.0.0.1:8080", guacamoleURL: String? = nil, group: String = "labgate", rdpSecurity: String? = nil,
+        ignoreCertificate: Bool = true,
         recordingPath: String? = nil, maxConnections: Int? = nil, maxConnectionsPerUser: Int? = nil, linkLifetime: Duration = .seconds(60)
     ) {
         self.gatewayURL = gatewayURL.hasSuffix("/") ? String(gatewayURL.dropLast()) : gatewayURL

@@ -1,6 +1,6 @@
-import _CryptoExtras
 import Foundation
 import WebEncoding
+import _CryptoExtras
 
 /// An RSA public key in JWK form (RFC 7517), as platforms publish them and as LabGate publishes its own.
 public struct JSONWebKey: Codable, Sendable, Hashable {

@@ -1,6 +1,6 @@
 import Crypto
-import _CryptoExtras
 import Foundation
+import _CryptoExtras
 
 /// An RSA private key with the `kid` it is published under; signs RS256 (PKCS#1 v1.5, SHA-256).
 public struct RSASigningKey: Sendable {

@@ -45,7 +45,10 @@ public struct LTIClaims: Codable, Sendable {
         public var data: String?
 
         enum CodingKeys: String, CodingKey {
-            case returnURL = "deep_link_return_url", acceptTypes = "accept_types", acceptMultiple = "accept_multiple", data
+            case returnURL = "deep_link_return_url"
+            case acceptTypes = "accept_types"
+            case acceptMultiple = "accept_multiple"
+            case data
         }
 
         public init(from decoder: any Decoder) throws {
@@ -71,7 +74,8 @@ public struct LTIClaims: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case iss, sub, aud, azp, exp, iat, nonce, name, email
-        case givenName = "given_name", familyName = "family_name"
+        case givenName = "given_name"
+        case familyName = "family_name"
         case messageType = "https://purl.imsglobal.org/spec/lti/claim/message_type"
         case version = "https://purl.imsglobal.org/spec/lti/claim/version"
         case deploymentID = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"

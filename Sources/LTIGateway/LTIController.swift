@@ -59,9 +59,11 @@ public struct LTIController<Context: RequestContext>: Sendable {
     private func login(_ parameters: [String: String]) async throws -> Response {
         let redirect = try await service.login.start(parameters)
         var headers: HTTPFields = [.location: redirect.location]
-        headers.append(SetCookie(
-            name: LoginState.cookieName(redirect.state), value: redirect.state, path: "/lti",
-            maxAge: Int(LoginState.lifetime.components.seconds)).field)
+        headers.append(
+            SetCookie(
+                name: LoginState.cookieName(redirect.state), value: redirect.state, path: "/lti",
+                maxAge: Int(LoginState.lifetime.components.seconds)
+            ).field)
         return Response(status: .found, headers: headers)
     }
 
@@ -88,7 +90,8 @@ public struct LTIController<Context: RequestContext>: Sendable {
     /// too busy to finish, the launch is kept and the page retries it by itself: the student
     /// never has to go back to the course, and no answer in the course's frame is JSON.
     private func admit(_ launch: ValidatedLaunch, attempt: Int, _ request: Request, _ context: Context, now: Date) async throws -> Response {
-        let outcome: LaunchOutcome, session: LaunchSession
+        let outcome: LaunchOutcome
+        let session: LaunchSession
         do {
             (outcome, session) = try await service.mapper.map(
                 launch, now: now, sessionLifetime: service.settings.sessionLifetime,
@@ -101,15 +104,19 @@ public struct LTIController<Context: RequestContext>: Sendable {
             let delay = Int.random(in: 3...7)  // spread out, so the retries do not come back as one wave
             let page = HTMLPage.busy(requestID: context.id, retry: (delay, PendingLaunch.retryPath))
             var headers: HTTPFields = [.retryAfter: String(delay)]
-            headers.append(SetCookie(
-                name: PendingLaunch.cookieName, value: ticket, path: PendingLaunch.cookiePath,
-                maxAge: Int(PendingLaunch.lifetime.components.seconds)).field)
+            headers.append(
+                SetCookie(
+                    name: PendingLaunch.cookieName, value: ticket, path: PendingLaunch.cookiePath,
+                    maxAge: Int(PendingLaunch.lifetime.components.seconds)
+                ).field)
             return page.response(headers: headers)
         }
-        context.logger.info("launch accepted", metadata: [
-            "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
-            "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue), "attempt": .stringConvertible(attempt),
-        ])
+        context.logger.info(
+            "launch accepted",
+            metadata: [
+                "platform": .string(launch.platform.issuer), "user": .string(session.userID.rawValue),
+                "role": .string(launch.role.rawValue), "message": .string(launch.messageType.rawValue), "attempt": .stringConvertible(attempt),
+            ])
         // A relaunch rotates the session: the one this browser held before ends.
         let (cookie, csrf) = try await service.web.begin(session, replacing: request, now: now)
         var headers: HTTPFields = [:]

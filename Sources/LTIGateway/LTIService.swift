@@ -38,8 +38,9 @@ public final class LTIService: Sendable {
         self.web = WebSessions(
             store: SessionStore(ephemeral: ephemeral, box: box, lifetime: settings.sessionLifetime), box: box,
             trustForwardedFor: settings.trustForwardedFor, publicURL: settings.publicURL)
-        self.http = OutboundHTTP(policy: OutboundURLPolicy(
-            allowInsecureLoopback: settings.allowInsecureLoopback, allowPrivateAddresses: settings.allowPrivateAddresses))
+        self.http = OutboundHTTP(
+            policy: OutboundURLPolicy(
+                allowInsecureLoopback: settings.allowInsecureLoopback, allowPrivateAddresses: settings.allowPrivateAddresses))
         self.keySets = KeySetCache(
             http: http, maxAge: settings.keySetMaxAge, refetchInterval: settings.keySetRefetchInterval, logger: logger)
     }

@@ -32,7 +32,8 @@ struct LaunchMapper: Sendable {
 
         let user: User
         if let knownUser = known?.user, claims.displayName.map({ $0 == knownUser.name }) ?? true,
-            claims.email.map({ $0 == knownUser.email }) ?? true {
+            claims.email.map({ $0 == knownUser.email }) ?? true
+        {
             user = knownUser
         } else {
             user = try await repositories.users.upsert(
@@ -83,9 +84,10 @@ struct LaunchMapper: Sendable {
             if environment == nil, let id = activity.environmentID { environment = try await repositories.environments.find(id: id) }
             if launch.role >= .teacher { return (.teaching(activity), session) }
             guard let environment else { return (.notConfigured(activity), session) }
-            let (instance, created) = try await labs.request(LabRequest(
-                userID: user.id, environment: environment, courseID: course.id, resume: true, known: known?.liveInstance,
-                giveUpAt: giveUpAt, actor: "user:\(user.id)", address: address))
+            let (instance, created) = try await labs.request(
+                LabRequest(
+                    userID: user.id, environment: environment, courseID: course.id, resume: true, known: known?.liveInstance,
+                    giveUpAt: giveUpAt, actor: "user:\(user.id)", address: address))
             if created {
                 logger.info("lab requested", metadata: ["instance": .string(instance.id.rawValue), "environment": .string(environment.name)])
             }

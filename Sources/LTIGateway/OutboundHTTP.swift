@@ -65,7 +65,9 @@ public final class OutboundHTTP: Sendable {
 
     /// Sends on the shared client, or, for an address that was checked, on a client of its
     /// own that connects to exactly that address (the name still names the TLS server).
-    private func send<T: Decodable>(_ request: HTTPClientRequest, to target: OutboundURLPolicy.Checked, decoding type: T.Type) async throws(OutboundCallError) -> T {
+    private func send<T: Decodable>(_ request: HTTPClientRequest, to target: OutboundURLPolicy.Checked, decoding type: T.Type) async throws(OutboundCallError)
+        -> T
+    {
         let body: ByteBuffer
         let status: UInt
         let pinned = target.address.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(pinning: target.url.host, to: $0)) }

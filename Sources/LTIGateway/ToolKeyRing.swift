@@ -1,8 +1,8 @@
-import _CryptoExtras
 import Foundation
 import JOSE
 import LabCore
 import WebSupport
+import _CryptoExtras
 
 /// The tool's own signing keys: generated on first start, kept encrypted in the database,
 /// published at `/lti/jwks`, rotated without a moment where a platform could see a
@@ -74,7 +74,8 @@ public struct ToolKeyRing: Sendable {
         try await repository.list()
     }
 
-    private func addKey(kid: String = String(Identifier<ToolKey>.random().rawValue.prefix(20)), activatingAt activation: Date, now: Date) async throws -> String {
+    private func addKey(kid: String = String(Identifier<ToolKey>.random().rawValue.prefix(20)), activatingAt activation: Date, now: Date) async throws -> String
+    {
         let key = try RSASigningKey.generate(kid: kid)
         let sealed = try box.seal(key.privateKey.derRepresentation, purpose: Self.purpose)
         try await repository.insert(ToolKey(kid: kid, sealedPrivateKey: sealed, createdAt: now, activatesAt: activation))

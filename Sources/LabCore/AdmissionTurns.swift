@@ -28,13 +28,14 @@ struct AdmissionTurns: Sendable {
         var held: [String] = []
         let outcome: Result<T, any Error>
         do {
-            outcome = .success(try await {
-                for key in Set(keys).sorted() {
-                    if let settled = try await take(key, as: holder, until: deadline, settle: settle) { return settled }
-                    held.append(key)
-                }
-                return try await body()
-            }())
+            outcome = .success(
+                try await {
+                    for key in Set(keys).sorted() {
+                        if let settled = try await take(key, as: holder, until: deadline, settle: settle) { return settled }
+                        held.append(key)
+                    }
+                    return try await body()
+                }())
         } catch {
             outcome = .failure(error)
         }

@@ -10,7 +10,8 @@ public struct CourseLimits: Sendable, Hashable {
     /// The VLANs a course may choose; nil: none may be chosen.
     public var vlans: ClosedRange<Int>?
 
-    public init(maxCores: Int = 8, maxMemoryMiB: Int = 16_384, maxLifetimeMinutes: Int = 720, maxIdleTimeoutMinutes: Int = 240, vlans: ClosedRange<Int>? = nil) {
+    public init(maxCores: Int = 8, maxMemoryMiB: Int = 16_384, maxLifetimeMinutes: Int = 720, maxIdleTimeoutMinutes: Int = 240, vlans: ClosedRange<Int>? = nil)
+    {
         self.maxCores = maxCores
         self.maxMemoryMiB = maxMemoryMiB
         self.maxLifetimeMinutes = maxLifetimeMinutes

@@ -42,10 +42,11 @@ public struct CourseSettings: Sendable, Hashable, Codable {
 
     /// Whether labs may run at `date`: always without windows, otherwise inside one of them.
     public func isOpen(at date: Date) -> Bool {
-        windows.isEmpty || windows.contains { window in
-            guard let interval = window.interval(in: timeZone) else { return false }
-            return interval.start <= date && date < interval.end
-        }
+        windows.isEmpty
+            || windows.contains { window in
+                guard let interval = window.interval(in: timeZone) else { return false }
+                return interval.start <= date && date < interval.end
+            }
     }
 
     /// The start of the next window after `date`, if any.

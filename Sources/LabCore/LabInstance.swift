@@ -34,7 +34,8 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public init(
         id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID, courseID: CourseID? = nil,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
-        companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, cores: Int = 0, memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+        companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, cores: Int = 0,
+        memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID

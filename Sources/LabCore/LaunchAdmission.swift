@@ -74,7 +74,8 @@ public struct LaunchAdmission: Sendable {
     func refusal(by quotas: [Quota], userID: UserID, courseID: CourseID?, footprint: ResourceUsage) async throws -> LaunchRefusal? {
         for quota in quotas {
             // A course is refused by its own name, whichever of its quotas applied.
-            let scope: Quota.Scope, usage: ResourceUsage
+            let scope: Quota.Scope
+            let usage: ResourceUsage
             switch quota.scope {
             case .eachStudent: (scope, usage) = (.eachStudent, try await instances.usage(of: .user(userID)))
             case .global: (scope, usage) = (.global, try await instances.usage(of: .all))

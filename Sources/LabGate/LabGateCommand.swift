@@ -18,7 +18,8 @@ struct LabGateCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, WorkerCommand.self, MigrateCommand.self, ConfigCommand.self, PlatformCommand.self, KeysCommand.self,
             EnvironmentCommand.self, InstanceCommand.self, TokenCommand.self, CourseCommand.self, ActivityCommand.self, QuotaCommand.self,
-            JobCommand.self, UserCommand.self, AuditCommand.self, NodeCommand.self, DemoCommand.self, PVESimCommand.self, SimulateCommand.self, BenchCommand.self,
+            JobCommand.self, UserCommand.self, AuditCommand.self, NodeCommand.self, DemoCommand.self, PVESimCommand.self, SimulateCommand.self,
+            BenchCommand.self,
         ]
     )
 }

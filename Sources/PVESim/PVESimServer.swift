@@ -115,10 +115,12 @@ public struct PVESimServer: Sendable {
     /// An answer that never completes: the connection is closed after its head, as when a
     /// proxy or the network resets it. The call itself has been carried out.
     static func cutConnection() -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json;charset=UTF-8"], body: ResponseBody { writer in
-            try await writer.write(ByteBuffer(string: "{\"data\":"))
-            throw SimAPIError(status: 500, message: "simulated connection reset")
-        })
+        Response(
+            status: .ok, headers: [.contentType: "application/json;charset=UTF-8"],
+            body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(string: "{\"data\":"))
+                throw SimAPIError(status: 500, message: "simulated connection reset")
+            })
     }
 
     static func json(_ data: Data) -> Response {

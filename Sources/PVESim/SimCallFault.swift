@@ -19,8 +19,10 @@ public enum SimTrouble: String, Sendable, Codable, CaseIterable {
         case .lockTimeout: return vmCall && method != "GET" && !path.contains("/agent/")
         case .connectionReset: return true
         case .taskFailure:
-            return vmCall && method != "GET" && ["/clone", "/status/start", "/status/stop", "/status/shutdown", "/snapshot", "/rollback"]
-                .contains { path.hasSuffix($0) } || (method == "DELETE" && vmCall)
+            return vmCall && method != "GET"
+                && ["/clone", "/status/start", "/status/stop", "/status/shutdown", "/snapshot", "/rollback"]
+                    .contains { path.hasSuffix($0) }
+                || (method == "DELETE" && vmCall)
         case .agentSilent: return path.contains("/agent/")
         }
     }

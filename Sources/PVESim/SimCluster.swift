@@ -70,9 +70,10 @@ public final class SimCluster: Sendable {
 
     /// The token with this `Authorization` header value, if any.
     func token(authorization: String?) -> SimTokenSpec? {
-        guard let authorization, let credentials = ["PVEAPIToken=", "PVEAPIToken "].lazy.compactMap({ prefix in
-            authorization.hasPrefix(prefix) ? authorization.dropFirst(prefix.count) : nil
-        }).first, let split = credentials.firstIndex(of: "=")
+        guard let authorization,
+            let credentials = ["PVEAPIToken=", "PVEAPIToken "].lazy.compactMap({ prefix in
+                authorization.hasPrefix(prefix) ? authorization.dropFirst(prefix.count) : nil
+            }).first, let split = credentials.firstIndex(of: "=")
         else { return nil }
         let id = String(credentials[..<split])
         let secret = Array(credentials[credentials.index(after: split)...].utf8)

@@ -77,8 +77,10 @@ extension SimState {
     /// `GET /nodes/{node}/storage`.
     func storages(node: String) -> [[String: Any]] {
         configuration.storages.filter { $0.nodes.contains(node) }.map {
-            ["storage": $0.id, "shared": $0.shared ? 1 : 0, "active": 1, "enabled": 1, "content": "images,rootdir",
-             "type": $0.shared ? "rbd" : "lvmthin"]
+            [
+                "storage": $0.id, "shared": $0.shared ? 1 : 0, "active": 1, "enabled": 1, "content": "images,rootdir",
+                "type": $0.shared ? "rbd" : "lvmthin",
+            ]
         }
     }
 

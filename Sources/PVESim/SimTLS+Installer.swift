@@ -1,8 +1,8 @@
-import _CryptoExtras
 import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import _CryptoExtras
 
 extension SimTLS {
     /// The certificates the Proxmox VE installer makes, written into `folder` (made 0700)

@@ -24,7 +24,8 @@ extension PlatformSim {
         let students = CourseOffering.people.filter { !$0.scenario.roles.contains(LTIRoles.instructor) }.map { key, scenario in
             #"<label><input type="radio" name="as" value="\#(key)"\#(key == "ada" ? " checked" : "")> \#(HTMLForm.escape(scenario.name ?? key))</label>"#
         }.joined()
-        return Self.html("""
+        return Self.html(
+            """
             <header><strong>Networks 101</strong> · a course on LabGate's test platform (standing in for Moodle)</header>
             <h1>\(HTMLForm.escape(offering.activityTitle))</h1>
             <form method="post" action="/launch" target="lab">
@@ -57,22 +58,28 @@ extension PlatformSim {
 
     /// The third-party login initiation for `scenario` (prepared now), as the platform posts it to the tool.
     public func loginInitiation(_ scenario: LaunchScenario, toolURL: String) -> HTMLForm {
-        HTMLForm(action: toolURL + "/lti/login", fields: [
-            ("iss", issuer), ("login_hint", scenario.subject), ("target_link_uri", toolURL + "/lti/launch"),
-            ("lti_message_hint", prepare(scenario)), ("client_id", scenario.registration?.clientID ?? clientID),
-            ("lti_deployment_id", scenario.registration?.deploymentID ?? deploymentID),
-        ])
+        HTMLForm(
+            action: toolURL + "/lti/login",
+            fields: [
+                ("iss", issuer), ("login_hint", scenario.subject), ("target_link_uri", toolURL + "/lti/launch"),
+                ("lti_message_hint", prepare(scenario)), ("client_id", scenario.registration?.clientID ?? clientID),
+                ("lti_deployment_id", scenario.registration?.deploymentID ?? deploymentID),
+            ])
     }
 
     private static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Networks 101 · test platform</title>
-            <style>body{font-family:system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:1rem;color:#1d2125}
-            header{background:#0f6cbf;color:#fff;padding:.6rem 1rem;margin:-1rem -1rem 1rem}label{margin-right:1rem}
-            button{font-size:1rem;padding:.4rem 1.2rem}.note{color:#555}
-            iframe{width:100%;height:34rem;border:1px solid #ccc;border-radius:4px}</style></head><body>
-            \(body)
-            </body></html>
-            """)))
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(
+                byteBuffer: ByteBuffer(
+                    string: """
+                        <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Networks 101 · test platform</title>
+                        <style>body{font-family:system-ui,sans-serif;margin:0 auto;max-width:64rem;padding:1rem;color:#1d2125}
+                        header{background:#0f6cbf;color:#fff;padding:.6rem 1rem;margin:-1rem -1rem 1rem}label{margin-right:1rem}
+                        button{font-size:1rem;padding:.4rem 1.2rem}.note{color:#555}
+                        iframe{width:100%;height:34rem;border:1px solid #ccc;border-radius:4px}</style></head><body>
+                        \(body)
+                        </body></html>
+                        """)))
     }
 }

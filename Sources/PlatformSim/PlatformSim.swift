@@ -190,8 +190,10 @@ public final class PlatformSim: Sendable {
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
         let registration = try JSONDecoder().decode(JSONValue.self, from: body)
-        let required = ["application_type", "response_types", "grant_types", "initiate_login_uri", "redirect_uris", "client_name",
-                        "jwks_uri", "token_endpoint_auth_method", "https://purl.imsglobal.org/spec/lti-tool-configuration"]
+        let required = [
+            "application_type", "response_types", "grant_types", "initiate_login_uri", "redirect_uris", "client_name",
+            "jwks_uri", "token_endpoint_auth_method", "https://purl.imsglobal.org/spec/lti-tool-configuration",
+        ]
         if let missing = required.first(where: { registration[$0] == nil }) {
             return Response(status: .badRequest, body: .init(byteBuffer: ByteBuffer(string: "missing \(missing)")))
         }
@@ -199,15 +201,17 @@ public final class PlatformSim: Sendable {
             state.registrations.append(registration)
             return state.registrations.count
         }
-        return try Self.json([
-            "client_id": .string("registered-client-\(number)"),
-            "https://purl.imsglobal.org/spec/lti-tool-configuration": ["deployment_id": .string("registered-deployment-\(number)")],
-        ] as JSONValue)
+        return try Self.json(
+            [
+                "client_id": .string("registered-client-\(number)"),
+                "https://purl.imsglobal.org/spec/lti-tool-configuration": ["deployment_id": .string("registered-deployment-\(number)")],
+            ] as JSONValue)
     }
 
     static func json(_ value: some Encodable) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
     }
 
     static func fields(_ text: String) -> [String: String] {

@@ -125,7 +125,8 @@ public final class SimBrowser: Sendable {
 
         /// The event of one block of the stream; nil for a comment or a block without data.
         init?(_ block: Substring) {
-            var event = "message", data: [String] = []
+            var event = "message"
+            var data: [String] = []
             for line in block.split(separator: "\n") {
                 if line.hasPrefix("event: ") { event = String(line.dropFirst(7)) }
                 if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
@@ -148,7 +149,8 @@ public final class SimBrowser: Sendable {
         guard response.status == .ok else {
             throw PlatformSimError.unexpectedResponse("the event stream answered \(response.status.code)")
         }
-        var pending = "", events: [ServerSentEvent] = []
+        var pending = ""
+        var events: [ServerSentEvent] = []
         for try await buffer in response.body {
             pending += String(buffer: buffer)
             while let end = pending.range(of: "\n\n") {
@@ -179,7 +181,8 @@ public final class SimBrowser: Sendable {
             response = try await client.execute(withCookies(request), timeout: .seconds(30))
         } catch {
             // Which request, and after how long: AsyncHTTPClient's errors name neither.
-            throw PlatformSimError.unexpectedResponse("\(request.method.rawValue) \(request.url.split(separator: "?")[0]) failed after \(ContinuousClock.now - start): \(error)")
+            throw PlatformSimError.unexpectedResponse(
+                "\(request.method.rawValue) \(request.url.split(separator: "?")[0]) failed after \(ContinuousClock.now - start): \(error)")
         }
         let body = try await response.body.collect(upTo: 1 << 20)
         let headers = response.headers.map { ($0.name, $0.value) }

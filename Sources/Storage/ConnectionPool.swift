@@ -197,8 +197,9 @@ private actor PoolState<Connection: BlockingConnection> {
     private func expire(_ ticket: UInt64) {
         guard let waiter = waiters.removeValue(forKey: ticket) else { return }
         waiterOrder.removeAll { $0 == ticket }
-        waiter.resume(throwing: StoreError.unavailable(
-            component: component, reason: "all \(size) connections stayed busy for \(acquireTimeout); raise the pool size or find the slow queries"))
+        waiter.resume(
+            throwing: StoreError.unavailable(
+                component: component, reason: "all \(size) connections stayed busy for \(acquireTimeout); raise the pool size or find the slow queries"))
     }
 
     private func popWaiter() -> CheckedContinuation<Grant, any Error>? {

@@ -57,7 +57,8 @@ public enum FormURLEncoding {
             if byte == UInt8(ascii: "+") {
                 output.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-                let high = Hex.value(of: bytes[index + 1]), let low = Hex.value(of: bytes[index + 2]) {
+                let high = Hex.value(of: bytes[index + 1]), let low = Hex.value(of: bytes[index + 2])
+            {
                 output.append(high << 4 | low)
                 index += 2
             } else {

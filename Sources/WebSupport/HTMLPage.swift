@@ -38,11 +38,13 @@ public struct HTMLPage: Sendable {
     /// A form that posts itself as soon as the page loads (with a button for browsers without scripts).
     public static func autoPost(title: String, action: BrowserURL, fields: [(String, String)]) -> HTMLPage {
         let inputs = fields.map { #"<input type="hidden" name="\#(escape($0.0))" value="\#(escape($0.1))">"# }.joined()
-        return HTMLPage(title: title, body: """
-            <form id="autopost" method="post" action="\(escape(action.text))">\(inputs)<p>\(escape(title))…</p>\
-            <noscript><button type="submit">Continue</button></noscript></form>
-            <script>document.getElementById("autopost").submit();</script>
-            """)
+        return HTMLPage(
+            title: title,
+            body: """
+                <form id="autopost" method="post" action="\(escape(action.text))">\(inputs)<p>\(escape(title))…</p>\
+                <noscript><button type="submit">Continue</button></noscript></form>
+                <script>document.getElementById("autopost").submit();</script>
+                """)
     }
 
     public func response(headers: HTTPFields = [:]) -> Response {

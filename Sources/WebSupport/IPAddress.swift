@@ -45,7 +45,8 @@ public struct IPAddress: Sendable, Hashable {
         if let embedded = embeddedIPv4 { return Self.isSpecialIPv4(embedded) }
         // Global unicast is 2000::/3; inside it, only these blocks are special.
         guard bytes[0] & 0xe0 == 0x20 else { return true }
-        let first = UInt16(bytes[0]) << 8 | UInt16(bytes[1]), second = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
+        let first = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        let second = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
         if first == 0x2001 && second < 0x0200 { return true }  // 2001::/23 IETF protocol assignments (Teredo, ORCHID, …)
         if first == 0x2001 && second == 0x0db8 { return true }  // 2001:db8::/32 documentation
         if first == 0x2002 { return true }  // 2002::/16 6to4

@@ -1,10 +1,11 @@
 import Foundation
-@testable import GuacBridge
 import LabCore
 import NIOConcurrencyHelpers
 import Storage
 import TestSupport
 import Testing
+
+@testable import GuacBridge
 
 /// A clock the test moves by hand.
 final class ManualClock: WallClock, Sendable {
@@ -27,7 +28,8 @@ struct AccessLinksTests {
                 for _ in 0..<16 {
                     group.addTask {
                         do {
-                            return try await links.redeem(code, by: Self.instance.userID) == AccessLinks.Grant(userID: Self.instance.userID, instanceID: Self.instance.id)
+                            return try await links.redeem(code, by: Self.instance.userID)
+                                == AccessLinks.Grant(userID: Self.instance.userID, instanceID: Self.instance.id)
                         } catch GuacBridgeError.linkUsedOrExpired {
                             return false
                         }

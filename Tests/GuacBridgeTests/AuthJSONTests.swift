@@ -1,7 +1,8 @@
 import Foundation
-@testable import GuacBridge
 import Testing
 import WebEncoding
+
+@testable import GuacBridge
 
 @Suite("auth-json logins")
 struct AuthJSONTests {

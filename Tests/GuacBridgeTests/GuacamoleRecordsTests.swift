@@ -1,8 +1,9 @@
 import Foundation
-@testable import GuacBridge
 import LabCore
 import Storage
 import Testing
+
+@testable import GuacBridge
 
 @Suite("Guacamole records")
 struct GuacamoleRecordsTests {
@@ -57,7 +58,8 @@ struct GuacamoleRecordsTests {
             #expect(groupReaders.count == 1)
             if schema == .mariadb {
                 // Guacamole's own password check.
-                let check = "SELECT COUNT(*) AS n FROM guacamole_user u JOIN guacamole_entity e ON e.entity_id = u.entity_id WHERE e.name = ? AND UNHEX(SHA2(CONCAT(?, HEX(u.password_salt)), 256)) = u.password_hash"
+                let check =
+                    "SELECT COUNT(*) AS n FROM guacamole_user u JOIN guacamole_entity e ON e.entity_id = u.entity_id WHERE e.name = ? AND UNHEX(SHA2(CONCAT(?, HEX(u.password_salt)), 256)) = u.password_hash"
                 #expect(try await database.query(check, [.text("labgate-u1"), .text("pw-1")]).first?["n"] == .int(1))
                 #expect(try await database.query(check, [.text("labgate-u1"), .text("pw-2")]).first?["n"] == .int(0))
                 #expect(try await database.query(check, [.text("guacadmin"), .text("guacadmin")]).first?["n"] == .int(1))
@@ -97,7 +99,8 @@ struct GuacamoleRecordsTests {
             #expect(try await Self.readable(by: "labgate-u1", in: database) == [other])
             try await records.remove(connection: "instance-2", in: "labgate", username: "labgate-u1")
             try await records.remove(connection: "instance-2", in: "labgate", username: "labgate-u1")
-            for table in ["guacamole_connection", "guacamole_connection_parameter", "guacamole_connection_permission", "guacamole_connection_group_permission"] {
+            for table in ["guacamole_connection", "guacamole_connection_parameter", "guacamole_connection_permission", "guacamole_connection_group_permission"]
+            {
                 #expect(try await Self.count(table, in: database) == 0, "\(table)")
             }
             #expect(try await Self.count("guacamole_entity", in: database) == baseline)

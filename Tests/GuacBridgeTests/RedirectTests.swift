@@ -1,9 +1,10 @@
 import Foundation
-@testable import GuacBridge
 import LabCore
 import Storage
 import TestSupport
 import Testing
+
+@testable import GuacBridge
 
 @Suite("Redirect to Guacamole")
 struct RedirectTests {

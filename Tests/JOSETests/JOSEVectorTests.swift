@@ -1,8 +1,8 @@
-import _CryptoExtras
 import Foundation
 import JOSE
 import Testing
 import WebEncoding
+import _CryptoExtras
 
 /// JOSE checked against what LabGate did not make: the RFCs' own examples and the `openssl`
 /// command-line tool. The test platform signs with LabGate's own code, so a bug on both sides
@@ -83,7 +83,8 @@ struct JOSEVectorTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jose-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let keyFile = folder.appendingPathComponent("key.pem").path, publicFile = folder.appendingPathComponent("public.pem").path
+        let keyFile = folder.appendingPathComponent("key.pem").path
+        let publicFile = folder.appendingPathComponent("public.pem").path
         try Self.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", keyFile])
         try Self.openssl(["pkey", "-in", keyFile, "-pubout", "-out", publicFile])
 
@@ -94,7 +95,8 @@ struct JOSEVectorTests {
         let signature = try Self.openssl(["dgst", "-sha256", "-sign", keyFile, inputFile])
         let token = String(decoding: input, as: UTF8.self) + "." + signature.base64URLEncodedString()
         let modulusLine = String(decoding: try Self.openssl(["rsa", "-in", keyFile, "-noout", "-modulus"]), as: UTF8.self)
-        let modulus = try #require([UInt8](hexEncoded: modulusLine.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "Modulus=", with: "")))
+        let modulus = try #require(
+            [UInt8](hexEncoded: modulusLine.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "Modulus=", with: "")))
         let jwk = try Self.rsaKey(modulus: Data(modulus).base64URLEncodedString())
         let jws = try CompactJWS(parsing: token)
         #expect(jws.header.kid == "openssl")
@@ -102,7 +104,8 @@ struct JOSEVectorTests {
 
         // JOSE signs with the same key; openssl verifies.
         let pem = try String(contentsOfFile: keyFile, encoding: .utf8)
-        let signed = try CompactJWS.sign(payload: Data(#"{"sub":"ada"}"#.utf8), with: RSASigningKey(kid: "k", privateKey: try _RSA.Signing.PrivateKey(pemRepresentation: pem)))
+        let signed = try CompactJWS.sign(
+            payload: Data(#"{"sub":"ada"}"#.utf8), with: RSASigningKey(kid: "k", privateKey: try _RSA.Signing.PrivateKey(pemRepresentation: pem)))
         let parts = signed.split(separator: ".")
         try Data("\(parts[0]).\(parts[1])".utf8).write(to: URL(fileURLWithPath: inputFile))
         let signatureFile = folder.appendingPathComponent("signature").path

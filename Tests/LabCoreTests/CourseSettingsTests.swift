@@ -19,8 +19,9 @@ struct CourseSettingsTests {
     @Test("limits name every field that leaves them")
     func limits() {
         let limits = CourseLimits(maxCores: 4, vlans: 2000...2099)
-        let problems = limits.problems(of: CourseSettings(
-            cores: 5, vlan: 3000, timeZone: "Nowhere", windows: [TimeWindow(start: "2026-02-30T09:00", end: "2026-03-01T09:00")]))
+        let problems = limits.problems(
+            of: CourseSettings(
+                cores: 5, vlan: 3000, timeZone: "Nowhere", windows: [TimeWindow(start: "2026-02-30T09:00", end: "2026-03-01T09:00")]))
         #expect(problems.map(\.field) == ["cores", "vlan", "timeZone", "windows[0]"])
         #expect(limits.problems(of: CourseSettings(cores: 4, vlan: 2000)).isEmpty)
     }

@@ -7,15 +7,18 @@ struct LabInstanceStateTests {
     let time = Date(timeIntervalSince1970: 1_790_000_000)
 
     func instance(in state: LabInstanceState) -> LabInstance {
-        LabInstance(userID: UserID("u"), environmentID: EnvironmentID("e"), state: state,
-                    failureReason: state == .failed ? "earlier failure" : nil, createdAt: time)
+        LabInstance(
+            userID: UserID("u"), environmentID: EnvironmentID("e"), state: state,
+            failureReason: state == .failed ? "earlier failure" : nil, createdAt: time)
     }
 
     @Test("the happy path runs from requested to ready and back down to deleted")
     func happyPath() throws {
         var instance = instance(in: .requested)
-        for next: LabInstanceState in [.allocating, .cloning, .configuring, .starting, .waitingForAddress, .ready,
-                                       .stopping, .stopped, .deleting, .deleted] {
+        for next: LabInstanceState in [
+            .allocating, .cloning, .configuring, .starting, .waitingForAddress, .ready,
+            .stopping, .stopped, .deleting, .deleted,
+        ] {
             try instance.transition(to: next, at: time)
             #expect(instance.state == next)
         }

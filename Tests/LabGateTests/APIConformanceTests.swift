@@ -1,9 +1,10 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import PlatformSim
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 /// schemathesis (PyPI) against a served LabGate with an admin token: it reads the document
 /// the server serves, generates requests for every operation (examples, edge cases, fuzzing,
@@ -31,12 +32,14 @@ struct APIConformanceTests {
             let operations = AdminAPITests.routes(bed).map(\.operationID).filter { $0 != "getDocument" }
             // Revoking runs last, on its own: the chains of calls would otherwise find and revoke the token they run with.
             for (filter, count) in [("--exclude-operation-id", operations.count - 1), ("--include-operation-id", 1)] {
-                let result = try await ChildProcess.run(executable, [
-                    "--config-file", Self.configFile, "run", bed.toolURL + "/api/v1/openapi.yaml", "--header", "Authorization: Bearer \(tokens[.admin]!)",
-                    filter, "revokeToken", "--exclude-operation-id", "getDocument",
-                    "--checks", Self.checks.joined(separator: ","), "--max-examples", "40", "--seed", "20261122", "--workers", "1",
-                    "--request-timeout", "10", "--max-failures", "20",
-                ], environment: ["NO_COLOR": "1"])
+                let result = try await ChildProcess.run(
+                    executable,
+                    [
+                        "--config-file", Self.configFile, "run", bed.toolURL + "/api/v1/openapi.yaml", "--header", "Authorization: Bearer \(tokens[.admin]!)",
+                        filter, "revokeToken", "--exclude-operation-id", "getDocument",
+                        "--checks", Self.checks.joined(separator: ","), "--max-examples", "40", "--seed", "20261122", "--workers", "1",
+                        "--request-timeout", "10", "--max-failures", "20",
+                    ], environment: ["NO_COLOR": "1"])
                 let summary = result.output.split(separator: "\n").filter { $0.contains(" generated, ") }
                 print("schemathesis \(filter) revokeToken: \(summary.joined(separator: " | "))")
                 #expect(result.status == 0, "schemathesis found problems:\n\(result.output.suffix(60000))\n\(result.error.suffix(2000))")

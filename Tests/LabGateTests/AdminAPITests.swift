@@ -1,18 +1,19 @@
 import AsyncHTTPClient
 import Foundation
-import LabCore
-@testable import LabGate
-import Logging
 import LTIGateway
+import LabCore
+import Logging
 import NIOCore
 import NIOFoundationCompat
 import PlatformSim
 import Provisioning
 import Storage
-import Testing
 import TestSupport
+import Testing
 import WebSupport
 import Yams
+
+@testable import LabGate
 
 @Suite("Admin REST API")
 struct AdminAPITests {
@@ -59,7 +60,8 @@ struct AdminAPITests {
             tokens: APITokens(repository: bed.repositories.apiTokens),
             admin: Administration(
                 repositories: bed.repositories, operations: LabOperations(repositories: bed.repositories, queue: queue), queue: queue,
-                sessions: SessionStore(ephemeral: MemoryEphemeralStore(), box: SecretBox(secret: Data(count: 32)), lifetime: .seconds(60))), proxmox: nil, catalog: nil, memoryCeiling: 0.9,
+                sessions: SessionStore(ephemeral: MemoryEphemeralStore(), box: SecretBox(secret: Data(count: 32)), lifetime: .seconds(60))), proxmox: nil,
+            catalog: nil, memoryCeiling: 0.9,
             audit: .counted(bed.repositories.audit, logger: Logger(label: "test")), trustForwardedFor: false,
             registrationURL: bed.config.lti.registrationURL
         ).routes
@@ -93,16 +95,17 @@ struct AdminAPITests {
         var path = route.routerPath
         for (name, value) in values { path = path.replacingOccurrences(of: ":\(name)", with: value) }
         if route.path == "/activities" { path += "?course=\(course)" }
-        let body: String? = switch (route.method, route.path) {
-        case (.post, "/instances"): #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#
-        case (.post, "/tokens"): #"{"name": "\#(spare)", "scope": "read"}"#
-        case (.post, "/platform-invitations"): "{}"
-        case (.put, "/activities/{activity}/environment"): #"{"environment": "\#(environment.name)"}"#
-        case (.put, "/environments/{name}"): #"{"name": "\#(spare)", "title": "Spare", "vms": [{"template": 9000}]}"#
-        case (.put, "/quotas/{scope}"): #"{"instances": 1000}"#
-        case (.put, _): "{}"
-        default: nil
-        }
+        let body: String? =
+            switch (route.method, route.path) {
+            case (.post, "/instances"): #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#
+            case (.post, "/tokens"): #"{"name": "\#(spare)", "scope": "read"}"#
+            case (.post, "/platform-invitations"): "{}"
+            case (.put, "/activities/{activity}/environment"): #"{"environment": "\#(environment.name)"}"#
+            case (.put, "/environments/{name}"): #"{"name": "\#(spare)", "title": "Spare", "vms": [{"template": 9000}]}"#
+            case (.put, "/quotas/{scope}"): #"{"instances": 1000}"#
+            case (.put, _): "{}"
+            default: nil
+            }
         return (path, body)
     }
 
@@ -132,8 +135,9 @@ struct AdminAPITests {
                     } else {
                         // Through: done, or a refusal of the request itself (no dead job to retry, a lab already on its
                         // way, a token name taken, a spare removed by the scope before).
-                        #expect((200..<300).contains(answer.status) || answer.status == 409
-                            || answer.status == 404 && (route.path.hasPrefix("/jobs") || route.method == .delete),
+                        #expect(
+                            (200..<300).contains(answer.status) || answer.status == 409
+                                || answer.status == 404 && (route.path.hasPrefix("/jobs") || route.method == .delete),
                             "\(route.method) \(route.path) with a \(scope) token: \(answer.status)")
                     }
                 }
@@ -168,14 +172,16 @@ struct AdminAPITests {
                 }
             }
             let all = try #require(try await bed.repositories.instances.page(states: Set(LabInstanceState.allCases), after: nil, limit: 100).count)
-            let read = tokens[.read]!, write = tokens[.write]!
+            let read = tokens[.read]!
+            let write = tokens[.write]!
             let first = try await Self.call("GET", bed.toolURL + "/api/v1/instances?limit=1", token: read)
             let page = try #require(first.json as? [String: Any])
             #expect((page["items"] as? [Any])?.count == 1)
             var cursor = page["nextCursor"] as? String
             var seen = 1
             while let next = cursor, seen < 100 {
-                let answer = try #require(try await Self.call("GET", bed.toolURL + "/api/v1/instances?limit=1&cursor=\(next)", token: read).json as? [String: Any])
+                let answer = try #require(
+                    try await Self.call("GET", bed.toolURL + "/api/v1/instances?limit=1&cursor=\(next)", token: read).json as? [String: Any])
                 seen += (answer["items"] as? [Any])?.count ?? 0
                 cursor = answer["nextCursor"] as? String
             }

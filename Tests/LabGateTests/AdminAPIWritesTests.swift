@@ -1,8 +1,9 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import PlatformSim
 import Testing
+
+@testable import LabGate
 
 /// The API's writes beyond instance actions: tokens, activities' environments, instances for a
 /// user, platforms and environments removed; each refusal names the field, each change is audited.
@@ -16,11 +17,13 @@ struct AdminAPIWritesTests {
         ((answer.json as? [String: Any])?["details"] as? [String: String])?["field"]
     }
 
-    @Test("tokens: made with a bearer that works at once, 409 for a taken name, 422 naming a wrong field, 400 a missing one, 413 when too large, revoked at once")
+    @Test(
+        "tokens: made with a bearer that works at once, 409 for a taken name, 422 naming a wrong field, 400 a missing one, 413 when too large, revoked at once")
     func tokens() async throws {
         try await LTITestbed.run { (bed) async throws in
             let (tokens, _) = try await AdminAPITests.prepare(bed)
-            let api = bed.toolURL + "/api/v1", admin = tokens[.admin]!
+            let api = bed.toolURL + "/api/v1"
+            let admin = tokens[.admin]!
             let made = try await Self.call("POST", api + "/tokens", token: admin, body: #"{"name": "ci", "scope": "read", "expiresDays": 7}"#)
             #expect(made.status == 201)
             let bearer = try #require((made.json as? [String: Any])?["bearer"] as? String)
@@ -49,7 +52,8 @@ struct AdminAPIWritesTests {
     func activitiesAndInstances() async throws {
         try await LTITestbed.run { (bed) async throws in
             let (tokens, instance) = try await AdminAPITests.prepare(bed)
-            let api = bed.toolURL + "/api/v1", write = tokens[.write]!
+            let api = bed.toolURL + "/api/v1"
+            let write = tokens[.write]!
             let lab = try #require(try await bed.repositories.instances.find(id: instance))
             let course = try #require(lab.courseID)
             let environment = try #require(try await bed.repositories.environments.find(id: lab.environmentID))
@@ -69,7 +73,8 @@ struct AdminAPIWritesTests {
             let bound = try await Self.call("PUT", api + "/activities/\(activity)/environment", token: write, body: #"{"environment": "\#(environment.name)"}"#)
             #expect((bound.json as? [String: Any])?["environmentId"] as? String == environment.id.rawValue)
 
-            let again = try await Self.call("POST", api + "/instances", token: write, body: #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#)
+            let again = try await Self.call(
+                "POST", api + "/instances", token: write, body: #"{"userId": "\#(lab.userID)", "environment": "\#(environment.name)"}"#)
             #expect(again.status == 200 && (again.json as? [String: Any])?["id"] as? String == instance.rawValue)
             let nobody = try await Self.call("POST", api + "/instances", token: write, body: #"{"userId": "nobody", "environment": "\#(environment.name)"}"#)
             #expect(nobody.status == 404)
@@ -85,11 +90,12 @@ struct AdminAPIWritesTests {
             let trail = try await bed.repositories.audit.list(AuditFilter(), before: nil, limit: 20)
             // The stop may find the lab still on its way (refused, 409): its outcome is not asserted.
             #expect(trail.first.map { "\($0.action) \($0.subject)" } == "instance.stop instance/\(instance)")
-            #expect(trail.dropFirst().prefix(7).map { "\($0.action) \($0.subject) \($0.outcome.rawValue)" } == [
-                "env.remove environment/api-other refused", "instance.create instances succeeded",
-                "instance.create instances refused", "instance.create instances succeeded", "activity.set-environment activity/\(activity) succeeded",
-                "activity.set-environment activity/nope refused", "activity.set-environment activity/\(activity) refused",
-            ])
+            #expect(
+                trail.dropFirst().prefix(7).map { "\($0.action) \($0.subject) \($0.outcome.rawValue)" } == [
+                    "env.remove environment/api-other refused", "instance.create instances succeeded",
+                    "instance.create instances refused", "instance.create instances succeeded", "activity.set-environment activity/\(activity) succeeded",
+                    "activity.set-environment activity/nope refused", "activity.set-environment activity/\(activity) refused",
+                ])
             #expect(trail.first?.actor.hasPrefix("token:test-write-") == true && trail.first?.address == "127.0.0.1")
         }
     }
@@ -98,8 +104,10 @@ struct AdminAPIWritesTests {
     func environments() async throws {
         try await LTITestbed.run { (bed) async throws in
             let (tokens, _) = try await AdminAPITests.prepare(bed)
-            let api = bed.toolURL + "/api/v1", write = tokens[.write]!
-            let spec = #"{"name": "shell", "title": "Shell", "vms": [{"template": 9000, "cores": 2, "cloudInit": {"user": "student"}}], "access": {"protocol": "ssh"}}"#
+            let api = bed.toolURL + "/api/v1"
+            let write = tokens[.write]!
+            let spec =
+                #"{"name": "shell", "title": "Shell", "vms": [{"template": 9000, "cores": 2, "cloudInit": {"user": "student"}}], "access": {"protocol": "ssh"}}"#
             let added = try await Self.call("PUT", api + "/environments/shell", token: write, body: spec)
             #expect(added.status == 201 && (added.json as? [String: Any])?["title"] as? String == "Shell")
             #expect(try await Self.call("PUT", api + "/environments/shell", token: write, body: spec).status == 200)

@@ -15,10 +15,11 @@ struct AdminCommandTests {
     func platformLifecycle() async throws {
         let folder = try CommandLineTests().scratchFolder()
         let identity = ["--issuer", "https://moodle.example.edu", "--client-id", "abc123"]
-        let add = try await labgate(["platform", "add"] + identity + [
-            "--deployment-id", "1", "--deployment-id", "7", "--auth-url", "https://moodle.example.edu/mod/lti/auth.php",
-            "--token-url", "https://moodle.example.edu/mod/lti/token.php", "--jwks-url", "https://moodle.example.edu/mod/lti/certs.php",
-        ], in: folder)
+        let add = try await labgate(
+            ["platform", "add"] + identity + [
+                "--deployment-id", "1", "--deployment-id", "7", "--auth-url", "https://moodle.example.edu/mod/lti/auth.php",
+                "--token-url", "https://moodle.example.edu/mod/lti/token.php", "--jwks-url", "https://moodle.example.edu/mod/lti/certs.php",
+            ], in: folder)
         #expect(add.status == 0, "\(add.error)")
         #expect(add.output.contains("is active; deployments: 1, 7"))
 
@@ -38,10 +39,11 @@ struct AdminCommandTests {
     func issuerRegisteredTwice() async throws {
         let folder = try CommandLineTests().scratchFolder()
         for client in ["dynamic-1", "manual-2"] {
-            let add = try await labgate([
-                "platform", "add", "--issuer", "https://moodle.example.edu", "--client-id", client, "--deployment-id", "1",
-                "--auth-url", "https://moodle.example.edu/a", "--token-url", "https://moodle.example.edu/t", "--jwks-url", "https://moodle.example.edu/j",
-            ], in: folder)
+            let add = try await labgate(
+                [
+                    "platform", "add", "--issuer", "https://moodle.example.edu", "--client-id", client, "--deployment-id", "1",
+                    "--auth-url", "https://moodle.example.edu/a", "--token-url", "https://moodle.example.edu/t", "--jwks-url", "https://moodle.example.edu/j",
+                ], in: folder)
             #expect(add.status == 0, "\(add.error)")
         }
         let list = try await labgate(["platform", "list"], in: folder)
@@ -55,10 +57,11 @@ struct AdminCommandTests {
     @Test("bad platform arguments are refused with a message naming the option")
     func badPlatformArguments() async throws {
         let folder = try CommandLineTests().scratchFolder()
-        let result = try await labgate([
-            "platform", "add", "--issuer", "moodle", "--client-id", "c", "--deployment-id", "1",
-            "--auth-url", "https://m/a", "--token-url", "https://m/t", "--jwks-url", "https://m/j",
-        ], in: folder)
+        let result = try await labgate(
+            [
+                "platform", "add", "--issuer", "moodle", "--client-id", "c", "--deployment-id", "1",
+                "--auth-url", "https://m/a", "--token-url", "https://m/t", "--jwks-url", "https://m/j",
+            ], in: folder)
         #expect(result.status != 0)
         #expect(result.error.contains("--issuer must be an absolute http(s) URL"))
     }

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import LabGate
 import LabCore
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 @Suite("HTTP application")
 struct ApplicationTests {
@@ -87,8 +88,9 @@ struct ApplicationTests {
         }
     }
 
-    @Test("servers going away turn /readyz to 503 naming them; once back, the next request is 200",
-          .enabled(if: PrivateServer.available))
+    @Test(
+        "servers going away turn /readyz to 503 naming them; once back, the next request is 200",
+        .enabled(if: PrivateServer.available))
     func readinessFollowsServers() async throws {
         let mariaDB = try await PrivateServer.start("mariadb")
         let redis = try await PrivateServer.start("redis")
@@ -131,7 +133,9 @@ struct ApplicationTests {
         let bearer = try await withCleanup {
             try await backends.migrate()
             return try await APITokens(repository: backends.repositories.apiTokens).create(name: "scraper", scope: .read, lifetime: nil, now: Date()).bearer
-        } cleanup: { await backends.close() }
+        } cleanup: {
+            await backends.close()
+        }
         let app = try await buildApplication(config: config)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { _ in }

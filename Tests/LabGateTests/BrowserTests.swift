@@ -1,12 +1,13 @@
 import Foundation
-import LabCore
-@testable import LabGate
 import LTIGateway
+import LabCore
 import PlatformSim
 import Provisioning
-import Testing
 import TestSupport
+import Testing
 import WebSupport
+
+@testable import LabGate
 
 /// Chromium is installed by the test command; under CI a missing one fails the run instead of skipping it.
 private let chromiumExpected = HeadlessChromium.isInstalled || TestServers.isCI
@@ -25,7 +26,11 @@ struct BrowserTests {
 
     private static func withChromium(_ body: (HeadlessChromium, HeadlessChromium.Page) async throws -> Void) async throws {
         let chromium = try HeadlessChromium()
-        try await withCleanup { try await body(chromium, try await chromium.newPage()) } cleanup: { await chromium.stop() }
+        try await withCleanup {
+            try await body(chromium, try await chromium.newPage())
+        } cleanup: {
+            await chromium.stop()
+        }
     }
 
     private static func clusterFile(_ yaml: String) throws -> String {
@@ -38,12 +43,16 @@ struct BrowserTests {
         try await bed.repositories.instances.list(states: Set(LabInstanceState.allCases), limit: 1000).first { $0.environmentID == environment.id }
     }
 
-    @Test("the demo course: Launch as student opens the waiting page in the course's iframe, which moves on to the desktop preview; a new window and the teacher's launch work too")
+    @Test(
+        "the demo course: Launch as student opens the waiting page in the course's iframe, which moves on to the desktop preview; a new window and the teacher's launch work too"
+    )
     func demoCourse() async throws {
         try await LTITestbed.run(["proxmox.simulatorConfig": try Self.clusterFile(Self.demoCluster)]) { (bed) async throws in
-            let environment = try await bed.repositories.environments.save(EnvironmentSpec(
-                name: "demo-\(UUID().uuidString.prefix(6))", title: "Linux desktop (simulated)",
-                vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]).environment())
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(
+                    name: "demo-\(UUID().uuidString.prefix(6))", title: "Linux desktop (simulated)",
+                    vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]
+                ).environment())
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
             try await Self.withChromium { chromium, page in
                 try await page.navigate(bed.platform.issuer + "/")
@@ -138,9 +147,11 @@ struct BrowserTests {
     @Test("the teacher's course page in the course's iframe: choose the activity's environment, see a student appear after their launch, reset their lab")
     func teacherPage() async throws {
         try await LTITestbed.run { (bed) async throws in
-            let environment = try await bed.repositories.environments.save(EnvironmentSpec(
-                name: "teach-\(UUID().uuidString.prefix(6))", title: "Networking lab", vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]
-            ).environment())
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(
+                    name: "teach-\(UUID().uuidString.prefix(6))", title: "Networking lab",
+                    vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]
+                ).environment())
             // No environment in the link: the teacher chooses it on the course page.
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL))
             try await Self.withChromium { _, page in
@@ -170,11 +181,14 @@ struct BrowserTests {
                     inFrame: "/courses/")
                 try await page.click("#roster tr[data-instance] button[aria-label='reset the lab of Ada Lovelace']", inFrame: "/courses/")
                 try await page.waitUntil(
-                    "document.getElementById('audit') !== null && document.getElementById('audit').textContent.includes('instance.reset')", inFrame: "/courses/")
+                    "document.getElementById('audit') !== null && document.getElementById('audit').textContent.includes('instance.reset')", inFrame: "/courses/"
+                )
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("teacher-course-page.png"))
             }
             let lab = try #require(try await Self.instance(of: environment, in: bed))
-            #expect(try await bed.repositories.audit.list(AuditFilter(subject: "instance/\(lab.id)"), before: nil, limit: 10).map(\.action).contains("instance.reset"))
+            #expect(
+                try await bed.repositories.audit.list(AuditFilter(subject: "instance/\(lab.id)"), before: nil, limit: 10).map(\.action).contains(
+                    "instance.reset"))
             // The reset reaches the cluster: the workers run its step.
             var steps: [String] = []
             for _ in 0..<100 where !steps.contains("reset") {

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-@testable import LabGate
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 /// The CLI does what the API does, in the same words, and leaves the same audit trail.
 @Suite("labgate CLI parity with the API")
@@ -59,11 +60,12 @@ struct CLIParityTests {
         let trail = try await labgate(["audit", "list", "--limit", "20"], in: folder)
         let lines = trail.output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         // Newest first: sequence, time, actor, action, subject, outcome, address, detail.
-        #expect(lines.map { "\($0[3]) \($0[4]) \($0[5])" } == [
-            "token.revoke token/ops succeeded", "token.create token/ops succeeded",
-            "quota.remove quota/courses refused", "quota.remove quota/courses succeeded", "quota.set quota/students refused",
-            "quota.set quota/courses succeeded",
-        ])
+        #expect(
+            lines.map { "\($0[3]) \($0[4]) \($0[5])" } == [
+                "token.revoke token/ops succeeded", "token.create token/ops succeeded",
+                "quota.remove quota/courses refused", "quota.remove quota/courses succeeded", "quota.set quota/students refused",
+                "quota.set quota/courses succeeded",
+            ])
         #expect(lines.allSatisfy { $0[2] == "cli:" + ProcessInfo.processInfo.userName })
         #expect(lines[4][7].contains("--memory-mib must be"))
         #expect(try await labgate(["audit", "list", "--subject", "token/ops"], in: folder).output.split(separator: "\n").count == 2)

@@ -1,12 +1,14 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import TestSupport
 import Testing
+
 @testable import Storage
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import NIOCore
 
 /// The real `labgate` binary, run as an operator would run it.
 @Suite("labgate command line")
@@ -26,7 +28,8 @@ struct CommandLineTests {
         for command in [["config", "check"], ["serve"], ["migrate"], ["worker"]] {
             let result = try await ChildProcess.run(Self.binary, command, in: folder, environment: ["LABGATE_SERVER_PORT": "99999"])
             #expect(result.status == 2, "labgate \(command.joined(separator: " "))")
-            #expect(result.error == "labgate: configuration error: server.port = \"99999\" (from LABGATE_SERVER_PORT): expected a whole number from 1 to 65535\n")
+            #expect(
+                result.error == "labgate: configuration error: server.port = \"99999\" (from LABGATE_SERVER_PORT): expected a whole number from 1 to 65535\n")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
     }
@@ -36,8 +39,9 @@ struct CommandLineTests {
         let result = try await ChildProcess.run(
             Self.binary, ["config", "check"], in: try scratchFolder(), environment: ["LABGATE_PROXMOX_URL": "https://pve1.example.edu:8006/api2/json"])
         #expect(result.status == 2)
-        #expect(result.error == "labgate: configuration error: proxmox.url = \"https://pve1.example.edu:8006/api2/json\" (from LABGATE_PROXMOX_URL): "
-            + "expected empty, or only the server as https://host:port, without a path (LabGate adds /api2/json itself)\n")
+        #expect(
+            result.error == "labgate: configuration error: proxmox.url = \"https://pve1.example.edu:8006/api2/json\" (from LABGATE_PROXMOX_URL): "
+                + "expected empty, or only the server as https://host:port, without a path (LabGate adds /api2/json itself)\n")
     }
 
     @Test("a separate worker on the in-process queue is refused: it could never see the jobs")
@@ -56,8 +60,9 @@ struct CommandLineTests {
 
     @Test("config check lists every setting with its source and masks secrets")
     func configCheck() async throws {
-        let result = try await ChildProcess.run(Self.binary, ["config", "check"], in: try scratchFolder(),
-                                          environment: ["LABGATE_REDIS_PASSWORD": "s3cr3t-value", "LABGATE_LOG_FORMAT": "json"])
+        let result = try await ChildProcess.run(
+            Self.binary, ["config", "check"], in: try scratchFolder(),
+            environment: ["LABGATE_REDIS_PASSWORD": "s3cr3t-value", "LABGATE_LOG_FORMAT": "json"])
         #expect(result.status == 0)
         #expect(!result.output.contains("s3cr3t-value"))
         #expect(result.output.contains("redis.password"))
@@ -87,8 +92,9 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: folder + "/var/labgate.sqlite"))
     }
 
-    @Test("serve on the embedded defaults answers /healthz and /readyz, logs each request, and stops cleanly on SIGTERM",
-          arguments: ["plain", "json"])
+    @Test(
+        "serve on the embedded defaults answers /healthz and /readyz, logs each request, and stops cleanly on SIGTERM",
+        arguments: ["plain", "json"])
     func serveAndStop(logFormat: String) async throws {
         let (server, url, ready) = try await Self.serving(in: try scratchFolder(), environment: ["LABGATE_LOG_FORMAT": logFormat])
         #expect(ready, "serve did not become ready: \(server.errorOutput)")

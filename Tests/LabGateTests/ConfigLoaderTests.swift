@@ -1,6 +1,7 @@
 import Foundation
-@testable import LabGate
 import Testing
+
+@testable import LabGate
 
 @Suite("Configuration")
 struct ConfigLoaderTests {
@@ -28,7 +29,8 @@ struct ConfigLoaderTests {
 
     @Test("the file sets values, the environment overrides the file, the command line overrides both")
     func precedence() throws {
-        let path = try file("""
+        let path = try file(
+            """
             server:
               port: 9000
               host: 0.0.0.0
@@ -45,11 +47,17 @@ struct ConfigLoaderTests {
             .load(file: path, overrides: ["server.port": ("9200", "--port")])
         #expect(config.port == 9200)
         #expect(config.host == "0.0.0.0")
-        guard case .mariaDB(let database) = config.database else { Issue.record("expected MariaDB"); return }
+        guard case .mariaDB(let database) = config.database else {
+            Issue.record("expected MariaDB")
+            return
+        }
         #expect(database.host == "db.internal")
         #expect(database.poolSize == 32)
         #expect(database.password == "from-file")
-        guard case .redis(let redis) = config.ephemeral else { Issue.record("expected Redis"); return }
+        guard case .redis(let redis) = config.ephemeral else {
+            Issue.record("expected Redis")
+            return
+        }
         #expect(redis.port == 6380)
         #expect(redis.password == nil)
 
@@ -62,8 +70,11 @@ struct ConfigLoaderTests {
 
     @Test("a wrong value names the key, the value, where it came from and what is expected")
     func invalidValue() throws {
-        #expect(throws: ConfigError.invalidValue(key: "database.poolSize", value: "\"lots\"", source: "LABGATE_DATABASE_POOL_SIZE",
-                                                 expected: "a whole number from 1 to 500")) {
+        #expect(
+            throws: ConfigError.invalidValue(
+                key: "database.poolSize", value: "\"lots\"", source: "LABGATE_DATABASE_POOL_SIZE",
+                expected: "a whole number from 1 to 500")
+        ) {
             try ConfigLoader(environment: ["LABGATE_DATABASE_POOL_SIZE": "lots"], defaultFile: nil).load(file: nil)
         }
         let path = try file("log:\n  format: xml\n")
@@ -73,8 +84,11 @@ struct ConfigLoaderTests {
         #expect(throws: ConfigError.invalidValue(key: "server.port", value: "\"0\"", source: "--port", expected: "a whole number from 1 to 65535")) {
             try ConfigLoader(environment: [:], defaultFile: nil).load(file: nil, overrides: ["server.port": ("0", "--port")])
         }
-        #expect(throws: ConfigError.invalidValue(
-            key: "provisioning.vmidMax", value: "\"500\"", source: "LABGATE_PROVISIONING_VMID_MAX", expected: "a VMID not below provisioning.vmidMin (100000)")) {
+        #expect(
+            throws: ConfigError.invalidValue(
+                key: "provisioning.vmidMax", value: "\"500\"", source: "LABGATE_PROVISIONING_VMID_MAX",
+                expected: "a VMID not below provisioning.vmidMin (100000)")
+        ) {
             try ConfigLoader(environment: ["LABGATE_PROVISIONING_VMID_MAX": "500"], defaultFile: nil).load(file: nil)
         }
     }

@@ -1,12 +1,13 @@
 import Foundation
 import JOSE
 import LTIGateway
-@testable import LabGate
 import LabCore
 import PlatformSim
 import TestSupport
 import Testing
 import WebEncoding
+
+@testable import LabGate
 
 @Suite("LTI Deep Linking")
 struct DeepLinkingTests {
@@ -44,7 +45,9 @@ struct DeepLinkingTests {
         return try JSONDecoder().decode(ResponseClaims.self, from: token.payload)
     }
 
-    @Test("a teacher picks an environment; the activity exists in LabGate from then on (course page, prepare now), the signed response carries it back, and the new link's first launch binds to it")
+    @Test(
+        "a teacher picks an environment; the activity exists in LabGate from then on (course page, prepare now), the signed response carries it back, and the new link's first launch binds to it"
+    )
     func teacherPicksEnvironment() async throws {
         try await LTITestbed.run { (bed) async throws in
             let environment = try await bed.addEnvironment("win-\(UUID().uuidString.prefix(6))", title: "Windows Server")
@@ -193,13 +196,15 @@ struct DynamicRegistrationTests {
     /// The registration URL of an invitation, with what Moodle adds to it (its `moodle_url`
     /// keeps the URL's own query and appends its parameters).
     static func registerWith(_ invitationURL: String, _ bed: LTITestbed) -> String {
-        invitationURL + "&" + FormURLEncoding.encode([
-            ("openid_configuration", bed.platform.openIDConfigurationURL), ("registration_token", bed.platform.registrationToken),
-        ])
+        invitationURL + "&"
+            + FormURLEncoding.encode([
+                ("openid_configuration", bed.platform.openIDConfigurationURL), ("registration_token", bed.platform.registrationToken),
+            ])
     }
 
-    @Test("a registration with an invitation is active at once and closes the platform's dialog; the invitation works once, and an expired one not at all",
-          arguments: LTITestbed.Storage.underTest)
+    @Test(
+        "a registration with an invitation is active at once and closes the platform's dialog; the invitation works once, and an expired one not at all",
+        arguments: LTITestbed.Storage.underTest)
     func invitation(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage, ["lti.allowPrivateAddresses": "true"]) { (bed) async throws in
             let invitations = PlatformInvitations(repository: bed.repositories.invitations)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import LabGate
 import PlatformSim
 import Testing
+
+@testable import LabGate
 
 @Suite("labgate demo")
 struct DemoTests {

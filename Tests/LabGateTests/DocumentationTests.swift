@@ -1,6 +1,7 @@
 import Foundation
-@testable import LabGate
 import Testing
+
+@testable import LabGate
 
 @Suite("Documentation")
 struct DocumentationTests {

@@ -1,6 +1,5 @@
 import Foundation
 import GuacBridge
-@testable import LabGate
 import LabCore
 import Logging
 import PVESim
@@ -8,6 +7,8 @@ import Provisioning
 import Storage
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 /// Collects what handlers saw, across tasks.
 actor Recorder {
@@ -56,10 +57,16 @@ struct JobWorkerTests {
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 3))
         let recorder = Recorder()
         try await queue.enqueue(Job(kind: "clone"))
-        try await run(worker(queue, ["clone": { _, _ in
-            await recorder.record("try")
-            throw CloneFailed()
-        }])) {
+        try await run(
+            worker(
+                queue,
+                [
+                    "clone": { _, _ in
+                        await recorder.record("try")
+                        throw CloneFailed()
+                    }
+                ])
+        ) {
             try await !queue.deadLetters(limit: 1).isEmpty
         }
         #expect(await recorder.seen.count == 3)
@@ -129,9 +136,10 @@ struct JobWorkerLabTests {
             simulated.faults.calls = [SimCallFault(method: "GET", path: "/qemu/9000/config", trouble: .unreachable)]
             let cluster = try SimCluster(configuration: simulated)
             try await PVESimServer(cluster: cluster, requestLog: try? SimRequestLog(path: ProvisioningCommandTests.requestLogPath)).serving { url in
-                let proxmox = try ProxmoxClient(settings: ProxmoxSettings(
-                    baseURL: url, tokenID: Self.token.id, tokenSecret: Self.token.secret,
-                    retry: RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(5), maxDelay: .milliseconds(10)), taskPollInterval: .milliseconds(5)))
+                let proxmox = try ProxmoxClient(
+                    settings: ProxmoxSettings(
+                        baseURL: url, tokenID: Self.token.id, tokenSecret: Self.token.secret,
+                        retry: RetryPolicy(maxAttempts: 2, initialDelay: .milliseconds(5), maxDelay: .milliseconds(10)), taskPollInterval: .milliseconds(5)))
                 let ephemeral = MemoryEphemeralStore()
                 // Fewer deliveries than the lifecycle's own attempts: the dead letter decides.
                 let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 2))
@@ -151,8 +159,9 @@ struct JobWorkerLabTests {
                 }
                 let failed = try #require(try await repositories.instances.find(id: instance.id))
                 #expect(failed.state == .failed)
-                #expect(failed.failureReason?.hasPrefix("gave up after 2 attempts: Proxmox VE cannot reach the node (595 No route to host") == true,
-                        "\(failed.failureReason ?? "")")
+                #expect(
+                    failed.failureReason?.hasPrefix("gave up after 2 attempts: Proxmox VE cannot reach the node (595 No route to host") == true,
+                    "\(failed.failureReason ?? "")")
                 #expect(try await queue.deadLetters(limit: 10).count == 1)
                 try await proxmox.shutdown()
             }

@@ -1,10 +1,11 @@
 import Foundation
-@testable import LabGate
-@testable import LTIGateway
 import Logging
 import PlatformSim
 import TestSupport
 import Testing
+
+@testable import LTIGateway
+@testable import LabGate
 
 /// One launch that must be refused, and how.
 struct Refusal: Sendable, CustomStringConvertible {
@@ -23,31 +24,53 @@ struct Refusal: Sendable, CustomStringConvertible {
     static let all: [Refusal] = [
         Refusal(description: "tampered signature", scenario: LaunchScenario(signing: .tamperedPayload), status: 401, says: "signature"),
         Refusal(description: "signed by the wrong key", scenario: LaunchScenario(signing: .foreignKey), status: 401, says: "signature"),
-        Refusal(description: "unknown kid", scenario: LaunchScenario(signing: .unknownKid("never-published")), status: 401, says: "key your learning platform does not publish"),
+        Refusal(
+            description: "unknown kid", scenario: LaunchScenario(signing: .unknownKid("never-published")), status: 401,
+            says: "key your learning platform does not publish"),
         Refusal(description: "alg none", scenario: LaunchScenario(signing: .algNone), status: 401, says: "accepts only RS256"),
-        Refusal(description: "HS256 keyed with the public key", scenario: LaunchScenario(signing: .hs256WithPublicKey), status: 401, says: "accepts only RS256"),
+        Refusal(
+            description: "HS256 keyed with the public key", scenario: LaunchScenario(signing: .hs256WithPublicKey), status: 401, says: "accepts only RS256"),
         Refusal(description: "wrong aud", scenario: LaunchScenario(tamper: claim("aud", "another-tool")), status: 401, says: "meant for another tool"),
-        Refusal(description: "an untrusted extra aud", scenario: LaunchScenario(tamper: claim("aud", ["labgate-client", "another-tool"])), status: 401, says: "meant for another tool"),
+        Refusal(
+            description: "an untrusted extra aud", scenario: LaunchScenario(tamper: claim("aud", ["labgate-client", "another-tool"])), status: 401,
+            says: "meant for another tool"),
         Refusal(description: "wrong azp", scenario: LaunchScenario(tamper: claim("azp", "another-tool")), status: 401, says: "azp"),
-        Refusal(description: "wrong iss", scenario: LaunchScenario(tamper: claim("iss", "https://evil.example")), status: 401, says: "different learning platform"),
-        Refusal(description: "expired", scenario: LaunchScenario(tamper: claim("exp", .number(Date().timeIntervalSince1970 - 600))), status: 401, says: "expired"),
-        Refusal(description: "iat in the future", scenario: LaunchScenario(tamper: claim("iat", .number(Date().timeIntervalSince1970 + 600))), status: 401, says: "in the future"),
+        Refusal(
+            description: "wrong iss", scenario: LaunchScenario(tamper: claim("iss", "https://evil.example")), status: 401, says: "different learning platform"),
+        Refusal(
+            description: "expired", scenario: LaunchScenario(tamper: claim("exp", .number(Date().timeIntervalSince1970 - 600))), status: 401, says: "expired"),
+        Refusal(
+            description: "iat in the future", scenario: LaunchScenario(tamper: claim("iat", .number(Date().timeIntervalSince1970 + 600))), status: 401,
+            says: "in the future"),
         Refusal(description: "missing nonce", scenario: LaunchScenario(tamper: claim("nonce", nil)), status: 401, says: "nonce"),
         Refusal(description: "mismatched nonce", scenario: LaunchScenario(tamper: claim("nonce", "some-other-nonce")), status: 401, says: "nonce"),
-        Refusal(description: "unknown deployment", scenario: LaunchScenario(tamper: claim(lti + "deployment_id", "deployment-x")), status: 403, says: "deployment-x"),
+        Refusal(
+            description: "unknown deployment", scenario: LaunchScenario(tamper: claim(lti + "deployment_id", "deployment-x")), status: 403, says: "deployment-x"
+        ),
         Refusal(description: "wrong version", scenario: LaunchScenario(tamper: claim(lti + "version", "1.1")), status: 400, says: "LTI version 1.1"),
-        Refusal(description: "unknown message type", scenario: LaunchScenario(messageType: "LtiSubmissionReviewRequest"), status: 400, says: "LtiSubmissionReviewRequest"),
-        Refusal(description: "missing resource link", scenario: LaunchScenario(tamper: claim(lti + "resource_link", nil)), status: 400, says: "resource link missing"),
-        Refusal(description: "target_link_uri elsewhere", scenario: LaunchScenario(tamper: claim(lti + "target_link_uri", "https://evil.example/launch")), status: 400, says: "not LabGate"),
+        Refusal(
+            description: "unknown message type", scenario: LaunchScenario(messageType: "LtiSubmissionReviewRequest"), status: 400,
+            says: "LtiSubmissionReviewRequest"),
+        Refusal(
+            description: "missing resource link", scenario: LaunchScenario(tamper: claim(lti + "resource_link", nil)), status: 400,
+            says: "resource link missing"),
+        Refusal(
+            description: "target_link_uri elsewhere", scenario: LaunchScenario(tamper: claim(lti + "target_link_uri", "https://evil.example/launch")),
+            status: 400, says: "not LabGate"),
         Refusal(description: "missing roles", scenario: LaunchScenario(tamper: claim(lti + "roles", nil)), status: 400, says: "role"),
         Refusal(description: "missing context", scenario: LaunchScenario(tamper: claim(lti + "context", nil)), status: 400, says: "which course"),
         Refusal(description: "claims of the wrong type", scenario: LaunchScenario(tamper: claim("exp", "tomorrow")), status: 400, says: "could not be read"),
-        Refusal(description: "a student asking for Deep Linking", scenario: LaunchScenario(messageType: "LtiDeepLinkingRequest"), status: 403, says: "Only teachers"),
-        Refusal(description: "Deep Linking that accepts no resource links", scenario: LaunchScenario(
-            roles: [LTIRoles.instructor], messageType: "LtiDeepLinkingRequest",
-            tamper: claim("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings",
-                          ["deep_link_return_url": "https://moodle.example.edu/return", "accept_types": ["file"]])),
-                status: 400, says: "does not accept LTI resource links"),
+        Refusal(
+            description: "a student asking for Deep Linking", scenario: LaunchScenario(messageType: "LtiDeepLinkingRequest"), status: 403, says: "Only teachers"
+        ),
+        Refusal(
+            description: "Deep Linking that accepts no resource links",
+            scenario: LaunchScenario(
+                roles: [LTIRoles.instructor], messageType: "LtiDeepLinkingRequest",
+                tamper: claim(
+                    "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings",
+                    ["deep_link_return_url": "https://moodle.example.edu/return", "accept_types": ["file"]])),
+            status: 400, says: "does not accept LTI resource links"),
     ]
 }
 

@@ -1,11 +1,12 @@
 import Foundation
 import JOSE
-@testable import LabGate
 import LabCore
 import PlatformSim
 import TestSupport
 import Testing
 import WebEncoding
+
+@testable import LabGate
 
 @Suite("LTI launch: the whole browser flow against the test platform")
 struct LTILaunchTests {
@@ -61,8 +62,10 @@ struct LTILaunchTests {
                 [("iss", bed.platform.issuer), ("login_hint", "x"), ("target_link_uri", bed.toolURL + "/lti/launch"), ("client_id", "other")],
                 [("login_hint", "x"), ("target_link_uri", bed.toolURL + "/lti/launch")],
                 // Another port on the same host starts with the same characters, but is not LabGate.
-                [("iss", bed.platform.issuer), ("login_hint", "x"), ("target_link_uri", bed.toolURL + "0/lti/launch"),
-                 ("client_id", bed.platform.clientID)],
+                [
+                    ("iss", bed.platform.issuer), ("login_hint", "x"), ("target_link_uri", bed.toolURL + "0/lti/launch"),
+                    ("client_id", bed.platform.clientID),
+                ],
             ] {
                 let page = try await bed.browser.post(bed.toolURL + "/lti/login", fields: fields)
                 #expect((400..<500).contains(page.status))

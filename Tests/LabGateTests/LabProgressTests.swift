@@ -1,9 +1,10 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
+
+@testable import LabGate
 
 /// What the waiting page says and how its stream behaves while nothing changes.
 @Suite("The waiting page's progress")
@@ -26,7 +27,10 @@ struct LabProgressTests {
         // The lab stays cloning for 20 looks, then stops (the stream ends): no wall-clock timing involved.
         let looks = NIOLockedValueBox(0)
         let reload: @Sendable (LabInstanceID) async throws -> LabInstance? = { _ in
-            looks.withLockedValue { $0 += 1; return $0 } < 20 ? Self.instance(.cloning) : Self.instance(.stopped)
+            looks.withLockedValue {
+                $0 += 1
+                return $0
+            } < 20 ? Self.instance(.cloning) : Self.instance(.stopped)
         }
         func comments(every interval: Duration) async throws -> (comments: Int, events: Int) {
             looks.withLockedValue { $0 = 0 }

@@ -3,10 +3,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LabCore
-@testable import LabGate
 import PlatformSim
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 /// What a real Moodle does that the specifications do not say.
 @Suite("What Moodle does")
@@ -24,7 +25,9 @@ struct MoodleQuirksTests {
         }
     }
 
-    @Test("one Moodle with LabGate registered twice (dynamically and by hand) is one class: one course, one user per student, one lab", arguments: LTITestbed.Storage.underTest)
+    @Test(
+        "one Moodle with LabGate registered twice (dynamically and by hand) is one class: one course, one user per student, one lab",
+        arguments: LTITestbed.Storage.underTest)
     func issuerRegisteredTwice(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
             let environment = try await bed.addEnvironment("linux-\(UUID().uuidString.prefix(6))", title: "Linux basics")

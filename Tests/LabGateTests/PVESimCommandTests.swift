@@ -1,6 +1,7 @@
 import Foundation
-@testable import LabGate
 import Testing
+
+@testable import LabGate
 
 /// `labgate pve-sim` reads its cluster from YAML and names the mistake in a broken file.
 @Suite struct PVESimCommandTests {
@@ -14,10 +15,14 @@ import Testing
 
     @Test(arguments: [
         ("nodes: [{name: a}]\nstorages: []\ntokens: []\n", "the key nodes[0].subnet is missing"),
-        ("nodes: [{name: a, subnet: 10.0.0.0/33}]\nstorages: []\ntokens: [{id: \"x@pve!t\", secret: s}]\n",
-         "node a: subnet '10.0.0.0/33' is not an IPv4 CIDR such as 198.18.1.0/24"),
-        ("nodes: [{name: a, subnet: 198.18.0.0/24}]\nstorages: [{id: s, nodes: [b]}]\ntokens: [{id: \"x@pve!t\", secret: s}]\n",
-         "storage s: no node named 'b'"),
+        (
+            "nodes: [{name: a, subnet: 10.0.0.0/33}]\nstorages: []\ntokens: [{id: \"x@pve!t\", secret: s}]\n",
+            "node a: subnet '10.0.0.0/33' is not an IPv4 CIDR such as 198.18.1.0/24"
+        ),
+        (
+            "nodes: [{name: a, subnet: 198.18.0.0/24}]\nstorages: [{id: s, nodes: [b]}]\ntokens: [{id: \"x@pve!t\", secret: s}]\n",
+            "storage s: no node named 'b'"
+        ),
     ])
     func aBrokenFileIsNamedWithItsMistake(text: String, message: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pve-sim-\(UUID().uuidString).yaml")

@@ -12,10 +12,12 @@ struct ProvisioningCommandTests {
     static let token = SimTokenSpec(id: "labgate@pve!cli", secret: "c1d2e3f4-0000-4000-8000-000000000001")
 
     func labgate(_ arguments: [String], in folder: String, simulator: String) async throws -> (status: Int32, output: String, error: String) {
-        try await ChildProcess.run(CommandLineTests.binary, arguments, in: folder, environment: [
-            "LABGATE_PROXMOX_URL": simulator, "LABGATE_PROXMOX_TOKEN_ID": Self.token.id, "LABGATE_PROXMOX_TOKEN_SECRET": Self.token.secret,
-            "LABGATE_PROVISIONING_ADDRESS_TIMEOUT_SECONDS": "10",
-        ])
+        try await ChildProcess.run(
+            CommandLineTests.binary, arguments, in: folder,
+            environment: [
+                "LABGATE_PROXMOX_URL": simulator, "LABGATE_PROXMOX_TOKEN_ID": Self.token.id, "LABGATE_PROXMOX_TOKEN_SECRET": Self.token.secret,
+                "LABGATE_PROVISIONING_ADDRESS_TIMEOUT_SECONDS": "10",
+            ])
     }
 
     /// A user, their course and its activity in the folder's SQLite database, as a launch would have made them.
@@ -28,7 +30,8 @@ struct ProvisioningCommandTests {
                 issuer: "https://moodle.example.edu", clientID: "c", authURL: "https://moodle.example.edu/a",
                 tokenURL: "https://moodle.example.edu/t", jwksURL: "https://moodle.example.edu/j", createdAt: Date())
             try await repositories.platforms.insert(platform)
-            let course = try await repositories.courses.upsert(Course(platformID: platform.id, deploymentID: "1", contextID: "os-101", title: "Operating Systems"))
+            let course = try await repositories.courses.upsert(
+                Course(platformID: platform.id, deploymentID: "1", contextID: "os-101", title: "Operating Systems"))
             let activity = try await repositories.courses.upsertActivity(Activity(courseID: course.id, resourceLinkID: "lab-1", title: "Shell lab"))
             return (try await repositories.users.upsert(User(platformID: platform.id, subject: "ada")).id, course.id, activity.id)
         } cleanup: {
@@ -84,23 +87,26 @@ struct ProvisioningCommandTests {
 
             #expect(try await labgate(["course", "list"], in: folder, simulator: url).output.hasPrefix("\(course)\tOperating Systems\tplatform "))
             #expect(try await labgate(["activity", "set-environment", activity.rawValue, "linux"], in: folder, simulator: url).status == 0)
-            #expect(try await labgate(["activity", "list", "--course", course.rawValue], in: folder, simulator: url).output
-                == "\(activity)\tShell lab\tlink lab-1\tlinux\n")
+            #expect(
+                try await labgate(["activity", "list", "--course", course.rawValue], in: folder, simulator: url).output
+                    == "\(activity)\tShell lab\tlink lab-1\tlinux\n")
             let courseShown = try await labgate(["course", "show", course.rawValue], in: folder, simulator: url).output
             #expect(courseShown.contains("  \(activity)\tShell lab\tlinux") && courseShown.contains("windows: always open"), "\(courseShown)")
             let unknownEnvironment = try await labgate(["activity", "set-environment", activity.rawValue, "windows"], in: folder, simulator: url)
             #expect(unknownEnvironment.status == 1 && unknownEnvironment.error.contains("there is no environment named windows"))
-            #expect(try await labgate(["activity", "set-environment", activity.rawValue, "--none"], in: folder, simulator: url).output.contains("no environment"))
+            #expect(
+                try await labgate(["activity", "set-environment", activity.rawValue, "--none"], in: folder, simulator: url).output.contains("no environment"))
             #expect(try await labgate(["course", "show", "nope"], in: folder, simulator: url).error.contains("there is no course nope"))
 
             let nodes = try await labgate(["node", "list"], in: folder, simulator: url).output.split(separator: "\n")
             #expect(nodes.count == 2 && nodes.allSatisfy { $0.contains("\tonline\t") && $0.hasSuffix("\tschedulable") }, "\(nodes)")
 
             let actions = try await labgate(["audit", "list"], in: folder, simulator: url).output.split(separator: "\n").map { $0.split(separator: "\t")[3] }
-            #expect(actions.reversed() == [
-                "env.add", "env.add", "env.add", "instance.create", "instance.create", "instance.stop", "instance.reset", "instance.delete",
-                "instance.stop", "env.remove", "activity.set-environment", "activity.set-environment", "activity.set-environment",
-            ])
+            #expect(
+                actions.reversed() == [
+                    "env.add", "env.add", "env.add", "instance.create", "instance.create", "instance.stop", "instance.reset", "instance.delete",
+                    "instance.stop", "env.remove", "activity.set-environment", "activity.set-environment", "activity.set-environment",
+                ])
         }
     }
 
@@ -113,10 +119,12 @@ struct ProvisioningCommandTests {
         try await PVESimServer(cluster: cluster, requestLog: try? SimRequestLog(path: Self.requestLogPath)).serving { url in
             let folder = try CommandLineTests().scratchFolder()
             let run = { (arguments: [String]) in
-                try await ChildProcess.run(CommandLineTests.binary, arguments, in: folder, environment: [
-                    "LABGATE_PROXMOX_URL": url, "LABGATE_PROXMOX_TOKEN_ID": Self.token.id, "LABGATE_PROXMOX_TOKEN_SECRET": Self.token.secret,
-                    "LABGATE_QUEUE_RETRY_DELAY_MILLISECONDS": "20",
-                ])
+                try await ChildProcess.run(
+                    CommandLineTests.binary, arguments, in: folder,
+                    environment: [
+                        "LABGATE_PROXMOX_URL": url, "LABGATE_PROXMOX_TOKEN_ID": Self.token.id, "LABGATE_PROXMOX_TOKEN_SECRET": Self.token.secret,
+                        "LABGATE_QUEUE_RETRY_DELAY_MILLISECONDS": "20",
+                    ])
             }
             let environment = try write("name: linux\nvms: [{template: 9000}]\n", to: "linux.yaml", in: folder)
             #expect(try await run(["env", "add", environment]).status == 0)

@@ -1,12 +1,13 @@
 import Foundation
 import GuacBridge
-@testable import LabGate
 import LabCore
 import Logging
 import PVESim
 import Provisioning
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 /// Provisioning as production runs it: two workers (each with its own lifecycle, as two
 /// processes would have) on MariaDB and Redis, sharing the clone limits through Redis.
@@ -38,8 +39,9 @@ struct ProvisioningOnServersTests {
             let students = enrolled
 
             try await PVESimServer(cluster: cluster, requestLog: try? SimRequestLog(path: ProvisioningCommandTests.requestLogPath)).serving { url in
-                let proxmox = try ProxmoxClient(settings: ProxmoxSettings(
-                    baseURL: url, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: .milliseconds(5)))
+                let proxmox = try ProxmoxClient(
+                    settings: ProxmoxSettings(
+                        baseURL: url, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: .milliseconds(5)))
                 let settings = ProvisioningSettings(
                     maxClonesPerNode: 2, maxClonesPerStorage: 4, cloneTimeout: .seconds(20), taskTimeout: .seconds(20), addressTimeout: .seconds(20),
                     pollInterval: .milliseconds(5), slotWait: .seconds(60), instanceLease: .seconds(30))

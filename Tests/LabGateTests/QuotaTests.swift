@@ -1,8 +1,9 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import PlatformSim
 import Testing
+
+@testable import LabGate
 
 /// Quotas and time windows stop a new lab at the launch, with words for the student, a
 /// refused line in the course's trail, and no instance (so no VM) at all.
@@ -12,13 +13,16 @@ struct QuotaTests {
         LaunchScenario(subject: subject, name: subject.capitalized, custom: ["environment": environment.name])
     }
 
-    @Test("a full course refuses the next student's lab and keeps the labs it has; a course's own quota outranks the one for every course", arguments: LTITestbed.Storage.underTest)
+    @Test(
+        "a full course refuses the next student's lab and keeps the labs it has; a course's own quota outranks the one for every course",
+        arguments: LTITestbed.Storage.underTest)
     func courseQuota(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
             let environment = try await bed.addEnvironment("quota-\(UUID().uuidString.prefix(6))", title: "Quota lab")
             let (course, _) = try await TeachingTests.teach(bed)
             // The servers are shared by tests running at once: only the embedded database may hold a quota for every course.
-            try await bed.repositories.quotas.save(storage == .embedded ? Quota(scope: .everyCourse, instances: 1) : Quota(scope: .course(course), instances: 1))
+            try await bed.repositories.quotas.save(
+                storage == .embedded ? Quota(scope: .everyCourse, instances: 1) : Quota(scope: .course(course), instances: 1))
             let ada = try await bed.launch(Self.student("ada", environment))
             #expect(ada.status == 303)
             try await bed.withOtherBrowser { (browser) async throws in
@@ -68,9 +72,11 @@ struct QuotaTests {
             let environment = try await bed.addEnvironment("window-\(UUID().uuidString.prefix(6))", title: "Window lab")
             let (courseID, _) = try await TeachingTests.teach(bed)
             try await bed.repositories.courses.saveSettings(
-                CourseSettings(timeZone: "Europe/Zurich", windows: [
-                    TimeWindow(start: "2020-01-06T09:00", end: "2020-01-06T12:00"), TimeWindow(start: "2999-01-06T09:00", end: "2999-01-06T12:00"),
-                ]), for: courseID)
+                CourseSettings(
+                    timeZone: "Europe/Zurich",
+                    windows: [
+                        TimeWindow(start: "2020-01-06T09:00", end: "2020-01-06T12:00"), TimeWindow(start: "2999-01-06T09:00", end: "2999-01-06T12:00"),
+                    ]), for: courseID)
             try await bed.withOtherBrowser { (browser) async throws in
                 let closed = try await bed.launch(Self.student("ada", environment), in: browser)
                 #expect(closed.status == 403)

@@ -5,10 +5,11 @@ import Hummingbird
 import HummingbirdTesting
 import LTIGateway
 import LabCore
-@testable import LabGate
 import Provisioning
 import Testing
 import WebSupport
+
+@testable import LabGate
 
 /// Refusals are mapped once: each module's typed error becomes one `Refusal`, which a
 /// browser gets as a page and a script or API client as JSON, in the same words. (A store

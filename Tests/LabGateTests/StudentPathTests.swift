@@ -1,7 +1,6 @@
 import Foundation
 import GuacBridge
 import Hummingbird
-@testable import LabGate
 import LabCore
 import Logging
 import PlatformSim
@@ -10,6 +9,8 @@ import Storage
 import TestSupport
 import Testing
 
+@testable import LabGate
+
 @Suite("The student's path: launch, waiting page, single-use link, desktop")
 struct StudentPathTests {
     /// A student's launch of an activity bound to `environment` (through its custom parameter).
@@ -17,12 +18,16 @@ struct StudentPathTests {
         LaunchScenario(subject: subject, resourceLinkID: "link-\(environment)", custom: ["environment": environment])
     }
 
-    @Test("launch → clone → Guacamole records → live progress → /open/<code> → 302 whose data is the student's single-use login", arguments: LTITestbed.Storage.underTest)
+    @Test(
+        "launch → clone → Guacamole records → live progress → /open/<code> → 302 whose data is the student's single-use login",
+        arguments: LTITestbed.Storage.underTest)
     func wholePath(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
-            let environment = try await bed.repositories.environments.save(EnvironmentSpec(
-                name: "desk-\(UUID().uuidString.prefix(6))", title: "Linux desktop",
-                vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]).environment())
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(
+                    name: "desk-\(UUID().uuidString.prefix(6))", title: "Linux desktop",
+                    vms: [VMSpec(template: 9000, cloudInit: CloudInitSpec(user: "student"))]
+                ).environment())
             let launched = try await bed.launch(Self.student("student-e2e", environment: environment.name))
             #expect(launched.status == 303)
             let waitingPath = try #require(launched.header("location"))
@@ -45,8 +50,13 @@ struct StudentPathTests {
             let (stored, rawPassword) = try await withCleanup {
                 let id = try #require(try await backends.guacamoleRecords.connectionID(named: instanceID.rawValue, in: "labgate"))
                 let raw = try await backends.database.query("SELECT guest_password FROM lab_instances WHERE id = ?", [.text(instanceID.rawValue)])
-                return (try #require(try await backends.guacamoleRecords.connection(id: id)), raw.first.flatMap { if case .text(let text) = $0["guest_password"] { text } else { nil } })
-            } cleanup: { await backends.close() }
+                return (
+                    try #require(try await backends.guacamoleRecords.connection(id: id)),
+                    raw.first.flatMap { if case .text(let text) = $0["guest_password"] { text } else { nil } }
+                )
+            } cleanup: {
+                await backends.close()
+            }
             // The guest password is sealed at rest; Guacamole's own parameter table needs it in clear.
             let password = try #require(instance.guestPassword)
             #expect(rawPassword?.hasPrefix("v1:") == true && rawPassword?.contains(password) == false)
@@ -217,57 +227,64 @@ struct StudentPathTests {
             _ = try await bed.browser.events(bed.toolURL + waitingPath + "/events")
             let instance = String(try #require(waitingPath.split(separator: "/").last))
             try await bed.withOtherBrowser { (classmate) async throws in
-              try await bed.withOtherBrowser { (teacher) async throws in
-                try await bed.withOtherBrowser { (nobody) async throws in
-                    let theirs = try #require(try await bed.launch(Self.student("classmate", environment: environment.name), in: classmate).header("location"))
-                    var teaching = LaunchScenario.teacher(subject: "their-teacher")
-                    teaching.resourceLinkID = "link-\(environment.name)"
-                    #expect(try await bed.launch(teaching, in: teacher).status == 303)
-                    let browsers = [("owner", bed.browser), ("classmate", classmate), ("teacher", teacher), ("nobody", nobody)]
+                try await bed.withOtherBrowser { (teacher) async throws in
+                    try await bed.withOtherBrowser { (nobody) async throws in
+                        let theirs = try #require(
+                            try await bed.launch(Self.student("classmate", environment: environment.name), in: classmate).header("location"))
+                        var teaching = LaunchScenario.teacher(subject: "their-teacher")
+                        teaching.resourceLinkID = "link-\(environment.name)"
+                        #expect(try await bed.launch(teaching, in: teacher).status == 303)
+                        let browsers = [("owner", bed.browser), ("classmate", classmate), ("teacher", teacher), ("nobody", nobody)]
 
-                    // The links need the lab ready, as it is now: a fresh single-use link for each try, and the preview it leads to.
-                    func local(_ location: String?) throws -> String {
-                        let location = try #require(location)
-                        return location.hasPrefix(bed.toolURL) ? String(location.dropFirst(bed.toolURL.count)) : location
-                    }
-                    func freshLink() async throws -> String { try local(try await bed.browser.get(bed.toolURL + waitingPath).header("location")) }
-                    let previewPath = try local(try await bed.browser.get(bed.toolURL + (try await freshLink())).header("location"))
-                    // The lab's own pages are asked of it stopped, so the waiting page shows its forms instead of moving on.
-                    let token = try await APITokens(repository: bed.repositories.apiTokens).create(name: "matrix", scope: .write, lifetime: nil, now: Date())
-                    func stopped(_ id: String = instance) async throws {
-                        for _ in 0..<200 where try await bed.repositories.instances.find(id: LabInstanceID(id))?.state != .stopped {
-                            _ = try await AdminAPITests.call("POST", bed.toolURL + "/api/v1/instances/\(id)/stop", token: token.bearer)
-                            try await Task.sleep(for: .milliseconds(50))
+                        // The links need the lab ready, as it is now: a fresh single-use link for each try, and the preview it leads to.
+                        func local(_ location: String?) throws -> String {
+                            let location = try #require(location)
+                            return location.hasPrefix(bed.toolURL) ? String(location.dropFirst(bed.toolURL.count)) : location
                         }
-                    }
-                    try await stopped(String(try #require(theirs.split(separator: "/").last)))
-                    func forms(_ browser: SimBrowser, _ path: String) async throws -> (csrf: String, pass: String) {
-                        let body = try await browser.get(bed.toolURL + path).body
-                        return (String(body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1 ?? ""), String(body.firstMatch(of: /name="pass" value="([^"]+)"/)?.1 ?? ""))
-                    }
-
-                    let routes = StudentPathController<BasicRequestContext>.routes
-                    for route in routes.filter({ !$0.path.hasPrefix("/labs/") }) + routes.filter({ $0.path.hasPrefix("/labs/") }) {
-                        let expected = try #require(Self.expected[route.path], "\(route.method) \(route.path) has no expectation in the matrix")
-                        // The owner last: their start sets the lab going.
-                        for (role, browser) in browsers.reversed() {
-                            var path = route.path.replacingOccurrences(of: ":instance", with: instance)
-                            if route.path == "/open/:code" { path = try await freshLink() }
-                            if route.path == "/preview" { path = previewPath }
-                            if route.path.hasPrefix("/labs/") { try await stopped() }
-                            let status: Int
-                            if route.method == .get {
-                                status = try await browser.get(bed.toolURL + path).status
-                            } else {
-                                let own = try await forms(browser, role == "classmate" ? theirs : waitingPath)
-                                status = try await browser.post(bed.toolURL + path, fields: [("csrf", own.csrf), ("pass", own.pass)]).status
+                        func freshLink() async throws -> String { try local(try await bed.browser.get(bed.toolURL + waitingPath).header("location")) }
+                        let previewPath = try local(try await bed.browser.get(bed.toolURL + (try await freshLink())).header("location"))
+                        // The lab's own pages are asked of it stopped, so the waiting page shows its forms instead of moving on.
+                        let token = try await APITokens(repository: bed.repositories.apiTokens).create(
+                            name: "matrix", scope: .write, lifetime: nil, now: Date())
+                        func stopped(_ id: String = instance) async throws {
+                            for _ in 0..<200 where try await bed.repositories.instances.find(id: LabInstanceID(id))?.state != .stopped {
+                                _ = try await AdminAPITests.call("POST", bed.toolURL + "/api/v1/instances/\(id)/stop", token: token.bearer)
+                                try await Task.sleep(for: .milliseconds(50))
                             }
-                            let wanted = ["owner": expected.owner, "classmate": expected.classmate, "teacher": expected.teacher, "nobody": expected.nobody][role]
-                            #expect(status == wanted, "\(route.method) \(route.path) as \(role): \(status)")
+                        }
+                        try await stopped(String(try #require(theirs.split(separator: "/").last)))
+                        func forms(_ browser: SimBrowser, _ path: String) async throws -> (csrf: String, pass: String) {
+                            let body = try await browser.get(bed.toolURL + path).body
+                            return (
+                                String(body.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1 ?? ""),
+                                String(body.firstMatch(of: /name="pass" value="([^"]+)"/)?.1 ?? "")
+                            )
+                        }
+
+                        let routes = StudentPathController<BasicRequestContext>.routes
+                        for route in routes.filter({ !$0.path.hasPrefix("/labs/") }) + routes.filter({ $0.path.hasPrefix("/labs/") }) {
+                            let expected = try #require(Self.expected[route.path], "\(route.method) \(route.path) has no expectation in the matrix")
+                            // The owner last: their start sets the lab going.
+                            for (role, browser) in browsers.reversed() {
+                                var path = route.path.replacingOccurrences(of: ":instance", with: instance)
+                                if route.path == "/open/:code" { path = try await freshLink() }
+                                if route.path == "/preview" { path = previewPath }
+                                if route.path.hasPrefix("/labs/") { try await stopped() }
+                                let status: Int
+                                if route.method == .get {
+                                    status = try await browser.get(bed.toolURL + path).status
+                                } else {
+                                    let own = try await forms(browser, role == "classmate" ? theirs : waitingPath)
+                                    status = try await browser.post(bed.toolURL + path, fields: [("csrf", own.csrf), ("pass", own.pass)]).status
+                                }
+                                let wanted = [
+                                    "owner": expected.owner, "classmate": expected.classmate, "teacher": expected.teacher, "nobody": expected.nobody,
+                                ][role]
+                                #expect(status == wanted, "\(route.method) \(route.path) as \(role): \(status)")
+                            }
                         }
                     }
                 }
-              }
             }
         }
     }

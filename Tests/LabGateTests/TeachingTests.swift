@@ -1,9 +1,10 @@
 import Foundation
 import Hummingbird
-@testable import LabGate
 import LabCore
 import PlatformSim
 import Testing
+
+@testable import LabGate
 
 /// The teacher's course page over HTTP, as Moodle's iframe would load it.
 @Suite("Teacher's course page")
@@ -30,7 +31,9 @@ struct TeachingTests {
         throw CancellationError()
     }
 
-    @Test("a teacher chooses the environment, sees a student's lab appear, resets it; every change is in the audit trail", arguments: LTITestbed.Storage.underTest)
+    @Test(
+        "a teacher chooses the environment, sees a student's lab appear, resets it; every change is in the audit trail", arguments: LTITestbed.Storage.underTest
+    )
     func teacherSteersTheCourse(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
             let environment = try await bed.addEnvironment("course-\(UUID().uuidString.prefix(6))", title: "Course lab")
@@ -70,20 +73,27 @@ struct TeachingTests {
             let (courseID, page) = try await Self.teach(bed)
             let token = try Self.csrf(in: page)
             let url = bed.toolURL + "/courses/\(courseID)/settings"
-            let refused = try await bed.browser.post(url, fields: [
-                ("csrf", token), ("cores", "99"), ("memoryMiB", "lots"), ("vlan", "12"), ("timeZone", "Mars/Olympus"),
-                ("windows", "2026-11-23T09:00 2026-11-23T08:00"),
-            ])
+            let refused = try await bed.browser.post(
+                url,
+                fields: [
+                    ("csrf", token), ("cores", "99"), ("memoryMiB", "lots"), ("vlan", "12"), ("timeZone", "Mars/Olympus"),
+                    ("windows", "2026-11-23T09:00 2026-11-23T08:00"),
+                ])
             #expect(refused.status == 422)
-            for text in ["Cores must be from 1 to 8", "lots is not a whole number", "Courses may not choose a VLAN", "Mars/Olympus is not a time zone", "A window runs from"] {
+            for text in [
+                "Cores must be from 1 to 8", "lots is not a whole number", "Courses may not choose a VLAN", "Mars/Olympus is not a time zone",
+                "A window runs from",
+            ] {
                 #expect(refused.body.contains(text), "missing: \(text)")
             }
             #expect(try await bed.repositories.courses.settings(of: courseID) == CourseSettings())
 
-            let saved = try await bed.browser.post(url, fields: [
-                ("csrf", token), ("cores", "2"), ("memoryMiB", "4096"), ("timeZone", "Europe/Zurich"),
-                ("windows", "2026-11-23T09:00 2026-11-23T12:00\n2026-11-30T09:00 2026-11-30T12:00"),
-            ])
+            let saved = try await bed.browser.post(
+                url,
+                fields: [
+                    ("csrf", token), ("cores", "2"), ("memoryMiB", "4096"), ("timeZone", "Europe/Zurich"),
+                    ("windows", "2026-11-23T09:00 2026-11-23T12:00\n2026-11-30T09:00 2026-11-30T12:00"),
+                ])
             #expect(saved.status == 303)
             let settings = try await bed.repositories.courses.settings(of: courseID)
             #expect(settings.cores == 2 && settings.memoryMiB == 4096 && settings.timeZone == "Europe/Zurich" && settings.windows.count == 2)
@@ -119,7 +129,9 @@ struct TeachingTests {
         }
     }
 
-    @Test("every course route: 401 without a session, 403 for the course's student and another course's teacher, served for its teacher and the platform's admin; another course's lab is 404")
+    @Test(
+        "every course route: 401 without a session, 403 for the course's student and another course's teacher, served for its teacher and the platform's admin; another course's lab is 404"
+    )
     func authorizationMatrix() async throws {
         try await LTITestbed.run { (bed) async throws in
             let environment = try await bed.addEnvironment("matrix-\(UUID().uuidString.prefix(6))", title: "Matrix")
@@ -131,44 +143,45 @@ struct TeachingTests {
                 #expect(launched.status == 303)
                 let studentToken = try Self.csrf(in: try await bed.follow(launched, in: student))
                 try await bed.withOtherBrowser { (otherTeacher) async throws in
-                  try await bed.withOtherBrowser { (nobody) async throws in
-                   try await bed.withOtherBrowser { (admin) async throws in
-                    var elsewhere = LaunchScenario.teacher(subject: "other-teacher")
-                    elsewhere.contextID = "course-202"
-                    let (otherCourse, otherPage) = try await Self.teach(bed, elsewhere, in: otherTeacher)
-                    let otherToken = try Self.csrf(in: otherPage)
-                    // The platform's admin, launched from a course of their own: every course of the platform is theirs to steer.
-                    var administrator = LaunchScenario.teacher(subject: "platform-admin")
-                    administrator.roles = [LTIRoles.institutionAdministrator]
-                    administrator.contextID = "course-303"
-                    let adminToken = try Self.csrf(in: try await Self.teach(bed, administrator, in: admin).1)
-                    let instance = try #require(try await bed.repositories.instances.list(courseID: courseID).first)
-                    let teacherToken = try Self.csrf(in: page)
-                    #expect(otherCourse != courseID)
+                    try await bed.withOtherBrowser { (nobody) async throws in
+                        try await bed.withOtherBrowser { (admin) async throws in
+                            var elsewhere = LaunchScenario.teacher(subject: "other-teacher")
+                            elsewhere.contextID = "course-202"
+                            let (otherCourse, otherPage) = try await Self.teach(bed, elsewhere, in: otherTeacher)
+                            let otherToken = try Self.csrf(in: otherPage)
+                            // The platform's admin, launched from a course of their own: every course of the platform is theirs to steer.
+                            var administrator = LaunchScenario.teacher(subject: "platform-admin")
+                            administrator.roles = [LTIRoles.institutionAdministrator]
+                            administrator.contextID = "course-303"
+                            let adminToken = try Self.csrf(in: try await Self.teach(bed, administrator, in: admin).1)
+                            let instance = try #require(try await bed.repositories.instances.list(courseID: courseID).first)
+                            let teacherToken = try Self.csrf(in: page)
+                            #expect(otherCourse != courseID)
 
-                    for route in CourseController<BasicRequestContext>.routes {
-                        let path = route.path.replacingOccurrences(of: ":course", with: courseID.rawValue)
-                            .replacingOccurrences(of: ":activity", with: activity.id.rawValue)
-                            .replacingOccurrences(of: ":instance", with: instance.id.rawValue).replacingOccurrences(of: ":action", with: "stop")
-                        func send(_ browser: SimBrowser, token: String) async throws -> Int {
-                            let answer = route.method == .get
-                                ? try await browser.get(bed.toolURL + path) : try await browser.post(bed.toolURL + path, fields: [("csrf", token)])
-                            return answer.status
+                            for route in CourseController<BasicRequestContext>.routes {
+                                let path = route.path.replacingOccurrences(of: ":course", with: courseID.rawValue)
+                                    .replacingOccurrences(of: ":activity", with: activity.id.rawValue)
+                                    .replacingOccurrences(of: ":instance", with: instance.id.rawValue).replacingOccurrences(of: ":action", with: "stop")
+                                func send(_ browser: SimBrowser, token: String) async throws -> Int {
+                                    let answer =
+                                        route.method == .get
+                                        ? try await browser.get(bed.toolURL + path) : try await browser.post(bed.toolURL + path, fields: [("csrf", token)])
+                                    return answer.status
+                                }
+                                #expect(try await send(nobody, token: "none") == 401, "\(route.method) \(route.path) without a session")
+                                #expect(try await send(student, token: studentToken) == 403, "\(route.method) \(route.path) as the course's student")
+                                #expect(try await send(otherTeacher, token: otherToken) == 403, "\(route.method) \(route.path) as another course's teacher")
+                                let status = try await send(bed.browser, token: teacherToken)
+                                #expect([200, 303, 422].contains(status), "\(route.method) \(route.path) as its teacher: \(status)")
+                                let asAdmin = try await send(admin, token: adminToken)
+                                #expect([200, 303, 422].contains(asAdmin), "\(route.method) \(route.path) as the platform's admin: \(asAdmin)")
+                            }
+                            // The other course's teacher, on their own course's page, cannot reach this course's lab.
+                            let probe = try await otherTeacher.post(
+                                bed.toolURL + "/courses/\(otherCourse)/instances/\(instance.id)/stop", fields: [("csrf", otherToken)])
+                            #expect(probe.status == 404)
                         }
-                        #expect(try await send(nobody, token: "none") == 401, "\(route.method) \(route.path) without a session")
-                        #expect(try await send(student, token: studentToken) == 403, "\(route.method) \(route.path) as the course's student")
-                        #expect(try await send(otherTeacher, token: otherToken) == 403, "\(route.method) \(route.path) as another course's teacher")
-                        let status = try await send(bed.browser, token: teacherToken)
-                        #expect([200, 303, 422].contains(status), "\(route.method) \(route.path) as its teacher: \(status)")
-                        let asAdmin = try await send(admin, token: adminToken)
-                        #expect([200, 303, 422].contains(asAdmin), "\(route.method) \(route.path) as the platform's admin: \(asAdmin)")
                     }
-                    // The other course's teacher, on their own course's page, cannot reach this course's lab.
-                    let probe = try await otherTeacher.post(
-                        bed.toolURL + "/courses/\(otherCourse)/instances/\(instance.id)/stop", fields: [("csrf", otherToken)])
-                    #expect(probe.status == 404)
-                   }
-                  }
                 }
             }
         }

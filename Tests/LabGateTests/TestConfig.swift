@@ -1,17 +1,19 @@
 import Foundation
-@testable import LabGate
 import TestSupport
+
+@testable import LabGate
 
 /// Configurations for tests: embedded defaults in a private folder, or the real servers.
 enum TestConfig {
     /// The embedded defaults, with the SQLite file in a fresh temporary folder.
     static func embedded(_ overrides: [String: String] = [:]) throws -> LabGateConfig {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)")
-        return try LabGateConfig.defaults([
-            "database.path": folder.appendingPathComponent("labgate.sqlite").path,
-            "security.secretKeyFile": folder.appendingPathComponent("secret.key").path,
-            "lti.platformsDirectory": folder.appendingPathComponent("platforms").path,
-        ].merging(overrides) { $1 })
+        return try LabGateConfig.defaults(
+            [
+                "database.path": folder.appendingPathComponent("labgate.sqlite").path,
+                "security.secretKeyFile": folder.appendingPathComponent("secret.key").path,
+                "lti.platformsDirectory": folder.appendingPathComponent("platforms").path,
+            ].merging(overrides) { $1 })
     }
 
     /// MariaDB and Redis, at the given ports and passwords (the shared test servers by default).
@@ -26,13 +28,14 @@ enum TestConfig {
         guard let redisPort, let redisPassword else {
             throw TestServerMissing(name: "Redis", hint: "run the tests through scripts/test.sh, which starts it")
         }
-        return try LabGateConfig.defaults([
-            "database.engine": "mariadb", "database.port": String(mariaDBPort), "database.password": mariaDBPassword,
-            "database.timeoutSeconds": "2", "ephemeral.engine": "redis", "redis.port": String(redisPort),
-            "redis.password": redisPassword, "redis.timeoutSeconds": "2", "redis.keyPrefix": TestServers.uniquePrefix(),
-            "security.secretKey": "test-secret-that-is-long-enough-for-labgate",
-            "lti.platformsDirectory": FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)").path,
-        ].merging(overrides) { $1 })
+        return try LabGateConfig.defaults(
+            [
+                "database.engine": "mariadb", "database.port": String(mariaDBPort), "database.password": mariaDBPassword,
+                "database.timeoutSeconds": "2", "ephemeral.engine": "redis", "redis.port": String(redisPort),
+                "redis.password": redisPassword, "redis.timeoutSeconds": "2", "redis.keyPrefix": TestServers.uniquePrefix(),
+                "security.secretKey": "test-secret-that-is-long-enough-for-labgate",
+                "lti.platformsDirectory": FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)").path,
+            ].merging(overrides) { $1 })
     }
 
     static var serversUnderTest: Bool {

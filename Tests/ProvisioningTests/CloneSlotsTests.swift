@@ -1,7 +1,8 @@
 import LabCore
-@testable import Provisioning
 import Storage
 import Testing
+
+@testable import Provisioning
 
 /// Clone slots across processes, in the ephemeral store.
 @Suite struct CloneSlotsTests {

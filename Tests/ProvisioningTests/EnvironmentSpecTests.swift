@@ -1,7 +1,8 @@
 import Foundation
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// Environment specifications: what is refused on its own, and what Proxmox refuses.
 @Suite struct EnvironmentSpecTests {
@@ -28,14 +29,18 @@ import Testing
             let missingTemplate = EnvironmentSpec(name: "a", vms: [VMSpec(template: 9999)])
             #expect(try await missingTemplate.clusterProblems(in: cluster, proxmox: bed.client) == ["vms[0].template: there is no VM 9999 in the cluster"])
             let missingNode = EnvironmentSpec(name: "b", vms: [VMSpec(template: 9000, node: "pve7")])
-            #expect(try await missingNode.clusterProblems(in: cluster, proxmox: bed.client) == ["vms[0].node: there is no node pve7 in the cluster (nodes: pve1, pve2)"])
+            #expect(
+                try await missingNode.clusterProblems(in: cluster, proxmox: bed.client) == [
+                    "vms[0].node: there is no node pve7 in the cluster (nodes: pve1, pve2)"
+                ])
             let fine = EnvironmentSpec(name: "c", vms: [VMSpec(template: 9000, node: "pve2")])
             #expect(try await fine.clusterProblems(in: cluster, proxmox: bed.client).isEmpty)
         }
     }
 
     @Test func yamlAndJSONShapesDecode() throws {
-        let json = #"{"name":"net","vms":[{"template":9000,"clone":"full","storage":"local","network":{"bridge":"vmbr2","vlan":{"from":2000,"to":2099}}}],"access":{"protocol":"ssh"}}"#
+        let json =
+            #"{"name":"net","vms":[{"template":9000,"clone":"full","storage":"local","network":{"bridge":"vmbr2","vlan":{"from":2000,"to":2099}}}],"access":{"protocol":"ssh"}}"#
         let spec = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(json.utf8))
         #expect(spec.primary.network?.vlan == .perStudent(2000...2099))
         let perCourse = #"{"name":"c","vms":[{"template":9000,"network":{"bridge":"b","vlan":{"from":3000,"to":3009,"per":"course"}}}]}"#

@@ -1,8 +1,9 @@
 import Foundation
 import GuacBridge
 import LabCore
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// The lifecycle and Guacamole's records: published when ready, withdrawn while stopped,
 /// gone when deleted or failed.

@@ -1,8 +1,9 @@
 import Foundation
 import LabCore
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// Each fault PVESim can inject, through the whole lifecycle: afterwards no orphan VM is
 /// left and no instance is stuck in a transient state.
@@ -28,7 +29,8 @@ import Testing
     @Test func aStorageLockTimeoutIsRetriedUntilTheCloneGoesThrough() async throws {
         let configuration = SimTestbed.configuration { sim in
             sim.storages[0].maxConcurrentClones = 1
-            sim.storages[0].linkedCloneSeconds = 20_000  // 20 s here: the second clone is surely asked for while it runs, even with the whole suite on two cores
+            // 20 s here: the second clone is surely asked for while it runs, even with the whole suite on two cores.
+            sim.storages[0].linkedCloneSeconds = 20_000
             sim.durations.lockTimeout = 1
         }
         // LabGate allows more clones on the storage than PVE can take, so PVE times out.

@@ -3,9 +3,10 @@ import GuacBridge
 import LabCore
 import Logging
 import PVESim
-@testable import Provisioning
 import Storage
 import TestSupport
+
+@testable import Provisioning
 
 /// The whole provisioning stack on a fresh SQLite database, the in-process store and
 /// queue, and PVESim: an environment `linux` and a student to provision for.
@@ -30,8 +31,11 @@ struct LifecycleTestbed: Sendable {
 
     static let environment = EnvironmentSpec(
         name: "linux", title: "Linux basics",
-        vms: [VMSpec(template: 9000, cores: 2, memoryMiB: 2048, network: NetworkSpec(bridge: "vmbr1", vlan: .fixed(42)),
-                     cloudInit: CloudInitSpec(user: "student", sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx teacher@lab"]))],
+        vms: [
+            VMSpec(
+                template: 9000, cores: 2, memoryMiB: 2048, network: NetworkSpec(bridge: "vmbr1", vlan: .fixed(42)),
+                cloudInit: CloudInitSpec(user: "student", sshKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKx teacher@lab"]))
+        ],
         tags: ["course-101"], access: AccessSpec(protocol: .rdp), lifetimeMinutes: 240)
 
     static func run(
@@ -55,9 +59,10 @@ struct LifecycleTestbed: Sendable {
                 let stack = ProvisioningStack(
                     proxmox: sim.client, repositories: repositories, ephemeral: ephemeral, queue: queue, desktops: desktops, settings: settings,
                     logger: Logger(label: "test.lifecycle"))
-                try await body(LifecycleTestbed(
-                    sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: stack.lifecycle,
-                    operations: stack.operations, guacamole: guacamole, student: student))
+                try await body(
+                    LifecycleTestbed(
+                        sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: stack.lifecycle,
+                        operations: stack.operations, guacamole: guacamole, student: student))
             }
         } cleanup: {
             await database.shutdown()

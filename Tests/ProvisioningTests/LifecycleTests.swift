@@ -1,8 +1,9 @@
 import Foundation
 import LabCore
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// The lab-instance lifecycle against PVESim: from a request to a ready VM and back.
 @Suite struct LifecycleTests {
@@ -31,9 +32,10 @@ import Testing
 
             let steps = try await bed.repositories.instances.steps(of: instance.id)
             // Each state the instance passed through is a step of its own, around the calls it made.
-            #expect(Set(steps.map(\.name)) == [
-                "requested", "allocating", "cloning", "clone", "configuring", "starting", "start", "waiting-for-address", "address", "snapshot", "publish",
-            ])
+            #expect(
+                Set(steps.map(\.name)) == [
+                    "requested", "allocating", "cloning", "clone", "configuring", "starting", "start", "waiting-for-address", "address", "snapshot", "publish",
+                ])
             #expect(steps.allSatisfy { $0.outcome == .succeeded })
             #expect(steps.first { $0.name == "clone" }?.reference?.hasPrefix("UPID:") == true, "the clone's UPID was saved")
             #expect(try await bed.repositories.reservations.held(kind: "vmid", by: .instance(instance.id)).map(\.value) == [vmid])
@@ -105,9 +107,11 @@ import Testing
     }
 
     @Test func clonesSpreadOverNodesAndSkipADownOne() async throws {
-        try await LifecycleTestbed.run(SimTestbed.configuration { sim in
-            sim = SimConfiguration.small(nodeCount: 3, token: SimTestbed.token, timeScale: 1000)
-        }) { bed in
+        try await LifecycleTestbed.run(
+            SimTestbed.configuration { sim in
+                sim = SimConfiguration.small(nodeCount: 3, token: SimTestbed.token, timeScale: 1000)
+            }
+        ) { bed in
             bed.sim.cluster.faults.downNodes = ["pve3"]
             var nodes: [String] = []
             for index in 0..<4 {
@@ -130,8 +134,10 @@ import Testing
 
     static let environment = EnvironmentSpec(
         name: "linux", title: "Client and router",
-        vms: [VMSpec(template: 9000, network: NetworkSpec(bridge: "vmbr1", vlan: .perStudent(2000...2009))),
-              VMSpec(template: 9001, network: NetworkSpec(bridge: "vmbr1", vlan: .perStudent(2000...2009)))])
+        vms: [
+            VMSpec(template: 9000, network: NetworkSpec(bridge: "vmbr1", vlan: .perStudent(2000...2009))),
+            VMSpec(template: 9001, network: NetworkSpec(bridge: "vmbr1", vlan: .perStudent(2000...2009))),
+        ])
 
     @Test func everyVMIsMadeOnOneNodeAndGoesTogether() async throws {
         try await LifecycleTestbed.run(Self.configuration, environment: Self.environment) { bed in

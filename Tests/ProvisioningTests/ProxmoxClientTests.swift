@@ -1,7 +1,8 @@
 import Foundation
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// The client against PVESim through a whole VM life: clone, configure, start, address,
 /// snapshot, rollback, stop, destroy.
@@ -20,7 +21,10 @@ import Testing
 
             let start = try await client.clone(
                 node: "pve1", vmid: 9000, CloneRequest(newID: 101, name: "lab-alice", targetNode: "pve2", pool: "labgate"))
-            guard case .started(let upid) = start else { Issue.record("expected a clone task"); return }
+            guard case .started(let upid) = start else {
+                Issue.record("expected a clone task")
+                return
+            }
             #expect(upid.node == "pve2" && upid.type == "qmclone")
             #expect(try await client.wait(for: upid, timeout: .seconds(5)) == .ok)
             let log = try await client.taskLog(upid)
@@ -86,7 +90,10 @@ import Testing
         try await SimTestbed.run { bed in
             let full = try await bed.client.clone(
                 node: "pve1", vmid: 9000, CloneRequest(newID: 200, full: true, storage: "local-pve1"))
-            guard case .started(let upid) = full else { Issue.record("expected a task"); return }
+            guard case .started(let upid) = full else {
+                Issue.record("expected a task")
+                return
+            }
             try await bed.client.wait(for: upid, timeout: .seconds(5))
             let linkedElsewhere = CloneRequest(newID: 201, targetNode: "pve2")
             await #expect(throws: ProxmoxError.api(status: 500, message: "Linked clone feature for VM 200 is only available for templates")) {

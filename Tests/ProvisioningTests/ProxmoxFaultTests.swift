@@ -2,8 +2,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// PVE's failures reach the caller as PVE worded them, and only transient ones are retried.
 @Suite struct ProxmoxFaultTests {
@@ -30,7 +31,10 @@ import Testing
         try await SimTestbed.run(configuration) { bed in
             guard case .started(let first) = try await bed.client.clone(node: "pve1", vmid: 9000, CloneRequest(newID: 301)),
                 case .started(let second) = try await bed.client.clone(node: "pve1", vmid: 9000, CloneRequest(newID: 302))
-            else { Issue.record("expected two clone tasks"); return }
+            else {
+                Issue.record("expected two clone tasks")
+                return
+            }
             let expected = ProxmoxError.taskFailed(
                 upid: second.rawValue, status: "can't lock file '/var/lock/pve-manager/pve-storage-shared' - got timeout")
             await #expect(throws: expected) { try await bed.client.wait(for: second, timeout: .seconds(5)) }
@@ -43,7 +47,8 @@ import Testing
     @Test func aTakenVMIDIsReportedSoAnotherCanBeChosen() async throws {
         try await SimTestbed.run { bed in
             guard case .started(let upid) = try await bed.client.clone(node: "pve1", vmid: 9000, CloneRequest(newID: 400)) else {
-                Issue.record("expected a clone task"); return
+                Issue.record("expected a clone task")
+                return
             }
             try await bed.client.wait(for: upid, timeout: .seconds(5))
             await #expect(throws: ProxmoxError.vmidTaken(400)) {
@@ -56,7 +61,8 @@ import Testing
         try await SimTestbed.run { bed in
             bed.cluster.faults.taskFailureRate = 1
             guard case .started(let failing) = try await bed.client.clone(node: "pve1", vmid: 9000, CloneRequest(newID: 500)) else {
-                Issue.record("expected a clone task"); return
+                Issue.record("expected a clone task")
+                return
             }
             await #expect(throws: ProxmoxError.taskFailed(upid: failing.rawValue, status: "clone failed: copy of drive scsi0 failed: simulated fault")) {
                 try await bed.client.wait(for: failing, timeout: .seconds(5))
@@ -66,7 +72,8 @@ import Testing
 
             bed.cluster.faults = SimFaults(taskWarningRate: 1)
             guard case .started(let warned) = try await bed.client.clone(node: "pve1", vmid: 9000, CloneRequest(newID: 501)) else {
-                Issue.record("expected a clone task"); return
+                Issue.record("expected a clone task")
+                return
             }
             #expect(try await bed.client.wait(for: warned, timeout: .seconds(5)) == .warnings(1))
         }
@@ -93,7 +100,8 @@ import Testing
         try await SimTestbed.run { bed in
             bed.cluster.faults.agentNeverReady = true
             guard case .started(let upid) = try await bed.client.clone(node: "pve1", vmid: 9000, CloneRequest(newID: 700)) else {
-                Issue.record("expected a clone task"); return
+                Issue.record("expected a clone task")
+                return
             }
             try await bed.client.wait(for: upid, timeout: .seconds(5))
             try await bed.client.wait(for: try await bed.client.start(node: "pve1", vmid: 700), timeout: .seconds(5))
@@ -119,7 +127,10 @@ import Testing
     }
 
     @Test func extraLatencyMakesACallTimeOut() async throws {
-        try await SimTestbed.run(settings: { $0.requestTimeout = .milliseconds(50); $0.retry = RetryPolicy(maxAttempts: 1) }) { bed in
+        try await SimTestbed.run(settings: {
+            $0.requestTimeout = .milliseconds(50)
+            $0.retry = RetryPolicy(maxAttempts: 1)
+        }) { bed in
             bed.cluster.faults.extraLatencyMs = 400
             await #expect(throws: ProxmoxError.self) { try await bed.client.version() }
         }

@@ -1,7 +1,8 @@
 import Foundation
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// The client trusts what it is told to trust — a pinned fingerprint, a CA file, or the
 /// system's authorities — against certificates laid out as Proxmox's installer makes them,
@@ -105,13 +106,17 @@ import Testing
         #expect(throws: ProxmoxError.invalidSettings("proxmox.url must use https unless it is on this machine (the simulator)")) {
             _ = try ProxmoxClient(settings: settings("http://pve1.example.edu:8006", .system))
         }
-        #expect(throws: ProxmoxError.invalidSettings(
-            "proxmox.url must name only the server, as https://pve1.example.edu:8006, without a path: LabGate adds /api2/json itself (found '/api2/json')"
-        )) {
+        #expect(
+            throws: ProxmoxError.invalidSettings(
+                "proxmox.url must name only the server, as https://pve1.example.edu:8006, without a path: LabGate adds /api2/json itself (found '/api2/json')"
+            )
+        ) {
             _ = try ProxmoxClient(settings: settings("https://pve1.example.edu:8006/api2/json", .system))
         }
         #expect(throws: ProxmoxError.self) { _ = try CertificatePin("AB:CD") }
-        #expect(throws: ProxmoxError.self) { _ = try ProxmoxClient(settings: settings("https://pve1:8006", .certificateAuthority(file: "/nonexistent/ca.pem"))) }
+        #expect(throws: ProxmoxError.self) {
+            _ = try ProxmoxClient(settings: settings("https://pve1:8006", .certificateAuthority(file: "/nonexistent/ca.pem")))
+        }
     }
 
     // MARK: -

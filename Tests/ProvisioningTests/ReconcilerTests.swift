@@ -1,8 +1,9 @@
 import Foundation
 import LabCore
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// The reconciler against PVESim: what it repairs, what it destroys, and what it leaves alone.
 @Suite struct ReconcilerTests {
@@ -35,8 +36,9 @@ import Testing
 
     /// A clone made behind LabGate's back, in its VMID range, with `description`.
     func makeVM(_ bed: LifecycleTestbed, vmid: Int, description: String) async throws {
-        guard case .started(let upid) = try await bed.sim.client.clone(
-            node: "pve1", vmid: 9000, CloneRequest(newID: vmid, name: "stray-\(vmid)", description: description))
+        guard
+            case .started(let upid) = try await bed.sim.client.clone(
+                node: "pve1", vmid: 9000, CloneRequest(newID: vmid, name: "stray-\(vmid)", description: description))
         else { throw ProxmoxError.unexpectedAnswer("no clone task") }
         try await bed.sim.client.wait(for: upid, timeout: .seconds(5))
     }

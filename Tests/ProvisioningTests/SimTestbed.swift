@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PVESim
+
 @testable import Provisioning
 
 /// PVESim on a loopback port and a `ProxmoxClient` pointed at it. Requests are appended to
@@ -47,7 +48,8 @@ struct SimTestbed: Sendable {
 
     /// The run's shared request log, or a private one when the tests run without the script.
     static func requestLog() throws -> SimRequestLog {
-        let path = ProcessInfo.processInfo.environment["LABGATE_PVESIM_REQUEST_LOG"]
+        let path =
+            ProcessInfo.processInfo.environment["LABGATE_PVESIM_REQUEST_LOG"]
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-requests.jsonl").path
         return try SimRequestLog(path: path)
     }

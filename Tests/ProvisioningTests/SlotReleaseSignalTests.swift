@@ -1,5 +1,6 @@
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// The in-process wake-up of clones waiting for a slot.
 @Suite struct SlotReleaseSignalTests {

@@ -1,8 +1,9 @@
 import Foundation
 import LabCore
 import PVESim
-@testable import Provisioning
 import Testing
+
+@testable import Provisioning
 
 /// Every transient state ends: the call each state makes meets trouble (595, a lock timeout,
 /// a cut connection) — for ever, so the instance fails with the reason and leaves no VM once
@@ -43,7 +44,8 @@ import Testing
             #expect(rested.state == .failed, "\(fault): \(rested.state.rawValue)")
             let reason = rested.failureReason ?? ""
             #expect(reason.contains(fault.words), "\(fault): \(reason)")
-            #expect(reason.contains("gave up \(fault.state.rawValue) after \(LifecycleTestbed.settings.maxStepAttempts) failed attempts"), "\(fault): \(reason)")
+            #expect(
+                reason.contains("gave up \(fault.state.rawValue) after \(LifecycleTestbed.settings.maxStepAttempts) failed attempts"), "\(fault): \(reason)")
             let steps = try await bed.repositories.instances.steps(of: instance.id)
             let stateStep = try #require(steps.first { $0.name == fault.state.rawValue })
             #expect(stateStep.earlierAttempts.count == LifecycleTestbed.settings.maxStepAttempts - 1, "every attempt is kept")
@@ -64,11 +66,12 @@ import Testing
             passing.times = 6
             bed.sim.cluster.faults.calls = [passing]
             let rested = try await advanceAsTheQueueWould(instance, bed)
-            let expected: LabInstanceState = switch fault.operation {
-            case .stop?: .stopped
-            case .delete?: .deleted
-            default: .ready
-            }
+            let expected: LabInstanceState =
+                switch fault.operation {
+                case .stop?: .stopped
+                case .delete?: .deleted
+                default: .ready
+                }
             #expect(rested.state == expected, "\(fault): \(rested.state.rawValue) \(rested.failureReason ?? "")")
             #expect(bed.sim.cluster.faults.calls.first?.times == 0, "the trouble was met")
             #expect(bed.clones.count == (expected == .deleted ? 0 : 1))

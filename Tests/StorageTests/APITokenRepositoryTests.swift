@@ -39,8 +39,10 @@ struct APITokenRepositoryTests {
             var made: [LabInstance] = []
             for number in 0..<5 {
                 let user = try await repositories.users.upsert(User(platformID: seed.platform.id, subject: "pager-\(number)"))
-                made.append(try await repositories.instances.findOrCreate(
-                    LabInstance(userID: user.id, environmentID: seed.environment.id, createdAt: t0)).instance)
+                made.append(
+                    try await repositories.instances.findOrCreate(
+                        LabInstance(userID: user.id, environmentID: seed.environment.id, createdAt: t0)
+                    ).instance)
             }
             let ids = made.map(\.id.rawValue).sorted()
             let first = try await repositories.instances.page(states: [.requested], after: nil, limit: 2)

@@ -29,7 +29,8 @@ struct LabInstanceRepositoryTests {
     func optimisticLocking(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let seed = try await Seed.make(in: repositories)
-            let (instance, _) = try await repositories.instances.findOrCreate(LabInstance(userID: seed.user.id, environmentID: seed.environment.id, createdAt: t0))
+            let (instance, _) = try await repositories.instances.findOrCreate(
+                LabInstance(userID: seed.user.id, environmentID: seed.environment.id, createdAt: t0))
             var first = instance
             try first.transition(to: .allocating, at: t0)
             first.vmid = 4100
@@ -51,7 +52,8 @@ struct LabInstanceRepositoryTests {
     func deletedInstanceFreesSlot(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let seed = try await Seed.make(in: repositories)
-            var (instance, _) = try await repositories.instances.findOrCreate(LabInstance(userID: seed.user.id, environmentID: seed.environment.id, createdAt: t0))
+            var (instance, _) = try await repositories.instances.findOrCreate(
+                LabInstance(userID: seed.user.id, environmentID: seed.environment.id, createdAt: t0))
             try instance.transition(to: .deleting, at: t0)
             instance = try await repositories.instances.save(instance)
             try instance.transition(to: .deleted, at: t0)
@@ -70,7 +72,8 @@ struct LabInstanceRepositoryTests {
     func steps(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let seed = try await Seed.make(in: repositories)
-            let (instance, _) = try await repositories.instances.findOrCreate(LabInstance(userID: seed.user.id, environmentID: seed.environment.id, createdAt: t0))
+            let (instance, _) = try await repositories.instances.findOrCreate(
+                LabInstance(userID: seed.user.id, environmentID: seed.environment.id, createdAt: t0))
             var clone = LabInstanceStep(instanceID: instance.id, name: "clone", reference: "UPID:pve1:0001", startedAt: t0)
             try await repositories.instances.record(clone)
             clone.outcome = .succeeded
@@ -93,9 +96,10 @@ struct AuditAndLedgerTests {
     func auditOrder(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             let first = try await repositories.audit.append(AuditEvent(at: t0, actor: "admin", action: "platform.add", subject: "platform/1"))
-            let second = try await repositories.audit.append(AuditEvent(
-                at: t0, actor: "teacher", action: "activity.bind", subject: "activity/9", detail: "linux-101", courseID: CourseID("c-1"),
-                address: "192.0.2.7", outcome: .refused))
+            let second = try await repositories.audit.append(
+                AuditEvent(
+                    at: t0, actor: "teacher", action: "activity.bind", subject: "activity/9", detail: "linux-101", courseID: CourseID("c-1"),
+                    address: "192.0.2.7", outcome: .refused))
             #expect(try #require(first.sequence) < #require(second.sequence))
             let audit = repositories.audit
             #expect(try await audit.list(AuditFilter(), before: nil, limit: 10) == [second, first])

@@ -14,8 +14,9 @@ struct LaunchSnapshotTests {
                 try await repositories.launchSnapshots.snapshot(
                     platformID: seed.platform.id, subject: "student-1", deploymentID: "d", contextID: "c", resourceLinkID: link)
             }
-            #expect(try await repositories.launchSnapshots.snapshot(
-                platformID: seed.platform.id, subject: "nobody", deploymentID: "d", contextID: "c", resourceLinkID: "r") == nil)
+            #expect(
+                try await repositories.launchSnapshots.snapshot(
+                    platformID: seed.platform.id, subject: "nobody", deploymentID: "d", contextID: "c", resourceLinkID: "r") == nil)
             #expect(try await read("r") == LaunchSnapshot(user: seed.user))
 
             let course = try await repositories.courses.upsert(Course(platformID: seed.platform.id, deploymentID: "d", contextID: "c", title: "C"))

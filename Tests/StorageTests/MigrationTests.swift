@@ -1,7 +1,8 @@
 import LabCore
-@testable import Storage
 import TestSupport
 import Testing
+
+@testable import Storage
 
 @Suite("Migrations")
 struct MigrationTests {

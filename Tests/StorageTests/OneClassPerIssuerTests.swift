@@ -1,8 +1,9 @@
 import Foundation
 import LabCore
-@testable import Storage
 import TestSupport
 import Testing
+
+@testable import Storage
 
 /// One Moodle registered twice (dynamically and by hand) is one class: people are one per
 /// (issuer, sub) and courses one per (issuer, context id), whichever registration they came through.
@@ -14,10 +15,14 @@ struct OneClassPerIssuerTests {
             jwksURL: issuer + "/mod/lti/certs.php", createdAt: t0)
     }
 
-    @Test("launches through two registrations of one issuer find one user and one course; removing one registration keeps them", arguments: RelationalEngine.underTest)
+    @Test(
+        "launches through two registrations of one issuer find one user and one course; removing one registration keeps them",
+        arguments: RelationalEngine.underTest)
     func twoRegistrations(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
-            let dynamic = Self.registration("dynamic-1"), byHand = Self.registration("manual-2"), other = Self.registration("x", issuer: "https://other.example.edu")
+            let dynamic = Self.registration("dynamic-1")
+            let byHand = Self.registration("manual-2")
+            let other = Self.registration("x", issuer: "https://other.example.edu")
             for platform in [dynamic, byHand, other] { try await repositories.platforms.insert(platform) }
 
             let ada = try await repositories.users.upsert(User(platformID: dynamic.id, subject: "42", name: "Ada"))
@@ -45,11 +50,15 @@ struct OneClassPerIssuerTests {
         }
     }
 
-    @Test("the migration merges a class split by two registrations, moving labs, enrollments, activities, settings and quotas", arguments: RelationalEngine.underTest)
+    @Test(
+        "the migration merges a class split by two registrations, moving labs, enrollments, activities, settings and quotas",
+        arguments: RelationalEngine.underTest)
     func migrationMergesSplitClasses(engine: RelationalEngine) async throws {
         try await engine.withDatabase { (database) async throws in
             let repositories = database.repositories()
-            let dynamic = Self.registration("dynamic-1"), byHand = Self.registration("manual-2"), other = Self.registration("x", issuer: "https://other.example.edu")
+            let dynamic = Self.registration("dynamic-1")
+            let byHand = Self.registration("manual-2")
+            let other = Self.registration("x", issuer: "https://other.example.edu")
             for platform in [dynamic, byHand, other] { try await repositories.platforms.insert(platform) }
             let linux = try await repositories.environments.save(Environment(name: "linux", title: "Linux"))
             let windows = try await repositories.environments.save(Environment(name: "windows", title: "Windows"))
@@ -105,7 +114,9 @@ struct OneClassPerIssuerTests {
 
             // From now on both registrations lead to the merged rows.
             #expect(try await repositories.users.upsert(User(platformID: byHand.id, subject: "s1")).id == UserID("u-1"))
-            #expect(try await repositories.courses.upsert(Course(platformID: byHand.id, deploymentID: "2", contextID: "10", title: "Networks")).id == CourseID("c-1"))
+            #expect(
+                try await repositories.courses.upsert(Course(platformID: byHand.id, deploymentID: "2", contextID: "10", title: "Networks")).id
+                    == CourseID("c-1"))
             // The kept lab keeps working: it can be saved (its live key is still its own).
             var kept = try #require(try await repositories.instances.find(id: LabInstanceID("l-2")))
             try kept.transition(to: .deleting, at: t0)

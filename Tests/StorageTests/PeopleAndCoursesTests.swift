@@ -92,7 +92,8 @@ struct PeopleAndCoursesTests {
             #expect(try await repositories.environments.list().map(\.name) == ["linux-101"])
 
             let course = try await repositories.courses.upsert(Course(platformID: seed.platform.id, deploymentID: "d", contextID: "c", title: "C"))
-            let activity = try await repositories.courses.upsertActivity(Activity(courseID: course.id, resourceLinkID: "r", title: "R", environmentID: updated.id))
+            let activity = try await repositories.courses.upsertActivity(
+                Activity(courseID: course.id, resourceLinkID: "r", title: "R", environmentID: updated.id))
             #expect(activity.environmentID == updated.id)
             #expect(try await repositories.environments.remove(id: updated.id))
             #expect(try await repositories.courses.activity(courseID: course.id, resourceLinkID: "r")?.environmentID == nil)

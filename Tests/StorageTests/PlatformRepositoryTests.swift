@@ -9,8 +9,9 @@ struct PlatformRepositoryTests {
     @Test("a platform is found by issuer and client id, not by issuer alone", arguments: RelationalEngine.underTest)
     func lookupByIssuerAndClient(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
-            let first = Platform(issuer: "https://lms.example", clientID: "a", authURL: "https://lms.example/auth",
-                                 tokenURL: "https://lms.example/token", jwksURL: "https://lms.example/jwks", createdAt: t0)
+            let first = Platform(
+                issuer: "https://lms.example", clientID: "a", authURL: "https://lms.example/auth",
+                tokenURL: "https://lms.example/token", jwksURL: "https://lms.example/jwks", createdAt: t0)
             var second = first
             second.id = .random()
             second.clientID = "b"
@@ -35,7 +36,10 @@ struct PlatformRepositoryTests {
             do {
                 try await repositories.platforms.insert(copy)
             } catch let error as StoreError {
-                guard case .duplicate = error else { Issue.record("expected duplicate, got \(error)"); return }
+                guard case .duplicate = error else {
+                    Issue.record("expected duplicate, got \(error)")
+                    return
+                }
             }
         }
     }

@@ -27,7 +27,8 @@ struct QuotaAndSettingsTests {
             let seed = try await Seed.make(in: repositories)
             let course = try await repositories.courses.upsert(Course(platformID: seed.platform.id, deploymentID: "d", contextID: "ctx", title: "Networks"))
             #expect(try await repositories.courses.settings(of: course.id) == CourseSettings())
-            let settings = CourseSettings(cores: 2, vlan: 2001, timeZone: "Europe/Zurich", windows: [TimeWindow(start: "2026-11-23T09:00", end: "2026-11-23T12:00")])
+            let settings = CourseSettings(
+                cores: 2, vlan: 2001, timeZone: "Europe/Zurich", windows: [TimeWindow(start: "2026-11-23T09:00", end: "2026-11-23T12:00")])
             try await repositories.courses.saveSettings(settings, for: course.id)
             try await repositories.courses.saveSettings(settings, for: course.id)
             #expect(try await repositories.courses.settings(of: course.id) == settings)
@@ -55,7 +56,9 @@ struct QuotaAndSettingsTests {
         }
     }
 
-    @Test("a course quota holds when a class clicks at once: of 12 simultaneous new labs with room for 3, exactly 3 are made", arguments: RelationalEngine.underTest)
+    @Test(
+        "a course quota holds when a class clicks at once: of 12 simultaneous new labs with room for 3, exactly 3 are made",
+        arguments: RelationalEngine.underTest)
     func quotaUnderConcurrency(engine: RelationalEngine) async throws {
         try await engine.withRepositories { (repositories) async throws in
             // The ephemeral store that goes with the engine in production: in process with SQLite, Redis with MariaDB.

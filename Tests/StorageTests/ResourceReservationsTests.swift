@@ -12,7 +12,8 @@ struct ResourceReservationsTests {
             let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<20 {
                     group.addTask {
-                        try await repositories.reservations.reserve(ResourceReservation(kind: "vmid", value: 100_123, holder: .instance(.random()), createdAt: t0))
+                        try await repositories.reservations.reserve(
+                            ResourceReservation(kind: "vmid", value: 100_123, holder: .instance(.random()), createdAt: t0))
                     }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }

@@ -97,7 +97,10 @@ struct MariaDBConnectionTests {
             try await database.ping()
             Issue.record("a ping to a closed port succeeded")
         } catch let error as StoreError {
-            guard case .unavailable(let component, _) = error else { Issue.record("got \(error)"); return }
+            guard case .unavailable(let component, _) = error else {
+                Issue.record("got \(error)")
+                return
+            }
             #expect(component == "database")
         }
     }

@@ -20,7 +20,11 @@ public enum RelationalEngine: String, CaseIterable, CustomStringConvertible, Sen
             defer { try? FileManager.default.removeItem(at: folder) }
             let database = try await SQLiteDatabase.open(path: folder.appendingPathComponent("test.sqlite").path)
             try await Migrator(database: database).migrate()
-            return try await withCleanup { try await body(database) } cleanup: { await database.shutdown() }
+            return try await withCleanup {
+                try await body(database)
+            } cleanup: {
+                await database.shutdown()
+            }
         case .mariadb:
             return try await TestServers.withScratchMariaDB(prepare: { try await Migrator(database: $0).migrate() }) { try await body($0) }
         }

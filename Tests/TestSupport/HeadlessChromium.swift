@@ -1,7 +1,8 @@
 import Foundation
 import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Debian's Chromium, headless, driven over the DevTools protocol on a pipe
@@ -25,16 +26,19 @@ public final class HeadlessChromium: Sendable {
 
     public init() throws {
         profile = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-chromium-\(UUID().uuidString)")
-        var toBrowser: [Int32] = [0, 0], fromBrowser: [Int32] = [0, 0]
+        var toBrowser: [Int32] = [0, 0]
+        var fromBrowser: [Int32] = [0, 0]
         guard pipe(&toBrowser) == 0, pipe(&fromBrowser) == 0 else { throw ChildProcessError(message: "cannot make pipes for Chromium") }
         // Close-on-exec, so no other program a test starts holds them open (the child gets its copies by dup2).
         for descriptor in toBrowser + fromBrowser { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        process = try ChildProcess(Self.executable, [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
-            // Frames of other sites in the page's own process, so one session reaches into Moodle-style iframes.
-            "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process",
-            "--remote-debugging-pipe", "--user-data-dir=\(profile.path)", "--window-size=1280,900", "about:blank",
-        ], descriptors: [3: toBrowser[0], 4: fromBrowser[1]])
+        process = try ChildProcess(
+            Self.executable,
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check",
+                // Frames of other sites in the page's own process, so one session reaches into Moodle-style iframes.
+                "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process",
+                "--remote-debugging-pipe", "--user-data-dir=\(profile.path)", "--window-size=1280,900", "about:blank",
+            ], descriptors: [3: toBrowser[0], 4: fromBrowser[1]])
         close(toBrowser[0])
         close(fromBrowser[1])
         commands = toBrowser[1]
@@ -193,7 +197,11 @@ public final class HeadlessChromium: Sendable {
                 throw ChildProcessError(message: "no element \(selector) to click")
             }
             var (x, y) = (inner[0], inner[1])
-            if frameURL != nil, let offset = try await evaluate("(function(e){var r=e.getBoundingClientRect();return [r.left+e.clientLeft,r.top+e.clientTop];})(document.querySelector('iframe'))") as? [Double] {
+            if frameURL != nil,
+                let offset = try await evaluate(
+                    "(function(e){var r=e.getBoundingClientRect();return [r.left+e.clientLeft,r.top+e.clientTop];})(document.querySelector('iframe'))")
+                    as? [Double]
+            {
                 x += offset[0]
                 y += offset[1]
             }

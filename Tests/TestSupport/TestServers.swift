@@ -14,14 +14,19 @@ public enum TestServers {
     /// Whether tests of a server should run: yes if it is there, and under CI always (so they fail loudly).
     public static func shouldTest(_ port: Int?) -> Bool { port != nil || isCI }
 
-    public static func mariaDB(port: Int? = mariaDBPort, password: String? = environment["LABGATE_TEST_MARIADB_PASSWORD"], database: String = "labgate") throws -> MariaDBSettings {
+    public static func mariaDB(port: Int? = mariaDBPort, password: String? = environment["LABGATE_TEST_MARIADB_PASSWORD"], database: String = "labgate") throws
+        -> MariaDBSettings
+    {
         guard let port, let password else {
             throw TestServerMissing(name: "MariaDB", hint: "run the tests through scripts/test.sh, which starts it")
         }
-        return MariaDBSettings(port: port, user: "labgate", password: password, database: database, poolSize: 8, timeout: .seconds(5), acquireTimeout: .seconds(30))
+        return MariaDBSettings(
+            port: port, user: "labgate", password: password, database: database, poolSize: 8, timeout: .seconds(5), acquireTimeout: .seconds(30))
     }
 
-    public static func redis(port: Int? = redisPort, password: String? = environment["LABGATE_TEST_REDIS_PASSWORD"], prefix: String = uniquePrefix()) throws -> RedisSettings {
+    public static func redis(port: Int? = redisPort, password: String? = environment["LABGATE_TEST_REDIS_PASSWORD"], prefix: String = uniquePrefix()) throws
+        -> RedisSettings
+    {
         guard let port, let password else {
             throw TestServerMissing(name: "Redis", hint: "run the tests through scripts/test.sh, which starts it")
         }
@@ -34,7 +39,11 @@ public enum TestServers {
     /// A client on the shared test Redis with a key prefix of its own, shut down afterwards.
     public static func withRedisClient<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
         let client = RedisClient(settings: try redis())
-        return try await withCleanup { try await body(client) } cleanup: { await client.shutdown() }
+        return try await withCleanup {
+            try await body(client)
+        } cleanup: {
+            await client.shutdown()
+        }
     }
 
     /// A fresh MariaDB database for one test, made ready by `prepare` (its schema), then

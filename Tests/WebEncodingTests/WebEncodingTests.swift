@@ -10,11 +10,15 @@ struct WebEncodingTests {
             let bytes = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 * 37 + 250) })
             let text = bytes.base64URLEncodedString()
             #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
-            #expect(text == bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+            #expect(
+                text
+                    == bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                    .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
             #expect(Data(base64URLEncoded: text) == bytes)
-            #expect(Data(base64URLEncoded: bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_")) == bytes, "padded input")
+            #expect(
+                Data(
+                    base64URLEncoded: bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                        .replacingOccurrences(of: "/", with: "_")) == bytes, "padded input")
         }
         for bad in ["a", "ab+c", "ab/c", "ab c", "a=b", "abcde", "é"] {
             #expect(Data(base64URLEncoded: bad) == nil, "\(bad)")
@@ -55,8 +59,9 @@ struct BrowserURLTests {
 
     @Test("https anywhere, http only to loopback when allowed, read as the browser reads it")
     func accepted() throws {
-        #expect(try BrowserURL("https://moodle.example.edu/mod/lti/contentitem_return.php?course=2&id=3", allowInsecureLoopback: false).text
-            == "https://moodle.example.edu/mod/lti/contentitem_return.php?course=2&id=3")
+        #expect(
+            try BrowserURL("https://moodle.example.edu/mod/lti/contentitem_return.php?course=2&id=3", allowInsecureLoopback: false).text
+                == "https://moodle.example.edu/mod/lti/contentitem_return.php?course=2&id=3")
         #expect(try BrowserURL(" HTTPS://canvas.instructure.com/x\n", allowInsecureLoopback: false).text == "HTTPS://canvas.instructure.com/x")
         for loopback in ["http://127.0.0.1:8081/return", "http://localhost/x", "http://[::1]:80/x", "http://moodle.localhost/x"] {
             #expect(try BrowserURL(loopback, allowInsecureLoopback: true).text == loopback)

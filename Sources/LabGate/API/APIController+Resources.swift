@@ -22,7 +22,8 @@ extension APIController {
         var items: [DeploymentResource] = []
         for platform in try await repositories.platforms.list() {
             for deployment in try await repositories.platforms.deployments(of: platform.id) {
-                items.append(DeploymentResource(platformId: platform.id.rawValue, issuer: platform.issuer, clientId: platform.clientID, deploymentId: deployment))
+                items.append(
+                    DeploymentResource(platformId: platform.id.rawValue, issuer: platform.issuer, clientId: platform.clientID, deploymentId: deployment))
             }
         }
         return try Self.json(items)
@@ -49,9 +50,10 @@ extension APIController {
         let id = try context.parameters.require("course")
         guard let course = try await repositories.courses.find(id: CourseID(id)) else { throw APIError.notFound("course \(id)") }
         let activities = try await repositories.courses.activities(of: course.id).map(ActivityResource.init)
-        return try Self.json(CourseDetail(
-            course: CourseResource(course), activities: activities, settings: try await repositories.courses.settings(of: course.id),
-            usage: try await repositories.instances.usage(of: .course(course.id))))
+        return try Self.json(
+            CourseDetail(
+                course: CourseResource(course), activities: activities, settings: try await repositories.courses.settings(of: course.id),
+                usage: try await repositories.instances.usage(of: .course(course.id))))
     }
 
     /// The cluster's nodes as Proxmox reports them; schedulable when online and below the memory ceiling.

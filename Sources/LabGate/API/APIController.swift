@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import LabCore
 import LTIGateway
+import LabCore
 import Provisioning
 import WebSupport
 
@@ -110,7 +110,8 @@ struct APIController: Sendable {
             for method in Self.methods where !taken.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ in
                     var refusal = APIError(
-                        status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only.").apiResponse()
+                        status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only."
+                    ).apiResponse()
                     refusal.headers[.allow] = allow
                     return refusal
                 }
@@ -147,7 +148,9 @@ struct APIController: Sendable {
     }
 
     /// Every change asked of the API goes to the audit trail, with the token that asked.
-    private func record(_ route: APIRoute, _ request: Request, _ context: LabGateRequestContext, actor: String?, status: HTTPResponse.Status, detail: String = "") async {
+    private func record(
+        _ route: APIRoute, _ request: Request, _ context: LabGateRequestContext, actor: String?, status: HTTPResponse.Status, detail: String = ""
+    ) async {
         guard route.method != .get, let actor else { return }
         let (action, subject) = route.audited(request.uri.path)
         let event = AuditEvent(
@@ -173,7 +176,9 @@ struct APIController: Sendable {
             states = []
             for name in text.split(separator: ",") {
                 guard let state = LabInstanceState(rawValue: String(name)) else {
-                    throw APIError.invalid("state", "state is a comma-separated list of \(LabInstanceState.allCases.map(\.rawValue).joined(separator: ", ")); \(name) is none of them.")
+                    throw APIError.invalid(
+                        "state",
+                        "state is a comma-separated list of \(LabInstanceState.allCases.map(\.rawValue).joined(separator: ", ")); \(name) is none of them.")
                 }
                 states.insert(state)
             }

@@ -69,11 +69,12 @@ extension EnvironmentSpec: APIRequestBody {
     static let shape = JSONShape.object([
         "name": .value, "title": .value, "pool": .value, "tags": .value, "lifetimeMinutes": .value, "idleTimeoutMinutes": .value,
         "access": .object(["protocol": .value, "port": .value]),
-        "vms": .array(.object([
-            "template": .value, "node": .value, "storage": .value, "clone": .value, "cores": .value, "memoryMiB": .value,
-            // A VLAN is a number or a range; the range's fields are checked when it is one.
-            "network": .object(["bridge": .value, "vlan": .object(["from": .value, "to": .value, "per": .value])]),
-            "cloudInit": .object(["user": .value, "generatePassword": .value, "sshKeys": .value]),
-        ])),
+        "vms": .array(
+            .object([
+                "template": .value, "node": .value, "storage": .value, "clone": .value, "cores": .value, "memoryMiB": .value,
+                // A VLAN is a number or a range; the range's fields are checked when it is one.
+                "network": .object(["bridge": .value, "vlan": .object(["from": .value, "to": .value, "per": .value])]),
+                "cloudInit": .object(["user": .value, "generatePassword": .value, "sshKeys": .value]),
+            ])),
     ])
 }

@@ -41,8 +41,9 @@ struct APIRoute: Sendable {
 
     /// The path in Hummingbird's form (`:name`), below `/api/v1`.
     var routerPath: String {
-        "/api/v1" + path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
-            segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : String(segment)
-        }.joined(separator: "/")
+        "/api/v1"
+            + path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+                segment.hasPrefix("{") && segment.hasSuffix("}") ? ":" + segment.dropFirst().dropLast() : String(segment)
+            }.joined(separator: "/")
     }
 }

@@ -28,7 +28,8 @@ struct APITokens: Sendable {
         let parts = bearer.dropFirst(Self.prefix.count).split(separator: "_", maxSplits: 1)
         guard parts.count == 2, let token = try await repository.find(id: APITokenID(String(parts[0]))) else { return nil }
         // Compared in constant time: the hash must not leak through timing.
-        let expected = Array(token.secretHash.utf8), given = Array(Self.hash(String(parts[1])).utf8)
+        let expected = Array(token.secretHash.utf8)
+        let given = Array(Self.hash(String(parts[1])).utf8)
         guard expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else { return nil }
         return token.isValid(at: now) ? token : nil
     }

@@ -1,6 +1,6 @@
 import Foundation
-import LabCore
 import LTIGateway
+import LabCore
 import Provisioning
 import WebSupport
 
@@ -25,7 +25,9 @@ struct Administration: Sendable {
 
     /// On an admin command's backends.
     init(_ backends: Backends) {
-        self.init(repositories: backends.repositories, operations: LabOperations(repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral),
+        self.init(
+            repositories: backends.repositories,
+            operations: LabOperations(repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral),
             queue: backends.queue, sessions: backends.sessions)
     }
 

@@ -24,9 +24,10 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Browsers launching at once.") var concurrency: Int = 32
         @Option(help: "How long to measure, after a one-second warm-up.") var seconds: Int = 10
         @Option(help: "Distinct students the browsers launch as.") var students: Int = 500
-        @Option(help: ArgumentHelp(
-            "Drive a LabGate server that is already running on the same database (its lti.allowInsecureLoopback must be true), instead of one in this process.",
-            valueName: "url"))
+        @Option(
+            help: ArgumentHelp(
+                "Drive a LabGate server that is already running on the same database (its lti.allowInsecureLoopback must be true), instead of one in this process.",
+                valueName: "url"))
         var url: String?
 
         func validate() throws {
@@ -50,7 +51,8 @@ struct BenchCommand: AsyncParsableCommand {
             LoggingSetup.bootstrap(config)
             let result = try await LaunchBenchmark(
                 config: config, concurrency: concurrency, seconds: seconds, students: students,
-                serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).run()
+                serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ).run()
             if let firstError = result.firstError {
                 FileHandle.standardError.write(Data("labgate bench: \(result.errors) failed launches; the first: \(firstError)\n".utf8))
             }
@@ -89,7 +91,8 @@ struct BenchCommand: AsyncParsableCommand {
             LoggingSetup.bootstrap(config)
             let result = try await RushBenchmark(
                 config: config, serverURLs: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, students: students, quota: quota,
-                serverPIDs: serverPid).run()
+                serverPIDs: serverPid
+            ).run()
             if let firstError = result.firstError {
                 FileHandle.standardError.write(Data("labgate bench: \(result.errors) unexpected answers; the first: \(firstError)\n".utf8))
             }

@@ -2,8 +2,8 @@ import Foundation
 import GuacBridge
 import LabCore
 import Logging
-import Provisioning
 import PVESim
+import Provisioning
 import Storage
 import WebSupport
 
@@ -101,8 +101,9 @@ struct BurstSimulation: Sendable {
         var logger = Logger(label: "labgate.simulate")
         logger.logLevel = .error
         let poll = real(0.5)
-        let proxmox = try ProxmoxClient(settings: ProxmoxSettings(
-            baseURL: baseURL, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: poll), logger: logger)
+        let proxmox = try ProxmoxClient(
+            settings: ProxmoxSettings(
+                baseURL: baseURL, tokenID: Self.token.id, tokenSecret: Self.token.secret, taskPollInterval: poll), logger: logger)
         let settings = ProvisioningSettings(
             maxClonesPerNode: clonesPerNode, maxClonesPerStorage: nodes * clonesPerNode, cloneTimeout: real(3600),
             taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000),

@@ -58,8 +58,10 @@ struct LaunchBenchmark {
 
     /// The browsers, on one HTTP client, against the server at `toolURL`.
     private func drive(_ platform: PlatformSim, toolURL: String) async throws -> Result {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
         let outcome = await Self.outcome {
             try await waitUntilServing(toolURL, client: client)
             return try await measure(platform: platform, toolURL: toolURL, client: client)

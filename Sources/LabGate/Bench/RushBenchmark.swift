@@ -4,8 +4,9 @@ import LTIGateway
 import LabCore
 import NIOConcurrencyHelpers
 import PlatformSim
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A class that clicks at 9:00: `students` launches of one course with a quota, posted at the
@@ -61,8 +62,10 @@ struct RushBenchmark {
         let platform = try PlatformSim(clientID: "bench-client", deploymentID: "bench-deployment")
         return try await platform.serving {
             try await Backends.prepare(config, platform: platform, environment: Environment(name: "bench", title: "Benchmark lab"))
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-                redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: students)))
+            let client = HTTPClient(
+                eventLoopGroupProvider: .singleton,
+                configuration: .init(
+                    redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: students)))
             let outcome = await LaunchBenchmark.outcome { try await rush(platform, client: client) }
             try? await client.shutdown()
             return try outcome.get()
@@ -86,7 +89,8 @@ struct RushBenchmark {
             posts.append((browser, try platform.authorize(Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 })))
         }
 
-        let generatorBefore = Self.ownCPU(), serversBefore = serverPIDs.map(Self.processCPU)
+        let generatorBefore = Self.ownCPU()
+        let serversBefore = serverPIDs.map(Self.processCPU)
         let answers = await withTaskGroup(of: Answer.self) { group in
             for (browser, form) in posts { group.addTask { await Self.click(browser, posting: form) } }
             return await group.reduce(into: [Answer]()) { $0.append($1) }
@@ -119,7 +123,8 @@ struct RushBenchmark {
 
     /// Posts the id_token, then follows busy pages' refreshes (after the seconds they ask) as a browser does.
     private static func click(_ browser: SimBrowser, posting form: HTMLForm) async -> Answer {
-        let clock = ContinuousClock(), start = clock.now
+        let clock = ContinuousClock()
+        let start = clock.now
         var busyPages = 0
         do {
             var page = try await browser.submit(form)

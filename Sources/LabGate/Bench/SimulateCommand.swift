@@ -29,7 +29,9 @@ struct SimulateCommand: AsyncParsableCommand {
         @Option(name: .customLong("time-scale"), help: "How much faster than real time the simulated cluster runs.") var timeScale: Double = 10
         @Option(help: "Worker processes (each with its own claim loop).") var workers: Int = 2
         @Option(name: .customLong("worker-concurrency"), help: "Jobs each worker runs at once (worker.concurrency).") var workerConcurrency: Int = 64
-        @Option(name: .customLong("fault-rate"), help: "Share of Proxmox calls that run into trouble: 595s, lock timeouts, cut connections, failed tasks, slow guest agents.")
+        @Option(
+            name: .customLong("fault-rate"),
+            help: "Share of Proxmox calls that run into trouble: 595s, lock timeouts, cut connections, failed tasks, slow guest agents.")
         var faultRate: Double = 0
         @Option(help: "Seeds the faults, so that a run can be repeated.") var seed: UInt64?
 
@@ -50,8 +52,9 @@ struct SimulateCommand: AsyncParsableCommand {
             let simulation = BurstSimulation(
                 students: students, within: within, nodes: nodes, cloneSeconds: cloneSeconds, clonesPerNode: clonesPerNode,
                 timeScale: timeScale, workers: workers, workerConcurrency: workerConcurrency, faultRate: faultRate, seed: seed)
-            print("simulating \(students) students over \(within) s on \(nodes) nodes × \(clonesPerNode) clones of \(cloneSeconds) s, time ×\(timeScale)"
-                + (faultRate > 0 ? ", trouble on \(Int(faultRate * 100)) % of Proxmox calls (seed \(seed.map(String.init) ?? "random"))" : ""))
+            print(
+                "simulating \(students) students over \(within) s on \(nodes) nodes × \(clonesPerNode) clones of \(cloneSeconds) s, time ×\(timeScale)"
+                    + (faultRate > 0 ? ", trouble on \(Int(faultRate * 100)) % of Proxmox calls (seed \(seed.map(String.init) ?? "random"))" : ""))
             fflush(nil)
             let outcome = try await simulation.run()
             print(outcome)

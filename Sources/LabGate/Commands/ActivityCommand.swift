@@ -23,7 +23,10 @@ struct ActivityCommand: AsyncParsableCommand {
                 }
                 let names = Dictionary(uniqueKeysWithValues: try await backends.repositories.environments.list().map { ($0.id, $0.name) })
                 return try await backends.repositories.courses.activities(of: CourseID(course)).map { activity in
-                    [activity.id.rawValue, activity.title, "link \(activity.resourceLinkID)", activity.environmentID.map { names[$0] ?? $0.rawValue } ?? "no environment"]
+                    [
+                        activity.id.rawValue, activity.title, "link \(activity.resourceLinkID)",
+                        activity.environmentID.map { names[$0] ?? $0.rawValue } ?? "no environment",
+                    ]
                 }
             }
             if rows.isEmpty { print("no activities in course \(course) yet") }

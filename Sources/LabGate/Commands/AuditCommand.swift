@@ -32,8 +32,11 @@ struct AuditCommand: AsyncParsableCommand {
             }
             if events.isEmpty { print("no audit events") }
             for event in events {
-                print([event.sequence.map(String.init) ?? "-", event.at.formatted(.iso8601), event.actor, event.action, event.subject,
-                       event.outcome.rawValue, event.address ?? "-", event.detail].joined(separator: "\t"))
+                print(
+                    [
+                        event.sequence.map(String.init) ?? "-", event.at.formatted(.iso8601), event.actor, event.action, event.subject,
+                        event.outcome.rawValue, event.address ?? "-", event.detail,
+                    ].joined(separator: "\t"))
             }
         }
     }

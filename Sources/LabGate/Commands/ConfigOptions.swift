@@ -3,9 +3,11 @@ import Foundation
 
 /// The `--config` option every subcommand shares, and loading the configuration with it.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "YAML configuration file. Default: \(LabGateConfig.defaultFile) if it exists, else the embedded defaults.",
-        valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "YAML configuration file. Default: \(LabGateConfig.defaultFile) if it exists, else the embedded defaults.",
+            valueName: "file"))
     var config: String?
 
     /// The validated configuration, with the secret key file it names; on a bad one, prints

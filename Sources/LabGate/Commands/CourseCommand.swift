@@ -28,8 +28,9 @@ struct CourseCommand: AsyncParsableCommand {
             }
             if courses.isEmpty { print("no courses yet: a course appears with its first launch") }
             for course in courses {
-                print([course.id.rawValue, course.title, "platform \(course.platformID)", "deployment \(course.deploymentID)", "context \(course.contextID)"]
-                    .joined(separator: "\t"))
+                print(
+                    [course.id.rawValue, course.title, "platform \(course.platformID)", "deployment \(course.deploymentID)", "context \(course.contextID)"]
+                        .joined(separator: "\t"))
             }
         }
     }
@@ -52,10 +53,14 @@ struct CourseCommand: AsyncParsableCommand {
                 for activity in try await courses.activities(of: course.id) {
                     lines.append("  \(activity.id)\t\(activity.title)\t\(activity.environmentID.map { environments[$0] ?? $0.rawValue } ?? "no environment")")
                 }
-                let sizes = [("cores", settings.cores), ("memory MiB", settings.memoryMiB), ("lifetime min", settings.lifetimeMinutes),
-                             ("idle timeout min", settings.idleTimeoutMinutes), ("VLAN", settings.vlan)]
+                let sizes = [
+                    ("cores", settings.cores), ("memory MiB", settings.memoryMiB), ("lifetime min", settings.lifetimeMinutes),
+                    ("idle timeout min", settings.idleTimeoutMinutes), ("VLAN", settings.vlan),
+                ]
                 lines.append("settings:\t" + sizes.map { "\($0.0) \($0.1.map(String.init) ?? "default")" }.joined(separator: ", "))
-                lines.append("time zone:\t\(settings.timeZone)\twindows: \(settings.windows.isEmpty ? "always open" : settings.windows.map { "\($0.start) to \($0.end)" }.joined(separator: ", "))")
+                lines.append(
+                    "time zone:\t\(settings.timeZone)\twindows: \(settings.windows.isEmpty ? "always open" : settings.windows.map { "\($0.start) to \($0.end)" }.joined(separator: ", "))"
+                )
                 lines.append("running:\t\(usage.instances) instances, \(usage.cores) cores, \(usage.memoryMiB) MiB")
                 return lines.joined(separator: "\n")
             }

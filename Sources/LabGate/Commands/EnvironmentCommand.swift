@@ -40,8 +40,11 @@ struct EnvironmentCommand: AsyncParsableCommand {
                 let vm = spec.primary
                 let size = [vm.cores.map { "\($0) cores" }, vm.memoryMiB.map { "\($0) MiB" }].compactMap { $0 }.joined(separator: ", ")
                 let more = spec.vms.count > 1 ? " + \(spec.vms.count - 1) more VM(s)" : ""
-                print([environment.name, environment.title, "template \(vm.template) (\(vm.clone.rawValue))\(more)", size.isEmpty ? "template's size" : size,
-                       "\(spec.access.protocol.rawValue):\(spec.access.port)", "lifetime \(spec.lifetimeMinutes) min"].joined(separator: "\t"))
+                print(
+                    [
+                        environment.name, environment.title, "template \(vm.template) (\(vm.clone.rawValue))\(more)", size.isEmpty ? "template's size" : size,
+                        "\(spec.access.protocol.rawValue):\(spec.access.port)", "lifetime \(spec.lifetimeMinutes) min",
+                    ].joined(separator: "\t"))
             }
         }
     }

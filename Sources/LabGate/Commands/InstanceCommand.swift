@@ -13,8 +13,10 @@ struct InstanceCommand: AsyncParsableCommand {
             Each change is saved and handed to the workers; --wait follows it until the instance rests. \
             On the in-process queue (ephemeral.engine memory) this command does the work itself and always waits.
             """,
-        subcommands: [Create.self, List.self, Show.self, Operate<StartOperation>.self, Operate<StopOperation>.self,
-                      Operate<ResetOperation>.self, Operate<DeleteOperation>.self]
+        subcommands: [
+            Create.self, List.self, Show.self, Operate<StartOperation>.self, Operate<StopOperation>.self,
+            Operate<ResetOperation>.self, Operate<DeleteOperation>.self,
+        ]
     )
 
     /// `labgate instance create`.
@@ -28,8 +30,10 @@ struct InstanceCommand: AsyncParsableCommand {
 
         func run() async throws {
             let instance = try await ProvisioningSession.run(options, audit: AuditedChange("instance.create", "instances")) { config, backends, runtime in
-                let (instance, created) = try await Administration(repositories: backends.repositories, operations: runtime.operations, queue: backends.queue, sessions: backends.sessions)
-                    .createInstance(userID: UserID(user), environmentName: environment)
+                let (instance, created) = try await Administration(
+                    repositories: backends.repositories, operations: runtime.operations, queue: backends.queue, sessions: backends.sessions
+                )
+                .createInstance(userID: UserID(user), environmentName: environment)
                 print("\(created ? "requested" : "already there"): \(instance.id)")
                 guard wait || config.ephemeral == .memory else { return instance }
                 return try await ProvisioningSession.settle(instance.id, config: config, backends: backends, runtime: runtime)
@@ -110,8 +114,10 @@ struct InstanceCommand: AsyncParsableCommand {
     /// One line for people: id, state, user, node/VMID, address.
     static func describe(_ instance: LabInstance) -> String {
         let place = instance.vmid.map { "VM \($0) on \(instance.node ?? "?")" } ?? "no VM"
-        return [instance.id.rawValue, instance.state.rawValue, "user \(instance.userID)", place, instance.address ?? "-",
-                "since \(instance.updatedAt.formatted(.iso8601))"].joined(separator: "\t")
+        return [
+            instance.id.rawValue, instance.state.rawValue, "user \(instance.userID)", place, instance.address ?? "-",
+            "since \(instance.updatedAt.formatted(.iso8601))",
+        ].joined(separator: "\t")
     }
 }
 

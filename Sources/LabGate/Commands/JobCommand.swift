@@ -46,10 +46,12 @@ struct JobCommand: AsyncParsableCommand {
     /// empty one and say, wrongly, that nothing failed.
     static func requireSharedQueue(_ options: ConfigOptions) throws {
         guard case .memory = try options.load().ephemeral else { return }
-        FileHandle.standardError.write(Data("""
-            labgate: on ephemeral.engine memory the job queue lives inside the `labgate serve` process, which this command cannot see:             its failed jobs are at GET /api/v1/jobs and POST /api/v1/jobs/{job}/retry (a token from `labgate token create`);             with ephemeral.engine redis this command reads the shared queue
+        FileHandle.standardError.write(
+            Data(
+                """
+                labgate: on ephemeral.engine memory the job queue lives inside the `labgate serve` process, which this command cannot see:             its failed jobs are at GET /api/v1/jobs and POST /api/v1/jobs/{job}/retry (a token from `labgate token create`);             with ephemeral.engine redis this command reads the shared queue
 
-            """.utf8))
+                """.utf8))
         throw ExitCode(2)
     }
 }

@@ -21,8 +21,11 @@ struct NodeCommand: AsyncParsableCommand {
             }
             for node in nodes {
                 let memory = "memory \(node.memoryUsedBytes >> 20) of \(node.memoryBytes >> 20) MiB"
-                print([node.name, node.online ? "online" : "offline", "\(node.cores) cores, cpu \(Int(node.cpu * 100)) %", memory,
-                       node.schedulable ? "schedulable" : "full or offline"].joined(separator: "\t"))
+                print(
+                    [
+                        node.name, node.online ? "online" : "offline", "\(node.cores) cores, cpu \(Int(node.cpu * 100)) %", memory,
+                        node.schedulable ? "schedulable" : "full or offline",
+                    ].joined(separator: "\t"))
             }
         }
     }

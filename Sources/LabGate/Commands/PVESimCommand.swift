@@ -24,9 +24,10 @@ struct PVESimCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PEM certificate to serve HTTPS with (needs --tls-key).", valueName: "file"))
     var tlsCertificate: String?
     @Option(help: ArgumentHelp("PEM private key of --tls-certificate.", valueName: "file")) var tlsKey: String?
-    @Option(help: ArgumentHelp(
-        "Serve HTTPS as a fresh Proxmox node does: the installer's pve-root-ca.pem signing pve-ssl.pem, made in this folder if missing.",
-        valueName: "folder"))
+    @Option(
+        help: ArgumentHelp(
+            "Serve HTTPS as a fresh Proxmox node does: the installer's pve-root-ca.pem signing pve-ssl.pem, made in this folder if missing.",
+            valueName: "folder"))
     var tlsFolder: String?
     @Option(help: ArgumentHelp("Append every API request received to this file as JSON lines.", valueName: "file"))
     var requestLog: String?
@@ -54,7 +55,8 @@ struct PVESimCommand: AsyncParsableCommand {
     func run() async throws {
         let cluster = try Self.loadCluster(from: config)
         let node = cluster.firstNodeName
-        let tls = try tlsCertificate.map { try SimTLS(certificateFile: $0, keyFile: tlsKey ?? "") }
+        let tls =
+            try tlsCertificate.map { try SimTLS(certificateFile: $0, keyFile: tlsKey ?? "") }
             ?? tlsFolder.map { try SimTLS.proxmoxInstallerLayout(in: $0, node: node, addresses: [host]) }
         let log = try requestLog.map { try SimRequestLog(path: $0) }
         let logger = Logger(label: "labgate.pve-sim")

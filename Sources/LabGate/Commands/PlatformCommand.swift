@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import LabCore
 import LTIGateway
+import LabCore
 import WebSupport
 
 /// `labgate platform`: the LTI platforms (Moodle sites) allowed to launch LabGate.
@@ -44,7 +44,9 @@ struct PlatformCommand: AsyncParsableCommand {
                     Platform(issuer: issuer, clientID: clientID, authURL: authURL, tokenURL: tokenURL, jwksURL: jwksURL, createdAt: Date()),
                     deployments: deploymentIDs, now: Date())
             }
-            print("platform \(platform.issuer) (client \(platform.clientID)) is \(platform.status.rawValue); deployments: \(deploymentIDs.joined(separator: ", "))")
+            print(
+                "platform \(platform.issuer) (client \(platform.clientID)) is \(platform.status.rawValue); deployments: \(deploymentIDs.joined(separator: ", "))"
+            )
         }
     }
 
@@ -80,7 +82,8 @@ struct PlatformCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (url, expiresAt) = try await AdminSession.run(options, audit: AuditedChange("platform.invite", "platform-invitations")) { config, backends in
-                try await Administration(backends).invitePlatform(registrationURL: config.lti.registrationURL, lifetimeHours: hours ?? Self.defaultHours, now: Date())
+                try await Administration(backends).invitePlatform(
+                    registrationURL: config.lti.registrationURL, lifetimeHours: hours ?? Self.defaultHours, now: Date())
             }
             print(url)
             FileHandle.standardError.write(Data("works once, until \(expiresAt.formatted(.iso8601)); keep it as you would a password\n".utf8))
@@ -101,7 +104,9 @@ struct PlatformCommand: AsyncParsableCommand {
                 print("no platforms registered (labgate platform add, a file in lti-config/platforms/, or Dynamic Registration at /lti/register)")
             }
             for (platform, deployments) in platforms {
-                print("\(platform.status.rawValue)\t\(platform.issuer)\tclient \(platform.clientID)\tdeployments \(deployments.joined(separator: ","))\tjwks \(platform.jwksURL)\tid \(platform.id)")
+                print(
+                    "\(platform.status.rawValue)\t\(platform.issuer)\tclient \(platform.clientID)\tdeployments \(deployments.joined(separator: ","))\tjwks \(platform.jwksURL)\tid \(platform.id)"
+                )
             }
             for warning in Self.issuerWarnings(platforms.map(\.0)) {
                 FileHandle.standardError.write(Data("labgate: warning: \(warning)\n".utf8))

@@ -66,7 +66,9 @@ enum ProvisioningSession {
                     return
                 }
                 let pause = queue.backoff(after: attempt)
-                print("  \(error); retrying in \(pause.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) (attempt \(attempt + 1) of \(queue.maxAttempts))")
+                print(
+                    "  \(error); retrying in \(pause.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow))) (attempt \(attempt + 1) of \(queue.maxAttempts))"
+                )
                 fflush(nil)
                 try await Task.sleep(for: pause)
             }

@@ -26,10 +26,12 @@ struct TokenCommand: AsyncParsableCommand {
                 try await Administration(backends).createToken(name: name, scope: scope, expiresDays: expiresDays, now: Date())
             }
             print(bearer)
-            FileHandle.standardError.write(Data("""
-                token \(token.name) (\(token.scope.rawValue)\(token.expiresAt.map { ", expires \($0.formatted(.iso8601))" } ?? "")) \
-                is shown once: send it as "Authorization: Bearer <token>".\n
-                """.utf8))
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    token \(token.name) (\(token.scope.rawValue)\(token.expiresAt.map { ", expires \($0.formatted(.iso8601))" } ?? "")) \
+                    is shown once: send it as "Authorization: Bearer <token>".\n
+                    """.utf8))
         }
     }
 
@@ -44,7 +46,8 @@ struct TokenCommand: AsyncParsableCommand {
             if tokens.isEmpty { print("no tokens (labgate token create --name N --scope read|write|admin)") }
             let now = Date()
             for token in tokens {
-                let state = token.revokedAt.map { "revoked \($0.formatted(.iso8601))" }
+                let state =
+                    token.revokedAt.map { "revoked \($0.formatted(.iso8601))" }
                     ?? (token.isValid(at: now) ? "valid" : "expired")
                 let expiry = token.expiresAt.map { "expires \($0.formatted(.iso8601))" } ?? "no expiry"
                 print("\(token.name)\t\(token.scope.rawValue)\t\(state)\tcreated \(token.createdAt.formatted(.iso8601))\t\(expiry)")

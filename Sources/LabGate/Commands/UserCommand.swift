@@ -22,10 +22,12 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard case .redis = try options.load().ephemeral else {
-                FileHandle.standardError.write(Data("""
-                    labgate: on ephemeral.engine memory the sessions live inside the `labgate serve` process, which this command cannot reach: \
-                    use POST /api/v1/users/{user}/end-sessions (a token from `labgate token create`)\n
-                    """.utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        labgate: on ephemeral.engine memory the sessions live inside the `labgate serve` process, which this command cannot reach: \
+                        use POST /api/v1/users/{user}/end-sessions (a token from `labgate token create`)\n
+                        """.utf8))
                 throw ExitCode(2)
             }
             try await AdminSession.run(options, audit: AuditedChange("user.end-sessions", "user/\(user)")) { _, backends in

@@ -21,11 +21,13 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         guard case .redis = config.ephemeral else {
-            FileHandle.standardError.write(Data("""
-                labgate: a separate worker needs a shared queue: set ephemeral.engine to redis \
-                (on the embedded defaults `labgate serve` runs the jobs itself)
+            FileHandle.standardError.write(
+                Data(
+                    """
+                    labgate: a separate worker needs a shared queue: set ephemeral.engine to redis \
+                    (on the embedded defaults `labgate serve` runs the jobs itself)
 
-                """.utf8))
+                    """.utf8))
             throw ExitCode(2)
         }
         LoggingSetup.bootstrap(config)

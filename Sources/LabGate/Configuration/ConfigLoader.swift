@@ -70,16 +70,21 @@ struct ConfigLoader {
     }
 
     private static let requirements = [
-        Requirement(when: "guacamole.url", matches: { !$0.isEmpty }, needs: "guacamole.jsonSecretKey",
-                    because: "the json-secret-key of Guacamole's guacamole.properties (32 hex digits), since guacamole.url is set"),
-        Requirement(when: "proxmox.url", matches: { !$0.isEmpty }, needs: "proxmox.tokenId",
-                    because: "an API token id, USER@REALM!TOKENID, since proxmox.url is set"),
-        Requirement(when: "proxmox.url", matches: { !$0.isEmpty }, needs: "proxmox.tokenSecret",
-                    because: "the API token's secret, since proxmox.url is set"),
-        Requirement(when: "proxmox.trust", matches: { $0 == "ca" }, needs: "proxmox.caFile",
-                    because: "the PEM file of the cluster's CA (/etc/pve/pve-root-ca.pem), since proxmox.trust is ca"),
-        Requirement(when: "proxmox.trust", matches: { $0 == "pinned" }, needs: "proxmox.fingerprint",
-                    because: "the certificate's SHA-256 fingerprint, since proxmox.trust is pinned"),
+        Requirement(
+            when: "guacamole.url", matches: { !$0.isEmpty }, needs: "guacamole.jsonSecretKey",
+            because: "the json-secret-key of Guacamole's guacamole.properties (32 hex digits), since guacamole.url is set"),
+        Requirement(
+            when: "proxmox.url", matches: { !$0.isEmpty }, needs: "proxmox.tokenId",
+            because: "an API token id, USER@REALM!TOKENID, since proxmox.url is set"),
+        Requirement(
+            when: "proxmox.url", matches: { !$0.isEmpty }, needs: "proxmox.tokenSecret",
+            because: "the API token's secret, since proxmox.url is set"),
+        Requirement(
+            when: "proxmox.trust", matches: { $0 == "ca" }, needs: "proxmox.caFile",
+            because: "the PEM file of the cluster's CA (/etc/pve/pve-root-ca.pem), since proxmox.trust is ca"),
+        Requirement(
+            when: "proxmox.trust", matches: { $0 == "pinned" }, needs: "proxmox.fingerprint",
+            because: "the certificate's SHA-256 fingerprint, since proxmox.trust is pinned"),
     ]
 
     /// The file's settings as dotted key paths.

@@ -25,7 +25,8 @@ struct ConfigValues {
 
 extension LabGateConfig.Database {
     init(_ values: ConfigValues) {
-        self = values.text("database.engine") == "mariadb"
+        self =
+            values.text("database.engine") == "mariadb"
             ? .mariaDB(MariaDBSettings(values, section: "database", host: values.text("database.host")))
             : .sqlite(path: values.text("database.path"))
     }
@@ -49,10 +50,11 @@ extension LabGateConfig.Ephemeral {
             self = .memory
             return
         }
-        self = .redis(RedisSettings(
-            host: values.text("redis.host"), port: values.int("redis.port"), password: values.optionalText("redis.password"),
-            database: values.int("redis.database"), poolSize: values.int("redis.poolSize"), timeout: values.seconds("redis.timeoutSeconds"),
-            acquireTimeout: values.seconds("redis.timeoutSeconds"), keyPrefix: values.text("redis.keyPrefix")))
+        self = .redis(
+            RedisSettings(
+                host: values.text("redis.host"), port: values.int("redis.port"), password: values.optionalText("redis.password"),
+                database: values.int("redis.database"), poolSize: values.int("redis.poolSize"), timeout: values.seconds("redis.timeoutSeconds"),
+                acquireTimeout: values.seconds("redis.timeoutSeconds"), keyPrefix: values.text("redis.keyPrefix")))
     }
 }
 
@@ -70,14 +72,16 @@ extension LabGateConfig.Proxmox {
             self = .simulator(configFile: values.optionalText("proxmox.simulatorConfig"))
             return
         }
-        let trust: ProxmoxTrust = switch values.text("proxmox.trust") {
-        case "ca": .certificateAuthority(file: values.text("proxmox.caFile"))
-        case "pinned": .pinned(sha256: values.text("proxmox.fingerprint"))
-        default: .system
-        }
-        self = .cluster(ProxmoxSettings(
-            baseURL: url, tokenID: values.text("proxmox.tokenId"), tokenSecret: values.text("proxmox.tokenSecret"), trust: trust,
-            requestTimeout: values.seconds("proxmox.timeoutSeconds")))
+        let trust: ProxmoxTrust =
+            switch values.text("proxmox.trust") {
+            case "ca": .certificateAuthority(file: values.text("proxmox.caFile"))
+            case "pinned": .pinned(sha256: values.text("proxmox.fingerprint"))
+            default: .system
+            }
+        self = .cluster(
+            ProxmoxSettings(
+                baseURL: url, tokenID: values.text("proxmox.tokenId"), tokenSecret: values.text("proxmox.tokenSecret"), trust: trust,
+                requestTimeout: values.seconds("proxmox.timeoutSeconds")))
     }
 }
 

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import PlatformSim
 import Provisioning
 import ServiceLifecycle
-import NIOConcurrencyHelpers
 
 /// The demo's parts and how they are wired: LabGate on the embedded defaults in a folder of
 /// its own, its built-in simulated cluster, and the test platform with a course whose
@@ -43,8 +43,9 @@ struct Demo {
             platform.offer(CourseOffering(toolURL: toolURL, custom: ["environment": Self.environment.name]))
             let app = try await buildApplication(config: config)
             let logger = Logger(label: "demo")
-            let group = ServiceGroup(configuration: .init(
-                services: [app], gracefulShutdownSignals: body == nil ? [.sigterm, .sigint] : [], logger: logger))
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [app], gracefulShutdownSignals: body == nil ? [.sigterm, .sigint] : [], logger: logger))
             let stopped = NIOLockedValueBox<String?>(nil)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask {

@@ -21,11 +21,13 @@ struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
 
     private func log(_ request: Request, status: Int, since start: ContinuousClock.Instant, context: Context) {
         let duration = ContinuousClock.now - start
-        context.logger.log(level: duration > slowAfter ? .warning : .info, duration > slowAfter ? "slow request" : "request", metadata: [
-            "method": .string(request.method.rawValue),
-            "path": .string(request.uri.path),
-            "status": .stringConvertible(status),
-            "duration_ms": .string(String(format: "%.2f", duration.fractionalMilliseconds)),
-        ])
+        context.logger.log(
+            level: duration > slowAfter ? .warning : .info, duration > slowAfter ? "slow request" : "request",
+            metadata: [
+                "method": .string(request.method.rawValue),
+                "path": .string(request.uri.path),
+                "status": .stringConvertible(status),
+                "duration_ms": .string(String(format: "%.2f", duration.fractionalMilliseconds)),
+            ])
     }
 }

@@ -34,18 +34,22 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),
-        admin: Administration(repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, sessions: backends.sessions, platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
+        admin: Administration(
+            repositories: backends.repositories, operations: provisioning.operations, queue: backends.queue, sessions: backends.sessions,
+            platforms: lti.registry), proxmox: provisioning.lifecycle.proxmox, catalog: provisioning.catalog, memoryCeiling: config.provisioning.memoryCeiling,
         audit: provisioning.operations.audit, trustForwardedFor: config.lti.trustForwardedFor,
         registrationURL: config.lti.registrationURL
     ).register(on: router)
-    router.addRoutes(CourseController(
-        web: lti.web, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
-        audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral)
-    ).endpoints)
+    router.addRoutes(
+        CourseController(
+            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
+            audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral)
+        ).endpoints)
     router.addRoutes(LogoutController(web: lti.web).endpoints)
-    router.addRoutes(StudentPathController(
-        web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
-    ).endpoints)
+    router.addRoutes(
+        StudentPathController(
+            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops
+        ).endpoints)
 
     var app = Application(
         router: router,
@@ -62,7 +66,9 @@ func buildApplication(config: LabGateConfig) async throws -> some ApplicationPro
         if config.migrateOnStart { try await backends.migrate(logger: logger) }
         try await lti.prepare(platformsDirectory: config.platformsDirectory, logger: logger)
         let count = try await EnvironmentFiles.apply(directory: config.environmentsDirectory, to: provisioning.catalog, logger: logger)
-        if count > 0 { logger.info("applied environment files", metadata: ["count": .stringConvertible(count), "directory": .string(config.environmentsDirectory)]) }
+        if count > 0 {
+            logger.info("applied environment files", metadata: ["count": .stringConvertible(count), "directory": .string(config.environmentsDirectory)])
+        }
     }
     return app
 }

@@ -1,6 +1,6 @@
 import Hummingbird
-import LabCore
 import LTIGateway
+import LabCore
 import WebSupport
 
 /// The one place where errors become HTTP answers: a module's typed error becomes its

@@ -13,8 +13,11 @@ extension Refusal {
         case let refusal as Refusal: self = refusal
         case let error as LTIError: self = Self.lti(error)
         case let refusal as LaunchRefusal:
-            if case .closed = refusal { self.init(status: refusal.status, code: "closed", message: refusal.message) }
-            else { self.init(status: refusal.status, code: "quota_exceeded", message: refusal.message) }
+            if case .closed = refusal {
+                self.init(status: refusal.status, code: "closed", message: refusal.message)
+            } else {
+                self.init(status: refusal.status, code: "quota_exceeded", message: refusal.message)
+            }
         case let error as CoursePageError: self = Self.coursePage(error)
         case let error as LabPageError: self = Self.labPage(error)
         case let error as GuacBridgeError: self = Self.desktop(error)
@@ -30,7 +33,8 @@ extension Refusal {
         case is ToolKeyError:
             self.init(
                 status: .serviceUnavailable, code: "unavailable",
-                message: "LabGate cannot use its signing keys right now (its configuration is incomplete). Tell your lab administrator; /readyz says what to fix.")
+                message:
+                    "LabGate cannot use its signing keys right now (its configuration is incomplete). Tell your lab administrator; /readyz says what to fix.")
         default: return nil
         }
     }
@@ -64,13 +68,14 @@ extension Refusal {
     }
 
     private static func desktop(_ error: GuacBridgeError) -> Refusal {
-        let status: HTTPResponse.Status = switch error {
-        case .linkUsedOrExpired: .gone
-        case .notYourLink: .forbidden
-        case .notReady: .conflict
-        case .noSuchConnection: .notFound
-        case .invalidLogin, .invalidSecretKey: .badRequest
-        }
+        let status: HTTPResponse.Status =
+            switch error {
+            case .linkUsedOrExpired: .gone
+            case .notYourLink: .forbidden
+            case .notReady: .conflict
+            case .noSuchConnection: .notFound
+            case .invalidLogin, .invalidSecretKey: .badRequest
+            }
         let words = String(describing: error)
         return Refusal(status: status, code: "desktop_refused", message: words.prefix(1).uppercased() + words.dropFirst() + ".")
     }

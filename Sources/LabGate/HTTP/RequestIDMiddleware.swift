@@ -24,8 +24,9 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Short and made of safe characters, so a client cannot forge log lines with it.
     static func isPlausible(_ id: String) -> Bool {
-        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
-            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95 || byte == 46
-        }
+        (1...128).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == 45 || byte == 95 || byte == 46
+            }
     }
 }

@@ -24,7 +24,8 @@ struct PlainLogHandler: LogHandler {
             .sorted { $0.key < $1.key }
             .map { "\(Self.quoted($0.key))=\(Self.quoted($0.value.description))" }
         let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())
-        let line = ([time, event.level.rawValue, label + ":"] + fields + [Self.escaped(event.message.description)])
+        let line =
+            ([time, event.level.rawValue, label + ":"] + fields + [Self.escaped(event.message.description)])
             .joined(separator: " ") + "\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
@@ -32,7 +33,8 @@ struct PlainLogHandler: LogHandler {
     /// The value as it is, when it is made of plain characters; otherwise in double quotes,
     /// escaped.
     static func quoted(_ value: String) -> String {
-        let plain = !value.isEmpty
+        let plain =
+            !value.isEmpty
             && value.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f && $0 != "\"" && $0 != "\\" && $0 != "=" }
         return plain ? value : "\"" + escaped(value) + "\""
     }

@@ -1,7 +1,7 @@
 import Foundation
 import GuacBridge
-import LabCore
 import LTIGateway
+import LabCore
 import WebSupport
 
 extension HTMLPage {
@@ -16,26 +16,28 @@ extension HTMLPage {
         let title = environment.map { " <strong>\(escape($0.title))</strong>" } ?? ""
         let heading = Self.heading(progress.action)
         let acting = progress.action == "start" || progress.action == "retry"
-        return HTMLPage(title: heading, body: """
-            <h1 id="heading">\(escape(heading))</h1>
-            <div id="journey"\(progress.action == nil ? "" : " hidden")>
-            <p>LabGate is setting up\(title) for you. This page moves on by itself when it is ready; it usually takes under a minute.</p>
-            <progress id="progress" max="\(progress.steps)" value="\(progress.step)"></progress>
-            <ol class="steps" id="steps">\(steps)</ol>
-            </div>
-            <p id="status" role="status" aria-live="polite">\(escape(progress.text))</p>
-            <form id="start" method="post" action="/labs/\(id)/start"\(acting ? "" : " hidden")>
-            <input type="hidden" name="csrf" value="\(escape(csrf))">
-            <button type="submit" id="start-button">\(progress.action == "start" ? "Start my lab" : "Try again")</button></form>
-            <form id="window" method="post" action="/labs/\(id)/window" target="_blank">
-            <input type="hidden" id="window-pass" name="pass" value="\(escape(windowPass))">
-            <button type="submit" class="secondary">Open in a new window</button></form>
-            <noscript><p><a href="/labs/\(id)">Check again</a> (this page updates by itself only with JavaScript).</p></noscript>
-            <p class="note">Opening the activity again will not create a second lab. Reference: \(id).</p>
-            <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(escape(csrf))">\
-            <button type="submit" class="secondary">Log out of LabGate</button></form>
-            <script>\(waitingScript(instanceID: instance.id.rawValue))</script>
-            """)
+        return HTMLPage(
+            title: heading,
+            body: """
+                <h1 id="heading">\(escape(heading))</h1>
+                <div id="journey"\(progress.action == nil ? "" : " hidden")>
+                <p>LabGate is setting up\(title) for you. This page moves on by itself when it is ready; it usually takes under a minute.</p>
+                <progress id="progress" max="\(progress.steps)" value="\(progress.step)"></progress>
+                <ol class="steps" id="steps">\(steps)</ol>
+                </div>
+                <p id="status" role="status" aria-live="polite">\(escape(progress.text))</p>
+                <form id="start" method="post" action="/labs/\(id)/start"\(acting ? "" : " hidden")>
+                <input type="hidden" name="csrf" value="\(escape(csrf))">
+                <button type="submit" id="start-button">\(progress.action == "start" ? "Start my lab" : "Try again")</button></form>
+                <form id="window" method="post" action="/labs/\(id)/window" target="_blank">
+                <input type="hidden" id="window-pass" name="pass" value="\(escape(windowPass))">
+                <button type="submit" class="secondary">Open in a new window</button></form>
+                <noscript><p><a href="/labs/\(id)">Check again</a> (this page updates by itself only with JavaScript).</p></noscript>
+                <p class="note">Opening the activity again will not create a second lab. Reference: \(id).</p>
+                <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(escape(csrf))">\
+                <button type="submit" class="secondary">Log out of LabGate</button></form>
+                <script>\(waitingScript(instanceID: instance.id.rawValue))</script>
+                """)
     }
 
     /// The page's heading for the student's next action (nil: none, the lab is on its way).
@@ -65,40 +67,40 @@ extension HTMLPage {
         let headings = Dictionary(uniqueKeysWithValues: ["", "retry", "start", "relaunch"].map { ($0, heading($0.isEmpty ? nil : $0)) })
         let headingsJSON = String(decoding: (try? JSONEncoder().encode(headings)) ?? Data("{}".utf8), as: UTF8.self)
         return """
-        (function () {
-          var steps = document.querySelectorAll("#steps li");
-          var headings = \(headingsJSON);
-          function show(p) {
-            document.getElementById("status").textContent = p.text;
-            document.getElementById("progress").value = p.step;
-            steps.forEach(function (li, i) { li.className = i + 1 < p.step ? "done" : (i + 1 === p.step ? "current" : ""); });
-            document.getElementById("start").hidden = !(p.action === "start" || p.action === "retry");
-            document.getElementById("start-button").textContent = p.action === "start" ? "Start my lab" : "Try again";
-            document.getElementById("journey").hidden = !!p.action;
-            document.getElementById("heading").textContent = headings[p.action] || headings[""];
-          }
-          // A window pass is good once and for two minutes: keep a fresh one in the form.
-          function renewPass() {
-            var body = new URLSearchParams({ csrf: document.querySelector("#start input[name=csrf]").value });
-            fetch("/labs/\(instanceID)/window-pass", { method: "POST", body: body, credentials: "same-origin" })
-              .then(function (r) { return r.ok ? r.json() : null; })
-              .then(function (j) { if (j) document.getElementById("window-pass").value = j.pass; });
-          }
-          setInterval(renewPass, 90000);
-          document.getElementById("window").addEventListener("submit", function () { setTimeout(renewPass, 500); });
-          if (!window.EventSource) return;
-          var events = new EventSource("/labs/\(instanceID)/events");
-          events.addEventListener("progress", function (e) {
-            var p = JSON.parse(e.data);
-            show(p);
-            if (p.action) events.close();
-          });
-          events.addEventListener("ready", function (e) {
-            events.close();
-            window.location.replace(JSON.parse(e.data).link);
-          });
-        })();
-        """
+            (function () {
+              var steps = document.querySelectorAll("#steps li");
+              var headings = \(headingsJSON);
+              function show(p) {
+                document.getElementById("status").textContent = p.text;
+                document.getElementById("progress").value = p.step;
+                steps.forEach(function (li, i) { li.className = i + 1 < p.step ? "done" : (i + 1 === p.step ? "current" : ""); });
+                document.getElementById("start").hidden = !(p.action === "start" || p.action === "retry");
+                document.getElementById("start-button").textContent = p.action === "start" ? "Start my lab" : "Try again";
+                document.getElementById("journey").hidden = !!p.action;
+                document.getElementById("heading").textContent = headings[p.action] || headings[""];
+              }
+              // A window pass is good once and for two minutes: keep a fresh one in the form.
+              function renewPass() {
+                var body = new URLSearchParams({ csrf: document.querySelector("#start input[name=csrf]").value });
+                fetch("/labs/\(instanceID)/window-pass", { method: "POST", body: body, credentials: "same-origin" })
+                  .then(function (r) { return r.ok ? r.json() : null; })
+                  .then(function (j) { if (j) document.getElementById("window-pass").value = j.pass; });
+              }
+              setInterval(renewPass, 90000);
+              document.getElementById("window").addEventListener("submit", function () { setTimeout(renewPass, 500); });
+              if (!window.EventSource) return;
+              var events = new EventSource("/labs/\(instanceID)/events");
+              events.addEventListener("progress", function (e) {
+                var p = JSON.parse(e.data);
+                show(p);
+                if (p.action) events.close();
+              });
+              events.addEventListener("ready", function (e) {
+                events.close();
+                window.location.replace(JSON.parse(e.data).link);
+              });
+            })();
+            """
     }
 
     /// LabGate's stand-in for Guacamole: what Guacamole would have received.
@@ -122,14 +124,16 @@ extension HTMLPage {
                 <p>Readable by: <code>\(escape(stored.readers.joined(separator: ", ")))</code></p>
                 """
         }
-        return HTMLPage(title: "Your lab's desktop (preview)", body: """
-            <h1 id="heading">Your lab is ready</h1>
-            <p>This LabGate has no Guacamole server, so instead of the desktop you see what Guacamole would have received:
-            the single-use login carried by the link, decrypted and checked, and the connection record it opens.</p>
-            <h2>Login (auth-json)</h2>
-            <table id="login">\(rows)</table>
-            \(connection)
-            <p class="note">Set <code>guacamole.url</code> and <code>guacamole.jsonSecretKey</code> to open real desktops.</p>
-            """)
+        return HTMLPage(
+            title: "Your lab's desktop (preview)",
+            body: """
+                <h1 id="heading">Your lab is ready</h1>
+                <p>This LabGate has no Guacamole server, so instead of the desktop you see what Guacamole would have received:
+                the single-use login carried by the link, decrypted and checked, and the connection record it opens.</p>
+                <h2>Login (auth-json)</h2>
+                <table id="login">\(rows)</table>
+                \(connection)
+                <p class="note">Set <code>guacamole.url</code> and <code>guacamole.jsonSecretKey</code> to open real desktops.</p>
+                """)
     }
 }

@@ -36,7 +36,8 @@ struct LabProgress: Codable, Equatable, Sendable {
             text = "This lab was removed. Open the activity again from your course to get a new one."
             action = "relaunch"
         case .failed:
-            text = "Your lab could not be prepared: \(Self.sentence(instance.failureReason ?? "no reason was recorded")) Try again; "
+            text =
+                "Your lab could not be prepared: \(Self.sentence(instance.failureReason ?? "no reason was recorded")) Try again; "
                 + "if it fails again, tell your teacher and mention reference \(instance.id)."
             action = "retry"
         }

@@ -2,8 +2,8 @@ import Foundation
 import GuacBridge
 import HTTPTypes
 import Hummingbird
-import LabCore
 import LTIGateway
+import LabCore
 import Metrics
 import Provisioning
 import ServiceLifecycle
@@ -51,7 +51,6 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         return collection
     }
 
-
     /// The session's own instance named in the path; another student's is "no such lab".
     private func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
         guard let session = try await web.session(of: request) else { throw LabPageError.sessionRequired }
@@ -89,7 +88,6 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
             body: body)
     }
-
 
     /// Starts a stopped lab, or tries a failed one again.
     private func start(_ request: Request, _ context: Context) async throws -> Response {

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import LabCore
 import LTIGateway
+import LabCore
 import Provisioning
 import WebSupport
 
@@ -90,7 +90,9 @@ struct CourseController<Context: RequestContext>: Sendable {
         return try await page(access, csrf: web.csrfToken(of: request) ?? "", notice: notice)
     }
 
-    private func page(_ access: Access, csrf: String, notice: String?, problems: [(field: String, message: String)] = [], settings: CourseSettings? = nil) async throws -> Response {
+    private func page(_ access: Access, csrf: String, notice: String?, problems: [(field: String, message: String)] = [], settings: CourseSettings? = nil)
+        async throws -> Response
+    {
         let courseID = access.course.id
         let view = CoursePageView(
             course: access.course, activities: try await repositories.courses.activities(of: courseID),
@@ -189,7 +191,8 @@ struct CourseController<Context: RequestContext>: Sendable {
         guard let name = access.form["action"]?.first, let operation = LabOperations.Operation(rawValue: name) else {
             throw CoursePageError.invalid(field: "action", message: "Use start, stop, reset or delete.")
         }
-        var changed = 0, skipped = 0
+        var changed = 0
+        var skipped = 0
         for instance in try await repositories.instances.list(courseID: access.course.id) {
             do {
                 _ = try await operations.perform(operation, on: instance.id)
@@ -215,7 +218,8 @@ struct CourseController<Context: RequestContext>: Sendable {
         }
         let students = try await repositories.courses.members(of: access.course.id).filter { $0.role == .student }
         let chosen = Set(form["student"] ?? [])
-        var created = 0, existing = 0
+        var created = 0
+        var existing = 0
         var refusals: [String] = []
         for student in students where chosen.isEmpty || chosen.contains(student.user.id.rawValue) {
             do {
@@ -227,8 +231,9 @@ struct CourseController<Context: RequestContext>: Sendable {
         }
         let summary = "\(created) prepared, \(existing) already there, \(refusals.count) refused"
         await audit.record(
-            event(access, "course.prepare", "activity/\(activity.id)", outcome: refusals.isEmpty ? .succeeded : .refused,
-                  detail: summary + (refusals.first.map { ": \($0)" } ?? "")))
+            event(
+                access, "course.prepare", "activity/\(activity.id)", outcome: refusals.isEmpty ? .succeeded : .refused,
+                detail: summary + (refusals.first.map { ": \($0)" } ?? "")))
         return try await done(access, "Prepare now: \(summary)\(refusals.first.map { " (\($0))" } ?? "").")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import LabCore
 import LTIGateway
+import LabCore
 import WebSupport
 
 /// The line a course page shows after a form did something. The redirect carries only a

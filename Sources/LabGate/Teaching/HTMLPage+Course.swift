@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
-import LabCore
 import LTIGateway
+import LabCore
 import Provisioning
 import WebSupport
 
@@ -10,35 +10,41 @@ extension HTMLPage {
     static func course(_ view: CoursePageView) -> HTMLPage {
         let id = escape(view.course.id.rawValue)
         let notice = view.notice.map { #"<p id="notice" role="status"><strong>\#(escape($0))</strong></p>"# } ?? ""
-        let problems = view.problems.isEmpty ? "" : """
+        let problems =
+            view.problems.isEmpty
+            ? ""
+            : """
             <div id="problems" role="alert"><p><strong>The settings were not saved:</strong></p><ul>\
             \(view.problems.map { "<li data-field=\"\(escape($0.field))\">\(escape($0.message))</li>" }.joined())</ul></div>
             """
-        return HTMLPage(title: view.course.title, body: """
-            <style>body{max-width:72rem}section{margin:1.5rem 0}input[type=number]{width:6rem}textarea{width:100%}
-            td form,td button{margin:0}td form{display:inline}.refused{color:#b00020}</style>
-            <h1>\(escape(view.course.title))</h1>
-            \(notice)
-            <section aria-labelledby="activities-heading"><h2 id="activities-heading">Activities</h2>\(activities(view))</section>
-            <section aria-labelledby="students-heading"><h2 id="students-heading">Students and their labs</h2>
-            <table id="students"><caption class="note">Updated every few seconds.</caption>
-            <thead><tr><th scope="col">Student</th><th scope="col">Lab</th><th scope="col">State</th><th scope="col">Node</th>
-            <th scope="col">Address</th><th scope="col">Since</th><th scope="col">Last activity</th><th scope="col">Actions</th></tr></thead>
-            <tbody id="roster">\(rosterRows(view.roster, courseID: view.course.id, csrf: view.csrf))</tbody></table>
-            <form method="post" action="/courses/\(id)/actions" id="all-actions"><input type="hidden" name="csrf" value="\(escape(view.csrf))">
-            <label for="all-action">For every lab of the course:</label> <select id="all-action" name="action">\
-            \(LabOperations.Operation.allCases.map(\.rawValue).map { "<option value=\"\($0)\">\($0)</option>" }.joined())</select>
-            <button type="submit">Apply to all</button></form>
-            \(prepareForm(view))</section>
-            <section aria-labelledby="settings-heading"><h2 id="settings-heading">Settings of the course</h2>\(problems)\(settingsForm(view))</section>
-            <section aria-labelledby="audit-heading"><h2 id="audit-heading">Recent changes</h2>\(auditTable(view))</section>
-            <script>\(refreshScript(courseID: view.course.id.rawValue))</script>
-            """)
+        return HTMLPage(
+            title: view.course.title,
+            body: """
+                <style>body{max-width:72rem}section{margin:1.5rem 0}input[type=number]{width:6rem}textarea{width:100%}
+                td form,td button{margin:0}td form{display:inline}.refused{color:#b00020}</style>
+                <h1>\(escape(view.course.title))</h1>
+                \(notice)
+                <section aria-labelledby="activities-heading"><h2 id="activities-heading">Activities</h2>\(activities(view))</section>
+                <section aria-labelledby="students-heading"><h2 id="students-heading">Students and their labs</h2>
+                <table id="students"><caption class="note">Updated every few seconds.</caption>
+                <thead><tr><th scope="col">Student</th><th scope="col">Lab</th><th scope="col">State</th><th scope="col">Node</th>
+                <th scope="col">Address</th><th scope="col">Since</th><th scope="col">Last activity</th><th scope="col">Actions</th></tr></thead>
+                <tbody id="roster">\(rosterRows(view.roster, courseID: view.course.id, csrf: view.csrf))</tbody></table>
+                <form method="post" action="/courses/\(id)/actions" id="all-actions"><input type="hidden" name="csrf" value="\(escape(view.csrf))">
+                <label for="all-action">For every lab of the course:</label> <select id="all-action" name="action">\
+                \(LabOperations.Operation.allCases.map(\.rawValue).map { "<option value=\"\($0)\">\($0)</option>" }.joined())</select>
+                <button type="submit">Apply to all</button></form>
+                \(prepareForm(view))</section>
+                <section aria-labelledby="settings-heading"><h2 id="settings-heading">Settings of the course</h2>\(problems)\(settingsForm(view))</section>
+                <section aria-labelledby="audit-heading"><h2 id="audit-heading">Recent changes</h2>\(auditTable(view))</section>
+                <script>\(refreshScript(courseID: view.course.id.rawValue))</script>
+                """)
     }
 
     /// Only the body, for the table's refresh.
     static func fragment(_ html: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     static func rosterRows(_ roster: CourseRoster, courseID: CourseID, csrf: String) -> String {
@@ -99,10 +105,12 @@ extension HTMLPage {
     }
 
     private static func settingsForm(_ view: CoursePageView) -> String {
-        let settings = view.settings, limits = view.limits
+        let settings = view.settings
+        let limits = view.limits
         func number(_ field: String, _ label: String, _ value: Int?, _ range: ClosedRange<Int>?) -> String {
             let bounds = range.map { #" min="\#($0.lowerBound)" max="\#($0.upperBound)""# } ?? ""
-            return #"<label for="\#(field)">\#(label)</label> <input type="number" id="\#(field)" name="\#(field)" value="\#(value.map(String.init) ?? "")"\#(bounds) placeholder="environment's">"#
+            return
+                #"<label for="\#(field)">\#(label)</label> <input type="number" id="\#(field)" name="\#(field)" value="\#(value.map(String.init) ?? "")"\#(bounds) placeholder="environment's">"#
         }
         let windows = settings.windows.map { "\($0.start) \($0.end)" }.joined(separator: "\n")
         return """

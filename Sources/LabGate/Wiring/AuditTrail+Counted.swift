@@ -8,7 +8,8 @@ extension AuditTrail {
     static func counted(_ log: any AuditLog, logger: Logger) -> AuditTrail {
         AuditTrail(log: log) { event, error in
             Counter(label: "labgate_audit_write_failures_total").increment()
-            logger.error("audit event not written", metadata: ["action": .string(event.action), "subject": .string(event.subject), "error": .string("\(error)")])
+            logger.error(
+                "audit event not written", metadata: ["action": .string(event.action), "subject": .string(event.subject), "error": .string("\(error)")])
         }
     }
 }

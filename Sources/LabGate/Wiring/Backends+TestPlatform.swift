@@ -1,6 +1,6 @@
 import Foundation
-import LabCore
 import LTIGateway
+import LabCore
 import PlatformSim
 import WebSupport
 
@@ -11,8 +11,9 @@ extension Backends {
         try await using(config) { backends in
             try await backends.migrate()
             try await PlatformRegistry(repository: backends.repositories.platforms).save(
-                Platform(issuer: platform.issuer, clientID: platform.clientID, authURL: platform.authURL, tokenURL: platform.tokenURL,
-                         jwksURL: platform.jwksURL, createdAt: Date()),
+                Platform(
+                    issuer: platform.issuer, clientID: platform.clientID, authURL: platform.authURL, tokenURL: platform.tokenURL,
+                    jwksURL: platform.jwksURL, createdAt: Date()),
                 deployments: [platform.deploymentID], now: Date())
             _ = try await backends.repositories.environments.save(environment)
         }

@@ -1,7 +1,7 @@
 import Foundation
+import LTIGateway
 import LabCore
 import Logging
-import LTIGateway
 import ServiceLifecycle
 import Storage
 import WebSupport
@@ -73,13 +73,15 @@ final class Backends: Service, Sendable {
         switch config.ephemeral {
         case .memory:
             return Backends(
-                secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription, ephemeral: MemoryEphemeralStore(),
+                secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription,
+                ephemeral: MemoryEphemeralStore(),
                 queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil,
                 guacamoleDatabase: guacamoleDatabase, guacamoleDescription: guacamoleDescription)
         case .redis(let settings):
             let client = RedisClient(settings: settings)
             return Backends(
-                secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription, ephemeral: RedisEphemeralStore(client: client),
+                secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription,
+                ephemeral: RedisEphemeralStore(client: client),
                 queue: RedisJobQueue(client: client, settings: config.queue),
                 ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase,
                 guacamoleDescription: guacamoleDescription)

@@ -10,7 +10,7 @@ enum JobHandlers {
             "labgate.audit": { job, _ in
                 try await backends.repositories.audit.append(
                     AuditEvent(at: SystemClock().now(), actor: "worker", action: "job.audit", subject: "job/\(job.id)", detail: job.payload))
-            },
+            }
         ]
         handlers.merge(Self.provisioning(provisioning.stack)) { $1 }
         return handlers

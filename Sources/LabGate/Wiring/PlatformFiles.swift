@@ -1,6 +1,6 @@
 import Foundation
-import LabCore
 import LTIGateway
+import LabCore
 import WebSupport
 import Yams
 

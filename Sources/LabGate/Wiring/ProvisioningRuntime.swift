@@ -22,7 +22,8 @@ struct ProvisioningRuntime: Sendable {
         let proxmoxSettings: ProxmoxSettings
         switch config.proxmox {
         case .simulator(let file):
-            let cluster = try file.map(PVESimCommand.loadCluster(from:))
+            let cluster =
+                try file.map(PVESimCommand.loadCluster(from:))
                 ?? SimCluster(configuration: .small(nodeCount: 2, token: builtInToken, timeScale: 10))
             guard let token = cluster.tokens.first else {
                 throw DescribedFailure("proxmox.simulatorConfig \(file ?? ""): the simulated cluster needs a token under tokens:")

@@ -18,7 +18,8 @@ enum SecretKeyLoader {
         guard config.secretKey == nil, let data = FileManager.default.contents(atPath: config.secretKeyFile) else { return nil }
         guard data.count >= minimumLength else {
             throw DescribedFailure(
-                "the secret key file \(config.secretKeyFile) holds \(data.count) bytes, fewer than \(minimumLength): restore the installation's key file (every process needs the same one), or remove it before the very first start")
+                "the secret key file \(config.secretKeyFile) holds \(data.count) bytes, fewer than \(minimumLength): restore the installation's key file (every process needs the same one), or remove it before the very first start"
+            )
         }
         return data
     }
@@ -42,8 +43,9 @@ enum SecretKeyLoader {
             }
             return winner
         }
-        logger.notice("created a new secret key file; every process of this installation needs the same one",
-                      metadata: ["path": .string(path)])
+        logger.notice(
+            "created a new secret key file; every process of this installation needs the same one",
+            metadata: ["path": .string(path)])
         return secret
     }
 }

@@ -23,7 +23,8 @@ extension EnvironmentSpec {
             }
             if let node = vm.node {
                 if cluster.node(node) == nil {
-                    problems.append("\(place).node: there is no node \(node) in the cluster (nodes: \(cluster.nodes.map(\.node).sorted().joined(separator: ", ")))")
+                    problems.append(
+                        "\(place).node: there is no node \(node) in the cluster (nodes: \(cluster.nodes.map(\.node).sorted().joined(separator: ", ")))")
                 } else if !template.hostingNodes(in: cluster).contains(node) {
                     problems.append("\(place).node: node \(node) cannot reach storage \(template.storage) that holds template \(vm.template)")
                 }

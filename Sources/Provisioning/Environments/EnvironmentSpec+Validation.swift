@@ -33,7 +33,9 @@ extension EnvironmentSpec {
             if let cloudInit = vm.cloudInit {
                 check(Self.matches(cloudInit.user, "^[a-z_][a-z0-9_-]{0,31}$"), "\(place).cloudInit.user is not a Linux user name")
                 for key in cloudInit.sshKeys {
-                    check(Self.matches(key, "^(ssh|ecdsa|sk)-[a-z0-9@.-]+ [A-Za-z0-9+/=]+( .*)?$"), "\(place).cloudInit.sshKeys holds a line that is not an OpenSSH public key")
+                    check(
+                        Self.matches(key, "^(ssh|ecdsa|sk)-[a-z0-9@.-]+ [A-Za-z0-9+/=]+( .*)?$"),
+                        "\(place).cloudInit.sshKeys holds a line that is not an OpenSSH public key")
                 }
             }
         }

@@ -28,8 +28,9 @@ extension LabLifecycle {
         var vmids = instance.vmids
         if vmids.count != spec.vms.count {
             let allocator = NumberAllocator(kind: "vmid", range: settings.vmidRange, reservations: reservations)
-            guard let allocated = try await allocator.allocate(
-                spec.vms.count, for: .instance(instance.id), avoiding: Set(cluster.guests.compactMap(\.vmid)), at: clock.now())
+            guard
+                let allocated = try await allocator.allocate(
+                    spec.vms.count, for: .instance(instance.id), avoiding: Set(cluster.guests.compactMap(\.vmid)), at: clock.now())
             else { throw ProvisioningError.vmidsExhausted(settings.vmidRange) }
             vmids = allocated
         }
@@ -71,7 +72,8 @@ extension LabLifecycle {
             }
             guard ContinuousClock.now < deadline else {
                 throw ProvisioningError.noCapacity(
-                    "\(candidates.joined(separator: ", ")) are at their limit of clones at once (provisioning.maxClonesPerNode, maxClonesPerStorage); the clone waits in the queue")
+                    "\(candidates.joined(separator: ", ")) are at their limit of clones at once (provisioning.maxClonesPerNode, maxClonesPerStorage); the clone waits in the queue"
+                )
             }
             // Woken at once by a slot freed in this process; slots freed elsewhere are polled for.
             await slotReleases.wait(timeout: settings.pollInterval * 10)

@@ -7,10 +7,12 @@ extension LabLifecycle {
         let node = try placed(instance).node
         for machine in try await machines(of: instance) {
             try await stepping(machine.step("start"), of: instance) { step, remember in
-                try await waitForTask(step.reference, start: {
-                    guard try await !proxmox.status(node: node, vmid: machine.vmid).running else { return nil }
-                    return try await proxmox.start(node: node, vmid: machine.vmid)
-                }, remember: remember, timeout: settings.taskTimeout)
+                try await waitForTask(
+                    step.reference,
+                    start: {
+                        guard try await !proxmox.status(node: node, vmid: machine.vmid).running else { return nil }
+                        return try await proxmox.start(node: node, vmid: machine.vmid)
+                    }, remember: remember, timeout: settings.taskTimeout)
             }
         }
         return try await move(instance, to: .waitingForAddress)
@@ -39,13 +41,19 @@ extension LabLifecycle {
         for machine in try LabMachine.all(of: instance, spec)
         where try await !proxmox.snapshots(node: node, vmid: machine.vmid).contains(where: { $0.name == Self.cleanSnapshot }) {
             try await stepping(machine.step("snapshot"), of: instance) { step, remember in
-                try await waitForTask(step.reference, start: {
-                    try await proxmox.snapshot(
-                        node: node, vmid: machine.vmid, name: Self.cleanSnapshot, description: "As LabGate first made it; reset returns here")
-                }, remember: remember, timeout: settings.taskTimeout)
+                try await waitForTask(
+                    step.reference,
+                    start: {
+                        try await proxmox.snapshot(
+                            node: node, vmid: machine.vmid, name: Self.cleanSnapshot, description: "As LabGate first made it; reset returns here")
+                    }, remember: remember, timeout: settings.taskTimeout)
             }
         }
-        let reachable = { var next = instance; next.address = address; return next }()
+        let reachable = {
+            var next = instance
+            next.address = address
+            return next
+        }()
         try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: spec.desktopAccess) }
         return try await move(instance, to: .ready) { $0.address = address }
     }
@@ -56,10 +64,12 @@ extension LabLifecycle {
         try await stepping("withdraw", of: instance) { _, _ in try await desktops.withdraw(instance) }
         for machine in try await machines(of: instance) {
             try await stepping(machine.step("stop"), of: instance) { step, remember in
-                try await waitForTask(step.reference, start: {
-                    guard try await proxmox.status(node: node, vmid: machine.vmid).running else { return nil }
-                    return try await proxmox.shutdown(node: node, vmid: machine.vmid, timeoutSeconds: 60)
-                }, remember: remember, timeout: settings.taskTimeout)
+                try await waitForTask(
+                    step.reference,
+                    start: {
+                        guard try await proxmox.status(node: node, vmid: machine.vmid).running else { return nil }
+                        return try await proxmox.shutdown(node: node, vmid: machine.vmid, timeoutSeconds: 60)
+                    }, remember: remember, timeout: settings.taskTimeout)
             }
         }
         return try await move(instance, to: .stopped) { $0.address = nil }
@@ -72,9 +82,11 @@ extension LabLifecycle {
         try await stepping("withdraw", of: instance) { _, _ in try await desktops.withdraw(instance) }
         for machine in try await machines(of: instance) {
             try await stepping(machine.step("reset"), of: instance) { step, remember in
-                try await waitForTask(step.reference, start: {
-                    try await proxmox.rollback(node: node, vmid: machine.vmid, to: Self.cleanSnapshot)
-                }, remember: remember, timeout: settings.taskTimeout)
+                try await waitForTask(
+                    step.reference,
+                    start: {
+                        try await proxmox.rollback(node: node, vmid: machine.vmid, to: Self.cleanSnapshot)
+                    }, remember: remember, timeout: settings.taskTimeout)
             }
         }
         return try await move(instance, to: .starting) { $0.address = nil }
@@ -98,7 +110,8 @@ extension LabLifecycle {
         for (index, vmid) in instance.vmids.enumerated().reversed() {
             guard let guest = guests.first(where: { $0.vmid == vmid }), let node = guest.node else { continue }
             guard try await isOurs(guest, instance) else {
-                logger.warning("not destroying a VM LabGate did not create", metadata: ["vmid": .stringConvertible(vmid), "instance": .string(instance.id.rawValue)])
+                logger.warning(
+                    "not destroying a VM LabGate did not create", metadata: ["vmid": .stringConvertible(vmid), "instance": .string(instance.id.rawValue)])
                 continue
             }
             try await stepping(index == 0 ? "destroy" : "destroy vm\(index + 1)", of: instance) { step, remember in
@@ -106,9 +119,11 @@ extension LabLifecycle {
                 if try await proxmox.status(node: node, vmid: vmid).running {
                     _ = try await proxmox.wait(for: proxmox.stop(node: node, vmid: vmid), timeout: settings.taskTimeout)
                 }
-                try await waitForTask(step.reference, start: {
-                    try await proxmox.destroy(node: node, vmid: vmid)
-                }, remember: remember, timeout: settings.taskTimeout)
+                try await waitForTask(
+                    step.reference,
+                    start: {
+                        try await proxmox.destroy(node: node, vmid: vmid)
+                    }, remember: remember, timeout: settings.taskTimeout)
             }
         }
         try await slots.release(for: instance.id)

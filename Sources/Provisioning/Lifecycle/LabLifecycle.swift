@@ -77,7 +77,8 @@ public struct LabLifecycle: Sendable {
                 continue
             } catch {
                 guard let reason = try await permanentReason(for: error, of: instance) else { throw error }
-                logger.warning("lab instance failed", metadata: ["instance": .string(id.rawValue), "state": .string(instance.state.rawValue), "reason": .string(reason)])
+                logger.warning(
+                    "lab instance failed", metadata: ["instance": .string(id.rawValue), "state": .string(instance.state.rawValue), "reason": .string(reason)])
                 try await fail(id, reason: reason)
             }
         }
@@ -122,7 +123,8 @@ public struct LabLifecycle: Sendable {
     @discardableResult
     public func abandon(_ id: LabInstanceID, reason: String) async throws -> Bool {
         guard let instance = try await instances.find(id: id), !instance.state.isResting else { return false }
-        logger.warning("lab instance abandoned", metadata: ["instance": .string(id.rawValue), "state": .string(instance.state.rawValue), "reason": .string(reason)])
+        logger.warning(
+            "lab instance abandoned", metadata: ["instance": .string(id.rawValue), "state": .string(instance.state.rawValue), "reason": .string(reason)])
         try await fail(id, reason: reason)
         return true
     }
@@ -138,7 +140,9 @@ public struct LabLifecycle: Sendable {
                 instance.companionVMIDs = []
                 instance.node = nil
             } catch {
-                logger.error("cannot clean up a failed lab instance yet; the reconciler will", metadata: ["instance": .string(id.rawValue), "error": .string("\(error)")])
+                logger.error(
+                    "cannot clean up a failed lab instance yet; the reconciler will",
+                    metadata: ["instance": .string(id.rawValue), "error": .string("\(error)")])
             }
             instance.address = nil
             try instance.transition(to: .failed, at: clock.now(), reason: reason)

@@ -42,7 +42,8 @@ public struct LabOperations: LabRequests {
                 at: now, actor: actor, action: "instance.request", subject: "environment/\(request.environment.name)",
                 courseID: request.courseID, address: request.address)
         }
-        let instance: LabInstance, created: Bool
+        let instance: LabInstance
+        let created: Bool
         do {
             (instance, created) = try await admission.findOrCreate(
                 userID: request.userID, environment: request.environment, courseID: request.courseID, at: now, giveUpAt: request.giveUpAt)
@@ -115,7 +116,7 @@ public struct LabOperations: LabRequests {
         case (.start, .stopped): .starting
         case (.start, .failed): .requested
         case (.start, .requested), (.start, .allocating), (.start, .cloning), (.start, .configuring), (.start, .starting),
-             (.start, .waitingForAddress), (.start, .ready), (.start, .resetting):
+            (.start, .waitingForAddress), (.start, .ready), (.start, .resetting):
             state
         case (.stop, .ready), (.stop, .starting), (.stop, .waitingForAddress): .stopping
         case (.stop, .stopping), (.stop, .stopped): state

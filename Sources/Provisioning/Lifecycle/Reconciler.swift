@@ -59,15 +59,17 @@ public struct Reconciler: Sendable {
             do {
                 if instance.state == .ready, let course = instance.courseID, closed.contains(course) {
                     _ = try await operations.perform(.stop, on: instance.id)
-                    await operations.audit.record(AuditEvent(
-                        at: lifecycle.clock.now(), actor: "reconciler", action: "instance.stop", subject: "instance/\(instance.id)",
-                        detail: "the course's time window closed", courseID: course))
+                    await operations.audit.record(
+                        AuditEvent(
+                            at: lifecycle.clock.now(), actor: "reconciler", action: "instance.stop", subject: "instance/\(instance.id)",
+                            detail: "the course's time window closed", courseID: course))
                     report.closed += 1
                     continue
                 }
                 try await reconcile(instance, guest: instance.vmid.flatMap { byVMID[$0] }, into: &report)
             } catch {
-                lifecycle.logger.warning("cannot reconcile a lab instance now", metadata: ["instance": .string(instance.id.rawValue), "error": .string("\(error)")])
+                lifecycle.logger.warning(
+                    "cannot reconcile a lab instance now", metadata: ["instance": .string(instance.id.rawValue), "error": .string("\(error)")])
             }
         }
         let known = Set(instances.flatMap(\.vmids)).union(try await lifecycle.reservations.list(kind: "vmid").map(\.value))
@@ -82,7 +84,8 @@ public struct Reconciler: Sendable {
     private func closedCourses(running instances: [LabInstance]) async throws -> Set<CourseID> {
         let now = lifecycle.clock.now()
         var closed = Set<CourseID>()
-        for course in Set(instances.filter { $0.state == .ready }.compactMap(\.courseID)) where !(try await lifecycle.courses.settings(of: course).isOpen(at: now)) {
+        for course in Set(instances.filter { $0.state == .ready }.compactMap(\.courseID))
+        where !(try await lifecycle.courses.settings(of: course).isOpen(at: now)) {
             closed.insert(course)
         }
         return closed

@@ -87,7 +87,9 @@ public final class ProxmoxClient: Sendable {
         var message = (answer?.message ?? status.reasonPhrase).trimmingCharacters(in: .whitespacesAndNewlines)
         if message.isEmpty { message = "HTTP status \(status.code)" }
         if let errors = answer?.errors, !errors.isEmpty {
-            message += " " + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.trimmingCharacters(in: .whitespacesAndNewlines))" }
+            message +=
+                " "
+                + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.trimmingCharacters(in: .whitespacesAndNewlines))" }
                 .joined(separator: "; ")
         }
         switch status.code {

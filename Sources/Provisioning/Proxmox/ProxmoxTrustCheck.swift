@@ -30,7 +30,8 @@ struct ProxmoxTrustCheck: Sendable {
         case .certificateAuthority(let file):
             rule = .authorities(CertificateStore(try Self.certificates(in: file, role: "proxmox.caFile")), source: "the CA in proxmox.caFile (\(file))")
         case .system:
-            rule = .authorities(CertificateStore(try Self.certificates(in: systemBundle, role: "the system's trust store")), source: "any authority this system trusts")
+            rule = .authorities(
+                CertificateStore(try Self.certificates(in: systemBundle, role: "the system's trust store")), source: "any authority this system trusts")
         }
         var configuration = TLSConfiguration.makeClientConfiguration()
         // The callback below does all of the checking, host name included.

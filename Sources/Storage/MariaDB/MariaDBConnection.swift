@@ -37,10 +37,12 @@ final class MariaDBConnection: BlockingConnection, @unchecked Sendable {
         // FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does, so a
         // compare-and-set that rewrites equal values still counts as a success.
         let flags = UInt(CLIENT_FOUND_ROWS)
-        guard mysql_real_connect(
-            handle, settings.host, settings.user, settings.password, settings.database,
-            UInt32(settings.port), nil, flags
-        ) != nil else {
+        guard
+            mysql_real_connect(
+                handle, settings.host, settings.user, settings.password, settings.database,
+                UInt32(settings.port), nil, flags
+            ) != nil
+        else {
             let error = classify(code: mysql_errno(handle), message: mysql_error(handle))
             mysql_close(handle)
             throw error

@@ -97,7 +97,7 @@ struct MariaDBResultReader {
         case MYSQL_TYPE_FLOAT, MYSQL_TYPE_DOUBLE:
             return .double
         case MYSQL_TYPE_TINY_BLOB, MYSQL_TYPE_MEDIUM_BLOB, MYSQL_TYPE_LONG_BLOB, MYSQL_TYPE_BLOB,
-             MYSQL_TYPE_STRING, MYSQL_TYPE_VAR_STRING, MYSQL_TYPE_VARCHAR:
+            MYSQL_TYPE_STRING, MYSQL_TYPE_VAR_STRING, MYSQL_TYPE_VARCHAR:
             // Character set 63 is "binary": real bytes rather than text.
             return field.charsetnr == 63 ? .blob : .text
         default:

@@ -100,8 +100,9 @@ public actor MemoryJobQueue: JobQueue {
             let attempt = (deliveries[job.id] ?? 0) + 1
             deliveries[job.id] = attempt
             if attempt > settings.maxAttempts {
-                deadLetter(job, attempts: attempt - 1,
-                           reason: "not acknowledged after \(attempt - 1) deliveries (its consumers stopped or timed out)")
+                deadLetter(
+                    job, attempts: attempt - 1,
+                    reason: "not acknowledged after \(attempt - 1) deliveries (its consumers stopped or timed out)")
                 continue
             }
             pending[receipt] = Pending(job: job, consumer: consumer, deadline: now + settings.visibilityTimeout)

@@ -10,8 +10,10 @@ struct SQLAPITokenRepository: APITokenRepository {
     func insert(_ token: APIToken) async throws {
         try await database.execute(
             "INSERT INTO api_tokens (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [.text(token.id.rawValue), .text(token.name), .text(token.scope.rawValue), .text(token.secretHash), .time(token.createdAt),
-             .time(token.expiresAt), .time(token.revokedAt)])
+            [
+                .text(token.id.rawValue), .text(token.name), .text(token.scope.rawValue), .text(token.secretHash), .time(token.createdAt),
+                .time(token.expiresAt), .time(token.revokedAt),
+            ])
     }
 
     func find(id: APITokenID) async throws -> APIToken? {

@@ -13,8 +13,10 @@ struct SQLAuditLog: AuditLog {
         let sequence = try await database.withConnection { connection in
             try await connection.execute(
                 "INSERT INTO audit_events (at, actor, action, subject, detail, course_id, address, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [.time(event.at), .text(event.actor), .text(event.action), .text(event.subject), .text(event.detail),
-                 .text(event.courseID?.rawValue), .text(event.address), .text(event.outcome.rawValue)])
+                [
+                    .time(event.at), .text(event.actor), .text(event.action), .text(event.subject), .text(event.detail),
+                    .text(event.courseID?.rawValue), .text(event.address), .text(event.outcome.rawValue),
+                ])
             return try await connection.query(lastInsertID, []).first?.int64("id")
         }
         var appended = event

@@ -20,9 +20,11 @@ struct SQLCourseRepository: CourseRepository {
                 "UPDATE courses SET title = ? WHERE issuer = \(SQLUserRepository.issuerOf) AND context_id = ?", [.text(course.title)] + key)
         }
         guard saved > 0 else { throw StoreError.conflict("no platform \(course.platformID) for course \(course.contextID.debugDescription)") }
-        guard let row = try await database.query(
-            "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE issuer = \(SQLUserRepository.issuerOf) AND context_id = ?", key
-        ).first else {
+        guard
+            let row = try await database.query(
+                "SELECT id, platform_id, deployment_id, context_id, title FROM courses WHERE issuer = \(SQLUserRepository.issuerOf) AND context_id = ?", key
+            ).first
+        else {
             throw StoreError.failed("course \(course.contextID.debugDescription) vanished right after it was saved")
         }
         return try Self.course(row)
@@ -42,8 +44,9 @@ struct SQLCourseRepository: CourseRepository {
     }
 
     func settings(of courseID: CourseID) async throws -> CourseSettings {
-        guard let text = try await database.query("SELECT settings FROM course_settings WHERE course_id = ?", .text(courseID.rawValue))
-            .first?.string("settings")
+        guard
+            let text = try await database.query("SELECT settings FROM course_settings WHERE course_id = ?", .text(courseID.rawValue))
+                .first?.string("settings")
         else { return CourseSettings() }
         do {
             return try JSONDecoder().decode(CourseSettings.self, from: Data(text.utf8))

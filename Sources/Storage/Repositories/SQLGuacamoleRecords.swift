@@ -134,7 +134,9 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
                 entityID = try await lastInsertID(sql, dialect)
             } catch StoreError.duplicate {
                 // Another instance of the same student published it just now.
-                guard let found = try await sql.query(select, .text(account.username)).first?.int64("entity_id") else { throw StoreError.duplicate("guacamole user \(account.username)") }
+                guard let found = try await sql.query(select, .text(account.username)).first?.int64("entity_id") else {
+                    throw StoreError.duplicate("guacamole user \(account.username)")
+                }
                 entityID = found
             }
         }

@@ -18,9 +18,11 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             return (candidate, true)
         } catch StoreError.duplicate {
             // The user has a live instance of this environment already (a double click, say).
-            guard let existing = try await database.query(
-                "SELECT \(Self.columns) FROM lab_instances WHERE live_key = ?", .text(liveKey)
-            ).first else {
+            guard
+                let existing = try await database.query(
+                    "SELECT \(Self.columns) FROM lab_instances WHERE live_key = ?", .text(liveKey)
+                ).first
+            else {
                 // It was deleted between our insert and this read; the caller may simply ask again.
                 throw StoreError.retryable("the lab instance changed while it was being looked up")
             }
@@ -45,9 +47,12 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
                 updated_at = ?, live_key = ?
             WHERE id = ? AND version = ?
             """,
-            [.text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), Self.companions(saved), .text(saved.node), .text(saved.address),
-             .time(saved.expiresAt), .text(try sealed(saved.guestPassword)), .int(saved.version), .time(saved.updatedAt), saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
-             .text(saved.id.rawValue), .int(instance.version)]
+            [
+                .text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), Self.companions(saved), .text(saved.node), .text(saved.address),
+                .time(saved.expiresAt), .text(try sealed(saved.guestPassword)), .int(saved.version), .time(saved.updatedAt),
+                saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
+                .text(saved.id.rawValue), .int(instance.version),
+            ]
         )
         guard matched == 1 else {
             throw StoreError.conflict("lab instance \(instance.id) was changed by someone else (or is gone); reload it")
@@ -86,11 +91,12 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     }
 
     func usage(of scope: UsageScope) async throws -> ResourceUsage {
-        let (condition, values): (String, [SQLValue]) = switch scope {
-        case .all: ("", [])
-        case .course(let id): (" AND course_id = ?", [.text(id.rawValue)])
-        case .user(let id): (" AND user_id = ?", [.text(id.rawValue)])
-        }
+        let (condition, values): (String, [SQLValue]) =
+            switch scope {
+            case .all: ("", [])
+            case .course(let id): (" AND course_id = ?", [.text(id.rawValue)])
+            case .user(let id): (" AND user_id = ?", [.text(id.rawValue)])
+            }
         let row = try await database.query(
             "SELECT COUNT(*) AS instances, COALESCE(SUM(cores), 0) AS cores, COALESCE(SUM(memory_mib), 0) AS memory FROM lab_instances WHERE live_key IS NOT NULL\(condition)",
             values
@@ -157,10 +163,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     }
 
     private func values(_ instance: LabInstance) throws -> [SQLValue] {
-        [.text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue), .text(instance.courseID?.rawValue),
-         .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), Self.companions(instance), .text(instance.node),
-         .text(instance.address), .time(instance.expiresAt),
-         .text(try sealed(instance.guestPassword)), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt), .time(instance.updatedAt)]
+        [
+            .text(instance.id.rawValue), .text(instance.userID.rawValue), .text(instance.environmentID.rawValue), .text(instance.courseID?.rawValue),
+            .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), Self.companions(instance), .text(instance.node),
+            .text(instance.address), .time(instance.expiresAt),
+            .text(try sealed(instance.guestPassword)), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt),
+            .time(instance.updatedAt),
+        ]
     }
 
     private func sealed(_ password: String?) throws -> String? {

@@ -17,27 +17,30 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
     func snapshot(
         platformID: PlatformID, subject: String, deploymentID: String, contextID: String, resourceLinkID: String
     ) async throws -> LaunchSnapshot? {
-        guard let row = try await database.query(
-            """
-            SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email,
-                c.id AS course_id, c.title AS course_title, en.role AS role,
-                a.id AS activity_id, a.title AS activity_title, a.environment_id AS environment_id,
-                e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
-                \(Self.instanceColumns)
-            FROM users u
-            LEFT JOIN courses c ON c.issuer = u.issuer AND c.context_id = ?
-            LEFT JOIN enrollments en ON en.course_id = c.id AND en.user_id = u.id
-            LEFT JOIN activities a ON a.course_id = c.id AND a.resource_link_id = ?
-            LEFT JOIN environments e ON e.id = a.environment_id
-            LEFT JOIN lab_instances li ON li.user_id = u.id AND li.environment_id = e.id AND li.live_key IS NOT NULL
-            WHERE u.issuer = \(SQLUserRepository.issuerOf) AND u.subject = ?
-            """,
-            [.text(contextID), .text(resourceLinkID), .text(platformID.rawValue), .text(subject)]
-        ).first else { return nil }
+        guard
+            let row = try await database.query(
+                """
+                SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email,
+                    c.id AS course_id, c.title AS course_title, en.role AS role,
+                    a.id AS activity_id, a.title AS activity_title, a.environment_id AS environment_id,
+                    e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
+                    \(Self.instanceColumns)
+                FROM users u
+                LEFT JOIN courses c ON c.issuer = u.issuer AND c.context_id = ?
+                LEFT JOIN enrollments en ON en.course_id = c.id AND en.user_id = u.id
+                LEFT JOIN activities a ON a.course_id = c.id AND a.resource_link_id = ?
+                LEFT JOIN environments e ON e.id = a.environment_id
+                LEFT JOIN lab_instances li ON li.user_id = u.id AND li.environment_id = e.id AND li.live_key IS NOT NULL
+                WHERE u.issuer = \(SQLUserRepository.issuerOf) AND u.subject = ?
+                """,
+                [.text(contextID), .text(resourceLinkID), .text(platformID.rawValue), .text(subject)]
+            ).first
+        else { return nil }
 
-        var snapshot = LaunchSnapshot(user: User(
-            id: try row.id("user_id"), platformID: platformID, subject: subject,
-            name: row.optionalString("user_name"), email: row.optionalString("user_email")))
+        var snapshot = LaunchSnapshot(
+            user: User(
+                id: try row.id("user_id"), platformID: platformID, subject: subject,
+                name: row.optionalString("user_name"), email: row.optionalString("user_email")))
         guard let courseID = row.optionalString("course_id") else { return snapshot }
         snapshot.course = Course(
             id: CourseID(courseID), platformID: platformID, deploymentID: deploymentID, contextID: contextID,

@@ -9,16 +9,20 @@ struct SQLPlatformRepository: PlatformRepository {
     func insert(_ platform: Platform) async throws {
         try await database.execute(
             "INSERT INTO platforms (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [.text(platform.id.rawValue), .text(platform.issuer), .text(platform.clientID), .text(platform.authURL),
-             .text(platform.tokenURL), .text(platform.jwksURL), .text(platform.status.rawValue), .time(platform.createdAt)]
+            [
+                .text(platform.id.rawValue), .text(platform.issuer), .text(platform.clientID), .text(platform.authURL),
+                .text(platform.tokenURL), .text(platform.jwksURL), .text(platform.status.rawValue), .time(platform.createdAt),
+            ]
         )
     }
 
     func update(_ platform: Platform) async throws -> Bool {
         try await database.execute(
             "UPDATE platforms SET issuer = ?, client_id = ?, auth_url = ?, token_url = ?, jwks_url = ?, status = ? WHERE id = ?",
-            [.text(platform.issuer), .text(platform.clientID), .text(platform.authURL), .text(platform.tokenURL),
-             .text(platform.jwksURL), .text(platform.status.rawValue), .text(platform.id.rawValue)]
+            [
+                .text(platform.issuer), .text(platform.clientID), .text(platform.authURL), .text(platform.tokenURL),
+                .text(platform.jwksURL), .text(platform.status.rawValue), .text(platform.id.rawValue),
+            ]
         ) > 0
     }
 

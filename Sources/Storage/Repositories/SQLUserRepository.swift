@@ -19,9 +19,11 @@ struct SQLUserRepository: UserRepository {
                 [.text(user.name), .text(user.email)] + key)
         }
         guard inserted > 0 else { throw StoreError.conflict("no platform \(user.platformID) for user \(user.subject.debugDescription)") }
-        guard let stored = try await database.query(
-            "SELECT id, platform_id, subject, name, email FROM users WHERE issuer = \(Self.issuerOf) AND subject = ?", key
-        ).first else {
+        guard
+            let stored = try await database.query(
+                "SELECT id, platform_id, subject, name, email FROM users WHERE issuer = \(Self.issuerOf) AND subject = ?", key
+            ).first
+        else {
             throw StoreError.failed("user \(user.subject.debugDescription) vanished right after it was saved")
         }
         return try Self.user(stored)

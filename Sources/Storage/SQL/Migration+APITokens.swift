@@ -13,7 +13,7 @@ extension Migration {
                 revoked_at BIGINT NULL,
                 CONSTRAINT api_tokens_name UNIQUE (name)
             )\(dialect.tableOptions)
-            """,
+            """
         ]
     }
 }

@@ -10,7 +10,7 @@ extension Migration {
                 used_at BIGINT NULL,
                 used_by TEXT NULL
             )\(dialect.tableOptions)
-            """,
+            """
         ]
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 @Suite("The API says what it enforces")
 struct APIStrictnessTests {
@@ -23,7 +24,8 @@ struct APIStrictnessTests {
             #expect(try await bed.repositories.quotas.list().isEmpty)
             let token = try await AdminAPITests.call("POST", api + "/tokens", token: bearer, body: #"{"name": "x", "scope": "read", "admin": true}"#)
             #expect(token.status == 422)
-            let nested = try await AdminAPITests.call("PUT", api + "/environments/typo", token: bearer, body: #"{"name": "typo", "vms": [{"template": 9000, "memoryMb": 4096}]}"#)
+            let nested = try await AdminAPITests.call(
+                "PUT", api + "/environments/typo", token: bearer, body: #"{"name": "typo", "vms": [{"template": 9000, "memoryMb": 4096}]}"#)
             #expect(nested.status == 422)
             #expect((nested.json as? [String: Any]).flatMap { $0["details"] as? [String: String] }?["field"] == "vms[0].memoryMb")
             #expect(try await AdminAPITests.call("PUT", api + "/quotas/global", token: bearer, body: #"{"instances": 3}"#).status == 200)
@@ -36,7 +38,8 @@ struct APIStrictnessTests {
             #expect(unknown.status == 404)
             #expect((unknown.json as? [String: Any])?["error"] as? String == "not_found")
             #expect(!unknown.text.contains("Moodle"))
-            let large = try await AdminAPITests.call("POST", api + "/tokens", token: bearer, body: "{\"name\": \"" + String(repeating: "a", count: 20_000) + "\"}")
+            let large = try await AdminAPITests.call(
+                "POST", api + "/tokens", token: bearer, body: "{\"name\": \"" + String(repeating: "a", count: 20_000) + "\"}")
             #expect(large.status == 413)
             #expect((large.json as? [String: Any])?["error"] as? String == "too_large")
         }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 @Suite("Bearer credentials")
 struct BearerTests {

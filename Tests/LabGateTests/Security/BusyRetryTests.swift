@@ -1,19 +1,21 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-@testable import LabCore
-@testable import LabGate
 import LTIGateway
 import PlatformSim
-import Testing
 import TestSupport
+import Testing
 import WebSupport
+
+@testable import LabCore
+@testable import LabGate
 
 @Suite("A launch that meets a busy LabGate retries by itself")
 struct BusyRetryTests {
-    @Test("a launch whose quota turn does not come gets an HTML page with Retry-After that retries by itself, once, from LabGate's own page only",
-          // The test holds the course's turn from outside, which only a shared (Redis) store allows.
-          .enabled(if: TestConfig.serversUnderTest))
+    @Test(
+        "a launch whose quota turn does not come gets an HTML page with Retry-After that retries by itself, once, from LabGate's own page only",
+        // The test holds the course's turn from outside, which only a shared (Redis) store allows.
+        .enabled(if: TestConfig.serversUnderTest))
     func retriesByItself() async throws {
         try await LTITestbed.run(storage: .servers) { (bed) async throws in
             let environment = try await bed.addEnvironment("busy-\(UUID().uuidString.prefix(6))", title: "Busy lab")
@@ -55,8 +57,9 @@ struct BusyRetryTests {
         }
     }
 
-    @Test("a turn left by a process that died is taken over when it expires, before the launch waiting for it gives up",
-          .enabled(if: TestConfig.serversUnderTest))
+    @Test(
+        "a turn left by a process that died is taken over when it expires, before the launch waiting for it gives up",
+        .enabled(if: TestConfig.serversUnderTest))
     func deadHoldersTurnIsTakenOver() async throws {
         try await LTITestbed.run(storage: .servers) { (bed) async throws in
             let environment = try await bed.addEnvironment("dead-\(UUID().uuidString.prefix(6))", title: "Dead holder lab")
@@ -70,8 +73,9 @@ struct BusyRetryTests {
         }
     }
 
-    @Test("a launch waiting for its turn hears at once that the course filled meanwhile, instead of waiting out the turn",
-          .enabled(if: TestConfig.serversUnderTest))
+    @Test(
+        "a launch waiting for its turn hears at once that the course filled meanwhile, instead of waiting out the turn",
+        .enabled(if: TestConfig.serversUnderTest))
     func waiterHearsTheCourseIsFull() async throws {
         try await LTITestbed.run(storage: .servers) { (bed) async throws in
             let environment = try await bed.addEnvironment("full-\(UUID().uuidString.prefix(6))", title: "Full lab")
@@ -87,8 +91,9 @@ struct BusyRetryTests {
             // The course fills meanwhile (the first student opens a second lab), and a holder says so.
             let other = try await bed.addEnvironment("other-\(UUID().uuidString.prefix(6))", title: "Other lab")
             let firstLab = try #require(try await bed.repositories.instances.list(courseID: course).first)
-            _ = try await bed.repositories.instances.findOrCreate(LabInstance(
-                userID: firstLab.userID, environmentID: other.id, courseID: course, cores: 1, memoryMiB: 512, createdAt: Date()))
+            _ = try await bed.repositories.instances.findOrCreate(
+                LabInstance(
+                    userID: firstLab.userID, environmentID: other.id, courseID: course, cores: 1, memoryMiB: 512, createdAt: Date()))
             await AdmissionTurns(store: bed.ephemeral).markFull([turn])
             let answer = try await waiting
             #expect(answer.status == 429, "\(answer.status): \(answer.body.prefix(300))")
@@ -96,7 +101,9 @@ struct BusyRetryTests {
         }
     }
 
-    @Test("a busy store behind a page a browser loads answers an HTML page that loads itself again; a posted form gets the page without the reload; API clients get JSON")
+    @Test(
+        "a busy store behind a page a browser loads answers an HTML page that loads itself again; a posted form gets the page without the reload; API clients get JSON"
+    )
     func busyPages() async throws {
         let router = Router()
         router.addMiddleware { ErrorMappingMiddleware() }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import PlatformSim
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 @Suite("The course page says only what LabGate wrote")
 struct CoursePageTextTests {
@@ -12,13 +13,16 @@ struct CoursePageTextTests {
         try await LTITestbed.run { (bed) async throws in
             let (courseID, page) = try await TeachingTests.teach(bed)
             let forged = "Your session expired, log in at https://evil.example"
-            let linked = try await bed.browser.get(bed.toolURL + "/courses/\(courseID)?notice=" + (forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            let linked = try await bed.browser.get(
+                bed.toolURL + "/courses/\(courseID)?notice=" + (forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
             #expect(linked.status == 200)
             #expect(!linked.body.contains("evil.example") && !linked.body.contains(#"id="notice""#))
 
-            let saved = try await bed.browser.post(bed.toolURL + "/courses/\(courseID)/settings", fields: [
-                ("csrf", try TeachingTests.csrf(in: page)), ("cores", "2"), ("timeZone", "UTC"),
-            ])
+            let saved = try await bed.browser.post(
+                bed.toolURL + "/courses/\(courseID)/settings",
+                fields: [
+                    ("csrf", try TeachingTests.csrf(in: page)), ("cores", "2"), ("timeZone", "UTC"),
+                ])
             let location = try #require(saved.header("location"))
             #expect(!location.contains("saved"))
             let shown = try await bed.follow(saved)
@@ -40,9 +44,11 @@ struct CoursePageTextTests {
                 let date = Date(timeIntervalSince1970: 1_800_000_000 + Double(day) * 86_400).formatted(.iso8601.year().month().day())
                 return "\(date)T09:00 \(date)T10:00"
             }.joined(separator: "\n")
-            let refused = try await bed.browser.post(bed.toolURL + "/courses/\(courseID)/settings", fields: [
-                ("csrf", try TeachingTests.csrf(in: page)), ("timeZone", "UTC"), ("windows", windows),
-            ])
+            let refused = try await bed.browser.post(
+                bed.toolURL + "/courses/\(courseID)/settings",
+                fields: [
+                    ("csrf", try TeachingTests.csrf(in: page)), ("timeZone", "UTC"), ("windows", windows),
+                ])
             #expect(refused.status == 422)
             #expect(refused.body.contains("at most 200 time windows; this has 1400"))
             #expect(try await bed.repositories.courses.settings(of: courseID) == CourseSettings())

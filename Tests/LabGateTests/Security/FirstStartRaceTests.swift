@@ -2,8 +2,9 @@ import Foundation
 import Storage
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Processes that start together on a fresh install", .enabled(if: TestConfig.serversUnderTest))

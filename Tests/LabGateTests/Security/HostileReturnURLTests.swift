@@ -1,8 +1,9 @@
 import Foundation
-@testable import LabGate
 import PlatformSim
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 @Suite("Deep Linking return URLs from a hostile platform")
 struct HostileReturnURLTests {

@@ -1,12 +1,13 @@
 import Foundation
 import LabCore
-@testable import LabGate
 import Logging
-@testable import LTIGateway
 import PlatformSim
 import Provisioning
 import Storage
 import Testing
+
+@testable import LTIGateway
+@testable import LabGate
 @testable import WebSupport
 
 @Suite("The nonce check on its own")

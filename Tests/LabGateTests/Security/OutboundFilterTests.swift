@@ -1,9 +1,10 @@
 import Foundation
-@testable import LTIGateway
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import LTIGateway
 
 @Suite("The outbound filter refuses every special-purpose address")
 struct OutboundFilterTests {
@@ -33,7 +34,10 @@ struct OutboundFilterTests {
                 _ = try await http.getJSON([String: String].self, from: url, checkAddresses: true)
                 Issue.record("\(form) was fetched")
             } catch {
-                guard case .refused = error else { Issue.record("\(form): \(error)"); continue }
+                guard case .refused = error else {
+                    Issue.record("\(form): \(error)")
+                    continue
+                }
             }
         }
         await http.shutdown()

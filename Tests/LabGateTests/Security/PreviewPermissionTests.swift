@@ -1,8 +1,9 @@
 import Foundation
-@testable import LabGate
 import PlatformSim
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 @Suite("The desktop preview applies Guacamole's READ permission")
 struct PreviewPermissionTests {

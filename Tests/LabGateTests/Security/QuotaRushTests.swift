@@ -1,18 +1,20 @@
 import Foundation
-@testable import LabGate
 import LabCore
 import PlatformSim
 import TestSupport
 import Testing
 
+@testable import LabGate
+
 @Suite("A class that clicks at once under a quota")
 struct QuotaRushTests {
-    @Test("20 students at once in a course with quota 5: exactly 5 labs; the rest hear the course is full, and a busy answer is an HTML page that retries by itself",
-          // Embedded only: under the whole suite the shared test MariaDB, busy with other tests'
-          // schema work, sometimes held every statement of this rush ~30 s before the quota's
-          // turn, past the test browser's 30 s (1 run of 5). MariaDB and Redis are covered by
-          // RushOverTwoProcessesTests, which runs alone.
-          arguments: [LTITestbed.Storage.embedded])
+    @Test(
+        "20 students at once in a course with quota 5: exactly 5 labs; the rest hear the course is full, and a busy answer is an HTML page that retries by itself",
+        // Embedded only: under the whole suite the shared test MariaDB, busy with other tests'
+        // schema work, sometimes held every statement of this rush ~30 s before the quota's
+        // turn, past the test browser's 30 s (1 run of 5). MariaDB and Redis are covered by
+        // RushOverTwoProcessesTests, which runs alone.
+        arguments: [LTITestbed.Storage.embedded])
     func rush(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
             let environment = try await bed.addEnvironment("rush-\(UUID().uuidString.prefix(6))", title: "Rush lab")

@@ -1,13 +1,16 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("A class that clicks at once, over two processes", .enabled(if: TestConfig.serversUnderTest))
 struct RushOverTwoProcessesTests {
-    @Test("500 students at once in a course with quota 30, through two serve processes on one MariaDB and Redis: 30 labs, every answer an HTML page or a redirect")
+    @Test(
+        "500 students at once in a course with quota 30, through two serve processes on one MariaDB and Redis: 30 labs, every answer an HTML page or a redirect"
+    )
     func fiveHundredStudents() async throws {
         let backing = try await ServersForProcesses.make("rush", adding: ["LABGATE_LOG_LEVEL": "warning", "LABGATE_LTI_ALLOW_INSECURE_LOOPBACK": "true"])
         let environment = backing.environment
@@ -30,10 +33,12 @@ struct RushOverTwoProcessesTests {
         let line = bench.output.trimmingCharacters(in: .whitespacesAndNewlines)
         // The figures, for the record of the run (the timing is the benchmark's, not asserted).
         print("labgate bench rush: \(line)")
-        let figures = Dictionary(line.split(separator: " ").compactMap { pair -> (String, String)? in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
-        }) { $1 }
+        let figures = Dictionary(
+            line.split(separator: " ").compactMap { pair -> (String, String)? in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+            }
+        ) { $1 }
         #expect(figures["students"] == "500", "\(line)")
         #expect(figures["labs"] == "30", "\(line)")
         #expect(figures["admitted"] == "30", "\(line)")

@@ -1,13 +1,14 @@
 import Foundation
 import LabCore
-@testable import LabGate
-@testable import LTIGateway
 import PlatformSim
 import Provisioning
 import Storage
-import Testing
 import TestSupport
+import Testing
 import WebEncoding
+
+@testable import LTIGateway
+@testable import LabGate
 @testable import WebSupport
 
 @Suite("Sessions that can be ended, and window passes that cannot be replayed")
@@ -19,7 +20,8 @@ struct SessionTests {
     /// A broken template keeps the lab from becoming ready, so its waiting page stays put.
     static func brokenEnvironment(_ bed: LTITestbed) async throws -> String {
         try await bed.repositories.environments.save(
-            EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment()).name
+            EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment()
+        ).name
     }
 
     static func field(_ name: String, in body: String) throws -> String {
@@ -102,8 +104,10 @@ struct SessionTests {
             let otherPath = try #require(try await bed.launch(Self.student("windowed", environment: try await Self.brokenEnvironment(bed))).header("location"))
             let pass = { try Self.field("pass", in: try await bed.browser.get(bed.toolURL + waitingPath).body) }
             try await bed.withOtherBrowser { (window) async throws in
-                for headers in [[("Origin", "https://evil.example")], [("Sec-Fetch-Site", "cross-site")], [("Origin", "null")],
-                                [("Sec-Fetch-Site", "same-site"), ("Origin", bed.toolURL)]] {
+                for headers in [
+                    [("Origin", "https://evil.example")], [("Sec-Fetch-Site", "cross-site")], [("Origin", "null")],
+                    [("Sec-Fetch-Site", "same-site"), ("Origin", bed.toolURL)],
+                ] {
                     let refused = try await window.post(bed.toolURL + waitingPath + "/window", fields: [("pass", try await pass())], headers: headers)
                     #expect(refused.status == 403, "\(headers)")
                 }
@@ -132,7 +136,10 @@ struct SessionTests {
     final class RecordingStore: EphemeralStore, @unchecked Sendable {
         let inner = MemoryEphemeralStore()
         var ttls: [String: Duration] = [:]
-        func set(_ key: String, to value: String, ttl: Duration) async throws { ttls[key] = ttl; try await inner.set(key, to: value, ttl: ttl) }
+        func set(_ key: String, to value: String, ttl: Duration) async throws {
+            ttls[key] = ttl
+            try await inner.set(key, to: value, ttl: ttl)
+        }
         func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool { try await inner.setIfAbsent(key, to: value, ttl: ttl) }
         func get(_ key: String) async throws -> String? { try await inner.get(key) }
         func take(_ key: String) async throws -> String? { try await inner.take(key) }

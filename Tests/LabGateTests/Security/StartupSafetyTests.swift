@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a first start leaves on disk, and what `config check` and `serve` make of bad secrets.
@@ -27,17 +28,17 @@ struct StartupSafetyTests {
         let folder = try StartupSafetyTests.scratchFolder()
         let (server, _, ready) = try await CommandLineTests.serving(in: folder)
         #expect(ready, "serve did not become ready: \(server.errorOutput)")
-        let var_ = folder + "/var"
-        #expect(Self.mode(var_) == 0o700)
+        let varFolder = folder + "/var"
+        #expect(Self.mode(varFolder) == 0o700)
         for file in ["labgate.sqlite", "labgate.sqlite-wal", "labgate.sqlite-shm", "secret.key"] {
-            #expect(Self.mode(var_ + "/" + file) == 0o600, "\(file)")
+            #expect(Self.mode(varFolder + "/" + file) == 0o600, "\(file)")
         }
         server.signal(SIGTERM)
         #expect(await server.exitStatus() == 0)
 
-        chmod(var_, 0o755)
-        chmod(var_ + "/labgate.sqlite", 0o644)
-        chmod(var_ + "/secret.key", 0o640)
+        chmod(varFolder, 0o755)
+        chmod(varFolder + "/labgate.sqlite", 0o644)
+        chmod(varFolder + "/secret.key", 0o640)
         let check = try await ChildProcess.run(Self.binary, ["config", "check"], in: folder)
         #expect(check.status == 0)
         for (path, mode) in [("/var", "755"), ("/var/labgate.sqlite", "644"), ("/var/secret.key", "640")] {
@@ -48,7 +49,10 @@ struct StartupSafetyTests {
     @Test("config check and every command refuse a short secret, a short key file and a json-secret-key that is not 32 hex digits (exit 2)")
     func badSecretsExit2() async throws {
         let cases: [(environment: [String: String], keyFile: Data?, says: String)] = [
-            (["LABGATE_SECURITY_SECRET_KEY": "fourteen-chars"], nil, "security.secretKey = (hidden) (from LABGATE_SECURITY_SECRET_KEY): expected empty, or at least 32 characters"),
+            (
+                ["LABGATE_SECURITY_SECRET_KEY": "fourteen-chars"], nil,
+                "security.secretKey = (hidden) (from LABGATE_SECURITY_SECRET_KEY): expected empty, or at least 32 characters"
+            ),
             (["LABGATE_GUACAMOLE_JSON_SECRET_KEY": "zz" + String(repeating: "0", count: 30)], nil, "guacamole.jsonSecretKey = (hidden)"),
             (["LABGATE_GUACAMOLE_JSON_SECRET_KEY": String(repeating: "a", count: 31)], nil, "exactly 32 hexadecimal digits"),
             (["LABGATE_GUACAMOLE_URL": "https://lab.example.edu/guacamole"], nil, "guacamole.jsonSecretKey = (not set)"),
@@ -87,11 +91,13 @@ struct StartupSafetyTests {
 
     @Test("config check masks credentials inside any URL")
     func urlCredentialsMasked() async throws {
-        let result = try await ChildProcess.run(Self.binary, ["config", "check"], in: try Self.scratchFolder(), environment: [
-            "LABGATE_PROXMOX_URL": "https://root:pve-pass-123@pve1.example.edu:8006", "LABGATE_PROXMOX_TRUST": "pinned",
-            "LABGATE_PROXMOX_FINGERPRINT": String(repeating: "AB:", count: 31) + "AB",
-            "LABGATE_PROXMOX_TOKEN_ID": "labgate@pve!gate", "LABGATE_PROXMOX_TOKEN_SECRET": "00000000-0000-0000-0000-000000000000",
-        ])
+        let result = try await ChildProcess.run(
+            Self.binary, ["config", "check"], in: try Self.scratchFolder(),
+            environment: [
+                "LABGATE_PROXMOX_URL": "https://root:pve-pass-123@pve1.example.edu:8006", "LABGATE_PROXMOX_TRUST": "pinned",
+                "LABGATE_PROXMOX_FINGERPRINT": String(repeating: "AB:", count: 31) + "AB",
+                "LABGATE_PROXMOX_TOKEN_ID": "labgate@pve!gate", "LABGATE_PROXMOX_TOKEN_SECRET": "00000000-0000-0000-0000-000000000000",
+            ])
         #expect(!result.output.contains("pve-pass-123") && !result.output.contains("root:"), "\(result.output)\(result.error)")
         #expect(result.output.contains("https://***@pve1.example.edu:8006"), "\(result.output)\(result.error)")
     }

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
-@testable import LabGate
 import LabCore
 import Logging
 import PlatformSim
@@ -10,6 +9,8 @@ import ServiceLifecycle
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import LabGate
 
 /// LabGate running on a real port with the test platform registered through a platform
 /// file, and a browser to drive launches: the whole flow over HTTP, as Moodle and a person would.
@@ -75,13 +76,13 @@ struct LTITestbed: Sendable {
         let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
         try """
-            issuer: \(platform.issuer)
-            clientId: \(platform.clientID)
-            deploymentIds: ["\(platform.deploymentID)"]
-            authUrl: \(platform.authURL)
-            tokenUrl: \(platform.tokenURL)
-            jwksUrl: \(platform.jwksURL)
-            """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
+        issuer: \(platform.issuer)
+        clientId: \(platform.clientID)
+        deploymentIds: ["\(platform.deploymentID)"]
+        authUrl: \(platform.authURL)
+        tokenUrl: \(platform.tokenURL)
+        jwksUrl: \(platform.jwksURL)
+        """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
         let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-sim-\(UUID().uuidString).yaml")
         try Self.fastCluster.write(to: cluster, atomically: true, encoding: .utf8)
         let settings = [
@@ -106,8 +107,10 @@ struct LTITestbed: Sendable {
             try await withCleanup {
                 let toolURL = "http://\(host):\(port)"
                 try await waitUntilServing(toolURL + "/healthz", browser: browser) { stopped.value.withLock { $0 } }
-                try await body(LTITestbed(
-                    platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, ephemeral: backends.ephemeral, browser: browser))
+                try await body(
+                    LTITestbed(
+                        platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, ephemeral: backends.ephemeral,
+                        browser: browser))
             } cleanup: {
                 await browser.shutdown()
                 await backends.close()
@@ -131,7 +134,11 @@ struct LTITestbed: Sendable {
     /// A fresh browser (no cookies), shut down after `body`.
     func withOtherBrowser<T>(_ body: (SimBrowser) async throws -> T) async throws -> T {
         let other = SimBrowser()
-        return try await withCleanup { try await body(other) } cleanup: { await other.shutdown() }
+        return try await withCleanup {
+            try await body(other)
+        } cleanup: {
+            await other.shutdown()
+        }
     }
 
     /// Launches `scenario` in the testbed's browser.

@@ -12,7 +12,9 @@ public struct PVEGuestInterface: Sendable, Hashable, Decodable {
         public var prefix: Int?
 
         enum CodingKeys: String, CodingKey {
-            case address = "ip-address", type = "ip-address-type", prefix
+            case address = "ip-address"
+            case type = "ip-address-type"
+            case prefix
         }
 
         public init(from decoder: any Decoder) throws {
@@ -24,7 +26,9 @@ public struct PVEGuestInterface: Sendable, Hashable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, hardwareAddress = "hardware-address", addresses = "ip-addresses"
+        case name
+        case hardwareAddress = "hardware-address"
+        case addresses = "ip-addresses"
     }
 
     public init(from decoder: any Decoder) throws {
