@@ -152,7 +152,7 @@ struct JobWorkerLabTests {
                 var worker = JobWorker(
                     queue: queue, handlers: JobHandlers.provisioning(stack), concurrency: 4, visibilityTimeout: .seconds(30), logger: Logger(label: "test"))
                 worker.backoff = { _ in .milliseconds(10) }
-                worker.deadLetterHandlers = JobHandlers.deadLetters(stack)
+                worker.deadLetterHandlers = stack.deadLetters
                 let (instance, _) = try await stack.operations.request(userID: student, environmentName: "linux")
                 try await JobWorkerTests().run(worker) {
                     try await repositories.instances.find(id: instance.id)?.state.isResting == true

@@ -125,7 +125,7 @@ struct BurstSimulation: Sendable {
                 queue: queue, handlers: JobHandlers.provisioning(stack),
                 concurrency: workerConcurrency, visibilityTimeout: real(36_000), logger: logger)
             worker.backoff = JobQueueSettings(retryDelay: real(5)).backoff(after:)
-            worker.deadLetterHandlers = JobHandlers.deadLetters(stack)
+            worker.deadLetterHandlers = stack.deadLetters
             return worker
         }
         let start = ContinuousClock.now

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LabCore
 
 /// `labgate config`: inspecting the configuration.
 struct ConfigCommand: AsyncParsableCommand {
@@ -32,15 +31,7 @@ struct ConfigCommand: AsyncParsableCommand {
         static func platformWarnings(_ config: LabGateConfig) async -> [String] {
             if case .sqlite(let path) = config.database, !FileManager.default.fileExists(atPath: path) { return [] }
             do {
-                let backends = try await Backends.open(config)
-                let platforms: [Platform]
-                do {
-                    platforms = try await backends.repositories.platforms.list()
-                } catch {
-                    await backends.close()
-                    throw error
-                }
-                await backends.close()
+                let platforms = try await Backends.using(config) { try await $0.repositories.platforms.list() }
                 return PlatformCommand.List.issuerWarnings(platforms)
             } catch {
                 return ["the registered platforms could not be read: \(error)"]

@@ -20,9 +20,4 @@ enum JobHandlers {
     static func provisioning(_ stack: ProvisioningStack) -> [String: JobWorker.Handler] {
         stack.jobs.mapValues { run in { job, _ in try await run(job) } }
     }
-
-    /// What a dead-lettered job of each kind leaves behind is ended here.
-    static func deadLetters(_ stack: ProvisioningStack) -> [String: JobWorker.DeadLetterHandler] {
-        stack.deadLetters
-    }
 }

@@ -42,7 +42,7 @@ struct JobWorker: Service {
             queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning), concurrency: config.workerConcurrency,
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
         backoff = config.queue.backoff(after:)
-        deadLetterHandlers = JobHandlers.deadLetters(provisioning.stack)
+        deadLetterHandlers = provisioning.stack.deadLetters
     }
 
     func run() async throws {
