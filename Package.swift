@@ -10,7 +10,7 @@ let package = Package(
     name: "labgate",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "labgate", targets: ["LabGate"])
+        .executable(name: "labgate", targets: ["LabGateCLI"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -149,7 +149,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(
+        .target(
             name: "LabGate",
             dependencies: [
                 "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim", "WebEncoding", "WebSupport",
@@ -158,7 +158,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -167,6 +166,21 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("API/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LabGateCLI",
+            dependencies: [
+                "LabGate", "LabCore", "Storage", "LTIGateway", "Provisioning", "GuacBridge", "PlatformSim", "PVESim", "WebEncoding", "WebSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -205,8 +219,8 @@ let package = Package(
         .testTarget(
             name: "LabGateTests",
             dependencies: [
-                "LabGate", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding", "WebSupport", "PVESim", "Provisioning",
-                "GuacBridge",
+                "LabGate", "LabGateCLI", "LabCore", "Storage", "TestSupport", "LTIGateway", "PlatformSim", "JOSE", "WebEncoding", "WebSupport", "PVESim",
+                "Provisioning", "GuacBridge",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -11,6 +11,9 @@ public struct PlatformInvitation: Sendable, Hashable {
     public var usedAt: Date?
     public var usedBy: String?
 
+    /// How long an invitation works when its maker does not say: a week.
+    public static let defaultLifetimeHours = 168
+
     public init(secretHash: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, usedBy: String? = nil) {
         self.secretHash = secretHash
         self.createdAt = createdAt

@@ -1,11 +1,11 @@
 /// A failure LabGate has already put into words for people: printed as it is, on one line.
-struct DescribedFailure: Error, Equatable, CustomStringConvertible {
-    var description: String
+package struct DescribedFailure: Error, Equatable, CustomStringConvertible {
+    package var description: String
 
-    init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 
     /// A YAML or JSON decoding error as "where: what", without Swift's type names.
-    static func describe(_ error: DecodingError) -> String {
+    package static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, let context): "the key \(path(context.codingPath + [key])) is missing"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
@@ -15,7 +15,7 @@ struct DescribedFailure: Error, Equatable, CustomStringConvertible {
     }
 
     /// The field a decoding error is about, named as in `describe`; nil for the document as a whole.
-    static func field(of error: DecodingError) -> String? {
+    package static func field(of error: DecodingError) -> String? {
         let keys: [any CodingKey]
         switch error {
         case .keyNotFound(let key, let context): keys = context.codingPath + [key]

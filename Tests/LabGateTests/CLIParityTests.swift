@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import LabGate
+@testable import LabGateCLI
 
 /// The CLI does what the API does, in the same words, and leaves the same audit trail.
 @Suite("labgate CLI parity with the API")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LabGate
+@testable import LabGateCLI
 
 @Suite("Configuration")
 struct ConfigLoaderTests {

@@ -3,6 +3,7 @@ import PlatformSim
 import Testing
 
 @testable import LabGate
+@testable import LabGateCLI
 
 @Suite("labgate demo")
 struct DemoTests {

@@ -1,4 +1,5 @@
 import Foundation
+import PVESim
 import Testing
 
 @testable import LabGate
@@ -7,7 +8,7 @@ import Testing
 @Suite struct PVESimCommandTests {
     @Test func theExampleClusterLoads() throws {
         let path = DocumentationTests.root.appendingPathComponent("lti-config/pve-sim.yaml.example").path
-        let cluster = try PVESimCommand.loadCluster(from: path)
+        let cluster = try SimCluster.load(from: path)
         let templates = cluster.virtualMachines().filter(\.isTemplate)
         #expect(templates.map(\.vmid) == [9000] && templates.first?.node == "pve1")
         #expect(cluster.timeScale == 10)
@@ -28,6 +29,6 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pve-sim-\(UUID().uuidString).yaml")
         try text.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        #expect(throws: DescribedFailure("\(file.path): \(message)")) { _ = try PVESimCommand.loadCluster(from: file.path) }
+        #expect(throws: DescribedFailure("\(file.path): \(message)")) { _ = try SimCluster.load(from: file.path) }
     }
 }

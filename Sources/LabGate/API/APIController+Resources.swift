@@ -106,7 +106,7 @@ extension APIController {
     func invitePlatform(_ request: Request) async throws -> Response {
         let wanted = try await Self.decode(InvitationRequest.self, from: request)
         let (url, expiresAt) = try await admin.invitePlatform(
-            registrationURL: registrationURL, lifetimeHours: wanted.expiresHours ?? PlatformCommand.Invite.defaultHours, now: Date())
+            registrationURL: registrationURL, lifetimeHours: wanted.expiresHours ?? PlatformInvitation.defaultLifetimeHours, now: Date())
         return try Self.json(CreatedInvitation(url: url, expiresAt: expiresAt), status: .created)
     }
 

@@ -4,7 +4,7 @@ import LabCore
 import WebSupport
 
 /// The admin API's refusals are `Refusal`s, answered in its one JSON shape.
-typealias APIError = Refusal
+package typealias APIError = Refusal
 
 extension Refusal {
     static let unauthenticated = Refusal(

@@ -114,14 +114,14 @@ struct CourseDetail: Codable, Equatable {
 }
 
 /// A Proxmox node, with its load and whether new labs may be placed on it.
-struct NodeResource: Codable, Equatable {
-    var name: String
-    var online: Bool
-    var cores: Int
-    var cpu: Double
-    var memoryBytes: Int
-    var memoryUsedBytes: Int
-    var schedulable: Bool
+package struct NodeResource: Codable, Equatable {
+    package var name: String
+    package var online: Bool
+    package var cores: Int
+    package var cpu: Double
+    package var memoryBytes: Int
+    package var memoryUsedBytes: Int
+    package var schedulable: Bool
 
     /// A node as Proxmox reports it; schedulable when online and below provisioning's memory ceiling.
     init(_ node: PVENode, memoryCeiling: Double) {
@@ -135,7 +135,7 @@ struct NodeResource: Codable, Equatable {
     }
 
     /// The cluster's nodes by name.
-    static func all(in cluster: ClusterView, memoryCeiling: Double) -> [NodeResource] {
+    package static func all(in cluster: ClusterView, memoryCeiling: Double) -> [NodeResource] {
         cluster.nodes.sorted { $0.node < $1.node }.map { NodeResource($0, memoryCeiling: memoryCeiling) }
     }
 }

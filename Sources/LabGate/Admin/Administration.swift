@@ -6,7 +6,7 @@ import WebSupport
 
 /// The admin operations the API and the CLI share, so both check the same things and refuse
 /// in the same words. Reading is left to each edge: it is one repository call.
-struct Administration: Sendable {
+package struct Administration: Sendable {
     let repositories: Repositories
     let operations: any LabRequests
     let queue: any JobQueue
@@ -15,7 +15,7 @@ struct Administration: Sendable {
     /// The live launch sessions, to end a user's.
     let sessions: SessionStore
 
-    init(repositories: Repositories, operations: any LabRequests, queue: any JobQueue, sessions: SessionStore, platforms: PlatformRegistry? = nil) {
+    package init(repositories: Repositories, operations: any LabRequests, queue: any JobQueue, sessions: SessionStore, platforms: PlatformRegistry? = nil) {
         self.repositories = repositories
         self.sessions = sessions
         self.operations = operations
@@ -24,7 +24,7 @@ struct Administration: Sendable {
     }
 
     /// On an admin command's backends.
-    init(_ backends: Backends) {
+    package init(_ backends: Backends) {
         self.init(
             repositories: backends.repositories,
             operations: LabOperations(repositories: backends.repositories, queue: backends.queue, lock: backends.ephemeral),
@@ -32,13 +32,13 @@ struct Administration: Sendable {
     }
 
     /// Ends every LabGate session of a user, in every browser: their next request needs a new launch.
-    func endSessions(of user: UserID) async throws {
+    package func endSessions(of user: UserID) async throws {
         guard try await repositories.users.find(id: user) != nil else { throw AdminError.notFound("user \(user)") }
         try await sessions.endAll(of: user)
     }
 
     /// A new token and its bearer value, shown once.
-    func createToken(name: String, scope: APIToken.Scope, expiresDays: Int?, now: Date) async throws -> (token: APIToken, bearer: String) {
+    package func createToken(name: String, scope: APIToken.Scope, expiresDays: Int?, now: Date) async throws -> (token: APIToken, bearer: String) {
         guard (1...128).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
             throw AdminError.invalid(field: "name", message: "name must be 1 to 128 letters, digits, '-', '_' or '.'")
         }
@@ -53,12 +53,12 @@ struct Administration: Sendable {
         }
     }
 
-    func revokeToken(name: String, now: Date) async throws {
+    package func revokeToken(name: String, now: Date) async throws {
         guard try await repositories.apiTokens.revoke(name: name, at: now) else { throw AdminError.notFound("valid token named \(name)") }
     }
 
     /// A one-time registration URL whose registration is active at once, and when it expires.
-    func invitePlatform(registrationURL: String, lifetimeHours: Int, now: Date) async throws -> (url: String, expiresAt: Date) {
+    package func invitePlatform(registrationURL: String, lifetimeHours: Int, now: Date) async throws -> (url: String, expiresAt: Date) {
         let lifetime = Duration.seconds(lifetimeHours * 3600)
         guard PlatformInvitations.lifetimes.contains(lifetime) else {
             throw AdminError.invalid(field: "expiresHours", message: "an invitation lasts from 1 hour to 30 days (720 hours)")
@@ -67,25 +67,25 @@ struct Administration: Sendable {
     }
 
     /// Lets the launches of a platform that registered itself in.
-    func approvePlatform(_ id: PlatformID) async throws -> Platform {
+    package func approvePlatform(_ id: PlatformID) async throws -> Platform {
         guard let platform = try await platforms.approve(id: id) else { throw AdminError.notFound("platform \(id)") }
         return platform
     }
 
     /// Removes a platform with its deployments; its users and courses go with it.
-    func removePlatform(_ id: PlatformID) async throws {
+    package func removePlatform(_ id: PlatformID) async throws {
         guard try await platforms.remove(id: id) else { throw AdminError.notFound("platform \(id)") }
     }
 
     /// Removes an environment no lab instance uses; activities bound to it become unbound.
-    func removeEnvironment(name: String) async throws {
+    package func removeEnvironment(name: String) async throws {
         guard let environment = try await repositories.environments.find(name: name), try await repositories.environments.remove(id: environment.id) else {
             throw AdminError.notFound("environment named \(name)")
         }
     }
 
     /// Saves the quota of `scope`; every limit must be a whole number from 0 up, or absent (no limit).
-    func setQuota(_ scope: Quota.Scope, _ limits: QuotaLimits) async throws -> Quota {
+    package func setQuota(_ scope: Quota.Scope, _ limits: QuotaLimits) async throws -> Quota {
         guard limits.instances != nil || limits.cores != nil || limits.memoryMiB != nil else {
             throw AdminError.invalid(field: "instances", message: "give at least one limit: instances, cores or memoryMiB (to lift the quota, remove it)")
         }
@@ -99,17 +99,17 @@ struct Administration: Sendable {
         return quota
     }
 
-    func removeQuota(_ scope: Quota.Scope) async throws {
+    package func removeQuota(_ scope: Quota.Scope) async throws {
         guard try await repositories.quotas.remove(scope) else { throw AdminError.notFound("quota for \(scope)") }
     }
 
     /// Puts a job that failed too often back on the queue.
-    func retry(job id: String) async throws {
+    package func retry(job id: String) async throws {
         guard try await queue.retry(deadLetter: JobID(id)) else { throw AdminError.notFound("failed job \(id) waiting for a retry") }
     }
 
     /// Binds an activity to the environment named, or unbinds it (nil); returns it as saved.
-    func setEnvironment(of activityID: ActivityID, to environmentName: String?) async throws -> Activity {
+    package func setEnvironment(of activityID: ActivityID, to environmentName: String?) async throws -> Activity {
         guard var activity = try await repositories.courses.activity(id: activityID) else { throw AdminError.notFound("activity \(activityID)") }
         var environmentID: EnvironmentID?
         if let environmentName {
@@ -124,7 +124,7 @@ struct Administration: Sendable {
     }
 
     /// The user's lab of the environment, requested now if they have none; quotas apply as to a launch.
-    func createInstance(userID: UserID, environmentName: String) async throws -> (instance: LabInstance, created: Bool) {
+    package func createInstance(userID: UserID, environmentName: String) async throws -> (instance: LabInstance, created: Bool) {
         guard try await repositories.users.find(id: userID) != nil else {
             throw AdminError.notFound("user \(userID) (users are made by their first launch from the LMS)")
         }

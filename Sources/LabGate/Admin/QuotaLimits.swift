@@ -1,8 +1,14 @@
 /// The limits of a quota as an admin gives them (`PUT /quotas/{scope}`, `labgate quota set`); absent means no limit.
-struct QuotaLimits: Codable, Equatable {
+package struct QuotaLimits: Codable, Equatable {
     static let maximum = 1_000_000_000
 
     var instances: Int?
     var cores: Int?
     var memoryMiB: Int?
+
+    package init(instances: Int?, cores: Int?, memoryMiB: Int?) {
+        self.instances = instances
+        self.cores = cores
+        self.memoryMiB = memoryMiB
+    }
 }

@@ -1,12 +1,12 @@
 /// Why the configuration was refused. Each says, in one line, which key, what value and what was expected.
-enum ConfigError: Error, Equatable, CustomStringConvertible {
+package enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidValue(key: String, value: String, source: String, expected: String)
     case unknownKey(key: String, file: String)
     case notAScalar(key: String, file: String)
     case unreadableFile(path: String, reason: String)
     case malformedFile(path: String, reason: String)
 
-    var description: String {
+    package var description: String {
         switch self {
         case .invalidValue(let key, let value, let source, let expected):
             "configuration error: \(key) = \(value) (from \(source)): expected \(expected)"

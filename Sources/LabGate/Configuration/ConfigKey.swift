@@ -2,7 +2,7 @@ import Foundation
 
 /// One setting of LabGate: where it sits in the YAML file, the environment variable that
 /// overrides it, what values it takes and its default.
-struct ConfigKey: Sendable, Hashable {
+package struct ConfigKey: Sendable, Hashable {
     /// What values a key takes.
     enum Kind: Sendable, Hashable {
         case text
@@ -22,7 +22,7 @@ struct ConfigKey: Sendable, Hashable {
     }
 
     /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
-    let path: String
+    package let path: String
     let kind: Kind
     let defaultValue: String
     /// Never printed, logged or repeated in an error message.
@@ -39,7 +39,7 @@ struct ConfigKey: Sendable, Hashable {
     }
 
     /// `LABGATE_` and the path in upper snake case: `database.poolSize` → `LABGATE_DATABASE_POOL_SIZE`.
-    var environmentName: String {
+    package var environmentName: String {
         var name = "LABGATE_"
         for character in path {
             if character == "." {

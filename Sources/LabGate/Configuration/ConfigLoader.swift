@@ -3,17 +3,22 @@ import Yams
 
 /// Reads and validates the configuration: defaults, then the YAML file, then environment
 /// variables, then command-line options. Nothing is created or written while loading.
-struct ConfigLoader {
+package struct ConfigLoader {
     let environment: [String: String]
     /// The file read when none is named, if it exists; nil to read none (tests, tools).
     var defaultFile: String? = LabGateConfig.defaultFile
+
+    package init(environment: [String: String], defaultFile: String? = LabGateConfig.defaultFile) {
+        self.environment = environment
+        self.defaultFile = defaultFile
+    }
 
     /// Loads the configuration.
     /// - Parameters:
     ///   - file: the YAML file named with `--config` (it must exist), or nil for the
     ///     default file (used only if it exists).
     ///   - overrides: values from command-line options, by key path, with the option's name.
-    func load(file: String?, overrides: [String: (value: String, option: String)] = [:]) throws(ConfigError) -> LabGateConfig {
+    package func load(file: String?, overrides: [String: (value: String, option: String)] = [:]) throws(ConfigError) -> LabGateConfig {
         var resolved: [String: (String, ResolvedSetting.Source)] = [:]
         for key in ConfigKey.all {
             resolved[key.path] = (key.defaultValue, .defaultValue)

@@ -2,9 +2,9 @@ import Foundation
 
 /// The files and folders holding LabGate's secrets (the database with the guest passwords
 /// and token hashes, the secret key file) that other local accounts can read.
-enum FileExposure {
+package enum FileExposure {
     /// One warning per exposed path, with the command that closes it.
-    static func warnings(_ config: LabGateConfig) -> [String] {
+    package static func warnings(_ config: LabGateConfig) -> [String] {
         var files: [String] = []
         if case .sqlite(let path) = config.database, path != ":memory:" { files += [path, path + "-wal", path + "-shm"] }
         if config.secretKey == nil { files.append(config.secretKeyFile) }

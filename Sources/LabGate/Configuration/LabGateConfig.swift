@@ -7,53 +7,53 @@ import Storage
 
 /// LabGate's whole configuration, validated: built from the defaults, then the YAML file,
 /// then `LABGATE_…` environment variables, then command-line options.
-struct LabGateConfig: Sendable {
+package struct LabGateConfig: Sendable {
     /// Where the relational state lives.
-    enum Database: Sendable, Hashable {
+    package enum Database: Sendable, Hashable {
         case sqlite(path: String)
         case mariaDB(MariaDBSettings)
     }
 
     /// Where the ephemeral state and the job queue live.
-    enum Ephemeral: Sendable, Hashable {
+    package enum Ephemeral: Sendable, Hashable {
         case memory
         case redis(RedisSettings)
     }
 
     /// Which Proxmox VE provisioning talks to.
-    enum Proxmox: Sendable {
+    package enum Proxmox: Sendable {
         /// A simulated cluster in this process, from this YAML file or a small default.
         case simulator(configFile: String?)
         case cluster(ProxmoxSettings)
     }
 
     /// How log lines are written.
-    enum LogFormat: String, Sendable {
+    package enum LogFormat: String, Sendable {
         case plain, json
     }
 
     /// The file read when no `--config` is given; when it does not exist the embedded defaults apply.
-    static let defaultFile = "lti-config/labgate.yaml"
+    package static let defaultFile = "lti-config/labgate.yaml"
 
     /// Every key with its effective value, in the order of `ConfigKey.all`.
-    let settings: [ResolvedSetting]
+    package let settings: [ResolvedSetting]
 
     let host: String
     let port: Int
     let logLevel: Logger.Level
     let logFormat: LogFormat
-    let database: Database
-    let migrateOnStart: Bool
-    let ephemeral: Ephemeral
-    let queue: JobQueueSettings
+    package let database: Database
+    package let migrateOnStart: Bool
+    package let ephemeral: Ephemeral
+    package let queue: JobQueueSettings
     let workerConcurrency: Int
     /// Whether `serve` runs jobs and the reconciler itself (the launch benchmark turns it off).
-    var workerInProcess: Bool
+    package var workerInProcess: Bool
     let proxmox: Proxmox
-    let provisioning: ProvisioningSettings
+    package let provisioning: ProvisioningSettings
     let environmentsDirectory: String
-    let reconcileInterval: Duration
-    let lti: LTISettings
+    package let reconcileInterval: Duration
+    package let lti: LTISettings
     /// What teachers may set for their course.
     let courseLimits: CourseLimits
     let guacamole: GuacBridgeSettings
@@ -95,7 +95,7 @@ struct LabGateConfig: Sendable {
 
     /// The embedded defaults with some values replaced, ignoring any configuration file
     /// and environment variable: for tests and tools.
-    static func defaults(_ overrides: [String: String] = [:]) throws(ConfigError) -> LabGateConfig {
+    package static func defaults(_ overrides: [String: String] = [:]) throws(ConfigError) -> LabGateConfig {
         try ConfigLoader(environment: [:], defaultFile: nil).load(file: nil, overrides: overrides.mapValues { ($0, "override") })
     }
 }

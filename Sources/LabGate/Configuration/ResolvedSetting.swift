@@ -1,13 +1,13 @@
 /// A setting's effective value and where it came from.
-struct ResolvedSetting: Sendable, Hashable {
+package struct ResolvedSetting: Sendable, Hashable {
     /// Where a value came from, later sources overriding earlier ones.
-    enum Source: Sendable, Hashable, CustomStringConvertible {
+    package enum Source: Sendable, Hashable, CustomStringConvertible {
         case defaultValue
         case file(String)
         case environment(String)
         case commandLine(String)
 
-        var description: String {
+        package var description: String {
             switch self {
             case .defaultValue: "default"
             case .file(let path): path
@@ -17,12 +17,12 @@ struct ResolvedSetting: Sendable, Hashable {
         }
     }
 
-    let key: ConfigKey
+    package let key: ConfigKey
     let value: String
-    let source: Source
+    package let source: Source
 
     /// The value as it may be shown: secrets are masked, and so is what a URL carries before its `@`.
-    var displayValue: String {
+    package var displayValue: String {
         guard key.isSecret else { return value.isEmpty ? "\"\"" : Self.maskingUserInfo(value) }
         return value.isEmpty ? "(not set)" : "******** (set)"
     }

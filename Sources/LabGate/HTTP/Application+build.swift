@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Builds the LabGate HTTP application from its configuration: storage, routes, middleware.
 /// `labgate serve` runs what this returns; the tests drive the very same application.
-func buildApplication(config: LabGateConfig) async throws -> some ApplicationProtocol {
+package func buildApplication(config: LabGateConfig) async throws -> some ApplicationProtocol {
     let logger = config.logger(label: "labgate")
     _ = PrometheusMetrics.registry
 

@@ -8,7 +8,7 @@ import WebSupport
 extension Refusal {
     /// The one refusal for what a module turned down, worded once for pages, the API and
     /// the audit trail alike; nil for the unexpected (a 500 with a reference).
-    init?(_ error: any Error) {
+    package init?(_ error: any Error) {
         switch error {
         case let refusal as Refusal: self = refusal
         case let error as LTIError: self = Self.lti(error)

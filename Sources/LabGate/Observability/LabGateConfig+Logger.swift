@@ -2,7 +2,7 @@ import Logging
 
 extension LabGateConfig {
     /// A logger at the configured level (also where `LoggingSetup` was never run, as in tests).
-    func logger(label: String) -> Logger {
+    package func logger(label: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = logLevel
         return logger

@@ -1,8 +1,8 @@
 import Logging
 
 /// Sets up the process's logging once, from the configuration.
-enum LoggingSetup {
-    static func bootstrap(_ config: LabGateConfig) {
+package enum LoggingSetup {
+    package static func bootstrap(_ config: LabGateConfig) {
         let level = config.logLevel
         switch config.logFormat {
         case .plain:

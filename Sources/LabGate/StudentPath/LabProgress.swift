@@ -3,12 +3,12 @@ import LabCore
 
 /// What a student is told about their lab in each state: how far along it is and, when it
 /// rests somewhere other than ready, what they can do.
-struct LabProgress: Codable, Equatable, Sendable {
-    var state: String
+package struct LabProgress: Codable, Equatable, Sendable {
+    package var state: String
     /// 1-based position in the way to ready; 0 off that way (stopped, failed, removed).
     var step: Int
     var steps: Int
-    var text: String
+    package var text: String
     /// Set when the student has to act: `start` (stopped), `retry` (failed), `relaunch` (removed).
     var action: String?
 

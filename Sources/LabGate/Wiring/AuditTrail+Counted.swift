@@ -5,7 +5,7 @@ import Metrics
 extension AuditTrail {
     /// The trail on `log` under LabGate's policy: an event that cannot be written is logged
     /// and counted in `labgate_audit_write_failures_total`, and the request goes on.
-    static func counted(_ log: any AuditLog, logger: Logger) -> AuditTrail {
+    package static func counted(_ log: any AuditLog, logger: Logger) -> AuditTrail {
         AuditTrail(log: log) { event, error in
             Counter(label: "labgate_audit_write_failures_total").increment()
             logger.error(

@@ -7,7 +7,7 @@ import WebSupport
 extension Backends {
     /// Migrates the configured database, registers the test platform (active) and saves
     /// `environment`: what the launch benchmark and the demo need before LabGate serves.
-    static func prepare(_ config: LabGateConfig, platform: PlatformSim, environment: LabCore.Environment) async throws {
+    package static func prepare(_ config: LabGateConfig, platform: PlatformSim, environment: LabCore.Environment) async throws {
         try await using(config) { backends in
             try await backends.migrate()
             try await PlatformRegistry(repository: backends.repositories.platforms).save(
@@ -20,9 +20,9 @@ extension Backends {
     }
 
     /// Runs `body` on the configured storage, closed afterwards whatever `body` does.
-    static func using<T>(_ config: LabGateConfig, _ body: (Backends) async throws -> T) async throws -> T {
+    package static func using<T>(_ config: LabGateConfig, _ body: (Backends) async throws -> T) async throws -> T {
         let backends = try await Backends.open(config)
-        let outcome = await LaunchBenchmark.outcome { try await body(backends) }
+        let outcome = await Result.capturing { try await body(backends) }
         await backends.close()
         return try outcome.get()
     }

@@ -10,11 +10,11 @@ import WebSupport
 /// database with its repositories, the ephemeral store and the job queue.
 ///
 /// A service: it closes every connection when the process shuts down.
-final class Backends: Service, Sendable {
-    let database: any SQLDatabase
-    let repositories: Repositories
+package final class Backends: Service, Sendable {
+    package let database: any SQLDatabase
+    package let repositories: Repositories
     let ephemeral: any EphemeralStore
-    let queue: any JobQueue
+    package let queue: any JobQueue
     /// Guacamole's tables: in Guacamole's own database when one is configured, else in LabGate's.
     let guacamoleRecords: any GuacamoleRecords
     /// Guacamole's own database, when it is not LabGate's.
@@ -23,13 +23,13 @@ final class Backends: Service, Sendable {
     var databaseEngine: String { database.dialect.name }
     var ephemeralEngine: String { redis == nil ? "in-process" : "Redis" }
     /// For the operator: where these are ("SQLite ./var/labgate.sqlite", "Redis 127.0.0.1:6379").
-    let databaseDescription: String
+    package let databaseDescription: String
     /// LabGate's one secret (configured, or read from its key file, made on first start).
     let secret: Data
     /// Seals and signs with keys derived from the secret.
-    let box: SecretBox
+    package let box: SecretBox
     /// The live launch sessions, in the ephemeral store.
-    let sessions: SessionStore
+    package let sessions: SessionStore
     let ephemeralDescription: String
     let guacamoleDescription: String?
     private let redis: RedisClient?
@@ -55,7 +55,7 @@ final class Backends: Service, Sendable {
 
     /// Opens what the configuration names. A server that is down is not an error here:
     /// connections are made on first use, and `/readyz` reports what is missing.
-    static func open(_ config: LabGateConfig) async throws -> Backends {
+    package static func open(_ config: LabGateConfig) async throws -> Backends {
         // First, so that a bad key leaves nothing open behind it.
         let secret = try SecretKeyLoader.load(config, logger: Logger(label: "labgate"))
         let database: any SQLDatabase
@@ -94,7 +94,7 @@ final class Backends: Service, Sendable {
 
     /// Applies pending migrations and returns the versions applied; logs them when a logger is given.
     @discardableResult
-    func migrate(logger: Logger? = nil) async throws -> [Int] {
+    package func migrate(logger: Logger? = nil) async throws -> [Int] {
         let applied = try await Migrator(database: database).migrate()
         if !applied.isEmpty {
             logger?.info("migrated the database", metadata: ["versions": .string("\(applied)"), "database": .string(databaseDescription)])
@@ -102,7 +102,7 @@ final class Backends: Service, Sendable {
         return applied
     }
 
-    func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         // Closed even when the group was cancelled (a service failed to start): an unclosed
         // SQLite connection is a crash in debug builds.
@@ -110,7 +110,7 @@ final class Backends: Service, Sendable {
     }
 
     /// Closes every connection.
-    func close() async {
+    package func close() async {
         await database.shutdown()
         await guacamoleDatabase?.shutdown()
         await redis?.shutdown()

@@ -5,7 +5,7 @@ import Yams
 
 /// Environments declared in `lti-config/environments/*.yaml`, one per file (see
 /// `lti-config/environments/linux-desktop.yaml.example`).
-enum EnvironmentFiles {
+package enum EnvironmentFiles {
     /// Every `*.yaml` file in `directory`, by name, decoded; none if the directory does not exist.
     static func load(directory: String) throws(DescribedFailure) -> [(file: String, spec: EnvironmentSpec)] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
@@ -18,7 +18,7 @@ enum EnvironmentFiles {
     }
 
     /// One environment file, decoded.
-    static func read(_ path: String) throws(DescribedFailure) -> EnvironmentSpec {
+    package static func read(_ path: String) throws(DescribedFailure) -> EnvironmentSpec {
         do {
             return try YAMLDecoder().decode(EnvironmentSpec.self, from: try String(contentsOfFile: path, encoding: .utf8))
         } catch let error as DecodingError {

@@ -4,7 +4,7 @@ import Logging
 extension GuacBridge {
     /// The bridge on these backends: Guacamole's shared key from the configuration, or
     /// (with no Guacamole to share it with) one derived from LabGate's secret.
-    static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) throws -> GuacBridge {
+    package static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) throws -> GuacBridge {
         let authJSON: AuthJSON
         if let hexKey = config.guacamoleJSONKey {
             do {

@@ -3,7 +3,7 @@ import Provisioning
 
 /// The job kinds this build of LabGate can run, by kind. Each domain module adds its own
 /// here as it arrives (provisioning steps, Guacamole records, reaping).
-enum JobHandlers {
+package enum JobHandlers {
     static func all(backends: Backends, provisioning: ProvisioningRuntime) -> [String: JobWorker.Handler] {
         var handlers: [String: JobWorker.Handler] = [
             // Writes an audit event: lets an operator prove the queue and a worker work end to end.
@@ -17,7 +17,7 @@ enum JobHandlers {
     }
 
     /// The job kinds of a provisioning stack, for any worker (`serve`, `worker`, `simulate`).
-    static func provisioning(_ stack: ProvisioningStack) -> [String: JobWorker.Handler] {
+    package static func provisioning(_ stack: ProvisioningStack) -> [String: JobWorker.Handler] {
         stack.jobs.mapValues { run in { job, _ in try await run(job) } }
     }
 }

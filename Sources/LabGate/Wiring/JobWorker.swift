@@ -10,24 +10,24 @@ import Synchronization
 /// keeps long jobs alive with `extend`. Up to `concurrency` jobs run at once, and a slot
 /// that frees is filled at once, so one long job never holds up the others. A service: it
 /// stops claiming on graceful shutdown and finishes the jobs it holds.
-struct JobWorker: Service {
+package struct JobWorker: Service {
     /// Runs one job; throwing makes the queue deliver it again later.
-    typealias Handler = @Sendable (Job, Logger) async throws -> Void
+    package typealias Handler = @Sendable (Job, Logger) async throws -> Void
     /// Runs when a job of its kind was dead-lettered, with its last error: what the job was
     /// for must not wait for ever (a lab instance is failed with that reason).
-    typealias DeadLetterHandler = @Sendable (Job, _ reason: String) async throws -> Void
+    package typealias DeadLetterHandler = @Sendable (Job, _ reason: String) async throws -> Void
 
     let queue: any JobQueue
     let handlers: [String: Handler]
-    var deadLetterHandlers: [String: DeadLetterHandler] = [:]
+    package var deadLetterHandlers: [String: DeadLetterHandler] = [:]
     let concurrency: Int
     let visibilityTimeout: Duration
     let consumer: String
     let logger: Logger
     /// How long a failed job waits before its next attempt, by the attempt that failed.
-    var backoff: @Sendable (Int) -> Duration = JobQueueSettings().backoff(after:)
+    package var backoff: @Sendable (Int) -> Duration = JobQueueSettings().backoff(after:)
 
-    init(queue: any JobQueue, handlers: [String: Handler], concurrency: Int, visibilityTimeout: Duration, logger: Logger) {
+    package init(queue: any JobQueue, handlers: [String: Handler], concurrency: Int, visibilityTimeout: Duration, logger: Logger) {
         self.queue = queue
         self.handlers = handlers
         self.concurrency = concurrency
@@ -37,7 +37,7 @@ struct JobWorker: Service {
     }
 
     /// The worker of a process: every job kind this build knows, sized by the configuration.
-    init(backends: Backends, provisioning: ProvisioningRuntime, config: LabGateConfig, logger: Logger) {
+    package init(backends: Backends, provisioning: ProvisioningRuntime, config: LabGateConfig, logger: Logger) {
         self.init(
             queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning), concurrency: config.workerConcurrency,
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
@@ -45,7 +45,7 @@ struct JobWorker: Service {
         deadLetterHandlers = provisioning.stack.deadLetters
     }
 
-    func run() async throws {
+    package func run() async throws {
         logger.info("worker started", metadata: ["consumer": .string(consumer), "kinds": .string(handlers.keys.sorted().joined(separator: ","))])
         let running = InFlightCount()
         var pause = Duration.milliseconds(100)
@@ -141,7 +141,7 @@ struct JobWorker: Service {
     }
 
     /// What a job that will not be tried again leaves as the reason of what it was for.
-    static func gaveUp(after attempts: Int, _ error: any Error) -> String {
+    package static func gaveUp(after attempts: Int, _ error: any Error) -> String {
         "gave up after \(attempts) attempts: \(error)"
     }
 }

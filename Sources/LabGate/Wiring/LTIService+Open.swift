@@ -6,7 +6,7 @@ import Logging
 extension LTIService {
     /// The LTI gateway on these backends, sealing and signing with their secret; a student's
     /// launch asks `labs` for their lab.
-    static func open(_ config: LabGateConfig, backends: Backends, labs: any LabRequests, logger: Logger) -> LTIService {
+    package static func open(_ config: LabGateConfig, backends: Backends, labs: any LabRequests, logger: Logger) -> LTIService {
         LTIService(
             settings: config.lti, repositories: backends.repositories, ephemeral: backends.ephemeral, labs: labs,
             destinations: LaunchDestinations(lab: PagePaths.lab, course: PagePaths.course),

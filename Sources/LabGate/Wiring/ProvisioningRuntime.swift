@@ -7,23 +7,23 @@ import Provisioning
 
 /// Provisioning as one process runs it: a Proxmox client for the configured cluster (or a
 /// simulated one started here), the lifecycle, the operations and the reconciler.
-struct ProvisioningRuntime: Sendable {
+package struct ProvisioningRuntime: Sendable {
     let proxmox: ProxmoxClient
     /// The lifecycle, the operations and the reconciler.
     let stack: ProvisioningStack
-    let catalog: EnvironmentCatalog
+    package let catalog: EnvironmentCatalog
     /// Where ready instances are published for their students.
     let desktops: GuacBridge
     /// The built-in simulator, when `proxmox.url` is empty.
     let simulator: RunningPVESim?
 
-    static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) async throws -> ProvisioningRuntime {
+    package static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) async throws -> ProvisioningRuntime {
         var simulator: RunningPVESim?
         let proxmoxSettings: ProxmoxSettings
         switch config.proxmox {
         case .simulator(let file):
             let cluster =
-                try file.map(PVESimCommand.loadCluster(from:))
+                try file.map(SimCluster.load(from:))
                 ?? SimCluster(configuration: .small(nodeCount: 2, token: builtInToken, timeScale: 10))
             guard let token = cluster.tokens.first else {
                 throw DescribedFailure("proxmox.simulatorConfig \(file ?? ""): the simulated cluster needs a token under tokens:")
@@ -55,12 +55,12 @@ struct ProvisioningRuntime: Sendable {
             simulator: simulator)
     }
 
-    var lifecycle: LabLifecycle { stack.lifecycle }
-    var operations: LabOperations { stack.operations }
-    var reconciler: Reconciler { stack.reconciler }
+    package var lifecycle: LabLifecycle { stack.lifecycle }
+    package var operations: LabOperations { stack.operations }
+    package var reconciler: Reconciler { stack.reconciler }
 
     /// Closes the client and stops the built-in simulator.
-    func shutdown() async {
+    package func shutdown() async {
         try? await proxmox.shutdown()
         await simulator?.stop()
     }

@@ -5,13 +5,19 @@ import ServiceLifecycle
 
 /// Runs the reconciler on start and then every interval, until shutdown. Every process may
 /// run one; the reconciler's lock lets one act at a time.
-struct ReconcilerService: Service {
+package struct ReconcilerService: Service {
     let reconciler: Reconciler
     let interval: Duration
     let logger: Logger
+    package init(reconciler: Reconciler, interval: Duration, logger: Logger) {
+        self.reconciler = reconciler
+        self.interval = interval
+        self.logger = logger
+    }
+
     let holder = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
 
-    func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 if let report = try await reconciler.reconcile(holder: holder), report != Reconciler.Report() {

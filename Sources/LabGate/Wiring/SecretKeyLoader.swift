@@ -3,7 +3,7 @@ import Logging
 
 /// LabGate's one secret, from configuration or from its key file, created on first start
 /// so the embedded defaults need no setup.
-enum SecretKeyLoader {
+package enum SecretKeyLoader {
     static let minimumLength = 32
 
     static func load(_ config: LabGateConfig, logger: Logger) throws -> Data {
@@ -14,7 +14,7 @@ enum SecretKeyLoader {
     }
 
     /// The key file's secret, nil when there is no file yet; refuses a file too short to be one.
-    static func existing(_ config: LabGateConfig) throws(DescribedFailure) -> Data? {
+    package static func existing(_ config: LabGateConfig) throws(DescribedFailure) -> Data? {
         guard config.secretKey == nil, let data = FileManager.default.contents(atPath: config.secretKeyFile) else { return nil }
         guard data.count >= minimumLength else {
             throw DescribedFailure(

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import LabGate
+
+/// `labgate bench`: load generators for capacity planning, like `pgbench`.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure LabGate on this machine with its configured storage.",
+        subcommands: [Launch.self, Rush.self]
+    )
+
+    /// `labgate bench launch`.
+    struct Launch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drive full LTI login + launch round trips from an in-process test platform against an in-process LabGate server.",
+            discussion: """
+                Uses the storage of the configuration (--config or lti-config/labgate.yaml): measure with MariaDB and Redis \
+                for production figures. Registers a test platform and a `bench` environment in that database. Ends with one line: \
+                launches_per_s=… p50_ms=… p99_ms=… errors=… rss_mb=… (RSS of this process: server, platform and clients together).
+                """
+        )
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Browsers launching at once.") var concurrency: Int = 32
+        @Option(help: "How long to measure, after a one-second warm-up.") var seconds: Int = 10
+        @Option(help: "Distinct students the browsers launch as.") var students: Int = 500
+        @Option(
+            help: ArgumentHelp(
+                "Drive a LabGate server that is already running on the same database (its lti.allowInsecureLoopback must be true), instead of one in this process.",
+                valueName: "url"))
+        var url: String?
+
+        func validate() throws {
+            guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 4096") }
+            guard (1...3600).contains(seconds) else { throw ValidationError("--seconds must be from 1 to 3600") }
+            guard (1...1_000_000).contains(students) else { throw ValidationError("--students must be from 1 to 1000000") }
+        }
+
+        func run() async throws {
+            var overrides: [String: (value: String, option: String)] = ["log.level": ("warning", "bench")]
+            if url == nil {
+                let port = try freeLoopbackPort()
+                overrides["server.host"] = ("127.0.0.1", "bench")
+                overrides["server.port"] = (String(port), "bench")
+                overrides["lti.publicUrl"] = ("http://127.0.0.1:\(port)", "bench")
+                overrides["lti.allowInsecureLoopback"] = ("true", "bench")
+            }
+            var config = try options.load(overrides: overrides)
+            // Launches are measured, not provisioning: the lab requests wait in the queue.
+            config.workerInProcess = false
+            LoggingSetup.bootstrap(config)
+            let result = try await LaunchBenchmark(
+                config: config, concurrency: concurrency, seconds: seconds, students: students,
+                serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ).run()
+            if let firstError = result.firstError {
+                FileHandle.standardError.write(Data("labgate bench: \(result.errors) failed launches; the first: \(firstError)\n".utf8))
+            }
+            print(result.line)
+        }
+    }
+
+    /// `labgate bench rush`.
+    struct Rush: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A class clicking at the same instant: one launch per student, in one course with a quota, against running LabGate servers.",
+            discussion: """
+                Each --url is a `labgate serve` on the configuration's database and ephemeral store (its lti.allowInsecureLoopback \
+                must be true); students go to them in turn. Login initiations and the platform's signatures are done before the \
+                clock starts. Every browser follows LabGate's busy pages as a real one would. Ends with one line: students=… labs=… \
+                admitted=… refused=… busy_pages=… not_html=… errors=… p50_ms=… p99_ms=… max_ms=… (from the click to the last answer) \
+                generator_cpu_s=… server_cpu_s=… (this process, and the --server-pid processes, during the rush).
+                """
+        )
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Students who click at once.") var students: Int = 500
+        @Option(help: "Labs the course's quota allows.") var quota: Int = 30
+        @Option(help: ArgumentHelp("A running LabGate server; repeat for several.", valueName: "url")) var url: [String] = []
+        @Option(help: ArgumentHelp("The process id of a server, whose CPU time is reported; repeat for several.", valueName: "pid"))
+        var serverPid: [Int32] = []
+
+        func validate() throws {
+            guard !url.isEmpty else { throw ValidationError("name at least one running server with --url") }
+            guard (1...5000).contains(students) else { throw ValidationError("--students must be from 1 to 5000") }
+            guard (1...100_000).contains(quota) else { throw ValidationError("--quota must be from 1 to 100000") }
+        }
+
+        func run() async throws {
+            let config = try options.load(overrides: ["log.level": ("warning", "bench")])
+            LoggingSetup.bootstrap(config)
+            let result = try await RushBenchmark(
+                config: config, serverURLs: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, students: students, quota: quota,
+                serverPIDs: serverPid
+            ).run()
+            if let firstError = result.firstError {
+                FileHandle.standardError.write(Data("labgate bench: \(result.errors) unexpected answers; the first: \(firstError)\n".utf8))
+            }
+            print(result.line)
+        }
+    }
+}
