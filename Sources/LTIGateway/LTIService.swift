@@ -21,6 +21,7 @@ public final class LTIService: Sendable {
     public let web: WebSessions
     let http: OutboundHTTP
     let keySets: KeySetCache
+    let logger: Logger
 
     public init(
         settings: LTISettings, repositories: Repositories, ephemeral: any EphemeralStore, labs: any LabRequests,
@@ -32,6 +33,7 @@ public final class LTIService: Sendable {
         self.labs = labs
         self.destinations = destinations
         self.box = box
+        self.logger = logger
         self.directory = PlatformDirectory(repository: repositories.platforms, lifetime: settings.registryCacheLifetime)
         self.registry = PlatformRegistry(repository: repositories.platforms, directory: directory)
         self.toolKeys = ToolKeyRing(repository: repositories.toolKeys, box: box)
@@ -51,6 +53,17 @@ public final class LTIService: Sendable {
     var dynamicRegistration: DynamicRegistration {
         DynamicRegistration(
             http: http, registry: registry, ephemeral: ephemeral, invitations: PlatformInvitations(repository: repositories.invitations), settings: settings)
+    }
+
+    /// The sites that may frame LabGate's pages: the active platforms' origins. When they
+    /// cannot be read, none (a page then shows in its own window only, never in a stranger's frame).
+    public func frameAncestors() async -> [String] {
+        do {
+            return try await directory.frameAncestors()
+        } catch {
+            logger.warning("the platforms that may frame pages could not be read", metadata: ["error": .string("\(error)")])
+            return []
+        }
     }
 
     /// Closes outbound connections.

@@ -23,6 +23,7 @@ public final class PlatformDirectory: Sendable {
     private let repository: any PlatformRepository
     private let lifetime: Duration
     private let cache = NIOLockedValueBox<[String: Cached]>([:])
+    private let ancestors = NIOLockedValueBox<(origins: [String], loadedAt: ContinuousClock.Instant)?>(nil)
 
     public init(repository: any PlatformRepository, lifetime: Duration) {
         self.repository = repository
@@ -52,9 +53,20 @@ public final class PlatformDirectory: Sendable {
         return try await find(issuer: issuer, clientID: matches[0].clientID)
     }
 
+    /// The origins of the active platforms (`Platform.origins`): the sites that may frame
+    /// LabGate's pages. Every page answer asks, so they too are kept for `lifetime`.
+    public func frameAncestors() async throws -> [String] {
+        let now = ContinuousClock.now
+        if let hit = ancestors.withLockedValue({ $0 }), hit.loadedAt.duration(to: now) < lifetime { return hit.origins }
+        let origins = Array(Set(try await repository.list().filter { $0.status == .active }.flatMap(\.origins))).sorted()
+        ancestors.withLockedValue { $0 = (origins, now) }
+        return origins
+    }
+
     /// Forgets what was read, so the next lookup sees a change made just now.
     public func invalidate() {
         cache.withLockedValue { $0.removeAll() }
+        ancestors.withLockedValue { $0 = nil }
     }
 
     private static func key(_ issuer: String, _ clientID: String) -> String {

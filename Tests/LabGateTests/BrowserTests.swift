@@ -117,6 +117,32 @@ struct BrowserTests {
         }
     }
 
+    @Test("at 320 px wide the student's and the teacher's pages fit without sideways scrolling, and the keyboard's focus is visible")
+    func narrowScreen() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            let environment = try await bed.repositories.environments.save(
+                EnvironmentSpec(name: "narrow-\(UUID().uuidString.prefix(6))", title: "Linux", vms: [VMSpec(template: 9000)]).environment())
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { _, page in
+                try await page.emulateWidth(320)
+                let fits = "document.documentElement.scrollWidth <= 320"
+                let focusShows =
+                    "(() => { const b = [...document.querySelectorAll('button')].find(b => b.offsetParent !== null); b.focus(); "
+                    + "return document.activeElement === b && getComputedStyle(b).outlineStyle !== 'none'; })()"
+                try await page.navigate(bed.platform.issuer + "/launch?as=alan")
+                try await page.waitUntil("document.getElementById('status') !== null && document.readyState === 'complete'")
+                #expect(try await page.evaluate(fits) as? Bool == true, "the waiting page scrolls sideways at 320 px")
+                #expect(try await page.evaluate(focusShows) as? Bool == true)
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("waiting-page-320px.png"))
+                try await page.navigate(bed.platform.issuer + "/launch?role=teacher")
+                try await page.waitUntil("document.getElementById('students') !== null && document.readyState === 'complete'")
+                #expect(try await page.evaluate(fits) as? Bool == true, "the course page scrolls sideways at 320 px")
+                #expect(try await page.evaluate(focusShows) as? Bool == true)
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("teacher-course-page-320px.png"))
+            }
+        }
+    }
+
     @Test("a failed lab in the browser: the page says so and its Try again button asks for the lab once more")
     func failedLab() async throws {
         try await LTITestbed.run { (bed) async throws in

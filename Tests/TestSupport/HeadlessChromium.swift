@@ -215,6 +215,15 @@ public final class HeadlessChromium: Sendable {
             String(decoding: (try? JSONSerialization.data(withJSONObject: text, options: .fragmentsAllowed)) ?? Data(), as: UTF8.self)
         }
 
+        /// Shows the tab as a phone of this width would (CSS pixels), or as the desktop window again with nil.
+        public func emulateWidth(_ width: Int?) async throws {
+            if let width {
+                try await send("Emulation.setDeviceMetricsOverride", ["width": width, "height": 720, "deviceScaleFactor": 1, "mobile": true])
+            } else {
+                try await send("Emulation.clearDeviceMetricsOverride")
+            }
+        }
+
         /// A PNG of what the tab shows, written to `file`.
         public func screenshot(to file: URL) async throws {
             let reply = try await send("Page.captureScreenshot", ["format": "png"])

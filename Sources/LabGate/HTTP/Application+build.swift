@@ -2,6 +2,7 @@ import Hummingbird
 import LTIGateway
 import Logging
 import ServiceLifecycle
+import WebSupport
 
 /// Builds the LabGate HTTP application from its configuration: storage, routes, middleware.
 /// `labgate serve` runs what this returns; the tests drive the very same application.
@@ -24,12 +25,13 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     let router = Router(context: LabGateRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
-        SecurityHeadersMiddleware()
+        SecurityHeadersMiddleware { await lti.frameAncestors() }
         AccessLogMiddleware()
         MetricsMiddleware()
         ErrorMappingMiddleware()
     }
     router.addRoutes(HealthController(backends: backends).endpoints)
+    router.addRoutes(StaticAssets.bundled.endpoints(context: LabGateRequestContext.self))
     router.addRoutes(PrometheusMetrics.endpoints(tokens: APITokens(repository: backends.repositories.apiTokens)))
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(

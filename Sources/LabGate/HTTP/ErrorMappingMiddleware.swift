@@ -32,8 +32,18 @@ struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
             // Scripts and API clients read JSON; a browser loading a page reads the page.
             guard request.isPageNavigation else { return refusal.apiResponse() }
             let headers: HTTPFields = refusal.retryAfter.map { [.retryAfter: String($0)] } ?? [:]
-            return HTMLPage.refusal(refusal, heading: Self.heading(of: request.uri.path), requestID: context.id).response(headers: headers)
+            var page = HTMLPage.refusal(refusal, heading: Self.heading(of: request.uri.path), requestID: context.id)
+            page.frameAncestors = Self.registeringPlatform(request).map { [$0] }
+            return page.response(headers: headers)
         }
+    }
+
+    /// A refused registration is shown in the dialog of the platform that tried to
+    /// register, which is not one of the registered platforms: the origin of its
+    /// `openid_configuration`, which may frame that page (it holds no form to trick anyone into).
+    static func registeringPlatform(_ request: Request) -> String? {
+        guard request.uri.path.hasPrefix("/lti/register") else { return nil }
+        return request.uri.queryParameters["openid_configuration"].flatMap { ContentSecurityPolicy.origin(of: String($0)) }
     }
 
     /// What the person was doing, in the words of a refusal page's heading.

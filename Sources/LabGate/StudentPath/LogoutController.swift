@@ -18,12 +18,6 @@ struct LogoutController<Context: RequestContext>: Sendable {
         let form = try await request.formFields()
         guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
         let forget = try await web.logout(session)
-        return HTMLPage(
-            title: "Logged out of LabGate",
-            body: """
-                <h1>You are logged out of LabGate</h1>
-                <p>Your labs keep running until they stop by themselves. To open one again, click the activity in your course.</p>
-                """
-        ).response(headers: [forget.name: forget.value])
+        return HTMLPage.loggedOut.response(headers: [forget.name: forget.value])
     }
 }

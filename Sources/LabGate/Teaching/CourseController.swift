@@ -82,7 +82,7 @@ struct CourseController<Context: RequestContext>: Sendable {
 
     private func roster(_ request: Request, _ access: Access) async throws -> Response {
         let roster = try await CourseRoster.load(access.course.id, from: repositories)
-        return HTMLPage.fragment(HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: web.csrfToken(of: request) ?? ""))
+        return HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: web.csrfToken(of: request) ?? "")
     }
 
     private func coursePage(_ request: Request, _ access: Access) async throws -> Response {
