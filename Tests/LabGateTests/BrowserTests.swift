@@ -33,6 +33,14 @@ struct BrowserTests {
         }
     }
 
+    /// A new environment of one VM from `template`, offered by the test platform's course.
+    private static func offer(_ title: String, template: Int, in bed: LTITestbed) async throws -> LabCore.Environment {
+        let environment = try await bed.repositories.environments.save(
+            EnvironmentSpec(name: "\(title.lowercased())-\(UUID().uuidString.prefix(6))", title: title, vms: [VMSpec(template: template)]).environment())
+        bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+        return environment
+    }
+
     private static func clusterFile(_ yaml: String) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-cluster-\(UUID().uuidString).yaml")
         try yaml.write(to: file, atomically: true, encoding: .utf8)
@@ -120,9 +128,7 @@ struct BrowserTests {
     @Test("at 320 px wide the student's and the teacher's pages fit without sideways scrolling, and the keyboard's focus is visible")
     func narrowScreen() async throws {
         try await LTITestbed.run { (bed) async throws in
-            let environment = try await bed.repositories.environments.save(
-                EnvironmentSpec(name: "narrow-\(UUID().uuidString.prefix(6))", title: "Linux", vms: [VMSpec(template: 9000)]).environment())
-            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            _ = try await Self.offer("Linux", template: 9000, in: bed)
             try await Self.withChromium { _, page in
                 try await page.emulateWidth(320)
                 let fits = "document.documentElement.scrollWidth <= 320"
@@ -146,9 +152,7 @@ struct BrowserTests {
     @Test("a failed lab in the browser: the page says so and its Try again button asks for the lab once more")
     func failedLab() async throws {
         try await LTITestbed.run { (bed) async throws in
-            let environment = try await bed.repositories.environments.save(
-                EnvironmentSpec(name: "broken-\(UUID().uuidString.prefix(6))", title: "Broken", vms: [VMSpec(template: 9999)]).environment())
-            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            let environment = try await Self.offer("Broken", template: 9999, in: bed)
             try await Self.withChromium { _, page in
                 // The launch in a window of its own (no iframe), as with Moodle's "open in new window".
                 try await page.navigate(bed.platform.issuer + "/launch?as=alan")
