@@ -12,6 +12,17 @@ struct DeepLinkingResponse: Encodable {
         var text: String
         var url: String
         var custom: [String: String]
+        /// The gradebook column the platform makes with the link (Deep Linking §3.4.6), so
+        /// grades have a place from the start: a dynamically registered tool gets none otherwise.
+        var lineItem: LineItem
+    }
+
+    /// A gradebook column as a content item declares it.
+    struct LineItem: Encodable {
+        var label: String
+        var scoreMaximum: Double
+        var resourceId: String
+        var tag = AssignmentGrades.tag
     }
 
     var iss: String
@@ -46,7 +57,8 @@ struct DeepLinkingResponse: Encodable {
         contentItems = items.map { environment, activity in
             ContentItem(
                 title: environment.title, text: "Virtual lab: \(environment.title)", url: launchURL,
-                custom: ["environment": environment.name, Activity.customParameter: activity.id.rawValue])
+                custom: ["environment": environment.name, Activity.customParameter: activity.id.rawValue],
+                lineItem: LineItem(label: environment.title, scoreMaximum: GradePassback.scoreMaximum, resourceId: activity.id.rawValue))
         }
     }
 

@@ -23,6 +23,15 @@ public struct LTIClaims: Codable, Sendable {
     public var context: Context?
     public var custom: [String: String]
     public var deepLinkingSettings: DeepLinkingSettings?
+    /// Where the launch's gradebook services are (AGS §3.1), when the platform offers them.
+    public var gradeService: GradeServiceEndpoint?
+
+    /// The AGS endpoint claim: the scopes offered, the activity's column and the list of columns.
+    public struct GradeServiceEndpoint: Codable, Sendable, Hashable {
+        public var scope: [String]
+        public var lineitems: String?
+        public var lineitem: String?
+    }
 
     /// The resource link (activity) that was clicked.
     public struct ResourceLink: Codable, Sendable, Hashable {
@@ -85,6 +94,7 @@ public struct LTIClaims: Codable, Sendable {
         case context = "https://purl.imsglobal.org/spec/lti/claim/context"
         case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
         case deepLinkingSettings = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+        case gradeService = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,6 +124,8 @@ public struct LTIClaims: Codable, Sendable {
         // Custom values are strings by the spec; a platform sending numbers should not break the launch.
         custom = (try? container.decodeIfPresent([String: String].self, forKey: .custom)) ?? [:]
         deepLinkingSettings = try container.decodeIfPresent(DeepLinkingSettings.self, forKey: .deepLinkingSettings)
+        // A malformed service claim only means no grades, never a refused launch.
+        gradeService = try? container.decodeIfPresent(GradeServiceEndpoint.self, forKey: .gradeService)
     }
 
     /// Written in the id_token's own shape, so a launch kept for a retry reads back as it came.
@@ -137,6 +149,7 @@ public struct LTIClaims: Codable, Sendable {
         try container.encodeIfPresent(resourceLink, forKey: .resourceLink)
         try container.encodeIfPresent(roles, forKey: .roles)
         try container.encodeIfPresent(context, forKey: .context)
+        try container.encodeIfPresent(gradeService, forKey: .gradeService)
         try container.encode(custom, forKey: .custom)
         try container.encodeIfPresent(deepLinkingSettings, forKey: .deepLinkingSettings)
     }

@@ -21,6 +21,8 @@ public final class LTIService: Sendable {
     public let web: WebSessions
     let http: OutboundHTTP
     let keySets: KeySetCache
+    /// Tokens for the platforms' services (grades, roster), shared by every caller.
+    let serviceTokens: ServiceTokens
     let logger: Logger
 
     public init(
@@ -43,6 +45,7 @@ public final class LTIService: Sendable {
         self.http = OutboundHTTP(
             policy: OutboundURLPolicy(
                 allowInsecureLoopback: settings.allowInsecureLoopback, allowPrivateAddresses: settings.allowPrivateAddresses))
+        self.serviceTokens = ServiceTokens(http: http, toolKeys: toolKeys)
         self.keySets = KeySetCache(
             http: http, maxAge: settings.keySetMaxAge, refetchInterval: settings.keySetRefetchInterval, logger: logger)
     }
@@ -53,6 +56,13 @@ public final class LTIService: Sendable {
     var dynamicRegistration: DynamicRegistration {
         DynamicRegistration(
             http: http, registry: registry, ephemeral: ephemeral, invitations: PlatformInvitations(repository: repositories.invitations), settings: settings)
+    }
+
+    /// Scores on their way to the platforms' gradebooks, queued on `queue`.
+    public func gradePassback(queue: any JobQueue, settings: JobQueueSettings, audit: AuditTrail) -> GradePassback {
+        GradePassback(
+            repositories: repositories, queue: queue, grades: AssignmentGrades(http: http, tokens: serviceTokens), audit: audit,
+            retryDelay: settings.backoff(after:), logger: logger)
     }
 
     /// The sites that may frame LabGate's pages: the active platforms' origins. When they

@@ -77,6 +77,11 @@ struct LaunchMapper: Sendable {
                     Activity(courseID: course.id, resourceLinkID: link.id, title: activityTitle))
             }
             session.activityID = activity.id
+            if let service = claims.gradeService, service.lineitem != activity.lineItemURL || service.lineitems != activity.lineItemsURL {
+                try await repositories.courses.setGradebook(of: activity.id, lineItemURL: service.lineitem, lineItemsURL: service.lineitems)
+                activity.lineItemURL = service.lineitem
+                activity.lineItemsURL = service.lineitems
+            }
             if activity.environmentID == nil, let name = claims.custom["environment"] {
                 activity = try await bindFromDeepLink(activity, environmentName: name, logger: logger)
             }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 
 /// LabGate's calls to platforms: JSON over HTTP(S), every URL checked by the policy first,
 /// redirects never followed (a redirect could lead where the policy refused to go), small
@@ -50,6 +51,25 @@ public final class OutboundHTTP: Sendable {
         return try await send(request, to: target, decoding: type)
     }
 
+    /// What a platform's service answered, whatever the status: services word their refusals in the body.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    /// Sends one request to a platform's service and returns its answer, whatever its status.
+    func exchange(
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)], body: ByteBuffer?, checkAddresses: Bool
+    ) async throws(OutboundCallError) -> Answer {
+        let target = try checked(url, checkAddresses: checkAddresses)
+        var request = HTTPClientRequest(url: target.url.absoluteString)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(body) }
+        return try await exchange(request, to: target)
+    }
+
     /// Closes the connections.
     public func shutdown() async {
         try? await client.shutdown()
@@ -63,28 +83,32 @@ public final class OutboundHTTP: Sendable {
         }
     }
 
-    /// Sends on the shared client, or, for an address that was checked, on a client of its
-    /// own that connects to exactly that address (the name still names the TLS server).
     private func send<T: Decodable>(_ request: HTTPClientRequest, to target: OutboundURLPolicy.Checked, decoding type: T.Type) async throws(OutboundCallError)
         -> T
     {
-        let body: ByteBuffer
-        let status: UInt
+        let answer = try await exchange(request, to: target)
+        guard (200..<300).contains(answer.status) else { throw .status(answer.status) }
+        do {
+            return try JSONDecoder().decode(type, from: answer.body)
+        } catch {
+            throw .unreadable("the answer is not the JSON expected: \(error)")
+        }
+    }
+}
+
+extension OutboundHTTP {
+    /// Sends on the shared client, or, for an address that was checked, on a client of its
+    /// own that connects to exactly that address (the name still names the TLS server).
+    private func exchange(_ request: HTTPClientRequest, to target: OutboundURLPolicy.Checked) async throws(OutboundCallError) -> Answer {
         let pinned = target.address.map { HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(pinning: target.url.host, to: $0)) }
         do {
             let response = try await (pinned ?? client).execute(request, timeout: Self.timeout)
-            status = response.status.code
-            body = try await response.body.collect(upTo: Self.maxBody)
+            let body = try await response.body.collect(upTo: Self.maxBody)
             try? await pinned?.shutdown()
+            return Answer(status: Int(response.status.code), headers: response.headers, body: body)
         } catch {
             try? await pinned?.shutdown()
             throw .unreachable(String(describing: error))
-        }
-        guard (200..<300).contains(status) else { throw .status(Int(status)) }
-        do {
-            return try JSONDecoder().decode(type, from: body)
-        } catch {
-            throw .unreadable("the answer is not the JSON expected: \(error)")
         }
     }
 }

@@ -9,6 +9,10 @@ public struct Activity: Sendable, Hashable, Codable {
     public var resourceLinkID: String
     public var title: String
     public var environmentID: EnvironmentID?
+    /// The platform's gradebook column for the activity (AGS `lineitem`), and where its
+    /// columns are listed (`lineitems`), as its last launch named them.
+    public var lineItemURL: String?
+    public var lineItemsURL: String?
 
     /// The custom parameter of the resource link a Deep Linking response creates: the id of
     /// the activity LabGate made for it, which the link's first launch binds to itself.
@@ -34,12 +38,14 @@ public struct Activity: Sendable, Hashable, Codable {
 
     public init(
         id: ActivityID = .random(), courseID: CourseID, resourceLinkID: String, title: String,
-        environmentID: EnvironmentID? = nil
+        environmentID: EnvironmentID? = nil, lineItemURL: String? = nil, lineItemsURL: String? = nil
     ) {
         self.id = id
         self.courseID = courseID
         self.resourceLinkID = resourceLinkID
         self.title = title
         self.environmentID = environmentID
+        self.lineItemURL = lineItemURL
+        self.lineItemsURL = lineItemsURL
     }
 }

@@ -27,6 +27,8 @@ public protocol CourseRepository: Sendable {
     func bind(_ activityID: ActivityID, to environmentID: EnvironmentID?) async throws -> Bool
     /// The activity with this id.
     func activity(id: ActivityID) async throws -> Activity?
+    /// Remembers the activity's gradebook column and the list of columns, as a launch named them.
+    func setGradebook(of activityID: ActivityID, lineItemURL: String?, lineItemsURL: String?) async throws
     /// Records the role the latest launch gave a user in a course, replacing the previous one.
     func enroll(_ userID: UserID, in courseID: CourseID, as role: CourseRole) async throws
     /// The role a user holds in a course, if they ever launched from it.

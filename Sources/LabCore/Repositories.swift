@@ -13,13 +13,14 @@ public struct Repositories: Sendable {
     public var apiTokens: any APITokenRepository
     public var quotas: any QuotaRepository
     public var invitations: any PlatformInvitationRepository
+    public var grades: any GradeRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
-        quotas: any QuotaRepository, invitations: any PlatformInvitationRepository
+        quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -34,5 +35,6 @@ public struct Repositories: Sendable {
         self.apiTokens = apiTokens
         self.quotas = quotas
         self.invitations = invitations
+        self.grades = grades
     }
 }

@@ -36,6 +36,8 @@ public struct LaunchScenario: Sendable {
     /// Where the teacher's choice goes back to; nil: the platform's own return URL.
     public var deepLinkReturnURL: String?
     public var signing: Signing
+    /// Whether the launch carries the gradebook services' endpoint claim (AGS), as Moodle's do for a tool allowed to send grades.
+    public var gradeService = true
     /// Another registration of LabGate on this platform to launch through (a Moodle where
     /// LabGate was added twice, dynamically and by hand); nil: the platform's own.
     public var registration: (clientID: String, deploymentID: String)?

@@ -5,6 +5,7 @@ extension PlatformSim {
     /// Shows `offering` at the platform's `/`: a person picks who they are and clicks the activity.
     public func offer(_ offering: CourseOffering) {
         course.withLockedValue { $0 = offering }
+        trustTool(keySetURL: offering.toolURL + "/lti/jwks")
     }
 
     func addCourseRoutes(to router: Router<BasicRequestContext>) {

@@ -26,6 +26,8 @@ public final class PlatformSim: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// The gradebook and its services (AGS), with Moodle's rules.
+    public let gradebook = SimGradebook()
     /// The course shown to people, if any (`offer(_:)`).
     let course = NIOLockedValueBox<CourseOffering?>(nil)
 
@@ -59,6 +61,11 @@ public final class PlatformSim: Sendable {
         state.withLockedValue { $0.keys = (keepOld ? $0.keys : []) + [key] }
     }
 
+    /// Where the tool publishes its keys: the token endpoint checks client assertions with them.
+    public func trustTool(keySetURL: String) {
+        gradebook.toolKeySetURL.withLockedValue { $0 = keySetURL }
+    }
+
     /// Registers a scenario and returns the `lti_message_hint` that selects it.
     public func prepare(_ scenario: LaunchScenario) -> String {
         let hint = UUID().uuidString
@@ -78,6 +85,7 @@ public final class PlatformSim: Sendable {
         }
         router.get(".well-known/openid-configuration") { _, _ in try Self.json(self.openIDConfiguration()) }
         router.post("register") { request, _ in try await self.register(request) }
+        gradebook.routes(on: router, platform: self)
         addCourseRoutes(to: router)
         router.post("deep-link-return") { request, _ in
             var request = request
@@ -165,7 +173,11 @@ public final class PlatformSim: Sendable {
             claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = .object(settings)
         } else {
             claims[lti + "resource_link"] = ["id": .string(scenario.resourceLinkID), "title": .string(scenario.resourceLinkTitle)]
+            if scenario.gradeService {
+                claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = gradebook.endpointClaim(issuer, resourceLinkID: scenario.resourceLinkID)
+            }
         }
+        if scenario.roles.contains(LTIRoles.learner) { gradebook.enrolLearner(scenario.subject) }
         return claims
     }
 

@@ -24,6 +24,14 @@ struct DeepLinkingTests {
             var type: String
             var title: String
             var custom: [String: String]
+            var lineItem: LineItem?
+        }
+
+        struct LineItem: Decodable {
+            var label: String
+            var scoreMaximum: Double
+            var resourceId: String
+            var tag: String
         }
 
         enum CodingKeys: String, CodingKey {

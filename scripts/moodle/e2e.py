@@ -1,7 +1,8 @@
 """Drives a real Moodle's own pages in headless Chromium against a running LabGate, as its
 people would: the site admin registers LabGate with an invitation and puts it in the
 activity chooser, the teacher adds labs with Deep Linking, students open theirs embedded and
-in a new window, and the teacher opens LabGate's course page.
+in a new window, the teacher opens LabGate's course page and grades a student there, and
+the grade appears in Moodle's own gradebook (LTI AGS).
 
 Usage: e2e.py MOODLE_ENV LABGATE_URL INVITATION_FILE SHOTS_DIR [--resolve HOST,HOST]
 Prints one line per step with its time, then a closing line; exits 1 at the first failure
@@ -200,6 +201,41 @@ class Suite:
         self.shot("teacher-course-page" if expect_students else "teacher-course-page-before-students")
         return f"{rows} students' labs listed" if expect_students else "second activity listed as not opened yet"
 
+    def teacher_grades(self):
+        """The teacher grades Ada on LabGate's course page; the grade must land in Moodle's own gradebook (AGS)."""
+        self.log_in("teacher1", self.env["MOODLE_TEACHER1_PASSWORD"])
+        self.driver.get(self.activities[0])
+        self.enter_lab_frame()
+
+        def adas_row(driver):
+            return next((row for row in driver.find_elements(By.CSS_SELECTOR, "table.grades tr[data-student]") if "Ada Lovelace" in row.text), None)
+        row = WebDriverWait(self.driver, 30).until(adas_row)
+        score = row.find_element(By.NAME, "score")
+        score.clear()
+        score.send_keys("87")
+        row.find_element(By.NAME, "comment").send_keys("Checked by hand")
+        row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        deadline = time.monotonic() + 60
+        state = ""
+        while time.monotonic() < deadline:
+            WebDriverWait(self.driver, 30).until(adas_row)
+            state = adas_row(self.driver).find_element(By.CSS_SELECTOR, ".grade-state").text
+            if not state.startswith("pending"):
+                break
+            time.sleep(1)
+            self.driver.execute_script("location.reload()")
+        if not state.startswith("sent at"):
+            raise Failure(f"LabGate says the grade is {state!r}")
+        self.driver.switch_to.default_content()
+        self.shot("teacher-grades-in-labgate")
+        self.driver.get(f"{self.moodle}/grade/report/grader/index.php?id={self.env['MOODLE_COURSE_ID']}")
+        try:
+            WebDriverWait(self.driver, 30).until(lambda d: "87.00" in d.find_element(By.TAG_NAME, "body").text)
+        except TimeoutException:
+            raise Failure("Moodle's grader report does not show 87.00 for the lab")
+        self.shot("teacher-gradebook-in-moodle")
+        return f"LabGate: {state}; Moodle's grader report: 87.00"
+
     def enter_lab_frame(self):
         self.settle()
         self.driver.switch_to.frame(self.find("iframe#contentframe"))
@@ -248,6 +284,7 @@ class Suite:
             ("student2 opens the lab in a new window", lambda: self.student_opens("student2", False, "new window")),
             ("student3 opens the lab embedded", lambda: self.student_opens("student3", True, "embedded")),
             ("teacher opens the course page", lambda: self.teacher_course_page(3)),
+            ("teacher grades student1 in LabGate; Moodle's gradebook shows it", self.teacher_grades),
         ]
         started = time.monotonic()
         try:

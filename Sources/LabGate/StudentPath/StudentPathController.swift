@@ -18,6 +18,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     let repositories: Repositories
     let operations: any LabRequests
     let desktops: GuacBridge
+    /// Where a first opening of the desktop is reported to the gradebook (`Started`).
+    let grades: GradePassback
     /// The waiting page's live progress.
     var progressStream = LabProgressStream()
 
@@ -133,6 +135,14 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             let location = try await desktops.redirect(for: grant)
             Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", "redirected")]).increment()
             context.logger.info("single-use link redeemed", metadata: ["instance": .string(grant.instanceID.rawValue)])
+            if let activityID = session.activityID {
+                do {
+                    try await grades.started(activityID: activityID, userID: session.userID, now: Date())
+                } catch {
+                    // The desktop opens whatever the gradebook's state: its progress is not worth a refusal.
+                    context.logger.warning("the gradebook's progress was not recorded", metadata: ["error": .string("\(error)")])
+                }
+            }
             return Response(status: .found, headers: [.location: location, .cacheControl: "no-store", HTTPField.Name("Referrer-Policy")!: "no-referrer"])
         } catch let error as GuacBridgeError {
             Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", Self.outcome(error))]).increment()

@@ -17,6 +17,8 @@ struct CourseController<Context: RequestContext>: Sendable {
     let limits: CourseLimits
     let audit: AuditTrail
     let notices: CourseNotices
+    /// Where a teacher's grade goes to the platform's gradebook.
+    let grades: GradePassback
 
     /// A teacher's verified request: their session and the course it is about.
     struct Access: Sendable {
@@ -50,6 +52,9 @@ struct CourseController<Context: RequestContext>: Sendable {
             },
             Route(method: .post, path: "/courses/:course/actions") { controller, _, context, access in try await controller.actOnAll(context, access) },
             Route(method: .post, path: "/courses/:course/prepare") { controller, _, context, access in try await controller.prepare(context, access) },
+            Route(method: .post, path: "/courses/:course/activities/:activity/grades") { controller, _, context, access in
+                try await controller.grade(context, access)
+            },
         ]
     }
 
@@ -99,6 +104,7 @@ struct CourseController<Context: RequestContext>: Sendable {
             settings: try await storedSettings(courseID, unless: settings), limits: limits,
             roster: try await CourseRoster.load(courseID, from: repositories),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
+            grades: try await repositories.grades.list(courseID: courseID),
             csrf: csrf, notice: notice, problems: problems)
         return HTMLPage.course(view).response()
     }
@@ -109,7 +115,7 @@ struct CourseController<Context: RequestContext>: Sendable {
     }
 
     /// Back to the course page with a line saying what happened.
-    private func done(_ access: Access, _ notice: String) async throws -> Response {
+    func done(_ access: Access, _ notice: String) async throws -> Response {
         var components = URLComponents()
         components.path = PagePaths.course(access.course.id)
         components.queryItems = [URLQueryItem(name: "notice", value: try await notices.post(notice, for: access.session.userID))]

@@ -8,6 +8,8 @@ struct CoursePageView: Sendable {
     var limits: CourseLimits
     var roster: CourseRoster
     var events: [AuditEvent]
+    /// The students' grades in the activities that have a gradebook column.
+    var grades: [Grade]
     var csrf: String
     var notice: String?
     var problems: [(field: String, message: String)]

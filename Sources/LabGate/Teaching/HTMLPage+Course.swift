@@ -25,6 +25,7 @@ extension HTMLPage {
             },
             "settings": settingsContext(view.settings, limits: view.limits),
         ]
+        context["gradebook"] = gradebookContext(view)
         context["notice"] = view.notice
         if !view.problems.isEmpty { context["problems"] = ["items": view.problems.map { ["field": $0.field, "message": $0.message] }] }
         if !view.events.isEmpty {
@@ -69,6 +70,37 @@ extension HTMLPage {
             return fields
         }
         return ["rows": rows, "csrf": csrf]
+    }
+
+    /// Per activity with a gradebook column, each student's grade: where it stands and a form to set it.
+    private static func gradebookContext(_ view: CoursePageView) -> [[String: Any]] {
+        let students = view.roster.members.filter { $0.role == .student }
+        let grades = Dictionary(view.grades.map { ("\($0.activityID) \($0.userID)", $0) }, uniquingKeysWith: { first, _ in first })
+        return view.activities.filter { $0.lineItemURL != nil || $0.lineItemsURL != nil }.map { activity in
+            [
+                "activityID": activity.id.rawValue, "title": activity.title,
+                "students": students.map { member in
+                    let grade = grades["\(activity.id) \(member.user.id)"]
+                    return [
+                        "id": member.user.id.rawValue, "name": member.user.name ?? member.user.subject, "state": gradeState(grade),
+                        "score": grade?.scoreGiven?.formatted(.number.grouping(.never)) ?? "", "comment": grade?.comment ?? "",
+                    ]
+                },
+            ] as [String: Any]
+        }
+    }
+
+    /// Where a grade stands, in a teacher's words.
+    static func gradeState(_ grade: Grade?) -> String {
+        guard let grade else { return "not sent" }
+        var what = grade.activityProgress
+        if let given = grade.scoreGiven, let maximum = grade.scoreMaximum { what += ", \(given.formatted())/\(maximum.formatted())" }
+        switch grade.state {
+        case .pending: return "pending (\(what))" + (grade.detail.map { ": \($0)" } ?? "")
+        case .sent: return "sent at \(grade.updatedAt.formatted(readableTime)) UTC (\(what))"
+        case .refused: return "refused (\(what)): \(grade.detail ?? "")"
+        case .noColumn: return "no column: \(grade.detail ?? "")"
+        }
     }
 
     private static func settingsContext(_ settings: CourseSettings, limits: CourseLimits) -> [String: Any] {

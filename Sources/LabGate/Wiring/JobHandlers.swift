@@ -1,10 +1,12 @@
+import LTIGateway
 import LabCore
 import Provisioning
 
 /// The job kinds this build of LabGate can run, by kind. Each domain module adds its own
 /// here as it arrives (provisioning steps, Guacamole records, reaping).
 package enum JobHandlers {
-    static func all(backends: Backends, provisioning: ProvisioningRuntime) -> [String: JobWorker.Handler] {
+    /// Without `grades`, scores are left on the queue for a worker that has them.
+    static func all(backends: Backends, provisioning: ProvisioningRuntime, grades: GradePassback? = nil) -> [String: JobWorker.Handler] {
         var handlers: [String: JobWorker.Handler] = [
             // Writes an audit event: lets an operator prove the queue and a worker work end to end.
             "labgate.audit": { job, _ in
@@ -13,6 +15,7 @@ package enum JobHandlers {
             }
         ]
         handlers.merge(Self.provisioning(provisioning.stack)) { $1 }
+        if let grades { handlers[GradePassback.jobKind] = { job, _ in try await grades.deliver(job) } }
         return handlers
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LTIGateway
 import LabCore
 import Logging
 import Metrics
@@ -37,9 +38,10 @@ package struct JobWorker: Service {
     }
 
     /// The worker of a process: every job kind this build knows, sized by the configuration.
-    package init(backends: Backends, provisioning: ProvisioningRuntime, config: LabGateConfig, logger: Logger) {
+    package init(backends: Backends, provisioning: ProvisioningRuntime, grades: GradePassback, config: LabGateConfig, logger: Logger) {
         self.init(
-            queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning), concurrency: config.workerConcurrency,
+            queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning, grades: grades),
+            concurrency: config.workerConcurrency,
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
         backoff = config.queue.backoff(after:)
         deadLetterHandlers = provisioning.stack.deadLetters

@@ -13,6 +13,11 @@ extension LTIService {
             box: backends.box, logger: logger)
     }
 
+    /// Scores on their way to the gradebooks, queued on the backends' queue, audited as every change is.
+    package func grades(_ backends: Backends, config: LabGateConfig, logger: Logger) -> GradePassback {
+        gradePassback(queue: backends.queue, settings: config.queue, audit: AuditTrail.counted(backends.repositories.audit, logger: logger))
+    }
+
     /// What `serve` does before it accepts requests: declared platforms registered, and a
     /// signing key created if there is none.
     func prepare(platformsDirectory: String, logger: Logger) async throws {

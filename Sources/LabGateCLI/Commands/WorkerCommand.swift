@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LTIGateway
 import LabGate
 import Logging
 import ServiceLifecycle
@@ -36,12 +37,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let backends = try await Backends.open(config)
         if config.migrateOnStart { try await backends.migrate(logger: logger) }
         let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
-        let worker = JobWorker(backends: backends, provisioning: provisioning, config: config, logger: logger)
+        let lti = LTIService.open(config, backends: backends, labs: provisioning.operations, logger: logger)
+        let worker = JobWorker(
+            backends: backends, provisioning: provisioning, grades: lti.grades(backends, config: config, logger: logger), config: config, logger: logger)
         let reconciler = ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: worker), .init(service: reconciler), .init(service: ShutdownHook { await provisioning.shutdown() }),
+                    .init(service: ShutdownHook { await lti.shutdown() }),
                     .init(service: backends),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

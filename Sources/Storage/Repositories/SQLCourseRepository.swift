@@ -5,7 +5,7 @@ import LabCore
 struct SQLCourseRepository: CourseRepository {
     let database: any SQLDatabase
 
-    private static let activityColumns = "id, course_id, resource_link_id, title, environment_id"
+    private static let activityColumns = "id, course_id, resource_link_id, title, environment_id, line_item_url, line_items_url"
 
     func upsert(_ course: Course) async throws -> Course {
         // One course per (issuer, context id), whichever registration or deployment it came through.
@@ -87,7 +87,7 @@ struct SQLCourseRepository: CourseRepository {
         let key: [SQLValue] = [.text(activity.courseID.rawValue), .text(activity.resourceLinkID)]
         do {
             try await database.execute(
-                "INSERT INTO activities (\(Self.activityColumns)) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO activities (id, course_id, resource_link_id, title, environment_id) VALUES (?, ?, ?, ?, ?)",
                 [.text(activity.id.rawValue)] + key + [.text(activity.title), .text(activity.environmentID?.rawValue)])
         } catch StoreError.duplicate {
             try await database.execute(
@@ -135,6 +135,11 @@ struct SQLCourseRepository: CourseRepository {
         }
     }
 
+    func setGradebook(of activityID: ActivityID, lineItemURL: String?, lineItemsURL: String?) async throws {
+        try await database.execute(
+            "UPDATE activities SET line_item_url = ?, line_items_url = ? WHERE id = ?", .text(lineItemURL), .text(lineItemsURL), .text(activityID.rawValue))
+    }
+
     func activity(id: ActivityID) async throws -> Activity? {
         try await database.query("SELECT \(Self.activityColumns) FROM activities WHERE id = ?", .text(id.rawValue)).first.map(Self.activity)
     }
@@ -164,7 +169,8 @@ struct SQLCourseRepository: CourseRepository {
     private static func activity(_ row: SQLRow) throws -> Activity {
         Activity(
             id: try row.id("id"), courseID: try row.id("course_id"), resourceLinkID: try row.string("resource_link_id"),
-            title: try row.string("title"), environmentID: row.optionalString("environment_id").map(EnvironmentID.init)
+            title: try row.string("title"), environmentID: row.optionalString("environment_id").map(EnvironmentID.init),
+            lineItemURL: row.optionalString("line_item_url"), lineItemsURL: row.optionalString("line_items_url")
         )
     }
 }

@@ -23,6 +23,7 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
                 SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email,
                     c.id AS course_id, c.title AS course_title, en.role AS role,
                     a.id AS activity_id, a.title AS activity_title, a.environment_id AS environment_id,
+                    a.line_item_url AS line_item_url, a.line_items_url AS line_items_url,
                     e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
                     \(Self.instanceColumns)
                 FROM users u
@@ -50,7 +51,8 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
         let environmentID = row.optionalString("environment_id").map(EnvironmentID.init)
         snapshot.activity = Activity(
             id: ActivityID(activityID), courseID: CourseID(courseID), resourceLinkID: resourceLinkID,
-            title: try row.string("activity_title"), environmentID: environmentID)
+            title: try row.string("activity_title"), environmentID: environmentID, lineItemURL: row.optionalString("line_item_url"),
+            lineItemsURL: row.optionalString("line_items_url"))
         guard let environmentID, let name = row.optionalString("environment_name") else { return snapshot }
         snapshot.environment = Environment(
             id: environmentID, name: name, title: try row.string("environment_title"),

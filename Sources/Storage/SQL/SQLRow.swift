@@ -54,6 +54,15 @@ public struct SQLRow: Sendable {
         }
     }
 
+    func optionalDouble(_ column: String) -> Double? {
+        switch self[column] {
+        case .double(let double): double
+        case .int(let int): Double(int)
+        case .text(let text): Double(text)
+        default: nil
+        }
+    }
+
     func int(_ column: String) throws -> Int { Int(try int64(column)) }
 
     func optionalInt(_ column: String) -> Int? { optionalInt64(column).map { Int($0) } }

@@ -18,6 +18,11 @@ public enum SQLValue: Sendable, Hashable {
         value.map { .int(Int64($0)) } ?? .null
     }
 
+    /// `double`, or `null` for nil.
+    static func double(_ value: Double?) -> SQLValue {
+        value.map { .double($0) } ?? .null
+    }
+
     /// A time as milliseconds since 1970: exact, sortable and the same on every engine.
     static func time(_ date: Date?) -> SQLValue {
         date.map { .int($0.millisecondsSince1970) } ?? .null

@@ -107,6 +107,7 @@ struct LTITestbed: Sendable {
             try await withCleanup {
                 let toolURL = "http://\(host):\(port)"
                 try await waitUntilServing(toolURL + "/healthz", browser: browser) { stopped.value.withLock { $0 } }
+                platform.trustTool(keySetURL: toolURL + "/lti/jwks")
                 try await body(
                     LTITestbed(
                         platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, ephemeral: backends.ephemeral,
