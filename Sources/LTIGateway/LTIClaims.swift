@@ -25,6 +25,17 @@ public struct LTIClaims: Codable, Sendable {
     public var deepLinkingSettings: DeepLinkingSettings?
     /// Where the launch's gradebook services are (AGS §3.1), when the platform offers them.
     public var gradeService: GradeServiceEndpoint?
+    /// Where the course's members are listed (NRPS §3.6.1), when the platform offers it.
+    public var rosterService: RosterServiceEndpoint?
+
+    /// The NRPS claim.
+    public struct RosterServiceEndpoint: Codable, Sendable, Hashable {
+        public var contextMembershipsURL: String
+
+        enum CodingKeys: String, CodingKey {
+            case contextMembershipsURL = "context_memberships_url"
+        }
+    }
 
     /// The AGS endpoint claim: the scopes offered, the activity's column and the list of columns.
     public struct GradeServiceEndpoint: Codable, Sendable, Hashable {
@@ -95,6 +106,7 @@ public struct LTIClaims: Codable, Sendable {
         case custom = "https://purl.imsglobal.org/spec/lti/claim/custom"
         case deepLinkingSettings = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
         case gradeService = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+        case rosterService = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,6 +138,7 @@ public struct LTIClaims: Codable, Sendable {
         deepLinkingSettings = try container.decodeIfPresent(DeepLinkingSettings.self, forKey: .deepLinkingSettings)
         // A malformed service claim only means no grades, never a refused launch.
         gradeService = try? container.decodeIfPresent(GradeServiceEndpoint.self, forKey: .gradeService)
+        rosterService = try? container.decodeIfPresent(RosterServiceEndpoint.self, forKey: .rosterService)
     }
 
     /// Written in the id_token's own shape, so a launch kept for a retry reads back as it came.
@@ -150,6 +163,7 @@ public struct LTIClaims: Codable, Sendable {
         try container.encodeIfPresent(roles, forKey: .roles)
         try container.encodeIfPresent(context, forKey: .context)
         try container.encodeIfPresent(gradeService, forKey: .gradeService)
+        try container.encodeIfPresent(rosterService, forKey: .rosterService)
         try container.encode(custom, forKey: .custom)
         try container.encodeIfPresent(deepLinkingSettings, forKey: .deepLinkingSettings)
     }

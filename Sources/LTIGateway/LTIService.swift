@@ -65,6 +65,13 @@ public final class LTIService: Sendable {
             retryDelay: settings.backoff(after:), logger: logger)
     }
 
+    /// Rosters read from the platforms; old ones are read again by jobs on `queue`.
+    public func rosters(queue: any JobQueue) -> RosterSync {
+        RosterSync(
+            repositories: repositories, roles: NamesAndRoles(http: http, tokens: serviceTokens), queue: queue, ephemeral: ephemeral,
+            maxAge: settings.rosterMaxAge, logger: logger)
+    }
+
     /// The sites that may frame LabGate's pages: the active platforms' origins. When they
     /// cannot be read, none (a page then shows in its own window only, never in a stranger's frame).
     public func frameAncestors() async -> [String] {

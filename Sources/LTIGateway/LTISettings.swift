@@ -24,15 +24,18 @@ public struct LTISettings: Sendable {
     public var registryCacheLifetime: Duration
     /// Whether the client's address is the first hop of X-Forwarded-For (behind a trusted proxy).
     public var trustForwardedFor: Bool
+    /// How old a course's roster may be before a look at the course page has it read again.
+    public var rosterMaxAge: Duration
 
     public init(
         publicURL: String, clockSkew: Duration = .seconds(60), allowInsecureLoopback: Bool = false,
         allowPrivateAddresses: Bool = false, autoApproveRegistrations: Bool = false,
         keySetRefetchInterval: Duration = .seconds(1), keySetMaxAge: Duration = .seconds(600),
         sessionLifetime: Duration = .seconds(2 * 3600), registryCacheLifetime: Duration = .seconds(5),
-        trustForwardedFor: Bool = false
+        trustForwardedFor: Bool = false, rosterMaxAge: Duration = .seconds(900)
     ) {
         self.trustForwardedFor = trustForwardedFor
+        self.rosterMaxAge = rosterMaxAge
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.clockSkew = clockSkew
         self.allowInsecureLoopback = allowInsecureLoopback

@@ -46,6 +46,11 @@ struct LaunchMapper: Sendable {
             course = try await repositories.courses.upsert(
                 Course(platformID: launch.platform.id, deploymentID: launch.deploymentID, contextID: context.id, title: courseTitle))
         }
+        // A first launch writes enough already (a rush of new students waits on those writes):
+        // the roster's address is kept from a relaunch or a teacher's launch.
+        if let roster = claims.rosterService?.contextMembershipsURL, known != nil || launch.role >= .teacher, roster != known?.membershipsURL {
+            try await repositories.enrolments.setMembershipsURL(roster, of: course.id)
+        }
         if known?.role != launch.role.courseRole {
             try await repositories.courses.enroll(user.id, in: course.id, as: launch.role.courseRole)
         }

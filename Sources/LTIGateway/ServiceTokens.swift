@@ -22,6 +22,8 @@ public final class ServiceTokens: Sendable {
     private let http: OutboundHTTP
     private let toolKeys: ToolKeyRing
     private let cache = NIOLockedValueBox<[String: Token]>([:])
+    /// Requests on their way, so callers who miss the cache at once share one request.
+    private let inFlight = NIOLockedValueBox<[String: Task<Token, any Error>]>([:])
 
     init(http: OutboundHTTP, toolKeys: ToolKeyRing) {
         self.http = http
@@ -32,9 +34,24 @@ public final class ServiceTokens: Sendable {
     func token(for platform: Platform, scopes: Set<String>, now: Date) async throws(ServiceError) -> Token {
         let key = Self.key(platform, scopes)
         if let cached = cache.withLockedValue({ $0[key] }), cached.expiresAt > now + 60 { return cached }
-        let token = try await request(platform, scopes: scopes, now: now)
-        cache.withLockedValue { $0[key] = token }
-        return token
+        let task = inFlight.withLockedValue { running in
+            if let task = running[key] { return task }
+            let task = Task<Token, any Error> {
+                defer { _ = self.inFlight.withLockedValue { $0.removeValue(forKey: key) } }
+                let token = try await self.request(platform, scopes: scopes, now: now)
+                self.cache.withLockedValue { $0[key] = token }
+                return token
+            }
+            running[key] = task
+            return task
+        }
+        do {
+            return try await task.value
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw .unavailable("\(error)")
+        }
     }
 
     /// Forgets the token, after the platform refused it (401): the next call asks for a new one.

@@ -5,6 +5,8 @@ public struct LaunchSnapshot: Sendable, Hashable {
     public var course: Course?
     /// The person's role in `course`, if they launched from it before.
     public var role: CourseRole?
+    /// Where the platform lists the course's members, as a launch last named it.
+    public var membershipsURL: String?
     public var activity: Activity?
     /// The environment `activity` is bound to.
     public var environment: Environment?

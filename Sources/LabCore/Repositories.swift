@@ -14,13 +14,15 @@ public struct Repositories: Sendable {
     public var quotas: any QuotaRepository
     public var invitations: any PlatformInvitationRepository
     public var grades: any GradeRepository
+    public var enrolments: any EnrolmentRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
         environments: any EnvironmentRepository, instances: any LabInstanceRepository,
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
-        quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository
+        quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
+        enrolments: any EnrolmentRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -36,5 +38,6 @@ public struct Repositories: Sendable {
         self.quotas = quotas
         self.invitations = invitations
         self.grades = grades
+        self.enrolments = enrolments
     }
 }

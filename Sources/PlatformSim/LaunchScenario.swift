@@ -38,6 +38,8 @@ public struct LaunchScenario: Sendable {
     public var signing: Signing
     /// Whether the launch carries the gradebook services' endpoint claim (AGS), as Moodle's do for a tool allowed to send grades.
     public var gradeService = true
+    /// Whether the launch carries the roster service's claim (NRPS), as Moodle's do for a tool allowed to read it.
+    public var rosterService = true
     /// Another registration of LabGate on this platform to launch through (a Moodle where
     /// LabGate was added twice, dynamically and by hand); nil: the platform's own.
     public var registration: (clientID: String, deploymentID: String)?

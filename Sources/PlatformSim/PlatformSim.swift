@@ -177,7 +177,12 @@ public final class PlatformSim: Sendable {
                 claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"] = gradebook.endpointClaim(issuer, resourceLinkID: scenario.resourceLinkID)
             }
         }
-        if scenario.roles.contains(LTIRoles.learner) { gradebook.enrolLearner(scenario.subject) }
+        if scenario.rosterService {
+            claims["https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"] = [
+                "context_memberships_url": .string(gradebook.membershipsURL(issuer)), "service_versions": ["2.0"],
+            ]
+        }
+        gradebook.launched(scenario)
         return claims
     }
 

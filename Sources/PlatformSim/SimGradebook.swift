@@ -6,7 +6,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOFoundationCompat
 
-/// The test platform's gradebook and its LTI Advantage services, with Moodle 4.3's rules
+/// The test platform's gradebook and roster behind its LTI Advantage services, with Moodle
+/// 4.3's rules. The roster (`mod/lti/service/memberships`): pages of `limit` from `from`,
+/// a `Link: rel="next"` that drops the role filter as Moodle's does. The gradebook
 /// (`mod/lti/service/gradebookservices`): an OAuth 2 token endpoint that checks the tool's
 /// signed client assertion, line items under `…/lineitems?type_id=`, and scores that must
 /// be `application/vnd.ims.lis.v1.score+json`, newer than the grade by whole seconds (409
@@ -46,12 +48,33 @@ public final class SimGradebook: Sendable {
         var gradable: Set<String> = []
         var usedJTIs: Set<String> = []
         var tokens: [String: Set<String>] = [:]
-        var tokenRequests = 0
+        var tokenRequests: [String] = []
         var scoreRequests: [ScoreRequest] = []
-        var grantedScopes: Set<String> = [SimGradebook.scoreScope, SimGradebook.lineItemScope, SimGradebook.lineItemReadScope]
+        var grantedScopes: Set<String> = [SimGradebook.scoreScope, SimGradebook.lineItemScope, SimGradebook.lineItemReadScope, SimGradebook.rosterScope]
         var unavailable = false
         var pageSize = 10
+        var roster: [String: SimMember] = [:]
+        var rosterRequests: [String] = []
+        /// Replaces the roster's answer (tests of a platform answering garbage).
+        var rosterOverride: (body: String, link: String?)?
     }
+
+    /// One person on the course's roster.
+    public struct SimMember: Sendable, Equatable {
+        public var subject: String
+        public var name: String?
+        public var email: String?
+        public var roles: [String]
+
+        public init(subject: String, name: String? = nil, email: String? = nil, roles: [String]) {
+            self.subject = subject
+            self.name = name
+            self.email = email
+            self.roles = roles
+        }
+    }
+
+    static let rosterScope = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
 
     static let scoreScope = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
     static let lineItemScope = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
@@ -76,7 +99,8 @@ public final class SimGradebook: Sendable {
     public func setPageSize(_ size: Int) { state.withLockedValue { $0.pageSize = max(1, size) } }
     public var lineItems: [LineItem] { state.withLockedValue(\.lineItems) }
     public var scoreRequests: [ScoreRequest] { state.withLockedValue(\.scoreRequests) }
-    public var tokenRequests: Int { state.withLockedValue(\.tokenRequests) }
+    /// The scope asked for by each token request, in order.
+    public var tokenRequests: [String] { state.withLockedValue(\.tokenRequests) }
     /// The grade of `subject` in the column of `resourceLinkID`.
     public func grade(of subject: String, resourceLinkID: String) -> Grade? {
         state.withLockedValue { state in
@@ -95,10 +119,32 @@ public final class SimGradebook: Sendable {
         }
     }
 
-    /// A learner of the course: Moodle takes scores only for users it can grade.
-    func enrolLearner(_ subject: String) { _ = state.withLockedValue { $0.gradable.insert(subject) } }
-    /// The user leaves the course: Moodle refuses their scores from now on (400).
-    public func unenrol(_ subject: String) { _ = state.withLockedValue { $0.gradable.remove(subject) } }
+    /// Someone who launched: on the roster, and gradable if a learner.
+    func launched(_ scenario: LaunchScenario) {
+        enrol(SimMember(subject: scenario.subject, name: scenario.name, email: scenario.email, roles: scenario.roles))
+    }
+
+    func membershipsURL(_ issuer: String) -> String {
+        "\(issuer)/mod/lti/services.php/CourseSection/\(Self.courseNumber)/bindings/\(Self.typeID)/memberships"
+    }
+    /// The user leaves the course: Moodle refuses their scores from now on (400) and no longer lists them.
+    public func unenrol(_ subject: String) {
+        state.withLockedValue { state in
+            state.gradable.remove(subject)
+            state.roster[subject] = nil
+        }
+    }
+    /// Puts someone on the course's roster (a student who never opened the lab).
+    public func enrol(_ member: SimMember) {
+        state.withLockedValue { state in
+            state.roster[member.subject] = member
+            if member.roles.contains(LTIRoles.learner) { state.gradable.insert(member.subject) }
+        }
+    }
+    /// The roster's pages as requested, by address.
+    public var rosterRequests: [String] { state.withLockedValue(\.rosterRequests) }
+    /// Makes the roster answer `body` (and a `Link` header) instead of the members; nil to stop.
+    public func overrideRoster(_ answer: (body: String, link: String?)?) { state.withLockedValue { $0.rosterOverride = answer } }
     /// Forgets every token it issued, as after a restart: the next call with one gets 401.
     public func revokeTokens() { state.withLockedValue { $0.tokens.removeAll() } }
 
@@ -130,6 +176,9 @@ public final class SimGradebook: Sendable {
         router.post("token") { request, _ in try await self.token(request, platform: platform) }
         router.get("mod/lti/services.php/:course/lineitems") { request, _ in try self.listLineItems(request, platform: platform) }
         router.post("mod/lti/services.php/:course/lineitems") { request, _ in try await self.makeLineItem(request, platform: platform) }
+        router.get("mod/lti/services.php/CourseSection/:course/bindings/:type/memberships") { request, _ in
+            try self.memberships(request, platform: platform)
+        }
         router.post("mod/lti/services.php/:course/lineitems/:item/lineitem/scores") { request, context in
             try await self.score(request, item: context.parameters.get("item", as: Int.self), platform: platform)
         }
@@ -143,7 +192,7 @@ public final class SimGradebook: Sendable {
     private func token(_ request: Request, platform: PlatformSim) async throws -> Response {
         var request = request
         let fields = PlatformSim.fields(String(buffer: try await request.collectBody(upTo: 64 * 1024)))
-        state.withLockedValue { $0.tokenRequests += 1 }
+        state.withLockedValue { $0.tokenRequests.append(fields["scope"] ?? "") }
         if state.withLockedValue(\.unavailable) { return Self.answer(.serviceUnavailable, "down for maintenance") }
         guard fields["grant_type"] == "client_credentials",
             fields["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
@@ -218,6 +267,44 @@ public final class SimGradebook: Sendable {
                 + [URLQueryItem(name: "from", value: String(from + size))]
             // Moodle writes typographic quotes around `next`.
             response.headers[.init("Link")!] = "<\(next.string!)>; rel=\u{201C}next\u{201D}"
+        }
+        return response
+    }
+
+    /// Moodle's `get_members_json`: the context, then a page of members.
+    private func memberships(_ request: Request, platform: PlatformSim) throws -> Response {
+        state.withLockedValue { $0.rosterRequests.append(request.uri.description) }
+        if state.withLockedValue(\.unavailable) { return Self.answer(.serviceUnavailable, "down for maintenance") }
+        guard scopes(of: request)?.contains(Self.rosterScope) == true else { return Self.answer(.unauthorized, "Unauthorized") }
+        if let override = state.withLockedValue(\.rosterOverride) {
+            var response = Response(status: .ok, headers: [.contentType: "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"])
+            response.body = .init(byteBuffer: ByteBuffer(string: override.body))
+            if let link = override.link { response.headers[.init("Link")!] = link }
+            return response
+        }
+        let query = request.uri.queryParameters
+        let limit = query["limit"].flatMap { Int(String($0)) } ?? 0
+        let from = query["from"].flatMap { Int(String($0)) } ?? 0
+        let role = query["role"].map(String.init)
+        let everyone = state.withLockedValue { $0.roster.values.sorted { $0.subject < $1.subject } }.filter { member in
+            role.map { wanted in member.roles.contains { $0 == wanted || $0.hasSuffix("#" + wanted) } } ?? true
+        }
+        let page = limit > 0 ? Array(everyone.dropFirst(from).prefix(limit)) : everyone
+        let members: [JSONValue] = page.map { member in
+            var json: [String: JSONValue] = ["status": "Active", "user_id": .string(member.subject), "roles": .array(member.roles.map(JSONValue.string))]
+            if let name = member.name { json["name"] = .string(name) }
+            if let email = member.email { json["email"] = .string(email) }
+            return .object(json)
+        }
+        var response = try PlatformSim.json(
+            [
+                "id": .string(membershipsURL(platform.issuer)),
+                "context": ["id": .string(String(Self.courseNumber)), "label": "LAB101", "title": "Lab course"],
+                "members": .array(members),
+            ] as JSONValue)
+        response.headers[.contentType] = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+        if limit > 0 && from + limit < everyone.count {
+            response.headers[.init("Link")!] = "<\(membershipsURL(platform.issuer))?limit=\(limit)&from=\(from + limit)>; rel=\"next\""
         }
         return response
     }

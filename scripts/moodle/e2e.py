@@ -233,6 +233,7 @@ class Suite:
             WebDriverWait(self.driver, 30).until(lambda d: "87.00" in d.find_element(By.TAG_NAME, "body").text)
         except TimeoutException:
             raise Failure("Moodle's grader report does not show 87.00 for the lab")
+        self.settle()
         self.shot("teacher-gradebook-in-moodle")
         return f"LabGate: {state}; Moodle's grader report: 87.00"
 

@@ -155,6 +155,9 @@ extension ConfigKey {
             "lti.keySetRefetchSeconds", .integer(0...3600), default: "1",
             help: "least time between two fetches of a platform's key set caused by an unknown kid; a launch waits up to 2 s for the next"),
         ConfigKey("lti.sessionMinutes", .integer(5...1440), default: "120", help: "how long the session cookie of a launch stays valid"),
+        ConfigKey(
+            "lti.rosterMaxAgeMinutes", .integer(1...10_080), default: "15",
+            help: "how old a course's roster (read from the platform, NRPS) may be before opening the course page has it read again"),
     ]
 
     /// The key with this path.

@@ -22,7 +22,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
         throw error
     }
     let lti = LTIService.open(config, backends: backends, labs: provisioning.operations, logger: logger)
-    let grades = lti.grades(backends, config: config, logger: logger)
+    let ltiJobs = lti.jobs(backends, config: config, logger: logger)
     let router = Router(context: LabGateRequestContext.self)
     router.addMiddleware {
         RequestIDMiddleware()
@@ -46,12 +46,12 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     router.addRoutes(
         CourseController(
             web: lti.web, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
-            audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral), grades: grades
+            audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral), lti: ltiJobs
         ).endpoints)
     router.addRoutes(LogoutController(web: lti.web).endpoints)
     router.addRoutes(
         StudentPathController(
-            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops, grades: grades
+            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops, grades: ltiJobs.grades
         ).endpoints)
 
     var app = Application(
@@ -62,7 +62,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     if config.workerInProcess {
         // Always so on an in-process queue, which no other process can see.
         app.addServices(
-            JobWorker(backends: backends, provisioning: provisioning, grades: grades, config: config, logger: logger),
+            JobWorker(backends: backends, provisioning: provisioning, lti: ltiJobs, config: config, logger: logger),
             ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger))
     }
     app.beforeServerStarts { [logger] in

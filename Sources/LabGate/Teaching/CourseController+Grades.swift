@@ -22,7 +22,7 @@ extension CourseController {
             throw CoursePageError.invalid(field: "score", message: "A grade is a number from 0 to \(Int(Self.scoreMaximum)); “\(text)” is not.")
         }
         let comment = form["comment"].map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(1000)) }.flatMap { $0.isEmpty ? nil : $0 }
-        try await grades.submit(
+        try await lti.grades.submit(
             .graded, activityID: activity.id, userID: student.user.id, scoreGiven: score, scoreMaximum: Self.scoreMaximum, comment: comment,
             actor: "user:\(access.session.userID)", now: Date())
         let name = student.user.name ?? student.user.subject

@@ -17,8 +17,8 @@ struct CourseController<Context: RequestContext>: Sendable {
     let limits: CourseLimits
     let audit: AuditTrail
     let notices: CourseNotices
-    /// Where a teacher's grade goes to the platform's gradebook.
-    let grades: GradePassback
+    /// Where a teacher's grade goes to the platform's gradebook, and where the roster is read.
+    let lti: LTIJobs
 
     /// A teacher's verified request: their session and the course it is about.
     struct Access: Sendable {
@@ -52,6 +52,7 @@ struct CourseController<Context: RequestContext>: Sendable {
             },
             Route(method: .post, path: "/courses/:course/actions") { controller, _, context, access in try await controller.actOnAll(context, access) },
             Route(method: .post, path: "/courses/:course/prepare") { controller, _, context, access in try await controller.prepare(context, access) },
+            Route(method: .post, path: "/courses/:course/roster") { controller, _, _, access in try await controller.syncRoster(access) },
             Route(method: .post, path: "/courses/:course/activities/:activity/grades") { controller, _, context, access in
                 try await controller.grade(context, access)
             },
@@ -99,12 +100,18 @@ struct CourseController<Context: RequestContext>: Sendable {
         async throws -> Response
     {
         let courseID = access.course.id
+        let enrolments = try await repositories.enrolments.list(courseID: courseID)
+        do {
+            try await lti.rosters.readIfOld(courseID, enrolments)
+        } catch {
+            // The page shows the roster it has; the next look asks again.
+        }
         let view = CoursePageView(
             course: access.course, activities: try await repositories.courses.activities(of: courseID),
             settings: try await storedSettings(courseID, unless: settings), limits: limits,
             roster: try await CourseRoster.load(courseID, from: repositories),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
-            grades: try await repositories.grades.list(courseID: courseID),
+            grades: try await repositories.grades.list(courseID: courseID), enrolments: enrolments,
             csrf: csrf, notice: notice, problems: problems)
         return HTMLPage.course(view).response()
     }
@@ -122,7 +129,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         return Response(status: .seeOther, headers: [.location: components.string ?? PagePaths.course(access.course.id)])
     }
 
-    private func event(_ access: Access, _ action: String, _ subject: String, outcome: AuditEvent.Outcome = .succeeded, detail: String = "") -> AuditEvent {
+    func event(_ access: Access, _ action: String, _ subject: String, outcome: AuditEvent.Outcome = .succeeded, detail: String = "") -> AuditEvent {
         AuditEvent(
             at: Date(), actor: "user:\(access.session.userID)", action: action, subject: subject, detail: detail, courseID: access.course.id,
             address: access.address, outcome: outcome)

@@ -10,6 +10,8 @@ struct CoursePageView: Sendable {
     var events: [AuditEvent]
     /// The students' grades in the activities that have a gradebook column.
     var grades: [Grade]
+    /// Everyone the platform lists as enrolled, as last read.
+    var enrolments: EnrolmentList
     var csrf: String
     var notice: String?
     var problems: [(field: String, message: String)]

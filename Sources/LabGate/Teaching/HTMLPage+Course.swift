@@ -26,6 +26,7 @@ extension HTMLPage {
             "settings": settingsContext(view.settings, limits: view.limits),
         ]
         context["gradebook"] = gradebookContext(view)
+        context["enrolment"] = enrolmentContext(view)
         context["notice"] = view.notice
         if !view.problems.isEmpty { context["problems"] = ["items": view.problems.map { ["field": $0.field, "message": $0.message] }] }
         if !view.events.isEmpty {
@@ -88,6 +89,27 @@ extension HTMLPage {
                 },
             ] as [String: Any]
         }
+    }
+
+    /// Everyone the platform lists, with who has opened the lab, who left, and when the list was read.
+    private static func enrolmentContext(_ view: CoursePageView) -> [String: Any] {
+        let list = view.enrolments
+        let launched = Set(view.roster.members.map(\.user.subject))
+        var context: [String: Any] = [
+            "members": list.members.map { member in
+                var row: [String: Any] = [
+                    "name": member.name ?? member.subject, "email": member.email ?? "",
+                    "launched": launched.contains(member.subject),
+                ]
+                row["left"] = member.leftAt.map { "left the course on \($0.formatted(readableTime)) UTC" }
+                return row
+            },
+            "count": list.members.filter { $0.leftAt == nil && $0.isLearner }.count,
+        ]
+        context["readAt"] = list.readAt.map { "\($0.formatted(readableTime)) UTC" }
+        context["problem"] = list.problem
+        if list.membershipsURL == nil { context["noService"] = true }
+        return context
     }
 
     /// Where a grade stands, in a teacher's words.

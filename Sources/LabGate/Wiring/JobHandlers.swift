@@ -5,8 +5,8 @@ import Provisioning
 /// The job kinds this build of LabGate can run, by kind. Each domain module adds its own
 /// here as it arrives (provisioning steps, Guacamole records, reaping).
 package enum JobHandlers {
-    /// Without `grades`, scores are left on the queue for a worker that has them.
-    static func all(backends: Backends, provisioning: ProvisioningRuntime, grades: GradePassback? = nil) -> [String: JobWorker.Handler] {
+    /// Without `lti`, scores and roster readings are left on the queue for a worker that has them.
+    static func all(backends: Backends, provisioning: ProvisioningRuntime, lti: LTIJobs? = nil) -> [String: JobWorker.Handler] {
         var handlers: [String: JobWorker.Handler] = [
             // Writes an audit event: lets an operator prove the queue and a worker work end to end.
             "labgate.audit": { job, _ in
@@ -15,7 +15,10 @@ package enum JobHandlers {
             }
         ]
         handlers.merge(Self.provisioning(provisioning.stack)) { $1 }
-        if let grades { handlers[GradePassback.jobKind] = { job, _ in try await grades.deliver(job) } }
+        if let lti {
+            handlers[GradePassback.jobKind] = { job, _ in try await lti.grades.deliver(job) }
+            handlers[RosterSync.jobKind] = { job, _ in try await lti.rosters.run(job) }
+        }
         return handlers
     }
 

@@ -38,9 +38,9 @@ package struct JobWorker: Service {
     }
 
     /// The worker of a process: every job kind this build knows, sized by the configuration.
-    package init(backends: Backends, provisioning: ProvisioningRuntime, grades: GradePassback, config: LabGateConfig, logger: Logger) {
+    package init(backends: Backends, provisioning: ProvisioningRuntime, lti: LTIJobs, config: LabGateConfig, logger: Logger) {
         self.init(
-            queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning, grades: grades),
+            queue: backends.queue, handlers: JobHandlers.all(backends: backends, provisioning: provisioning, lti: lti),
             concurrency: config.workerConcurrency,
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
         backoff = config.queue.backoff(after:)

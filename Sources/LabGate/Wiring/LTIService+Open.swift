@@ -13,9 +13,12 @@ extension LTIService {
             box: backends.box, logger: logger)
     }
 
-    /// Scores on their way to the gradebooks, queued on the backends' queue, audited as every change is.
-    package func grades(_ backends: Backends, config: LabGateConfig, logger: Logger) -> GradePassback {
-        gradePassback(queue: backends.queue, settings: config.queue, audit: AuditTrail.counted(backends.repositories.audit, logger: logger))
+    /// The work the gateway gives the job queue: scores on their way to the gradebooks
+    /// (audited as every change is) and rosters to read.
+    package func jobs(_ backends: Backends, config: LabGateConfig, logger: Logger) -> LTIJobs {
+        LTIJobs(
+            grades: gradePassback(queue: backends.queue, settings: config.queue, audit: AuditTrail.counted(backends.repositories.audit, logger: logger)),
+            rosters: rosters(queue: backends.queue))
     }
 
     /// What `serve` does before it accepts requests: declared platforms registered, and a

@@ -39,7 +39,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
         let lti = LTIService.open(config, backends: backends, labs: provisioning.operations, logger: logger)
         let worker = JobWorker(
-            backends: backends, provisioning: provisioning, grades: lti.grades(backends, config: config, logger: logger), config: config, logger: logger)
+            backends: backends, provisioning: provisioning, lti: lti.jobs(backends, config: config, logger: logger), config: config, logger: logger)
         let reconciler = ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

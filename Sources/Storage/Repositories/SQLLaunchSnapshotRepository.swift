@@ -21,7 +21,7 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
             let row = try await database.query(
                 """
                 SELECT u.id AS user_id, u.name AS user_name, u.email AS user_email,
-                    c.id AS course_id, c.title AS course_title, en.role AS role,
+                    c.id AS course_id, c.title AS course_title, en.role AS role, cr.memberships_url AS memberships_url,
                     a.id AS activity_id, a.title AS activity_title, a.environment_id AS environment_id,
                     a.line_item_url AS line_item_url, a.line_items_url AS line_items_url,
                     e.name AS environment_name, e.title AS environment_title, e.specification AS environment_specification,
@@ -29,6 +29,7 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
                 FROM users u
                 LEFT JOIN courses c ON c.issuer = u.issuer AND c.context_id = ?
                 LEFT JOIN enrollments en ON en.course_id = c.id AND en.user_id = u.id
+                LEFT JOIN course_rosters cr ON cr.course_id = c.id
                 LEFT JOIN activities a ON a.course_id = c.id AND a.resource_link_id = ?
                 LEFT JOIN environments e ON e.id = a.environment_id
                 LEFT JOIN lab_instances li ON li.user_id = u.id AND li.environment_id = e.id AND li.live_key IS NOT NULL
@@ -47,6 +48,7 @@ struct SQLLaunchSnapshotRepository: LaunchSnapshotRepository {
             id: CourseID(courseID), platformID: platformID, deploymentID: deploymentID, contextID: contextID,
             title: try row.string("course_title"))
         snapshot.role = row.optionalString("role").flatMap(CourseRole.init(rawValue:))
+        snapshot.membershipsURL = row.optionalString("memberships_url")
         guard let activityID = row.optionalString("activity_id") else { return snapshot }
         let environmentID = row.optionalString("environment_id").map(EnvironmentID.init)
         snapshot.activity = Activity(

@@ -11,7 +11,8 @@ extension SQLDatabase {
             jobs: SQLJobLedger(database: self), toolKeys: SQLToolKeyRepository(database: self),
             launchSnapshots: SQLLaunchSnapshotRepository(database: self, instances: instances), reservations: SQLResourceReservations(database: self),
             apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self),
-            invitations: SQLPlatformInvitationRepository(database: self), grades: SQLGradeRepository(database: self)
+            invitations: SQLPlatformInvitationRepository(database: self), grades: SQLGradeRepository(database: self),
+            enrolments: SQLEnrolmentRepository(database: self)
         )
     }
 }
