@@ -1,8 +1,9 @@
 """Drives a real Moodle's own pages in headless Chromium against a running LabGate, as its
 people would: the site admin registers LabGate with an invitation and puts it in the
 activity chooser, the teacher adds labs with Deep Linking, students open theirs embedded and
-in a new window, the teacher opens LabGate's course page and grades a student there, and
-the grade appears in Moodle's own gradebook (LTI AGS).
+in a new window, the teacher opens LabGate's course page and grades a student there, the
+grade appears in Moodle's own gradebook (LTI AGS), and the teacher reads Moodle's roster
+into LabGate (LTI NRPS).
 
 Usage: e2e.py MOODLE_ENV LABGATE_URL INVITATION_FILE SHOTS_DIR [--resolve HOST,HOST]
 Prints one line per step with its time, then a closing line; exits 1 at the first failure
@@ -237,6 +238,25 @@ class Suite:
         self.shot("teacher-gradebook-in-moodle")
         return f"LabGate: {state}; Moodle's grader report: 87.00"
 
+    def teacher_syncs_roster(self):
+        """The teacher reads the course's roster from Moodle (NRPS) in LabGate: three students, each has opened the lab."""
+        self.log_in("teacher1", self.env["MOODLE_TEACHER1_PASSWORD"])
+        self.driver.get(self.activities[0])
+        self.enter_lab_frame()
+        self.find("#sync-roster button").click()
+        WebDriverWait(self.driver, 30).until(lambda d: d.find_elements(By.ID, "notice") and d.find_elements(By.ID, "enrolled"))
+        notice = self.driver.find_element(By.ID, "notice").text
+        if "The roster is read: 3 enrolled" not in notice:
+            raise Failure(f"LabGate says: {notice!r}")
+        rows = [row.text for row in self.driver.find_elements(By.CSS_SELECTOR, "#enrolled tbody tr")]
+        opened = sum(1 for row in rows if row.endswith("opened"))
+        if opened != 3:
+            raise Failure(f"{opened} of the listed students opened the lab: {rows}")
+        self.driver.execute_script("document.getElementById('enrolled').scrollIntoView()")
+        self.driver.switch_to.default_content()
+        self.shot("teacher-roster")
+        return f"{notice.split(':')[1].strip().rstrip('.')}; {opened} of {len(rows)} opened the lab"
+
     def enter_lab_frame(self):
         self.settle()
         self.driver.switch_to.frame(self.find("iframe#contentframe"))
@@ -286,6 +306,7 @@ class Suite:
             ("student3 opens the lab embedded", lambda: self.student_opens("student3", True, "embedded")),
             ("teacher opens the course page", lambda: self.teacher_course_page(3)),
             ("teacher grades student1 in LabGate; Moodle's gradebook shows it", self.teacher_grades),
+            ("teacher reads the roster from Moodle in LabGate", self.teacher_syncs_roster),
         ]
         started = time.monotonic()
         try:
