@@ -11,8 +11,7 @@ struct AssignmentGrades: Sendable {
     /// The tag that marks the columns LabGate made, so it finds its own and never makes a second.
     static let tag = "labgate"
 
-    let http: OutboundHTTP
-    let tokens: ServiceTokens
+    let service: PlatformServiceCall
 
     /// Posts `score` to the line item.
     func post(_ score: Score, to lineItem: String, platform: Platform, now: Date) async throws(ServiceError) {
@@ -69,31 +68,12 @@ struct AssignmentGrades: Sendable {
         return components.string ?? lineItem + "/scores"
     }
 
-    /// One call with a token for `scope`; a 401 gets a new token once.
     private func call(
         _ method: HTTPMethod, _ url: String, contentType: String? = nil, accept: String? = nil, body: ByteBuffer? = nil, scope: String, _ platform: Platform,
         now: Date
     ) async throws(ServiceError) -> OutboundHTTP.Answer {
-        for attempt in 1...2 {
-            let token = try await tokens.token(for: platform, scopes: [scope], now: now)
-            guard token.scopes.contains(scope) else { throw .notGranted(scope: scope) }
-            var headers = [("Authorization", "Bearer \(token.value)")]
-            if let contentType { headers.append(("Content-Type", contentType)) }
-            if let accept { headers.append(("Accept", accept)) }
-            let answer: OutboundHTTP.Answer
-            do {
-                answer = try await http.exchange(method, url, headers: headers, body: body, checkAddresses: false)
-            } catch {
-                throw .unavailable("the platform's gradebook \(error)")
-            }
-            switch answer.status {
-            case 200..<300: return answer
-            case 401 where attempt == 1: tokens.forget(platform: platform, scopes: [scope])
-            case 500...: throw .unavailable("the platform's gradebook answered \(answer.status): \(ServiceError.words(of: answer))")
-            default: throw .refused(status: answer.status, words: ServiceError.words(of: answer))
-            }
-        }
-        throw .refused(status: 401, words: "the platform refused LabGate's service token twice")
+        let headers = [contentType.map { ("Content-Type", $0) }, accept.map { ("Accept", $0) }].compactMap { $0 }
+        return try await service(method, url, headers: headers, body: body, scope: scope, service: "gradebook", platform: platform, now: now)
     }
 
     /// A gradebook column, as AGS writes it.

@@ -61,14 +61,15 @@ public final class LTIService: Sendable {
     /// Scores on their way to the platforms' gradebooks, queued on `queue`.
     public func gradePassback(queue: any JobQueue, settings: JobQueueSettings, audit: AuditTrail) -> GradePassback {
         GradePassback(
-            repositories: repositories, queue: queue, grades: AssignmentGrades(http: http, tokens: serviceTokens), audit: audit,
+            repositories: repositories, queue: queue, grades: AssignmentGrades(service: PlatformServiceCall(http: http, tokens: serviceTokens)), audit: audit,
             retryDelay: settings.backoff(after:), logger: logger)
     }
 
     /// Rosters read from the platforms; old ones are read again by jobs on `queue`.
     public func rosters(queue: any JobQueue) -> RosterSync {
         RosterSync(
-            repositories: repositories, roles: NamesAndRoles(http: http, tokens: serviceTokens), queue: queue, ephemeral: ephemeral,
+            repositories: repositories, roles: NamesAndRoles(service: PlatformServiceCall(http: http, tokens: serviceTokens)), queue: queue,
+            ephemeral: ephemeral,
             maxAge: settings.rosterMaxAge, logger: logger)
     }
 

@@ -9,8 +9,7 @@ struct NamesAndRoles: Sendable {
     static let maxPages = 200
     static let pageSize = 100
 
-    let http: OutboundHTTP
-    let tokens: ServiceTokens
+    let service: PlatformServiceCall
 
     static let learner = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
@@ -24,7 +23,9 @@ struct NamesAndRoles: Sendable {
             pages += 1
             guard pages <= Self.maxPages else { throw .unavailable("the platform's roster has more than \(Self.maxPages) pages") }
             // A `next` link is followed as it is, but only on the platform's own host.
-            let answer = try await call(try PlatformServiceURL.check(page, of: platform), platform: platform, now: now)
+            let answer = try await service(
+                .GET, try PlatformServiceURL.check(page, of: platform), headers: [("Accept", "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")],
+                scope: Self.scope, service: "roster", platform: platform, now: now)
             guard let container = try? JSONDecoder().decode(Container.self, from: answer.body) else {
                 throw .unavailable("the platform's roster is not the JSON of a membership container")
             }
@@ -32,28 +33,6 @@ struct NamesAndRoles: Sendable {
             next = LinkHeader.next(in: answer.headers["link"].joined(separator: ", "))
         }
         return members
-    }
-
-    private func call(_ url: String, platform: Platform, now: Date) async throws(ServiceError) -> OutboundHTTP.Answer {
-        for attempt in 1...2 {
-            let token = try await tokens.token(for: platform, scopes: [Self.scope], now: now)
-            guard token.scopes.contains(Self.scope) else { throw .notGranted(scope: Self.scope) }
-            let answer: OutboundHTTP.Answer
-            do {
-                answer = try await http.exchange(
-                    .GET, url, headers: [("Authorization", "Bearer \(token.value)"), ("Accept", "application/vnd.ims.lti-nrps.v2.membershipcontainer+json")],
-                    body: nil, checkAddresses: false)
-            } catch {
-                throw .unavailable("the platform's roster \(error)")
-            }
-            switch answer.status {
-            case 200..<300: return answer
-            case 401 where attempt == 1: tokens.forget(platform: platform, scopes: [Self.scope])
-            case 500...: throw .unavailable("the platform's roster answered \(answer.status): \(ServiceError.words(of: answer))")
-            default: throw .refused(status: answer.status, words: ServiceError.words(of: answer))
-            }
-        }
-        throw .refused(status: 401, words: "the platform refused LabGate's service token twice")
     }
 
     /// A membership container (NRPS §2.2), leniently: a member without a user id is skipped.
