@@ -66,11 +66,10 @@ public final class LTIService: Sendable {
     }
 
     /// Rosters read from the platforms; old ones are read again by jobs on `queue`.
-    public func rosters(queue: any JobQueue) -> RosterSync {
+    public func rosters(queue: any JobQueue, audit: AuditTrail) -> RosterSync {
         RosterSync(
             repositories: repositories, roles: NamesAndRoles(service: PlatformServiceCall(http: http, tokens: serviceTokens)), queue: queue,
-            ephemeral: ephemeral,
-            maxAge: settings.rosterMaxAge, logger: logger)
+            ephemeral: ephemeral, labs: labs, audit: audit, maxAge: settings.rosterMaxAge, leaverGrace: settings.leaverGrace, logger: logger)
     }
 
     /// The sites that may frame LabGate's pages: the active platforms' origins. When they

@@ -26,14 +26,18 @@ public struct LTISettings: Sendable {
     public var trustForwardedFor: Bool
     /// How old a course's roster may be before a look at the course page has it read again.
     public var rosterMaxAge: Duration
+    /// How long the lab of a student who left the course (by its roster) is kept before it is deleted.
+    public var leaverGrace: Duration
 
     public init(
         publicURL: String, clockSkew: Duration = .seconds(60), allowInsecureLoopback: Bool = false,
         allowPrivateAddresses: Bool = false, autoApproveRegistrations: Bool = false,
         keySetRefetchInterval: Duration = .seconds(1), keySetMaxAge: Duration = .seconds(600),
         sessionLifetime: Duration = .seconds(2 * 3600), registryCacheLifetime: Duration = .seconds(5),
-        trustForwardedFor: Bool = false, rosterMaxAge: Duration = .seconds(900)
+        trustForwardedFor: Bool = false, rosterMaxAge: Duration = .seconds(900),
+        leaverGrace: Duration = .seconds(86_400)
     ) {
+        self.leaverGrace = leaverGrace
         self.trustForwardedFor = trustForwardedFor
         self.rosterMaxAge = rosterMaxAge
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL

@@ -50,6 +50,8 @@ public protocol EnrolmentRepository: Sendable {
     /// Takes what the platform listed at `date` as the roster: new people join, people it no
     /// longer lists are marked as left (kept, never removed at once), returning ones rejoin.
     func replace(courseID: CourseID, with members: [Enrolment], at date: Date) async throws -> (joined: Int, left: Int)
+    /// Courses whose roster the platform lists and that were not read since `before`, oldest first.
+    func coursesToRead(readBefore before: Date, limit: Int) async throws -> [CourseID]
     /// Records why a reading failed, keeping the roster read before.
     func recordProblem(_ problem: String, courseID: CourseID, at date: Date) async throws
 }

@@ -157,7 +157,10 @@ extension ConfigKey {
         ConfigKey("lti.sessionMinutes", .integer(5...1440), default: "120", help: "how long the session cookie of a launch stays valid"),
         ConfigKey(
             "lti.rosterMaxAgeMinutes", .integer(1...10_080), default: "15",
-            help: "how old a course's roster (read from the platform, NRPS) may be before opening the course page has it read again"),
+            help: "how old a course's roster (read from the platform, NRPS) may be before it is read again (on opening the course page, and by workers)"),
+        ConfigKey(
+            "lti.rosterLeaverGraceHours", .integer(0...720), default: "24",
+            help: "how long the lab of a student who left the course (by its roster) is kept before it is deleted"),
     ]
 
     /// The key with this path.

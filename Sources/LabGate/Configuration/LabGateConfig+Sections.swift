@@ -104,7 +104,8 @@ extension LTISettings {
             allowInsecureLoopback: values.flag("lti.allowInsecureLoopback"), allowPrivateAddresses: values.flag("lti.allowPrivateAddresses"),
             autoApproveRegistrations: values.flag("lti.autoApproveRegistrations"),
             keySetRefetchInterval: values.seconds("lti.keySetRefetchSeconds"), sessionLifetime: values.minutes("lti.sessionMinutes"),
-            trustForwardedFor: values.flag("server.trustForwardedFor"), rosterMaxAge: values.minutes("lti.rosterMaxAgeMinutes"))
+            trustForwardedFor: values.flag("server.trustForwardedFor"), rosterMaxAge: values.minutes("lti.rosterMaxAgeMinutes"),
+            leaverGrace: .seconds(values.int("lti.rosterLeaverGraceHours") * 3600))
     }
 }
 

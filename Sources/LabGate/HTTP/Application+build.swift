@@ -63,7 +63,8 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
         // Always so on an in-process queue, which no other process can see.
         app.addServices(
             JobWorker(backends: backends, provisioning: provisioning, lti: ltiJobs, config: config, logger: logger),
-            ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger))
+            ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger),
+            RosterService(rosters: ltiJobs.rosters, logger: logger))
     }
     app.beforeServerStarts { [logger] in
         if config.migrateOnStart { try await backends.migrate(logger: logger) }

@@ -3,5 +3,5 @@ import LTIGateway
 /// What the LTI gateway hands the job queue and the pages: grade delivery and roster reading.
 package struct LTIJobs: Sendable {
     let grades: GradePassback
-    let rosters: RosterSync
+    package let rosters: RosterSync
 }

@@ -16,9 +16,9 @@ extension LTIService {
     /// The work the gateway gives the job queue: scores on their way to the gradebooks
     /// (audited as every change is) and rosters to read.
     package func jobs(_ backends: Backends, config: LabGateConfig, logger: Logger) -> LTIJobs {
-        LTIJobs(
-            grades: gradePassback(queue: backends.queue, settings: config.queue, audit: AuditTrail.counted(backends.repositories.audit, logger: logger)),
-            rosters: rosters(queue: backends.queue))
+        let audit = AuditTrail.counted(backends.repositories.audit, logger: logger)
+        return LTIJobs(
+            grades: gradePassback(queue: backends.queue, settings: config.queue, audit: audit), rosters: rosters(queue: backends.queue, audit: audit))
     }
 
     /// What `serve` does before it accepts requests: declared platforms registered, and a

@@ -38,13 +38,14 @@ struct WorkerCommand: AsyncParsableCommand {
         if config.migrateOnStart { try await backends.migrate(logger: logger) }
         let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
         let lti = LTIService.open(config, backends: backends, labs: provisioning.operations, logger: logger)
-        let worker = JobWorker(
-            backends: backends, provisioning: provisioning, lti: lti.jobs(backends, config: config, logger: logger), config: config, logger: logger)
+        let ltiJobs = lti.jobs(backends, config: config, logger: logger)
+        let worker = JobWorker(backends: backends, provisioning: provisioning, lti: ltiJobs, config: config, logger: logger)
         let reconciler = ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: worker), .init(service: reconciler), .init(service: ShutdownHook { await provisioning.shutdown() }),
+                    .init(service: worker), .init(service: reconciler), .init(service: RosterService(rosters: ltiJobs.rosters, logger: logger)),
+                    .init(service: ShutdownHook { await provisioning.shutdown() }),
                     .init(service: ShutdownHook { await lti.shutdown() }),
                     .init(service: backends),
                 ],

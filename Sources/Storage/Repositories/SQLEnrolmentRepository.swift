@@ -72,6 +72,15 @@ struct SQLEnrolmentRepository: EnrolmentRepository {
         return outcome
     }
 
+    func coursesToRead(readBefore before: Date, limit: Int) async throws -> [CourseID] {
+        try await database.query(
+            """
+            SELECT course_id FROM course_rosters WHERE memberships_url IS NOT NULL AND (read_at IS NULL OR read_at < ?)
+            ORDER BY read_at LIMIT ?
+            """, .time(before), .int(Int64(limit))
+        ).map { try $0.id("course_id") }
+    }
+
     func recordProblem(_ problem: String, courseID: CourseID, at date: Date) async throws {
         try await upsertRoster(courseID, set: "problem = ?, problem_at = ?", [.text(problem), .time(date)], insert: ("problem", .text(problem)))
     }
