@@ -18,14 +18,17 @@ package struct RosterService: Service {
     package func run() async throws {
         // A quarter of the roster's age, so a roster is never much older than allowed.
         let interval = max(rosters.maxAge / 4, .seconds(15))
+        // The first look waits one interval: at start the schema may still be migrating, and
+        // the pages ask for the rosters they show anyway.
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard !Task.isCancelled && !Task.isShuttingDownGracefully else { return }
             do {
                 let asked = try await rosters.readOldRosters()
                 if asked > 0 { logger.info("rosters to read again", metadata: ["courses": .stringConvertible(asked)]) }
             } catch {
                 logger.warning("cannot look for old rosters now", metadata: ["error": .string("\(error)")])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
