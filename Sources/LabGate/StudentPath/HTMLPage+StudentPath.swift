@@ -4,9 +4,6 @@ import LTIGateway
 import LabCore
 import WebSupport
 
-/// The application's page templates (`Sources/LabGate/Templates`).
-let pageTemplates = PageTemplates(folder: Bundle.module.url(forResource: "Templates", withExtension: nil))
-
 extension HTMLPage {
     /// The page a student waits on: the lab's progress, live from `/labs/<id>/events`
     /// (`lab.js`); when the lab is ready the script follows the single-use link it is sent.
