@@ -76,6 +76,18 @@ public final class GradePassback: Sendable {
         try await submit(.started, activityID: activityID, userID: userID, actor: "user:\(userID)", now: now)
     }
 
+    /// A student hands in their lab: the checks' last run as the grade (`Completed`, the
+    /// results as the comment), or, with no checks, `Submitted` for the teacher to grade in the platform.
+    @discardableResult
+    public func handIn(_ run: CheckRun?, activityID: ActivityID, userID: UserID, now: Date) async throws -> Grade {
+        guard let run, run.maxScore > 0 else {
+            return try await submit(.submitted, activityID: activityID, userID: userID, actor: "user:\(userID)", now: now)
+        }
+        return try await submit(
+            .graded, activityID: activityID, userID: userID, scoreGiven: Double(run.score), scoreMaximum: Double(run.maxScore), comment: run.summary,
+            actor: "user:\(userID)", now: now)
+    }
+
     static func describe(_ grade: Grade) -> String {
         var words = "\(grade.activityProgress)/\(grade.gradingProgress)"
         if let given = grade.scoreGiven, let maximum = grade.scoreMaximum { words += " \(given.formatted())/\(maximum.formatted())" }

@@ -15,6 +15,7 @@ public struct Repositories: Sendable {
     public var invitations: any PlatformInvitationRepository
     public var grades: any GradeRepository
     public var enrolments: any EnrolmentRepository
+    public var checkRuns: any CheckRunRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
@@ -22,7 +23,7 @@ public struct Repositories: Sendable {
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
         quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
-        enrolments: any EnrolmentRepository
+        enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -39,5 +40,6 @@ public struct Repositories: Sendable {
         self.invitations = invitations
         self.grades = grades
         self.enrolments = enrolments
+        self.checkRuns = checkRuns
     }
 }

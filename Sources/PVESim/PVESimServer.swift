@@ -7,7 +7,8 @@ import NIOSSL
 import ServiceLifecycle
 
 /// Serves a `SimCluster` as a Proxmox VE API (`/api2/json/…`) over HTTP or HTTPS, plus a
-/// control endpoint, `GET|POST /_sim/faults`, to inject faults while it runs.
+/// control endpoints, `GET|POST /_sim/faults` to inject faults while it runs and
+/// `POST /_sim/guest-commands` to say how commands in the guests turn out.
 public struct PVESimServer: Sendable {
     public let cluster: SimCluster
     public let requestLog: SimRequestLog?
@@ -84,6 +85,14 @@ public struct PVESimServer: Sendable {
             cluster.faults = faults
             return try Self.json(JSONEncoder().encode(faults))
         }
+        router.post("/_sim/guest-commands") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            guard let commands = try? JSONDecoder().decode([SimGuestCommand].self, from: Data(buffer: body)) else {
+                return Self.error(SimAPIError(status: 400, message: "the body is not a JSON list of guest commands"))
+            }
+            cluster.guestCommands = commands
+            return try Self.json(JSONEncoder().encode(commands))
+        }
         return router
     }
 
@@ -97,12 +106,12 @@ public struct PVESimServer: Sendable {
         let authorization = request.headers[.authorization]
         requestLog?.record(
             method: request.method.rawValue, path: "/api2/json/" + segments.joined(separator: "/"), query: query.values,
-            form: form.values, authorization: authorization)
+            form: form.lists, authorization: authorization)
         let latency = cluster.faults.extraLatencyMs
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
         guard let token = cluster.token(authorization: authorization) else { return Self.error(.unauthorized) }
         var params = query
-        params.values.merge(form.values) { _, body in body }
+        params.merge(form)
         do {
             let (data, cut) = try cluster.handle(method: request.method.rawValue, path: segments, params: params, token: token)
             if cut { return Self.cutConnection() }

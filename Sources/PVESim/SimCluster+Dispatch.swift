@@ -102,6 +102,12 @@ extension SimCluster {
         case ("GET", ["agent", "network-get-interfaces"]):
             try allow("VM.GuestAgent.Audit", object)
             return try state.interfaces(node: node, vmid: id, now: now)
+        case ("POST", ["agent", "exec"]):
+            try allow("VM.GuestAgent.Unrestricted", object)
+            return try state.exec(node: node, vmid: id, params, now: now)
+        case ("GET", ["agent", "exec-status"]):
+            try allow("VM.GuestAgent.Unrestricted", object)
+            return try state.execStatus(node: node, vmid: id, params, now: now)
         case ("GET", ["snapshot"]):
             try allow("VM.Audit", object)
             return try state.snapshots(node: node, vmid: id)

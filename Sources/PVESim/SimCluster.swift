@@ -43,6 +43,12 @@ public final class SimCluster: Sendable {
         }
     }
 
+    /// How commands run through the guest agent turn out; tests and `POST /_sim/guest-commands` change it.
+    public var guestCommands: [SimGuestCommand] {
+        get { state.withLockedValue(\.guestCommands) }
+        set { state.withLockedValue { $0.guestCommands = newValue } }
+    }
+
     /// Runs `body` on the state as it is now: the tasks that have ended are applied first.
     func withCurrentState<T>(_ body: (inout SimState, _ now: Double) -> T) -> T {
         let now = now

@@ -12,10 +12,13 @@ public struct SimConfiguration: Sendable, Codable {
     public var tokens: [SimTokenSpec]
     public var durations: SimDurations
     public var faults: SimFaults
+    /// How commands run through the guest agent turn out.
+    public var guestCommands: [SimGuestCommand]
 
     public init(
         timeScale: Double = 1, nodes: [SimNodeSpec], storages: [SimStorageSpec], templates: [SimTemplateSpec],
-        pools: [String] = [], tokens: [SimTokenSpec], durations: SimDurations = .init(), faults: SimFaults = .init()
+        pools: [String] = [], tokens: [SimTokenSpec], durations: SimDurations = .init(), faults: SimFaults = .init(),
+        guestCommands: [SimGuestCommand] = []
     ) {
         self.timeScale = timeScale
         self.nodes = nodes
@@ -25,6 +28,7 @@ public struct SimConfiguration: Sendable, Codable {
         self.tokens = tokens
         self.durations = durations
         self.faults = faults
+        self.guestCommands = guestCommands
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +41,7 @@ public struct SimConfiguration: Sendable, Codable {
         tokens = try c.decode([SimTokenSpec].self, forKey: .tokens)
         durations = try c.decodeIfPresent(SimDurations.self, forKey: .durations) ?? .init()
         faults = try c.decodeIfPresent(SimFaults.self, forKey: .faults) ?? .init()
+        guestCommands = try c.decodeIfPresent([SimGuestCommand].self, forKey: .guestCommands) ?? []
     }
 
     /// A small cluster for the demo and tests: `nodeCount` nodes sharing one storage that

@@ -18,10 +18,14 @@ public final class SimRequestLog: Sendable {
 
     deinit { close(descriptor) }
 
-    func record(method: String, path: String, query: [String: String], form: [String: String], authorization: String?) {
+    /// Writes one request; a form field sent more than once is written as a list, as PVE reads it.
+    func record(method: String, path: String, query: [String: String], form: [String: [String]], authorization: String?) {
         var entry: [String: Any] = ["method": method, "path": path]
         if !query.isEmpty { entry["query"] = query }
-        if !form.isEmpty { entry["form"] = form.merging(Self.secretFields(of: form)) { $1 } }
+        if !form.isEmpty {
+            let fields: [String: Any] = form.mapValues { $0.count == 1 ? $0[0] as Any : $0 as Any }
+            entry["form"] = fields.merging(Self.secretFields(of: form)) { $1 }
+        }
         if let authorization { entry["headers"] = ["Authorization": Self.redacted(authorization)] }
         guard var line = try? JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys]) else { return }
         line.append(UInt8(ascii: "\n"))
@@ -31,7 +35,7 @@ public final class SimRequestLog: Sendable {
     }
 
     /// The form fields that carry passwords, with a placeholder as their value.
-    static func secretFields(of form: [String: String]) -> [String: String] {
+    static func secretFields(of form: [String: [String]]) -> [String: String] {
         form.filter { $0.key == "cipassword" || $0.key == "password" }.mapValues { _ in "redacted" }
     }
 

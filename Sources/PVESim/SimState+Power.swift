@@ -51,10 +51,7 @@ extension SimState {
     /// the interface whose MAC is `net0`'s, with an address from the node's subnet.
     func interfaces(node: String, vmid: Int, now: Double) throws(SimAPIError) -> [String: Any] {
         let vm = try vm(vmid, on: node)
-        guard vm.running else { throw .failure("VM \(vmid) is not running") }
-        guard !faults.agentNeverReady, let readyAt = vm.agentReadyAt, now >= readyAt else {
-            throw .failure("QEMU guest agent is not running")
-        }
+        try agentAvailable(vm, now: now)
         var ethernet: [String: Any] = ["name": "ens18", "hardware-address": (vm.mac ?? "").lowercased()]
         if let host = vm.hostNumber, let subnet = self.node(node).flatMap({ SimSubnet($0.subnet) }) {
             ethernet["ip-addresses"] = [

@@ -4,6 +4,8 @@ import Foundation
 struct SimState {
     var configuration: SimConfiguration
     var faults: SimFaults
+    /// How commands run through the guest agent turn out; tests change it while running.
+    var guestCommands: [SimGuestCommand]
     var vms: [Int: SimVM] = [:]
     var tasks: [String: SimTask] = [:]
     /// The UPIDs of tasks whose effect is not applied yet: what `advance` looks at.
@@ -23,6 +25,7 @@ struct SimState {
     init(configuration: SimConfiguration) {
         self.configuration = configuration
         self.faults = configuration.faults
+        self.guestCommands = configuration.guestCommands
         self.random = SimRandom(seed: configuration.faults.seed ?? UInt64.random(in: 0...UInt64.max))
         for pool in configuration.pools { pools[pool] = "" }
         for storage in configuration.storages {
@@ -173,6 +176,7 @@ struct SimState {
         vms[vmid]?.running = false
         vms[vmid]?.startedAt = nil
         vms[vmid]?.agentReadyAt = nil
+        vms[vmid]?.processes = [:]
     }
 
     private mutating func remove(_ vmid: Int) {

@@ -13,6 +13,8 @@ struct SimVM {
     var snapshots: [SimSnapshot] = []
     var startedAt: Double?
     var agentReadyAt: Double?
+    /// The processes the guest agent started and has not reported as exited yet, by PID.
+    var processes: [Int: SimGuestProcess] = [:]
     /// Which host of its node's subnet the guest's `net0` address is.
     var hostNumber: Int?
 

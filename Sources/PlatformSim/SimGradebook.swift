@@ -395,7 +395,11 @@ public final class SimGradebook: Sendable {
                 return Self.answer(.conflict, "Refusing score with an earlier timestamp for item \(item.number) and user \(user)")
             }
             // A score that is not FullyGraded clears the grade.
-            let given = gradingProgress == "FullyGraded" ? score.scoreGiven : nil
+            var given = gradingProgress == "FullyGraded" ? score.scoreGiven : nil
+            // Rescaled to the column's maximum, as Moodle does when the two differ.
+            if let raw = given, let maximum = score.scoreMaximum, maximum != 0, maximum != item.scoreMaximum {
+                given = raw * item.scoreMaximum / maximum
+            }
             state.grades[key] = Grade(
                 score: given, timemodified: seconds, activityProgress: activityProgress, gradingProgress: gradingProgress, comment: score.comment)
             return Response(status: .ok)

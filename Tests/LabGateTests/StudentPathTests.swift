@@ -93,10 +93,12 @@ struct StudentPathTests {
             #expect(!preview.body.contains(instance.guestPassword ?? "no password"))
             #expect(try await bed.browser.get(location).status == 410)
 
-            // Relaunching while the lab is ready goes straight to a fresh link.
+            // Relaunching while the lab is ready shows the lab's page (the launch has a gradebook to hand in to): Open my desktop gives a fresh link.
             let relaunch = try await bed.follow(try await bed.launch(Self.student("student-e2e", environment: environment.name)))
-            #expect(relaunch.status == 303)
-            let fresh = try #require(relaunch.header("location"))
+            #expect(relaunch.status == 200 && relaunch.body.contains("Open my desktop"))
+            let desktop = try await bed.browser.post(bed.toolURL + waitingPath + "/desktop", fields: [("csrf", try TeachingTests.csrf(in: relaunch))])
+            #expect(desktop.status == 303)
+            let fresh = try #require(desktop.header("location"))
             #expect(fresh.hasPrefix(bed.toolURL + "/open/") && fresh != link)
             #expect(try await bed.browser.get(fresh).status == 302)
         }
@@ -212,6 +214,10 @@ struct StudentPathTests {
         "/labs/:instance": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
         "/labs/:instance/events": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
         "/labs/:instance/start": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/desktop": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/check": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/hand-in": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/reset": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
         // The pass is the credential here: each posts the pass of their own page (the teacher has none); a pass opens its own lab only.
         "/labs/:instance/window": Expected(owner: 303, classmate: 401, teacher: 401, nobody: 401),
         "/labs/:instance/window-pass": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),
@@ -241,7 +247,12 @@ struct StudentPathTests {
                             let location = try #require(location)
                             return location.hasPrefix(bed.toolURL) ? String(location.dropFirst(bed.toolURL.count)) : location
                         }
-                        func freshLink() async throws -> String { try local(try await bed.browser.get(bed.toolURL + waitingPath).header("location")) }
+                        func freshLink() async throws -> String {
+                            let home = try await bed.browser.get(bed.toolURL + waitingPath)
+                            let desktop = try await bed.browser.post(
+                                bed.toolURL + waitingPath + "/desktop", fields: [("csrf", try TeachingTests.csrf(in: home))])
+                            return try local(desktop.header("location"))
+                        }
                         let previewPath = try local(try await bed.browser.get(bed.toolURL + (try await freshLink())).header("location"))
                         // The lab's own pages are asked of it stopped, so the waiting page shows its forms instead of moving on.
                         let token = try await APITokens(repository: bed.repositories.apiTokens).create(

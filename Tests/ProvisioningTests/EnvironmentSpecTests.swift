@@ -51,4 +51,27 @@ import Testing
             try JSONDecoder().decode(EnvironmentSpec.self, from: Data(#"{"name":"n","vms":[{"template":9000,"network":{"bridge":"b","vlan":"course"}}]}"#.utf8))
         }
     }
+
+    @Test func checksDecodeAsAShellLineOrAProgramAndTheirProblemsAreNamed() throws {
+        let json =
+            #"{"name":"c","vms":[{"template":9000}],"checks":[{"name":"file","command":"test -f ~/a"},{"name":"ps","command":["powershell","-Command","Get-Service"],"points":5,"outputMatches":"Running","timeoutSeconds":90}]}"#
+        let spec = try JSONDecoder().decode(EnvironmentSpec.self, from: Data(json.utf8))
+        #expect(spec.checks[0].command.argv == ["/bin/sh", "-c", "test -f ~/a"])
+        #expect(spec.checks[0].points == 1 && spec.checks[0].timeoutSeconds == 30)
+        #expect(spec.checks[1].command.argv == ["powershell", "-Command", "Get-Service"] && spec.checks[1].points == 5)
+        #expect(spec.problems.isEmpty)
+        #expect(try EnvironmentSpec.decode(try spec.environment()) == spec)
+
+        var bad = spec
+        bad.checks = [
+            CheckSpec(name: "same", command: .program([]), timeoutSeconds: 0, points: -1, outputMatches: "(unclosed"),
+            CheckSpec(name: "same", command: .shell("true")),
+        ]
+        #expect(
+            bad.problems == [
+                "checks must have different names",
+                "checks[0].command must name a program (a shell line, or a list: program, then its arguments)",
+                "checks[0].timeoutSeconds must be 1 to 600", "checks[0].points must be 0 to 1000", "checks[0].outputMatches is not a regular expression",
+            ])
+    }
 }

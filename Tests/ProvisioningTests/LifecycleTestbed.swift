@@ -17,6 +17,7 @@ struct LifecycleTestbed: Sendable {
     let queue: MemoryJobQueue
     let lifecycle: LabLifecycle
     let operations: LabOperations
+    let checks: CheckRunner
     /// Guacamole's tables in the test database, as the lifecycle wrote them.
     let guacamole: SQLGuacamoleRecords
     let student: UserID
@@ -62,7 +63,7 @@ struct LifecycleTestbed: Sendable {
                 try await body(
                     LifecycleTestbed(
                         sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: stack.lifecycle,
-                        operations: stack.operations, guacamole: guacamole, student: student))
+                        operations: stack.operations, checks: stack.checks, guacamole: guacamole, student: student))
             }
         } cleanup: {
             await database.shutdown()

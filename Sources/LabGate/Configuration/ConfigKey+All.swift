@@ -91,6 +91,9 @@ extension ConfigKey {
         ConfigKey(
             "provisioning.stuckAfterMinutes", .integer(1...1440), default: "15",
             help: "a lab untouched this long in a transient state gets its job again; twice this long with no worker, it fails"),
+        ConfigKey(
+            "provisioning.checkIntervalSeconds", .integer(1...86_400), default: "60",
+            help: "the least time between two runs of one lab's checks (Check my work; a hand-in has its own allowance)"),
 
         ConfigKey("courses.maxCores", .integer(1...256), default: "8", help: "most cores a teacher may give their course's lab VM"),
         ConfigKey("courses.maxMemory", .integer(256...1_048_576), default: "16384", help: "most memory (MiB) a teacher may give their course's lab VM"),

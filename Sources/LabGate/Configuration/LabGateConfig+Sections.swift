@@ -92,7 +92,8 @@ extension ProvisioningSettings {
             maxClonesPerNode: values.int("provisioning.maxClonesPerNode"), maxClonesPerStorage: values.int("provisioning.maxClonesPerStorage"),
             defaultPool: values.text("provisioning.pool"), addressTimeout: values.seconds("provisioning.addressTimeoutSeconds"),
             maxStepAttempts: values.int("provisioning.maxStepAttempts"), instanceLease: values.seconds("queue.visibilityTimeoutSeconds"),
-            orphanGrace: values.minutes("provisioning.orphanGraceMinutes"), stuckAfter: values.minutes("provisioning.stuckAfterMinutes"))
+            orphanGrace: values.minutes("provisioning.orphanGraceMinutes"), stuckAfter: values.minutes("provisioning.stuckAfterMinutes"),
+            checkInterval: values.seconds("provisioning.checkIntervalSeconds"))
     }
 }
 

@@ -51,7 +51,8 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     router.addRoutes(LogoutController(web: lti.web).endpoints)
     router.addRoutes(
         StudentPathController(
-            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops, grades: ltiJobs.grades
+            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops, grades: ltiJobs.grades,
+            checks: provisioning.stack.checks
         ).endpoints)
 
     var app = Application(

@@ -20,6 +20,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     let desktops: GuacBridge
     /// Where a first opening of the desktop is reported to the gradebook (`Started`).
     let grades: GradePassback
+    /// The environments' checks ("Check my work", "Hand in").
+    let checks: any LabChecks
     /// The waiting page's live progress.
     var progressStream = LabProgressStream()
 
@@ -36,6 +38,10 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             Route(method: .get, path: "/labs/:instance") { controller, request, context in try await controller.waitingPage(request, context) },
             Route(method: .get, path: "/labs/:instance/events") { controller, request, context in try await controller.events(request, context) },
             Route(method: .post, path: "/labs/:instance/start") { controller, request, context in try await controller.start(request, context) },
+            Route(method: .post, path: "/labs/:instance/desktop") { controller, request, context in try await controller.desktop(request, context) },
+            Route(method: .post, path: "/labs/:instance/check") { controller, request, context in try await controller.check(request, context) },
+            Route(method: .post, path: "/labs/:instance/hand-in") { controller, request, context in try await controller.handIn(request, context) },
+            Route(method: .post, path: "/labs/:instance/reset") { controller, request, context in try await controller.reset(request, context) },
             Route(method: .post, path: "/labs/:instance/window") { controller, request, context in try await controller.window(request, context) },
             Route(method: .post, path: "/labs/:instance/window-pass") { controller, request, context in try await controller.freshPass(request, context) },
             Route(method: .get, path: "/open/:code") { controller, request, context in try await controller.open(request, context) },
@@ -54,7 +60,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     }
 
     /// The session's own instance named in the path; another student's is "no such lab".
-    private func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
+    func ownInstance(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
         guard let session = try await web.session(of: request) else { throw LabPageError.sessionRequired }
         let id = LabInstanceID(try context.parameters.require("instance"))
         guard let instance = try await repositories.instances.find(id: id), instance.userID == session.userID else {
@@ -63,12 +69,18 @@ struct StudentPathController<Context: RequestContext>: Sendable {
         return (session, instance)
     }
 
+    /// A lab on its way: the waiting page. A ready one: the lab's home, or straight the desktop
+    /// when the home would offer nothing more (no checks, no gradebook column).
     private func waitingPage(_ request: Request, _ context: Context) async throws -> Response {
-        let (_, instance) = try await ownInstance(request, context)
-        if instance.state == .ready {
-            return Response(status: .seeOther, headers: [.location: try await desktops.link(for: instance), .cacheControl: "no-store"])
-        }
+        let (session, instance) = try await ownInstance(request, context)
         let environment = try await repositories.environments.find(id: instance.environmentID)
+        if instance.state == .ready {
+            let home = try await homeView(request, session: session, instance: instance, environment: environment)
+            guard home.hasWork else {
+                return Response(status: .seeOther, headers: [.location: try await desktops.link(for: instance), .cacheControl: "no-store"])
+            }
+            return HTMLPage.labHome(home).response(headers: [.cacheControl: "no-store"])
+        }
         return HTMLPage.waiting(
             instance, environment: environment, csrf: web.csrfToken(of: request) ?? "",
             windowPass: try await web.windowPass(of: request, instance: instance.id) ?? ""

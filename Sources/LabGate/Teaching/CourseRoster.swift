@@ -10,6 +10,8 @@ struct CourseRoster: Sendable {
         var member: CourseMember
         var instance: LabInstance?
         var environment: LabCore.Environment?
+        /// The last run of the lab's checks, if any.
+        var lastRun: CheckRun?
     }
 
     var rows: [Row]
@@ -21,12 +23,15 @@ struct CourseRoster: Sendable {
         let members = try await repositories.courses.members(of: courseID)
         let instances = try await repositories.instances.list(courseID: courseID)
         let environments = try await repositories.environments.list()
+        let runs = Dictionary(try await repositories.checkRuns.list(courseID: courseID).map { ($0.instanceID, $0) }, uniquingKeysWith: { _, last in last })
         let byID = Dictionary(environments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [Row] = []
         for member in members where member.role == .student {
             let theirs = instances.filter { $0.userID == member.user.id }
             if theirs.isEmpty { rows.append(Row(member: member)) }
-            for instance in theirs { rows.append(Row(member: member, instance: instance, environment: byID[instance.environmentID])) }
+            for instance in theirs {
+                rows.append(Row(member: member, instance: instance, environment: byID[instance.environmentID], lastRun: runs[instance.id]))
+            }
         }
         return CourseRoster(rows: rows, members: members, environments: environments)
     }

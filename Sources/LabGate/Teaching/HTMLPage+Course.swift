@@ -68,6 +68,7 @@ extension HTMLPage {
                     },
                 ] as [String: Any]
             fields["failure"] = instance.failureReason
+            fields["checks"] = row.lastRun.map(checksCell)
             return fields
         }
         return ["rows": rows, "csrf": csrf]
@@ -112,6 +113,14 @@ extension HTMLPage {
         return context
     }
 
+    /// A lab's last check run in a teacher's table: the points, when, whether handed in, and each result.
+    private static func checksCell(_ run: CheckRun) -> [String: Any] {
+        [
+            "summary": "\(run.score) of \(run.maxScore) points at \(run.ranAt.formatted(readableTime)) UTC" + (run.handedInAt == nil ? "" : " (handed in)"),
+            "details": run.summary,
+        ]
+    }
+
     /// Where a grade stands, in a teacher's words.
     static func gradeState(_ grade: Grade?) -> String {
         guard let grade else { return "not sent" }
@@ -143,7 +152,7 @@ extension HTMLPage {
 
     /// Formats made once: the table is rendered every few seconds, a row at a time.
     private static let machineTime = Date.ISO8601FormatStyle()
-    private static let readableTime = Date.ISO8601FormatStyle(dateTimeSeparator: .space).year().month().day().time(includingFractionalSeconds: false)
+    static let readableTime = Date.ISO8601FormatStyle(dateTimeSeparator: .space).year().month().day().time(includingFractionalSeconds: false)
 
     private static func time(_ date: Date) -> [String: String] {
         ["machine": date.formatted(machineTime), "readable": date.formatted(readableTime)]

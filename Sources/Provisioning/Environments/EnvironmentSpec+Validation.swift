@@ -46,11 +46,16 @@ extension EnvironmentSpec {
         check((1...65535).contains(access.port), "access.port must be 1 to 65535")
         check((1...525_600).contains(lifetimeMinutes), "lifetimeMinutes must be 1 to 525600")
         check((1...525_600).contains(idleTimeoutMinutes), "idleTimeoutMinutes must be 1 to 525600")
+        check(checks.count <= Self.maxChecks, "checks may list at most \(Self.maxChecks) checks")
+        check(Set(checks.map(\.name)).count == checks.count, "checks must have different names")
+        for (index, check) in checks.enumerated() { problems += check.problems(at: "checks[\(index)]") }
         return problems
     }
 
     /// The most VMs one lab may have.
     public static let maxVMs = 8
+    /// The most checks one environment may declare.
+    public static let maxChecks = 20
 
     /// Throws `invalidEnvironment` with every problem, if there is one.
     public func validate() throws(ProvisioningError) {

@@ -17,10 +17,12 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     public var lifetimeMinutes: Int
     /// How long an instance may sit unused before it is stopped.
     public var idleTimeoutMinutes: Int
+    /// Checks of the student's work, run in the first VM ("Check my work", "Hand in").
+    public var checks: [CheckSpec]
 
     public init(
         name: String, title: String? = nil, vms: [VMSpec], pool: String? = nil, tags: [String] = [],
-        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 60
+        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 60, checks: [CheckSpec] = []
     ) {
         self.name = name
         self.title = title
@@ -30,6 +32,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         self.access = access
         self.lifetimeMinutes = lifetimeMinutes
         self.idleTimeoutMinutes = idleTimeoutMinutes
+        self.checks = checks
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +45,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         access = try container.decodeIfPresent(AccessSpec.self, forKey: .access) ?? AccessSpec()
         lifetimeMinutes = try container.decodeIfPresent(Int.self, forKey: .lifetimeMinutes) ?? 240
         idleTimeoutMinutes = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMinutes) ?? 60
+        checks = try container.decodeIfPresent([CheckSpec].self, forKey: .checks) ?? []
     }
 
     /// The machine students connect to.

@@ -30,13 +30,16 @@ public struct ProvisioningSettings: Sendable, Hashable {
     public var orphanGrace: Duration
     /// How long an instance may sit in a transient state before the reconciler starts it moving again.
     public var stuckAfter: Duration
+    /// The least time between two runs of one lab's checks ("Check my work").
+    public var checkInterval: Duration
 
     public init(
         vmidRange: ClosedRange<Int> = 100_000...199_999, maxClonesPerNode: Int = 4, maxClonesPerStorage: Int = 8,
         defaultPool: String = "labgate", tag: String = "labgate", memoryCeiling: Double = 0.9,
         cloneTimeout: Duration = .seconds(900), taskTimeout: Duration = .seconds(300), addressTimeout: Duration = .seconds(300),
         pollInterval: Duration = .seconds(1), slotWait: Duration = .seconds(120), maxStepAttempts: Int = 5,
-        instanceLease: Duration = .seconds(300), orphanGrace: Duration = .seconds(600), stuckAfter: Duration = .seconds(900)
+        instanceLease: Duration = .seconds(300), orphanGrace: Duration = .seconds(600), stuckAfter: Duration = .seconds(900),
+        checkInterval: Duration = .seconds(60)
     ) {
         self.vmidRange = vmidRange
         self.maxClonesPerNode = maxClonesPerNode
@@ -53,5 +56,6 @@ public struct ProvisioningSettings: Sendable, Hashable {
         self.instanceLease = instanceLease
         self.orphanGrace = orphanGrace
         self.stuckAfter = stuckAfter
+        self.checkInterval = checkInterval
     }
 }

@@ -8,6 +8,8 @@ public struct ProvisioningStack: Sendable {
     public let lifecycle: LabLifecycle
     public let operations: LabOperations
     public let reconciler: Reconciler
+    /// The environments' checks, run in students' labs.
+    public let checks: CheckRunner
 
     /// - Parameters:
     ///   - lock: where new labs under a quota take turns; the backends' ephemeral store
@@ -23,6 +25,9 @@ public struct ProvisioningStack: Sendable {
             proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings, clock: clock, logger: logger)
         operations = LabOperations(repositories: repositories, queue: queue, lock: lock, audit: audit, clock: clock)
         reconciler = Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: reconcileLockTTL)
+        checks = CheckRunner(
+            proxmox: proxmox, ephemeral: ephemeral, runs: repositories.checkRuns, audit: audit, interval: settings.checkInterval,
+            pollInterval: settings.pollInterval, clock: clock)
     }
 
     /// What each job kind of provisioning does, for a worker.

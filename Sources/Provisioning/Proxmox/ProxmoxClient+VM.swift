@@ -103,6 +103,22 @@ extension ProxmoxClient {
         return try await call(.GET, Self.qemu(node, vmid) + "/agent/network-get-interfaces", idempotent: true, as: Result.self).result
     }
 
+    /// Starts `command` (program and arguments) in the guest through the agent; answers its PID.
+    /// Repeated after a failure only when PVE certainly did not start it.
+    public func exec(node: String, vmid: Int, command: [String]) async throws(ProxmoxError) -> Int {
+        struct Started: Decodable, Sendable { var pid: LenientNumber }
+        var params = ProxmoxParameters()
+        params.set("command", each: command)
+        return try await call(.POST, Self.qemu(node, vmid) + "/agent/exec", params, idempotent: false, as: Started.self).pid.int
+    }
+
+    /// Whether the command with `pid` has exited, and how. After it reports an exit the agent forgets the PID.
+    public func execStatus(node: String, vmid: Int, pid: Int) async throws(ProxmoxError) -> PVEExecStatus {
+        var params = ProxmoxParameters()
+        params.set("pid", pid)
+        return try await call(.GET, Self.qemu(node, vmid) + "/agent/exec-status", params, idempotent: true)
+    }
+
     /// The VM's snapshots, without the `current` pseudo-entry.
     public func snapshots(node: String, vmid: Int) async throws(ProxmoxError) -> [PVESnapshot] {
         let all: [PVESnapshot] = try await call(.GET, Self.qemu(node, vmid) + "/snapshot", idempotent: true)

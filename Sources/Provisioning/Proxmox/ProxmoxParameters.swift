@@ -11,6 +11,12 @@ public struct ProxmoxParameters: Sendable, Hashable {
         pairs.append((name, value))
     }
 
+    /// An array parameter, sent as the name repeated once per value, as PVE reads arrays from a form.
+    public mutating func set(_ name: String, each values: [String]) {
+        pairs.removeAll { $0.name == name }
+        pairs += values.map { (name, $0) }
+    }
+
     public mutating func set(_ name: String, _ value: Int?) { set(name, value.map(String.init)) }
 
     /// PVE's schema takes `0` or `1` for a boolean in a form, never `true`.

@@ -40,6 +40,9 @@ struct LTITestbed: Sendable {
         templates: [{ vmid: 9000, name: debian-desktop, node: pve1, storage: shared }]
         pools: [labgate]
         tokens: [{ id: "labgate@pve!test", secret: "not-a-secret-test-token" }]
+        guestCommands:
+          - { match: "hello.txt" }
+          - { match: "nginx", exitCode: 3, stdout: "<b>inactive</b>" }
         """
 
     static func run(
@@ -153,9 +156,10 @@ struct LTITestbed: Sendable {
         return try await (browser ?? self.browser).get(location.hasPrefix("/") ? toolURL + location : location)
     }
 
-    /// An environment teachers can choose.
+    /// An environment teachers can choose, with `checks` of the students' work (the simulated
+    /// guests pass `hello.txt` checks and fail `nginx` ones, printing HTML).
     @discardableResult
-    func addEnvironment(_ name: String, title: String) async throws -> LabCore.Environment {
-        try await repositories.environments.save(EnvironmentSpec(name: name, title: title, vms: [VMSpec(template: 9000)]).environment())
+    func addEnvironment(_ name: String, title: String, checks: [CheckSpec] = []) async throws -> LabCore.Environment {
+        try await repositories.environments.save(EnvironmentSpec(name: name, title: title, vms: [VMSpec(template: 9000)], checks: checks).environment())
     }
 }
