@@ -140,6 +140,8 @@ struct BrowserTests {
                 #expect(try await page.evaluate(fits) as? Bool == true, "the waiting page scrolls sideways at 320 px")
                 #expect(try await page.evaluate(focusShows) as? Bool == true)
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("waiting-page-320px.png"))
+                // The waiting page moves on to the desktop by itself: let it, so it cannot take the teacher's page away.
+                try await page.waitUntil("location.pathname.endsWith('/preview') && document.readyState === 'complete'")
                 try await page.navigate(bed.platform.issuer + "/launch?role=teacher")
                 try await page.waitUntil("document.getElementById('students') !== null && document.readyState === 'complete'")
                 #expect(try await page.evaluate(fits) as? Bool == true, "the course page scrolls sideways at 320 px")
@@ -226,6 +228,57 @@ struct BrowserTests {
                 steps = try await bed.repositories.instances.steps(of: lab.id).map(\.name)
             }
             #expect(steps.contains("reset"))
+        }
+    }
+
+    @Test(
+        "a student's lab page in the course's iframe: Check my work shows each result, Hand in sends the points; the teacher's page shows the result, the grade and the roster"
+    )
+    func checkAndHandIn() async throws {
+        try await LTITestbed.run(["queue.retryDelayMilliseconds": "100"]) { (bed) async throws in
+            bed.platform.gradebook.addLineItem(resourceLinkID: "link-1", label: "Lab 1")
+            let environment = try await bed.addEnvironment("checked-\(UUID().uuidString.prefix(6))", title: "Web server lab", checks: LabHomeTests.checks)
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { _, page in
+                try await page.navigate(bed.platform.issuer + "/")
+                try await page.waitUntil("document.getElementById('launch-student') !== null")
+                try await page.click("#launch-student")
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                // Back from the desktop by the activity's link: the ready lab opens on its page.
+                try await page.click("#launch-student")
+                try await page.waitUntil("document.querySelector('#check button') !== null", inFrame: "/labs/")
+                try await page.click("#check button", inFrame: "/labs/")
+                try await page.waitUntil(
+                    "document.getElementById('check-summary') !== null && document.getElementById('check-summary').textContent.includes('2 of 5 points')",
+                    inFrame: "/labs/")
+                let output = try await page.evaluate("document.querySelector('#check-results pre').textContent", inFrame: "/labs/") as? String
+                #expect(output == "<b>inactive</b>", "the guest's output is text, not markup")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("lab-page-checked.png"))
+                try await page.click("#hand-in button", inFrame: "/labs/")
+                try await page.waitUntil(
+                    "document.getElementById('notice') !== null && document.getElementById('notice').textContent.includes('Handed in')", inFrame: "/labs/")
+
+                try await page.click("#launch-teacher")
+                try await page.waitUntil(
+                    "document.querySelector('#roster .checks') !== null && document.querySelector('#roster .checks').textContent.includes('(handed in)')",
+                    inFrame: "/courses/")
+                // The grade's delivery and the roster's reading take a worker's turn: the page shows them once reloaded.
+                let lab = try #require(try await Self.instance(of: environment, in: bed))
+                for _ in 0..<100 {
+                    let enrolled = try await bed.repositories.enrolments.list(courseID: try #require(lab.courseID)).members.map(\.subject)
+                    if bed.platform.gradebook.grade(of: "student-ada", resourceLinkID: "link-1") != nil, enrolled.contains("student-ada") { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                try await page.click("#launch-teacher")
+                try await page.waitUntil(
+                    "document.querySelector('.grade-state') !== null && document.querySelector('.grade-state').textContent.includes('sent at') "
+                        + "&& document.getElementById('enrolled') !== null && document.getElementById('enrolled').textContent.includes('Ada Lovelace')",
+                    inFrame: "/courses/", timeout: .seconds(20))
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("teacher-course-page-checks.png"))
+                _ = try await page.evaluate("(document.getElementById('enrolled-heading').scrollIntoView({block: 'start'}), true)", inFrame: "/courses/")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("teacher-course-page-grades.png"))
+            }
+            #expect(bed.platform.gradebook.grade(of: "student-ada", resourceLinkID: "link-1")?.score == 40)
         }
     }
 }

@@ -72,6 +72,7 @@ struct LabHomeTests {
                 let (_, page) = try await TeachingTests.teach(bed, in: teacher)
                 #expect(page.body.contains("2 of 5 points at") && page.body.contains("(handed in)"))
                 #expect(page.body.contains("Completed, 2/5"))
+                #expect(page.body.contains(#"name="score" min="0" max="100" step="any" value="40""#), "the form's scale is 0–100")
             }
         }
     }

@@ -192,7 +192,11 @@ public final class HeadlessChromium: Sendable {
         /// Clicks the middle of the element `selector` with the mouse, as a person does (popup
         /// blockers let such a click open a window). In a frame, the frame is the page's first `iframe`.
         public func click(_ selector: String, inFrame frameURL: String? = nil) async throws {
-            let rect = "(function(e){var r=e.getBoundingClientRect();return [r.left+r.width/2,r.top+r.height/2];})"
+            // As a person would, the element is scrolled into sight first (the frame, then the element in it).
+            if frameURL != nil {
+                _ = try await evaluate("(function(f){if(f){f.scrollIntoView({block:'start'});}return true;})(document.querySelector('iframe'))")
+            }
+            let rect = "(function(e){e.scrollIntoView({block:'center'});var r=e.getBoundingClientRect();return [r.left+r.width/2,r.top+r.height/2];})"
             guard let inner = try await evaluate("\(rect)(document.querySelector(\(Self.quoted(selector))))", inFrame: frameURL) as? [Double] else {
                 throw ChildProcessError(message: "no element \(selector) to click")
             }

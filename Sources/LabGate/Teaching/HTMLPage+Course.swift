@@ -85,7 +85,8 @@ extension HTMLPage {
                     let grade = grades["\(activity.id) \(member.user.id)"]
                     return [
                         "id": member.user.id.rawValue, "name": member.user.name ?? member.user.subject, "state": gradeState(grade),
-                        "score": grade?.scoreGiven?.formatted(.number.grouping(.never)) ?? "", "comment": grade?.comment ?? "",
+                        "score": grade.flatMap(scoreOutOf100)?.formatted(.number.precision(.fractionLength(0...2)).grouping(.never)) ?? "",
+                        "comment": grade?.comment ?? "",
                     ]
                 },
             ] as [String: Any]
@@ -119,6 +120,13 @@ extension HTMLPage {
             "summary": "\(run.score) of \(run.maxScore) points at \(run.ranAt.formatted(readableTime)) UTC" + (run.handedInAt == nil ? "" : " (handed in)"),
             "details": run.summary,
         ]
+    }
+
+    /// A grade on the form's scale of 0–100, whatever maximum it was sent with (a hand-in's is the checks' points).
+    private static func scoreOutOf100(_ grade: Grade) -> Double? {
+        guard let given = grade.scoreGiven else { return nil }
+        guard let maximum = grade.scoreMaximum, maximum > 0 else { return given }
+        return given / maximum * GradePassback.scoreMaximum
     }
 
     /// Where a grade stands, in a teacher's words.

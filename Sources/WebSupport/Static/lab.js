@@ -1,6 +1,7 @@
-// The student's waiting page: follows the lab's progress (server-sent events from the
-// address in #status's data-events), marks the steps done, and on "ready" goes to the
-// single-use link it is sent; on a final state it shows what the student can do.
+// The student's lab pages. Both keep the "new window" form's pass fresh. The waiting page
+// also follows the lab's progress (server-sent events from the address in #status's
+// data-events), marks the steps done, and on "ready" goes to the single-use link it is sent;
+// on a final state it shows what the student can do.
 (function () {
   "use strict";
   var status = document.getElementById("status");
@@ -21,7 +22,7 @@
 
   // A window pass is good once and for two minutes: keep a fresh one in the form.
   function renewPass() {
-    var body = new URLSearchParams({ csrf: start.querySelector("input[name=csrf]").value });
+    var body = new URLSearchParams({ csrf: document.querySelector("input[name=csrf]").value });
     fetch(windowForm.dataset.renew, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (j) { if (j) { document.getElementById("window-pass").value = j.pass; } })
@@ -30,8 +31,8 @@
   setInterval(renewPass, 90000);
   windowForm.addEventListener("submit", function () { setTimeout(renewPass, 500); });
 
-  // EventSource reconnects by itself after a dropped connection.
-  if (!window.EventSource) { return; }
+  // EventSource reconnects by itself after a dropped connection. The lab's home has no progress to follow.
+  if (!window.EventSource || !status) { return; }
   var events = new EventSource(status.dataset.events);
   events.addEventListener("progress", function (e) {
     var p = JSON.parse(e.data);
