@@ -71,6 +71,10 @@ mkdir -p "$work/private"
 # Every request PVESim receives during the run, checked against Proxmox's real API schema below.
 export LABGATE_PVESIM_REQUEST_LOG="$work/pve-requests.jsonl"
 : > "$LABGATE_PVESIM_REQUEST_LOG"
+# Every web-service request the test platform's Moodle receives, with its answer, checked
+# against Moodle's own declarations of those functions below.
+export LABGATE_MOODLESIM_REQUEST_LOG="$work/moodle-ws-requests.jsonl"
+: > "$LABGATE_MOODLESIM_REQUEST_LOG"
 
 swift build --build-tests
 # Load tests (a class of 500 clicking at once through two gateway processes) run alone,
@@ -84,16 +88,22 @@ else
     swift test --skip-build "$@"
 fi
 
-checker=../shared/tools/pve_contract_check.py
-if [ -f "$checker" ]; then
-    echo "Proxmox API contract check of $(wc -l < "$LABGATE_PVESIM_REQUEST_LOG") requests PVESim received:"
-    python3 "$checker" --quiet "$LABGATE_PVESIM_REQUEST_LOG"
-elif [ "${CI:-}" = "true" ]; then
-    echo "error: $checker is missing (CI=true: the contract check cannot be skipped)" >&2
-    exit 1
-else
-    echo "warning: $checker not found; the Proxmox contract check was left out" >&2
-fi
+# contract_check NAME CHECKER LOG [ARGS…]: a checker of the shared tools on what a simulator received.
+contract_check() {
+    local name=$1 checker=$2 log=$3
+    shift 3
+    if [ -f "$checker" ]; then
+        echo "$name contract check of $(wc -l < "$log") requests:"
+        python3 "$checker" --quiet "$@" "$log"
+    elif [ "${CI:-}" = "true" ]; then
+        echo "error: $checker is missing (CI=true: the $name contract check cannot be skipped)" >&2
+        exit 1
+    else
+        echo "warning: $checker not found; the $name contract check was left out" >&2
+    fi
+}
+contract_check "Proxmox API" ../shared/tools/pve_contract_check.py "$LABGATE_PVESIM_REQUEST_LOG"
+contract_check "Moodle web services" ../shared/tools/moodle_ws_contract_check.py "$LABGATE_MOODLESIM_REQUEST_LOG" --responses
 
 # A real Moodle, driven through its own pages in a browser, over http and as two https sites.
 if [ $# -eq 0 ]; then

@@ -23,6 +23,8 @@ public final class LTIService: Sendable {
     let keySets: KeySetCache
     /// Tokens for the platforms' services (grades, roster), shared by every caller.
     let serviceTokens: ServiceTokens
+    /// Each platform's Moodle web services (roles, groups, timetable, messages).
+    public let webServices: MoodleWebServices
     let logger: Logger
 
     public init(
@@ -46,6 +48,7 @@ public final class LTIService: Sendable {
             policy: OutboundURLPolicy(
                 allowInsecureLoopback: settings.allowInsecureLoopback, allowPrivateAddresses: settings.allowPrivateAddresses))
         self.serviceTokens = ServiceTokens(http: http, toolKeys: toolKeys)
+        self.webServices = MoodleWebServices(repository: repositories.webServices, box: box, http: http)
         self.keySets = KeySetCache(
             http: http, maxAge: settings.keySetMaxAge, refetchInterval: settings.keySetRefetchInterval, logger: logger)
     }
@@ -63,6 +66,11 @@ public final class LTIService: Sendable {
         GradePassback(
             repositories: repositories, queue: queue, grades: AssignmentGrades(service: PlatformServiceCall(http: http, tokens: serviceTokens)), audit: audit,
             retryDelay: settings.backoff(after:), logger: logger)
+    }
+
+    /// Messages to students in Moodle, delivered by jobs.
+    public func studentMessages(audit: AuditTrail) -> StudentMessages {
+        StudentMessages(repositories: repositories, webServices: webServices, audit: audit, logger: logger)
     }
 
     /// Rosters read from the platforms; old ones are read again by jobs on `queue`.

@@ -16,6 +16,7 @@ public struct Repositories: Sendable {
     public var grades: any GradeRepository
     public var enrolments: any EnrolmentRepository
     public var checkRuns: any CheckRunRepository
+    public var webServices: any WebServiceAccessRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
@@ -23,7 +24,8 @@ public struct Repositories: Sendable {
         audit: any AuditLog, jobs: any JobLedger, toolKeys: any ToolKeyRepository,
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
         quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
-        enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository
+        enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository,
+        webServices: any WebServiceAccessRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -41,5 +43,6 @@ public struct Repositories: Sendable {
         self.grades = grades
         self.enrolments = enrolments
         self.checkRuns = checkRuns
+        self.webServices = webServices
     }
 }

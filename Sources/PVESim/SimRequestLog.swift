@@ -11,7 +11,7 @@ public final class SimRequestLog: Sendable {
 
     /// Opens `path` for appending; several simulators may share one file.
     public init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SimConfigurationError(description: "cannot open request log \(path): errno \(errno)") }
         self.descriptor = fd
     }

@@ -28,6 +28,8 @@ public final class PlatformSim: Sendable {
     private let state: NIOLockedValueBox<State>
     /// The gradebook and its services (AGS), with Moodle's rules.
     public let gradebook = SimGradebook()
+    /// Moodle's web services (roles, groups, calendar, messages), with Moodle's protocol.
+    public let moodle = SimMoodleSite()
     /// The course shown to people, if any (`offer(_:)`).
     let course = NIOLockedValueBox<CourseOffering?>(nil)
 
@@ -86,6 +88,7 @@ public final class PlatformSim: Sendable {
         router.get(".well-known/openid-configuration") { _, _ in try Self.json(self.openIDConfiguration()) }
         router.post("register") { request, _ in try await self.register(request) }
         gradebook.routes(on: router, platform: self)
+        moodle.routes(on: router)
         addCourseRoutes(to: router)
         router.post("deep-link-return") { request, _ in
             var request = request
@@ -237,6 +240,7 @@ public final class PlatformSim: Sendable {
 
     func setBaseURL(_ url: String) {
         state.withLockedValue { $0.baseURL = url }
+        moodle.baseURL.withLockedValue { $0 = url }
     }
 }
 

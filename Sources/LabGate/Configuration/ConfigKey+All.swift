@@ -164,6 +164,9 @@ extension ConfigKey {
         ConfigKey(
             "lti.rosterLeaverGraceHours", .integer(0...720), default: "24",
             help: "how long the lab of a student who left the course (by its roster) is kept before it is deleted"),
+        ConfigKey(
+            "lti.readyMessageAfterSeconds", .integer(0...3600), default: "60",
+            help: "a student whose new lab took longer than this gets a Moodle message when it is ready (needs the platform's web services)"),
     ]
 
     /// The key with this path.

@@ -1,13 +1,14 @@
 import Foundation
 
 /// The files and folders holding LabGate's secrets (the database with the guest passwords
-/// and token hashes, the secret key file) that other local accounts can read.
+/// and token hashes, the secret key file, Moodle web-service tokens) that other local accounts can read.
 package enum FileExposure {
     /// One warning per exposed path, with the command that closes it.
     package static func warnings(_ config: LabGateConfig) -> [String] {
         var files: [String] = []
         if case .sqlite(let path) = config.database, path != ":memory:" { files += [path, path + "-wal", path + "-shm"] }
         if config.secretKey == nil { files.append(config.secretKeyFile) }
+        files += ((try? PlatformFile.load(directory: config.platformsDirectory)) ?? []).compactMap { $0.platform.webServices?.tokenFile }
         let folders = Set(files.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path })
             .subtracting([FileManager.default.currentDirectoryPath])
         return folders.sorted().compactMap { warning($0, private: 0o700) } + files.compactMap { warning($0, private: 0o600) }

@@ -53,6 +53,8 @@ package struct LabGateConfig: Sendable {
     package let provisioning: ProvisioningSettings
     let environmentsDirectory: String
     package let reconcileInterval: Duration
+    /// A new lab that took longer is announced by a Moodle message.
+    let readyMessageAfter: Duration
     package let lti: LTISettings
     /// What teachers may set for their course.
     let courseLimits: CourseLimits
@@ -83,6 +85,7 @@ package struct LabGateConfig: Sendable {
         provisioning = ProvisioningSettings(values)
         environmentsDirectory = values.text("provisioning.environmentsDirectory")
         reconcileInterval = values.seconds("provisioning.reconcileIntervalSeconds")
+        readyMessageAfter = values.seconds("lti.readyMessageAfterSeconds")
         lti = LTISettings(values, host: host, port: port)
         platformsDirectory = values.text("lti.platformsDirectory")
         courseLimits = CourseLimits(values)

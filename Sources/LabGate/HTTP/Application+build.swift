@@ -31,7 +31,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
         MetricsMiddleware()
         ErrorMappingMiddleware()
     }
-    router.addRoutes(HealthController(backends: backends).endpoints)
+    router.addRoutes(HealthController(backends: backends, webServices: lti.webServices).endpoints)
     router.addRoutes(StaticAssets.bundled.endpoints(context: LabGateRequestContext.self))
     router.addRoutes(PrometheusMetrics.endpoints(tokens: APITokens(repository: backends.repositories.apiTokens)))
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
@@ -46,7 +46,8 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     router.addRoutes(
         CourseController(
             web: lti.web, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
-            audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral), lti: ltiJobs
+            audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral), lti: ltiJobs,
+            webServices: lti.webServices
         ).endpoints)
     router.addRoutes(LogoutController(web: lti.web).endpoints)
     router.addRoutes(

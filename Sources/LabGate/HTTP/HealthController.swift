@@ -1,13 +1,17 @@
 import Hummingbird
+import LTIGateway
 
 /// `/healthz` (the process is alive) and `/readyz` (what it needs answers).
 struct HealthController {
     let backends: Backends
+    let webServices: MoodleWebServices
 
-    /// The body of `/readyz`.
+    /// The body of `/readyz`. The platforms' web services are details: LabGate serves
+    /// launches without them, so they never make it unready.
     struct Readiness: ResponseEncodable {
         var status: String
         var checks: [ReadinessCheck]
+        var webServices: [WebServiceReadiness]
     }
 
     var endpoints: RouteCollection<LabGateRequestContext> {
@@ -16,11 +20,12 @@ struct HealthController {
             ["status": "alive"]
         }
         routes.get("readyz") { _, context in
-            let checks = await backends.readiness(logger: context.logger)
-            let ready = checks.allSatisfy(\.ready)
+            async let checks = backends.readiness(logger: context.logger)
+            async let webServices = backends.webServiceReadiness(webServices, logger: context.logger)
+            let ready = await checks.allSatisfy(\.ready)
             return EditedResponse(
                 status: ready ? .ok : .serviceUnavailable,
-                response: Readiness(status: ready ? "ready" : "unavailable", checks: checks))
+                response: Readiness(status: ready ? "ready" : "unavailable", checks: await checks, webServices: await webServices))
         }
         return routes
     }

@@ -52,6 +52,10 @@ extension Refusal {
         case .noSuchInstance: Refusal(status: .notFound, code: "not_found", message: "There is no such lab in this course.")
         case .noSuchActivity: Refusal(status: .notFound, code: "not_found", message: "There is no such activity in this course.")
         case .teachersOnly: Refusal(status: .forbidden, code: "teachers_only", message: "Only the course's teachers can see and change this page.")
+        case .readOnly:
+            Refusal(
+                status: .forbidden, code: "read_only",
+                message: "Moodle lists you as a non-editing teacher of this course: you may watch its page, and only its editing teachers change it.")
         case .invalid(let field, let message):
             Refusal(status: .unprocessableContent, code: "invalid_field", message: "\(field): \(message)", details: ["field": field])
         }

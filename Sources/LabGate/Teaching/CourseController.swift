@@ -8,7 +8,9 @@ import WebSupport
 
 /// The teacher's page of one course, reached from an instructor's launch: the activities'
 /// environments, the course's settings, its students' labs with actions, "prepare now" and
-/// the course's audit trail. Only the course's teachers (and its platform's admins) get in.
+/// the course's audit trail, and what Moodle's web services add (timetable, groups). The
+/// course's teachers (and its platform's admins) get in; Moodle's non-editing teachers, whom
+/// LTI calls Learners, may watch it without changing anything.
 struct CourseController<Context: RequestContext>: Sendable {
     /// The browser's session, its forms' tokens and window passes.
     let web: WebSessions
@@ -19,11 +21,15 @@ struct CourseController<Context: RequestContext>: Sendable {
     let notices: CourseNotices
     /// Where a teacher's grade goes to the platform's gradebook, and where the roster is read.
     let lti: LTIJobs
+    /// Moodle's web services: the timetable and groups, and who is a non-editing teacher.
+    let webServices: MoodleWebServices
 
     /// A teacher's verified request: their session and the course it is about.
     struct Access: Sendable {
         var session: LaunchSession
         var course: Course
+        /// A non-editing teacher, who sees the page without its forms.
+        var readOnly = false
         var address: String?
         /// The posted form (read once, its CSRF token checked); empty for a GET.
         var form: [String: [String]]
@@ -76,19 +82,35 @@ struct CourseController<Context: RequestContext>: Sendable {
         guard let course = try await repositories.courses.find(id: CourseID(try context.parameters.require("course"))) else {
             throw CoursePageError.noSuchCourse
         }
-        guard try await session.mayTeach(course.id, courses: repositories.courses) else { throw CoursePageError.teachersOnly }
+        var readOnly = false
+        if try await !session.mayTeach(course.id, courses: repositories.courses) {
+            guard try await mayWatch(session, course) else { throw CoursePageError.teachersOnly }
+            readOnly = true
+        }
         var form: [String: [String]] = [:]
         if checkForm {
+            guard !readOnly else { throw CoursePageError.readOnly }
             form = try await request.formFields()
             guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw CoursePageError.staleForm }
         }
         return Access(
-            session: session, course: course, address: request.clientAddress(context, trustForwardedFor: web.trustForwardedFor), form: form)
+            session: session, course: course, readOnly: readOnly, address: request.clientAddress(context, trustForwardedFor: web.trustForwardedFor),
+            form: form)
+    }
+
+    /// Whether Moodle lists the session's user as a non-editing teacher of the course (its
+    /// web services say; without them, nobody but teachers gets in).
+    private func mayWatch(_ session: LaunchSession, _ course: Course) async throws -> Bool {
+        guard session.platformID == course.platformID, try await repositories.courses.role(of: session.userID, in: course.id) != nil,
+            let user = try await repositories.users.find(id: session.userID), let moodleID = Int(user.subject),
+            let participants = try? await webServices.participants(of: course)
+        else { return false }
+        return participants.contains { $0.id == moodleID && $0.isNonEditingTeacher }
     }
 
     private func roster(_ request: Request, _ access: Access) async throws -> Response {
         let roster = try await CourseRoster.load(access.course.id, from: repositories)
-        return HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: web.csrfToken(of: request) ?? "")
+        return HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: web.csrfToken(of: request) ?? "", readOnly: access.readOnly)
     }
 
     private func coursePage(_ request: Request, _ access: Access) async throws -> Response {
@@ -101,6 +123,7 @@ struct CourseController<Context: RequestContext>: Sendable {
     {
         let courseID = access.course.id
         let enrolments = try await repositories.enrolments.list(courseID: courseID)
+        async let moodle = CourseFromMoodle.load(access.course, from: webServices, now: Date())
         do {
             try await lti.rosters.readIfOld(courseID, enrolments)
         } catch {
@@ -112,7 +135,7 @@ struct CourseController<Context: RequestContext>: Sendable {
             roster: try await CourseRoster.load(courseID, from: repositories),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
             grades: try await repositories.grades.list(courseID: courseID), enrolments: enrolments,
-            csrf: csrf, notice: notice, problems: problems)
+            moodle: await moodle, readOnly: access.readOnly, csrf: csrf, notice: notice, problems: problems)
         return HTMLPage.course(view).response()
     }
 

@@ -4,6 +4,8 @@ enum CoursePageError: Error, Equatable {
     case noSuchCourse
     /// Not a teacher of this course (nor an admin of its platform).
     case teachersOnly
+    /// A non-editing teacher sent a form: they may watch, not change.
+    case readOnly
     case noSuchInstance
     case noSuchActivity
     case staleForm

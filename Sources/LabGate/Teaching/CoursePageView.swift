@@ -1,3 +1,4 @@
+import LTIGateway
 import LabCore
 
 /// Everything the teacher's course page shows, read before it is rendered.
@@ -12,6 +13,10 @@ struct CoursePageView: Sendable {
     var grades: [Grade]
     /// Everyone the platform lists as enrolled, as last read.
     var enrolments: EnrolmentList
+    /// The timetable and groups from Moodle's web services.
+    var moodle: CourseFromMoodle
+    /// A non-editing teacher's view: no forms.
+    var readOnly: Bool
     var csrf: String
     var notice: String?
     var problems: [(field: String, message: String)]

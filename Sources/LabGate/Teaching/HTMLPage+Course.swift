@@ -15,7 +15,8 @@ extension HTMLPage {
         for member in view.roster.members { names["user:\(member.user.id)"] = member.user.name ?? member.user.subject }
         var context: [String: Any] = [
             "title": view.course.title, "course": course, "csrf": view.csrf, "operations": operations,
-            "roster": rosterContext(view.roster, courseID: view.course.id, csrf: view.csrf),
+            "roster": rosterContext(view.roster, courseID: view.course.id, csrf: view.csrf, readOnly: view.readOnly),
+            "readOnly": view.readOnly, "moodle": moodleContext(view.moodle),
             "rosterURL": "/courses/\(course.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")/roster",
             "activities": view.activities.map { activity in
                 [
@@ -49,13 +50,13 @@ extension HTMLPage {
     }
 
     /// Only the roster's rows, for the table's refresh.
-    static func rosterRows(_ roster: CourseRoster, courseID: CourseID, csrf: String) -> Response {
-        let html = pageTemplates.render("roster-rows", rosterContext(roster, courseID: courseID, csrf: csrf))
+    static func rosterRows(_ roster: CourseRoster, courseID: CourseID, csrf: String, readOnly: Bool) -> Response {
+        let html = pageTemplates.render("roster-rows", rosterContext(roster, courseID: courseID, csrf: csrf, readOnly: readOnly))
         return Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    private static func rosterContext(_ roster: CourseRoster, courseID: CourseID, csrf: String) -> [String: Any] {
+    private static func rosterContext(_ roster: CourseRoster, courseID: CourseID, csrf: String, readOnly: Bool) -> [String: Any] {
         let rows = roster.rows.map { row -> [String: Any] in
             var fields: [String: Any] = ["student": row.member.user.id.rawValue, "name": row.member.user.name ?? row.member.user.subject]
             guard let instance = row.instance else { return fields }
@@ -71,7 +72,20 @@ extension HTMLPage {
             fields["checks"] = row.lastRun.map(checksCell)
             return fields
         }
-        return ["rows": rows, "csrf": csrf]
+        return ["rows": rows, "csrf": csrf, "readOnly": readOnly]
+    }
+
+    /// The timetable and the groups from Moodle, or why they are missing.
+    private static func moodleContext(_ moodle: CourseFromMoodle) -> [String: Any] {
+        var context: [String: Any] = [
+            "configured": moodle.configured, "problems": moodle.problems, "hasGroups": !moodle.groups.isEmpty,
+            "events": moodle.events.map { event in
+                ["name": event.name, "start": time(event.start), "end": event.timeduration > 0 ? time(event.end) : nil].compactMapValues { $0 }
+            },
+            "groups": moodle.groups.map { ["name": $0.name, "members": $0.members.isEmpty ? "nobody" : $0.members.joined(separator: ", ")] },
+        ]
+        context["unavailable"] = moodle.unavailable
+        return context
     }
 
     /// Per activity with a gradebook column, each student's grade: where it stands and a form to set it.
@@ -103,10 +117,11 @@ extension HTMLPage {
                     "name": member.name ?? member.subject, "email": member.email ?? "",
                     "launched": launched.contains(member.subject),
                 ]
+                row["groups"] = view.moodle.groupsBySubject[member.subject]?.joined(separator: ", ")
                 row["left"] = member.leftAt.map { "left the course on \($0.formatted(readableTime)) UTC" }
                 return row
             },
-            "count": list.members.filter { $0.leftAt == nil && $0.isLearner }.count,
+            "count": list.members.filter { $0.leftAt == nil && $0.isLearner }.count, "withGroups": !view.moodle.groupsBySubject.isEmpty,
         ]
         context["readAt"] = list.readAt.map { "\($0.formatted(readableTime)) UTC" }
         context["problem"] = list.problem

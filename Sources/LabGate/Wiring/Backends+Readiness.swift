@@ -1,5 +1,6 @@
 import Foundation
 import LTIGateway
+import LabCore
 import Logging
 
 /// Whether one part a process depends on can be reached.
@@ -10,7 +11,42 @@ struct ReadinessCheck: Sendable, Codable, Equatable {
     var problem: String?
 }
 
+/// Whether one platform's Moodle web services work, and which of LabGate's functions the
+/// token may not call (each switches a feature off). The platform is named by its id only.
+struct WebServiceReadiness: Sendable, Codable, Equatable {
+    var platform: String
+    var ready: Bool
+    var missingFunctions: [String]
+    var problem: String?
+}
+
 extension Backends {
+    /// Each configured platform's web services, as the site last said (asked again every few minutes).
+    func webServiceReadiness(_ services: MoodleWebServices, logger: Logger) async -> [WebServiceReadiness] {
+        let configured: [WebServiceAccess]
+        do {
+            configured = try await repositories.webServices.list()
+        } catch {
+            return []  // the database check says why
+        }
+        var answers: [WebServiceReadiness] = []
+        for access in configured {
+            let platform = access.platformID.rawValue
+            switch await services.status(of: access.platformID) {
+            case .ready(_, let missing):
+                answers.append(WebServiceReadiness(platform: platform, ready: true, missingFunctions: missing.map(\.rawValue)))
+            case .failing(let error):
+                logger.warning("Moodle web services fail", metadata: ["platform": .string(platform), "problem": .string(error.description)])
+                // Anyone may ask: an unreachable site's error names its address, so only the log has it.
+                let problem = error.isTransient ? "the Moodle site does not answer; the log of this process has the cause" : error.description
+                answers.append(WebServiceReadiness(platform: platform, ready: false, missingFunctions: [], problem: problem))
+            case .notConfigured:
+                continue
+            }
+        }
+        return answers
+    }
+
     /// Checks, side by side, that the database, the ephemeral store and queue, and Guacamole's
     /// database (when it is not LabGate's) answer, and that the tool's keys open with this
     /// process's secret. Anyone may ask, so the answer names engines, never paths or hosts;

@@ -18,6 +18,7 @@ package enum JobHandlers {
         if let lti {
             handlers[GradePassback.jobKind] = { job, _ in try await lti.grades.deliver(job) }
             handlers[RosterSync.jobKind] = { job, _ in try await lti.rosters.run(job) }
+            handlers[StudentMessages.readyJobKind] = { job, _ in try await lti.messages.deliverReady(job) }
         }
         return handlers
     }

@@ -14,17 +14,18 @@ extension LTIService {
     }
 
     /// The work the gateway gives the job queue: scores on their way to the gradebooks
-    /// (audited as every change is) and rosters to read.
+    /// (audited as every change is), rosters to read and messages to send.
     package func jobs(_ backends: Backends, config: LabGateConfig, logger: Logger) -> LTIJobs {
         let audit = AuditTrail.counted(backends.repositories.audit, logger: logger)
         return LTIJobs(
-            grades: gradePassback(queue: backends.queue, settings: config.queue, audit: audit), rosters: rosters(queue: backends.queue, audit: audit))
+            grades: gradePassback(queue: backends.queue, settings: config.queue, audit: audit), rosters: rosters(queue: backends.queue, audit: audit),
+            messages: studentMessages(audit: audit))
     }
 
     /// What `serve` does before it accepts requests: declared platforms registered, and a
     /// signing key created if there is none.
     func prepare(platformsDirectory: String, logger: Logger) async throws {
-        let count = try await PlatformFile.apply(directory: platformsDirectory, to: registry)
+        let count = try await PlatformFile.apply(directory: platformsDirectory, to: registry, webServices: webServices)
         if count > 0 { logger.info("applied platform files", metadata: ["count": .stringConvertible(count), "directory": .string(platformsDirectory)]) }
         if let kid = try await toolKeys.ensureKey(now: Date()) {
             logger.info("created the tool's first signing key", metadata: ["kid": .string(kid)])

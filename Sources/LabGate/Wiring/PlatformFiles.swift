@@ -13,6 +13,9 @@ import Yams
 /// authUrl: https://moodle.example.edu/mod/lti/auth.php
 /// tokenUrl: https://moodle.example.edu/mod/lti/token.php
 /// jwksUrl: https://moodle.example.edu/mod/lti/certs.php
+/// webServices:                       # optional: Moodle's web services
+///   siteUrl: https://moodle.example.edu
+///   tokenFile: /etc/labgate/moodle.token
 /// ```
 struct PlatformFile: Decodable, Sendable {
     var issuer: String
@@ -21,6 +24,20 @@ struct PlatformFile: Decodable, Sendable {
     var authUrl: String
     var tokenUrl: String
     var jwksUrl: String
+    var webServices: WebServices?
+
+    /// A Moodle site and the file holding its web-service token (a file, so the token stays
+    /// out of a configuration that is shown and copied around).
+    struct WebServices: Decodable, Sendable {
+        var siteUrl: String
+        var tokenFile: String
+
+        /// The token, trimmed of a line end.
+        func token() throws -> String {
+            guard let data = FileManager.default.contents(atPath: tokenFile) else { throw Failure("cannot read webServices.tokenFile \(tokenFile)") }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
 
     /// Why a platform file was refused.
     typealias Failure = DescribedFailure
@@ -43,16 +60,32 @@ struct PlatformFile: Decodable, Sendable {
         }
     }
 
-    /// Registers (or updates) every declared platform as active.
-    static func apply(directory: String, to registry: PlatformRegistry) async throws -> Int {
+    /// Registers (or updates) every declared platform as active, with its web services.
+    static func apply(directory: String, to registry: PlatformRegistry, webServices: MoodleWebServices) async throws -> Int {
         let files = try load(directory: directory)
-        for (_, file) in files {
-            try await registry.save(file.platform, deployments: file.deploymentIds, now: Date())
+        for (path, file) in files {
+            let platform = try await registry.save(file.platform, deployments: file.deploymentIds, now: Date())
+            guard let access = file.webServices else { continue }
+            do {
+                try await webServices.configure(platform.id, siteURL: access.siteUrl, token: try access.token(), now: Date())
+            } catch {
+                throw Failure("platform file \(path): webServices: \(error)")
+            }
         }
         return files.count
     }
 
     var platform: Platform {
         Platform(issuer: issuer, clientID: clientId, authURL: authUrl, tokenURL: tokenUrl, jwksURL: jwksUrl, status: .active, createdAt: Date())
+    }
+}
+
+extension LabGateConfig {
+    /// One line per platform file with web services, for `config check`: the token's file is
+    /// named, the token itself never shown.
+    package var platformWebServices: [String] {
+        ((try? PlatformFile.load(directory: platformsDirectory)) ?? []).compactMap { path, file in
+            file.webServices.map { "platform file \(path): web services at \($0.siteUrl), token (hidden) read from \($0.tokenFile)" }
+        }
     }
 }

@@ -48,7 +48,8 @@ package struct ProvisioningRuntime: Sendable {
         let stack = ProvisioningStack(
             proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue, desktops: desktops,
             settings: config.provisioning, lock: backends.ephemeral, audit: .counted(backends.repositories.audit, logger: logger),
-            reconcileLockTTL: config.reconcileInterval * 3, logger: logger)
+            reconcileLockTTL: config.reconcileInterval * 3,
+            notices: QueuedLabNotices(queue: backends.queue, after: config.readyMessageAfter, logger: logger), logger: logger)
         return ProvisioningRuntime(
             proxmox: proxmox, stack: stack,
             catalog: EnvironmentCatalog(repository: backends.repositories.environments, proxmox: proxmox), desktops: desktops,

@@ -45,6 +45,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 let name = setting.key.path.padding(toLength: width, withPad: " ", startingAt: 0)
                 return "\(name)  \(setting.displayValue)    [\(setting.source); \(setting.key.environmentName)]"
             }
+            lines += config.platformWebServices
             lines.append("configuration is valid")
             return lines.joined(separator: "\n")
         }

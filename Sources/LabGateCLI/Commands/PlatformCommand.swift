@@ -11,7 +11,7 @@ struct PlatformCommand: AsyncParsableCommand {
         commandName: "platform",
         abstract: "Register, invite, list, approve and remove LTI platforms.",
         discussion: "The same registry as lti-config/platforms/*.yaml and Dynamic Registration. A running server sees changes within seconds.",
-        subcommands: [Add.self, Invite.self, List.self, Approve.self, Remove.self]
+        subcommands: [Add.self, Invite.self, List.self, Approve.self, Remove.self, WebServices.self]
     )
 
     /// `labgate platform add`.

@@ -55,7 +55,12 @@ extension LabLifecycle {
             return next
         }()
         try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: spec.desktopAccess) }
-        return try await move(instance, to: .ready) { $0.address = address }
+        let ready = try await move(instance, to: .ready) { $0.address = address }
+        // Only a new lab's first readiness: a restart or a reset is the student's own doing.
+        if let notices, try await !instances.steps(of: instance.id).contains(where: { ["stopping", "resetting"].contains($0.name) }) {
+            await notices.labReady(ready, waited: clock.now().timeIntervalSince(instance.createdAt))
+        }
+        return ready
     }
 
     /// stopping → stopped: the student's access withdrawn, every VM shut down (forced off after a minute).

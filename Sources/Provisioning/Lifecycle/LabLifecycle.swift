@@ -25,12 +25,15 @@ public struct LabLifecycle: Sendable {
     let slotReleases = SlotReleaseSignal()
     /// Runs after each saved step: a test stops a worker there, as if its process died.
     public var afterStep: (@Sendable (LabInstance) async throws -> Void)?
+    /// Told when a new lab is ready, so a student who stopped watching hears of it.
+    let notices: (any LabNotices)?
 
     public init(
         proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, desktops: any RemoteDesktops,
-        settings: ProvisioningSettings, clock: any WallClock = SystemClock(), logger: Logger
+        settings: ProvisioningSettings, notices: (any LabNotices)? = nil, clock: any WallClock = SystemClock(), logger: Logger
     ) {
         self.proxmox = proxmox
+        self.notices = notices
         self.settings = settings
         self.instances = repositories.instances
         self.environments = repositories.environments

@@ -12,7 +12,8 @@ extension SQLDatabase {
             launchSnapshots: SQLLaunchSnapshotRepository(database: self, instances: instances), reservations: SQLResourceReservations(database: self),
             apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self),
             invitations: SQLPlatformInvitationRepository(database: self), grades: SQLGradeRepository(database: self),
-            enrolments: SQLEnrolmentRepository(database: self), checkRuns: SQLCheckRunRepository(database: self)
+            enrolments: SQLEnrolmentRepository(database: self), checkRuns: SQLCheckRunRepository(database: self),
+            webServices: SQLWebServiceAccessRepository(database: self)
         )
     }
 }

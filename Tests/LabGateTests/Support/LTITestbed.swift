@@ -45,15 +45,19 @@ struct LTITestbed: Sendable {
           - { match: "nginx", exitCode: 3, stdout: "<b>inactive</b>" }
         """
 
+    /// `webServices`: the functions a Moodle web-service token of the test platform may call,
+    /// given to LabGate in the platform's file; nil: no web services.
     static func run(
-        storage: Storage = .embedded, _ overrides: [String: String] = [:], _ body: @Sendable (LTITestbed) async throws -> Void
+        storage: Storage = .embedded, _ overrides: [String: String] = [:], webServices: [String]? = nil,
+        _ body: @Sendable (LTITestbed) async throws -> Void
     ) async throws {
         let platform = try PlatformSim()
         try await platform.serving {
             // A port found free may be taken by another test before LabGate binds it: then try another.
             for attempt in 1...3 {
                 do {
-                    return try await run(storage: storage, overrides, platform: platform, port: try freeLoopbackPort(), body)
+                    return try await run(
+                        storage: storage, overrides, webServices: webServices, platform: platform, port: try freeLoopbackPort(), body)
                 } catch let failure as StartFailure where attempt < 3 {
                     Logger(label: "test").warning("LabGate did not start; trying another port", metadata: ["error": .string("\(failure)")])
                 }
@@ -72,19 +76,27 @@ struct LTITestbed: Sendable {
     }
 
     private static func run(
-        storage: Storage, _ overrides: [String: String], platform: PlatformSim, port: Int, _ body: @Sendable (LTITestbed) async throws -> Void
+        storage: Storage, _ overrides: [String: String], webServices: [String]?, platform: PlatformSim, port: Int,
+        _ body: @Sendable (LTITestbed) async throws -> Void
     ) async throws {
         // An address of its own in 127.0.0.0/8 as well: another test's server can never answer in its place.
         let host = "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
         let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
+        var moodle = ""
+        if let functions = webServices {
+            let tokenFile = platforms.appendingPathComponent("moodle.token")
+            try platform.moodle.issueToken(functions: functions).write(to: tokenFile, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile.path)
+            moodle = "\nwebServices: { siteUrl: \"\(platform.issuer)\", tokenFile: \"\(tokenFile.path)\" }"
+        }
         try """
         issuer: \(platform.issuer)
         clientId: \(platform.clientID)
         deploymentIds: ["\(platform.deploymentID)"]
         authUrl: \(platform.authURL)
         tokenUrl: \(platform.tokenURL)
-        jwksUrl: \(platform.jwksURL)
+        jwksUrl: \(platform.jwksURL)\(moodle)
         """.write(to: platforms.appendingPathComponent("sim.yaml"), atomically: true, encoding: .utf8)
         let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-pve-sim-\(UUID().uuidString).yaml")
         try Self.fastCluster.write(to: cluster, atomically: true, encoding: .utf8)
