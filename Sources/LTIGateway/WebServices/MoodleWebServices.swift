@@ -69,6 +69,11 @@ public final class MoodleWebServices: Sendable {
         return try await repository.remove(platformID: platformID)
     }
 
+    /// The platforms that have a site and token.
+    public func configuredPlatforms() async throws -> [PlatformID] {
+        try await repository.list().map(\.platformID)
+    }
+
     /// The site's address, without a path's trailing slash; an http(s) URL the outbound policy allows.
     static func checkedSite(_ text: String, policy: OutboundURLPolicy) throws -> String {
         let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text

@@ -23,16 +23,11 @@ struct WebServiceReadiness: Sendable, Codable, Equatable {
 extension Backends {
     /// Each configured platform's web services, as the site last said (asked again every few minutes).
     func webServiceReadiness(_ services: MoodleWebServices, logger: Logger) async -> [WebServiceReadiness] {
-        let configured: [WebServiceAccess]
-        do {
-            configured = try await repositories.webServices.list()
-        } catch {
-            return []  // the database check says why
-        }
+        guard let configured = try? await services.configuredPlatforms() else { return [] }  // the database check says why
         var answers: [WebServiceReadiness] = []
-        for access in configured {
-            let platform = access.platformID.rawValue
-            switch await services.status(of: access.platformID) {
+        for id in configured {
+            let platform = id.rawValue
+            switch await services.status(of: id) {
             case .ready(_, let missing):
                 answers.append(WebServiceReadiness(platform: platform, ready: true, missingFunctions: missing.map(\.rawValue)))
             case .failing(let error):

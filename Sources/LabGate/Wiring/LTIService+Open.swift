@@ -30,5 +30,26 @@ extension LTIService {
         if let kid = try await toolKeys.ensureKey(now: Date()) {
             logger.info("created the tool's first signing key", metadata: ["kid": .string(kid)])
         }
+        let platforms = try await webServices.configuredPlatforms()
+        // Asked in the background: a Moodle that is slow to answer must not hold the start.
+        Task { [webServices] in
+            for platform in platforms { await Self.report(await webServices.status(of: platform), platform: platform, logger: logger) }
+        }
+    }
+
+    /// What a platform's web services are, in the log at start: each missing function named with the feature it switches off.
+    private static func report(_ status: MoodleWebServices.Status, platform: PlatformID, logger: Logger) {
+        let metadata: Logger.Metadata = ["platform": .string(platform.rawValue)]
+        switch status {
+        case .notConfigured:
+            break
+        case .failing(let error):
+            logger.warning("Moodle's web services do not work: \(error)", metadata: metadata)
+        case .ready(let site, let missing):
+            logger.info("Moodle's web services of \(site) work", metadata: metadata)
+            for function in missing {
+                logger.warning("the web-service token may not call \(function.rawValue): \(function.feature) stays off", metadata: metadata)
+            }
+        }
     }
 }
