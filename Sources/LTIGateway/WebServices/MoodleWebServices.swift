@@ -168,6 +168,8 @@ public final class MoodleWebServices: Sendable {
         let now = ContinuousClock.now
         let task = participantsCache.withLockedValue { entries in
             if let entry = entries[course.id], now < entry.until { return entry.task }
+            // Courses looked at once are not kept for ever.
+            entries = entries.filter { now < $0.value.until }
             let task = Task { try await self.readParticipants(of: course) }
             entries[course.id] = (task, now + Self.participantsLifetime)
             return task
