@@ -1,16 +1,19 @@
 import Foundation
 
-/// Who holds a reserved number: a lab instance (its VMIDs, its student's VLAN) or a course
-/// (the VLAN all its students share).
+/// Who holds a reserved number: a lab instance (its VMIDs, its student's VLAN), a course
+/// (the VLAN all its students share) or one of a course's groups (its team's VLAN).
 public enum ReservationHolder: Sendable, Hashable, CustomStringConvertible {
     case instance(LabInstanceID)
     case course(CourseID)
+    /// A group of the course, by the platform's id of the group.
+    case group(CourseID, String)
 
-    /// `instance:<id>` or `course:<id>`, as stored.
+    /// `instance:<id>`, `course:<id>` or `group:<course id>:<group id>`, as stored.
     public var description: String {
         switch self {
         case .instance(let id): "instance:\(id)"
         case .course(let id): "course:\(id)"
+        case .group(let course, let group): "group:\(course):\(group)"
         }
     }
 
@@ -19,6 +22,11 @@ public enum ReservationHolder: Sendable, Hashable, CustomStringConvertible {
             self = .instance(LabInstanceID(String(text.dropFirst("instance:".count))))
         } else if text.hasPrefix("course:") {
             self = .course(CourseID(String(text.dropFirst("course:".count))))
+        } else if text.hasPrefix("group:") {
+            // A course id never holds a colon; a platform's group id might.
+            let rest = text.dropFirst("group:".count)
+            guard let colon = rest.firstIndex(of: ":") else { return nil }
+            self = .group(CourseID(String(rest[..<colon])), String(rest[rest.index(after: colon)...]))
         } else {
             return nil
         }

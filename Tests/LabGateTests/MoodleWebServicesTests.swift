@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import PlatformSim
+import Provisioning
 import TestSupport
 import Testing
 import WebSupport
@@ -112,6 +113,37 @@ struct MoodleWebServicesTests {
             let (_, page) = try await TeachingTests.teach(bed)
             #expect(page.body.contains("labgate platform webservices"))
             #expect(try await bed.browser.get(bed.toolURL + "/readyz").body.contains(#""webServices":[]"#))
+        }
+    }
+
+    @Test("a team lab gives each of Moodle's groups a VLAN of its own, found from the student's LTI sub through the web services")
+    func teamLabsByGroup() async throws {
+        try await LTITestbed.run(webServices: SimMoodleSite.functions) { (bed) async throws in
+            Self.moodleCourse(bed)
+            let spec = EnvironmentSpec(
+                name: "team", title: "Team lab", vms: [VMSpec(template: 9000, network: NetworkSpec(bridge: "vmbr1", vlan: .perGroup(3100...3109)))])
+            try await bed.repositories.environments.save(try spec.environment())
+            let platform = try #require(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: bed.platform.clientID))
+            var labs: [String: LabInstance] = [:]
+            for subject in ["5", "6"] {
+                try await bed.withOtherBrowser { (student) async throws in
+                    var scenario = Self.person(subject)
+                    scenario.custom = ["environment": "team"]
+                    _ = try await bed.launch(scenario, in: student)
+                }
+                let user = try await bed.repositories.users.upsert(User(platformID: platform.id, subject: subject))
+                for _ in 0..<500 {
+                    labs[subject] = try await bed.repositories.instances.list(userID: user.id).first
+                    if labs[subject]?.state.isResting == true { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(labs[subject]?.state == .ready, "\(labs[subject]?.failureReason ?? "")")
+            }
+            let course = try #require(labs["5"]?.courseID)
+            let red = try await bed.repositories.reservations.held(kind: "vlan", by: .group(course, "11"))
+            let blue = try await bed.repositories.reservations.held(kind: "vlan", by: .group(course, "12"))
+            #expect(red.count == 1 && blue.count == 1 && red.first?.value != blue.first?.value, "Team Red and Team Blue: \(red), \(blue)")
+            #expect(bed.platform.moodle.calls.contains("core_enrol_get_enrolled_users"))
         }
     }
 

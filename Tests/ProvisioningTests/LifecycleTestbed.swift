@@ -41,7 +41,7 @@ struct LifecycleTestbed: Sendable {
 
     static func run(
         _ configuration: SimConfiguration = SimTestbed.configuration(), settings: ProvisioningSettings = settings,
-        environment: EnvironmentSpec = environment, _ body: @Sendable (LifecycleTestbed) async throws -> Void
+        environment: EnvironmentSpec = environment, groups: (any CourseGroups)? = nil, _ body: @Sendable (LifecycleTestbed) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -59,7 +59,7 @@ struct LifecycleTestbed: Sendable {
                     settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: ephemeral)
                 let stack = ProvisioningStack(
                     proxmox: sim.client, repositories: repositories, ephemeral: ephemeral, queue: queue, desktops: desktops, settings: settings,
-                    logger: Logger(label: "test.lifecycle"))
+                    groups: groups, logger: Logger(label: "test.lifecycle"))
                 try await body(
                     LifecycleTestbed(
                         sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: stack.lifecycle,

@@ -64,6 +64,11 @@ extension ResourceReservationsTests {
             #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 3001, holder: .course(course), createdAt: t0)))
             #expect(try await repositories.reservations.held(kind: "vlan", by: .course(course)).map(\.holder) == [.course(course)])
             #expect(try await repositories.reservations.held(kind: "vlan", by: .instance(LabInstanceID(course.rawValue))).isEmpty)
+            // A course's groups hold theirs apart from the course and from each other.
+            #expect(try await repositories.reservations.reserve(ResourceReservation(kind: "vlan", value: 3101, holder: .group(course, "7"), createdAt: t0)))
+            #expect(try await repositories.reservations.held(kind: "vlan", by: .group(course, "7")).map(\.value) == [3101])
+            #expect(try await repositories.reservations.held(kind: "vlan", by: .group(course, "8")).isEmpty)
+            #expect(try await repositories.reservations.list(kind: "vlan").map(\.holder) == [.course(course), .group(course, "7")])
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GuacBridge
+import LTIGateway
 import LabCore
 import Logging
 import PVESim
@@ -16,6 +17,8 @@ package struct ProvisioningRuntime: Sendable {
     let desktops: GuacBridge
     /// The built-in simulator, when `proxmox.url` is empty.
     let simulator: RunningPVESim?
+    /// The connections to the platforms' web services that team labs ask for groups.
+    let http: OutboundHTTP
 
     package static func open(_ config: LabGateConfig, backends: Backends, logger: Logger) async throws -> ProvisioningRuntime {
         var simulator: RunningPVESim?
@@ -45,15 +48,19 @@ package struct ProvisioningRuntime: Sendable {
             await simulator?.stop()
             throw error
         }
+        let http = OutboundHTTP(
+            policy: OutboundURLPolicy(allowInsecureLoopback: config.lti.allowInsecureLoopback, allowPrivateAddresses: config.lti.allowPrivateAddresses))
+        let groups = MoodleCourseGroups(
+            webServices: MoodleWebServices(repository: backends.repositories.webServices, box: backends.box, http: http), repositories: backends.repositories)
         let stack = ProvisioningStack(
             proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue, desktops: desktops,
             settings: config.provisioning, lock: backends.ephemeral, audit: .counted(backends.repositories.audit, logger: logger),
             reconcileLockTTL: config.reconcileInterval * 3,
-            notices: QueuedLabNotices(queue: backends.queue, after: config.readyMessageAfter, logger: logger), logger: logger)
+            notices: QueuedLabNotices(queue: backends.queue, after: config.readyMessageAfter, logger: logger), groups: groups, logger: logger)
         return ProvisioningRuntime(
             proxmox: proxmox, stack: stack,
             catalog: EnvironmentCatalog(repository: backends.repositories.environments, proxmox: proxmox), desktops: desktops,
-            simulator: simulator)
+            simulator: simulator, http: http)
     }
 
     package var lifecycle: LabLifecycle { stack.lifecycle }
@@ -63,6 +70,7 @@ package struct ProvisioningRuntime: Sendable {
     /// Closes the client and stops the built-in simulator.
     package func shutdown() async {
         try? await proxmox.shutdown()
+        await http.shutdown()
         await simulator?.stop()
     }
 

@@ -25,7 +25,7 @@ extension EnvironmentSpec {
                 check(Self.matches(network.bridge, "^[a-zA-Z][a-zA-Z0-9_.-]{0,15}$"), "\(place).network.bridge is not a bridge name (vmbr0)")
                 switch network.vlan {
                 case .fixed(let tag)?: check((1...4094).contains(tag), "\(place).network.vlan must be 1 to 4094")
-                case .perStudent(let range)?, .perCourse(let range)?:
+                case .perStudent(let range)?, .perCourse(let range)?, .perGroup(let range)?:
                     check(range.lowerBound >= 1 && range.upperBound <= 4094, "\(place).network.vlan range must lie within 1 to 4094")
                 case nil: break
                 }

@@ -123,11 +123,14 @@ public enum VLANSpec: Sendable, Hashable, Codable {
     case perStudent(ClosedRange<Int>)
     /// One tag per course, shared by its students, from a range: `vlan: {from: 3000, to: 3099, per: course}`.
     case perCourse(ClosedRange<Int>)
+    /// One tag per group of the course (Moodle's groups), shared by its members, for team
+    /// labs; a student in no group gets a tag of their own: `vlan: {from: 3100, to: 3199, per: group}`.
+    case perGroup(ClosedRange<Int>)
 
     private struct Range: Codable {
         var from: Int
         var to: Int
-        /// `student` (the default) or `course`.
+        /// `student` (the default), `course` or `group`.
         var per: String?
     }
 
@@ -142,12 +145,13 @@ public enum VLANSpec: Sendable, Hashable, Codable {
             switch range.per ?? "student" {
             case "student": self = .perStudent(range.from...range.to)
             case "course": self = .perCourse(range.from...range.to)
-            default: throw DecodingError.dataCorruptedError(in: container, debugDescription: "per is student or course")
+            case "group": self = .perGroup(range.from...range.to)
+            default: throw DecodingError.dataCorruptedError(in: container, debugDescription: "per is student, course or group")
             }
         } else {
             throw DecodingError.dataCorruptedError(
                 in: container,
-                debugDescription: "a VLAN is a tag (vlan: 100) or a range with a tag per student or course (vlan: {from: 2000, to: 2099, per: course})")
+                debugDescription: "a VLAN is a tag (vlan: 100) or a range with a tag per student, course or group (vlan: {from: 2000, to: 2099, per: course})")
         }
     }
 
@@ -157,6 +161,7 @@ public enum VLANSpec: Sendable, Hashable, Codable {
         case .fixed(let tag): try container.encode(tag)
         case .perStudent(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound, per: "student"))
         case .perCourse(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound, per: "course"))
+        case .perGroup(let range): try container.encode(Range(from: range.lowerBound, to: range.upperBound, per: "group"))
         }
     }
 }

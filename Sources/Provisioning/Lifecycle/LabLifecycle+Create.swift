@@ -48,6 +48,9 @@ extension LabLifecycle {
             guard try await NumberAllocator(kind: "vlan", range: range, reservations: reservations).shared(by: .course(course), at: clock.now()) != nil else {
                 throw ProvisioningError.vlansExhausted(range)
             }
+        case .perGroup(let range)?:
+            // Reserved now so that a range with no tag left fails the lab before anything is cloned.
+            guard try await groupVLAN(range, of: instance, spec: spec) != nil else { throw ProvisioningError.vlansExhausted(range) }
         case .fixed?, nil:
             break
         }
@@ -136,7 +139,7 @@ extension LabLifecycle {
             params.set("memory", vm.memoryMiB)
             if let network = vm.network {
                 let current = try await proxmox.config(node: node, vmid: machine.vmid)["net0"]
-                params.set("net0", Self.net0(current: current, bridge: network.bridge, tag: try await vlanTag(network.vlan, of: instance)))
+                params.set("net0", Self.net0(current: current, bridge: network.bridge, tag: try await vlanTag(network.vlan, of: instance, spec: spec)))
             }
             if let cloudInit = vm.cloudInit {
                 params.set("ciuser", cloudInit.user)
@@ -150,15 +153,35 @@ extension LabLifecycle {
     }
 
     /// The VLAN tag the instance's network cards get.
-    private func vlanTag(_ vlan: VLANSpec?, of instance: LabInstance) async throws -> Int? {
+    private func vlanTag(_ vlan: VLANSpec?, of instance: LabInstance, spec: EnvironmentSpec) async throws -> Int? {
         switch vlan {
         case .fixed(let tag)?: return tag
         case .perStudent?: return try await reservations.held(kind: "vlan", by: .instance(instance.id)).first?.value
         case .perCourse?:
             guard let course = instance.courseID else { return nil }
             return try await reservations.held(kind: "vlan", by: .course(course)).first?.value
+        case .perGroup(let range)?: return try await groupVLAN(range, of: instance, spec: spec)
         case nil: return nil
         }
+    }
+
+    /// The tag of the student's group in the instance's course, shared by the group's labs
+    /// and kept by the group as a course keeps its own; a student in no group gets a tag of
+    /// their own, released with the lab. Nil when every tag of `range` is taken.
+    private func groupVLAN(_ range: ClosedRange<Int>, of instance: LabInstance, spec: EnvironmentSpec) async throws -> Int? {
+        guard let course = instance.courseID else {
+            throw ProvisioningError.invalidEnvironment(
+                name: spec.name, problems: ["it gives each group of a course a VLAN of its own, so its labs are requested through a course's launch"])
+        }
+        guard let groups else {
+            throw CourseGroupsError("this process has no platform to ask (labs of this environment are made by labgate serve or worker)", isTransient: false)
+        }
+        let allocator = NumberAllocator(kind: "vlan", range: range, reservations: reservations)
+        guard let group = try await groups.group(of: instance.userID, in: course) else {
+            if let own = try await reservations.held(kind: "vlan", by: .instance(instance.id)).first { return own.value }
+            return try await allocator.allocate(1, for: .instance(instance.id), avoiding: [], at: clock.now())?.first
+        }
+        return try await allocator.shared(by: .group(course, group.id), at: clock.now())
     }
 
     /// `net0` with the bridge and VLAN tag replaced, keeping the model and MAC the clone got.

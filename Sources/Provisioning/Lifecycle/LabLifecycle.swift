@@ -27,13 +27,17 @@ public struct LabLifecycle: Sendable {
     public var afterStep: (@Sendable (LabInstance) async throws -> Void)?
     /// Told when a new lab is ready, so a student who stopped watching hears of it.
     let notices: (any LabNotices)?
+    /// Where team labs learn their student's group (nil: no platform to ask).
+    let groups: (any CourseGroups)?
 
     public init(
         proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, desktops: any RemoteDesktops,
-        settings: ProvisioningSettings, notices: (any LabNotices)? = nil, clock: any WallClock = SystemClock(), logger: Logger
+        settings: ProvisioningSettings, notices: (any LabNotices)? = nil, groups: (any CourseGroups)? = nil, clock: any WallClock = SystemClock(),
+        logger: Logger
     ) {
         self.proxmox = proxmox
         self.notices = notices
+        self.groups = groups
         self.settings = settings
         self.instances = repositories.instances
         self.environments = repositories.environments
@@ -110,6 +114,7 @@ public struct LabLifecycle: Sendable {
         switch error {
         case let error as ProxmoxError: transient = error.isTransient
         case ProvisioningError.noCapacity: transient = true
+        case let error as CourseGroupsError: transient = error.isTransient
         case is ProvisioningError: return "\(error)"
         default: return nil
         }

@@ -17,14 +17,15 @@ public struct ProvisioningStack: Sendable {
     ///   - audit: the trail with the wiring's policy (nil: events that cannot be written are dropped).
     ///   - reconcileLockTTL: how long one reconciler's lock lasts without being renewed.
     ///   - notices: told when a student's new lab is ready (nil: nobody is told).
+    ///   - groups: the courses' groups, for team labs (nil: such labs fail, saying so).
     public init(
         proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, queue: any JobQueue, desktops: any RemoteDesktops,
         settings: ProvisioningSettings, lock: (any EphemeralStore)? = nil, audit: AuditTrail? = nil, reconcileLockTTL: Duration = .seconds(180),
-        notices: (any LabNotices)? = nil, clock: any WallClock = SystemClock(), logger: Logger
+        notices: (any LabNotices)? = nil, groups: (any CourseGroups)? = nil, clock: any WallClock = SystemClock(), logger: Logger
     ) {
         lifecycle = LabLifecycle(
-            proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings, notices: notices, clock: clock,
-            logger: logger)
+            proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, desktops: desktops, settings: settings, notices: notices,
+            groups: groups, clock: clock, logger: logger)
         operations = LabOperations(repositories: repositories, queue: queue, lock: lock, audit: audit, clock: clock)
         reconciler = Reconciler(lifecycle: lifecycle, operations: operations, lockTTL: reconcileLockTTL)
         checks = CheckRunner(
