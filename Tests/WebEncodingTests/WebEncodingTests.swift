@@ -20,9 +20,16 @@ struct WebEncodingTests {
                     base64URLEncoded: bytes.base64EncodedString().replacingOccurrences(of: "+", with: "-")
                         .replacingOccurrences(of: "/", with: "_")) == bytes, "padded input")
         }
-        for bad in ["a", "ab+c", "ab/c", "ab c", "a=b", "abcde", "é"] {
+        for bad in ["a", "ab+c", "ab/c", "ab c", "a=b", "abcde", "é", "ab===", "=", "ab=c="] {
             #expect(Data(base64URLEncoded: bad) == nil, "\(bad)")
         }
+        let everyByte = Data(0...255)
+        #expect(Data(base64URLEncoded: everyByte.base64URLEncodedString()) == everyByte)
+        // A JWT's parts are slices of its bytes, and a slice's indices do not start at 0.
+        let token = Array("xx.\(everyByte.base64URLEncodedString()).yy".utf8)
+        let parts = token.split(separator: UInt8(ascii: "."))
+        #expect(Data(base64URLEncodedBytes: parts[1]) == everyByte)
+        #expect(Data(base64URLEncodedBytes: "QUJD".utf8.lazy.map { $0 }) == Data("ABC".utf8), "bytes without contiguous storage")
     }
 
     @Test("form encoding round-trips any text and decodes what browsers send")
