@@ -17,9 +17,10 @@ import time
 from urllib.parse import urlparse
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 # Steps a student's launch may take (login initiation, Moodle's auth, the progress page, the
@@ -216,14 +217,24 @@ class Suite:
         score.send_keys("87")
         row.find_element(By.NAME, "comment").send_keys("Checked by hand")
         row.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+        def adas_state(driver):
+            # The page is replaced after the post and after each reload: a row read as it goes is read again.
+            try:
+                found = adas_row(driver)
+                return found.find_element(By.CSS_SELECTOR, ".grade-state").text if found else None
+            except StaleElementReferenceException:
+                return None
+        page = row
         deadline = time.monotonic() + 60
         state = ""
         while time.monotonic() < deadline:
-            WebDriverWait(self.driver, 30).until(adas_row)
-            state = adas_row(self.driver).find_element(By.CSS_SELECTOR, ".grade-state").text
+            WebDriverWait(self.driver, 30).until(expected_conditions.staleness_of(page))
+            state = WebDriverWait(self.driver, 30).until(adas_state)
             if not state.startswith("pending"):
                 break
             time.sleep(1)
+            page = self.driver.find_element(By.TAG_NAME, "html")
             self.driver.execute_script("location.reload()")
         if not state.startswith("sent at"):
             raise Failure(f"LabGate says the grade is {state!r}")
