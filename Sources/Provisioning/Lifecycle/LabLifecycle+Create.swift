@@ -132,14 +132,17 @@ extension LabLifecycle {
     func configure(_ instance: LabInstance) async throws -> LabInstance {
         let spec = try await specification(of: instance)
         let (_, node) = try placed(instance)
+        // VMs on the same kind of VLAN share its tag: a group's or a course's is looked up once per lab, not once per VM.
+        var tags: [VLANSpec?: Int?] = [:]
         for machine in try LabMachine.all(of: instance, spec) {
             let vm = machine.spec
             var params = ProxmoxParameters()
             params.set("cores", vm.cores)
             params.set("memory", vm.memoryMiB)
             if let network = vm.network {
+                if tags[network.vlan] == nil { tags[network.vlan] = .some(try await vlanTag(network.vlan, of: instance, spec: spec)) }
                 let current = try await proxmox.config(node: node, vmid: machine.vmid)["net0"]
-                params.set("net0", Self.net0(current: current, bridge: network.bridge, tag: try await vlanTag(network.vlan, of: instance, spec: spec)))
+                params.set("net0", Self.net0(current: current, bridge: network.bridge, tag: tags[network.vlan] ?? nil))
             }
             if let cloudInit = vm.cloudInit {
                 params.set("ciuser", cloudInit.user)
