@@ -3,7 +3,7 @@
 public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable {
     case requested, allocating, cloning, configuring, starting
     case waitingForAddress = "waiting-for-address"
-    case ready, stopping, stopped, resetting, deleting, deleted, failed
+    case ready, stopping, stopped, resetting, checkpointing, deleting, deleted, failed
 
     /// The states this one may move to.
     public var successors: Set<LabInstanceState> {
@@ -14,10 +14,12 @@ public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable 
         case .configuring: [.starting, .failed, .deleting]
         case .starting: [.waitingForAddress, .stopping, .failed, .deleting]
         case .waitingForAddress: [.ready, .stopping, .failed, .deleting]
-        case .ready: [.stopping, .resetting, .failed, .deleting]
+        case .ready: [.stopping, .resetting, .checkpointing, .failed, .deleting]
         case .stopping: [.stopped, .failed, .deleting]
-        case .stopped: [.starting, .resetting, .failed, .deleting]
+        case .stopped: [.starting, .resetting, .checkpointing, .failed, .deleting]
         case .resetting: [.starting, .failed, .deleting]
+        // Back to where it was: ready while it runs, stopped otherwise.
+        case .checkpointing: [.ready, .stopped, .failed, .deleting]
         case .deleting: [.deleted, .failed]
         case .failed: [.requested, .deleting]
         case .deleted: []

@@ -8,6 +8,12 @@ public protocol LabRequests: Sendable {
     func request(_ request: LabRequest) async throws -> (instance: LabInstance, created: Bool)
     /// Asks for `operation` on the lab; returns it as saved (already on its way).
     func perform(_ operation: LabOperation, on id: LabInstanceID) async throws -> LabInstance
+    /// Saves the lab as it is now under the student's `label`, up to the environment's
+    /// number of checkpoints; returns the lab as saved (already on its way).
+    func saveCheckpoint(labelled label: String, on id: LabInstanceID) async throws -> LabInstance
+    /// Takes the lab back to a checkpoint: what was done since is lost.
+    func goBack(to checkpoint: String, on id: LabInstanceID) async throws -> LabInstance
+    func deleteCheckpoint(_ checkpoint: String, on id: LabInstanceID) async throws -> LabInstance
 }
 
 /// What can be asked of an existing lab.

@@ -17,6 +17,7 @@ public struct Repositories: Sendable {
     public var enrolments: any EnrolmentRepository
     public var checkRuns: any CheckRunRepository
     public var webServices: any WebServiceAccessRepository
+    public var checkpoints: any LabCheckpointRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
@@ -25,7 +26,7 @@ public struct Repositories: Sendable {
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
         quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
         enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository,
-        webServices: any WebServiceAccessRepository
+        webServices: any WebServiceAccessRepository, checkpoints: any LabCheckpointRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -44,5 +45,6 @@ public struct Repositories: Sendable {
         self.enrolments = enrolments
         self.checkRuns = checkRuns
         self.webServices = webServices
+        self.checkpoints = checkpoints
     }
 }

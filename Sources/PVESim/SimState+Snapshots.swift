@@ -27,7 +27,8 @@ extension SimState {
         vms[vmid]?.lock = "snapshot"
         return startTask(
             node: node, type: "qmsnapshot", id: vmid, user: user, now: now, duration: configuration.durations.snapshot,
-            effect: .snapshot(vmid: vmid, name: name), log: ["snapshotting 'drive-scsi0' (\(vm.config["scsi0"] ?? ""))"],
+            effect: .snapshot(vmid: vmid, name: name, description: params["description"] ?? ""),
+            log: ["snapshotting 'drive-scsi0' (\(vm.config["scsi0"] ?? ""))"],
             failureText: "snapshot create failed: simulated fault")
     }
 

@@ -129,11 +129,11 @@ struct SimState {
             }
         case .stop(let vmid):
             if ok { powerOff(vmid) }
-        case .snapshot(let vmid, let name):
+        case .snapshot(let vmid, let name, let description):
             vms[vmid]?.lock = nil
             if ok, let vm = vms[vmid] {
                 let snapshot = SimSnapshot(
-                    name: name, description: "", parent: vm.snapshots.last?.name, time: Int(task.endTime), config: vm.config)
+                    name: name, description: description, parent: vm.snapshots.last?.name, time: Int(task.endTime), config: vm.config)
                 vms[vmid]?.snapshots.append(snapshot)
             }
         case .rollback(let vmid, let name, let thenStart):

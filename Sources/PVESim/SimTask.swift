@@ -33,7 +33,7 @@ enum SimEffect {
     case clone(vmid: Int)
     case start(vmid: Int)
     case stop(vmid: Int)
-    case snapshot(vmid: Int, name: String)
+    case snapshot(vmid: Int, name: String, description: String)
     case rollback(vmid: Int, name: String, thenStart: Bool)
     case deleteSnapshot(vmid: Int, name: String)
     case destroy(vmid: Int)

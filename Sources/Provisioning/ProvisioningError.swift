@@ -18,6 +18,11 @@ public enum ProvisioningError: Error, Equatable, CustomStringConvertible {
     case foreignVM(vmid: Int)
     /// A step gave up after repeated transient failures.
     case gaveUp(step: String, attempts: Int, lastError: String)
+    /// The lab holds as many checkpoints as its environment allows (0: it allows none).
+    case checkpointLimit(Int)
+    /// A checkpoint's label that cannot be used, and why.
+    case invalidCheckpointLabel(String)
+    case unknownCheckpoint(String)
 
     public var description: String {
         switch self {
@@ -34,6 +39,10 @@ public enum ProvisioningError: Error, Equatable, CustomStringConvertible {
                 + "is qemu-guest-agent installed and enabled (agent: 1) in the template?"
         case .foreignVM(let vmid): "VMID \(vmid) was taken by a VM LabGate did not create; retry to get another VMID"
         case .gaveUp(let step, let attempts, let lastError): "gave up \(step) after \(attempts) failed attempts: \(lastError)"
+        case .checkpointLimit(0): "this lab keeps no checkpoints"
+        case .checkpointLimit(let limit): "this lab keeps at most \(limit) checkpoints; delete one to save another"
+        case .invalidCheckpointLabel(let why): "a checkpoint's name \(why)"
+        case .unknownCheckpoint(let name): "the lab has no checkpoint \(name.debugDescription)"
         }
     }
 }

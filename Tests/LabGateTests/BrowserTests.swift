@@ -281,4 +281,38 @@ struct BrowserTests {
             #expect(bed.platform.gradebook.grade(of: "student-ada", resourceLinkID: "link-1")?.score == 40)
         }
     }
+
+    @Test(
+        "checkpoints in the course's iframe: save one by name, see it listed, open Go back… which says what is lost, go back and land on the desktop again"
+    )
+    func checkpoints() async throws {
+        try await LTITestbed.run(["queue.retryDelayMilliseconds": "100"]) { (bed) async throws in
+            let environment = try await bed.addEnvironment("saved-\(UUID().uuidString.prefix(6))", title: "Web server lab", checkpoints: 2)
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { _, page in
+                try await page.navigate(bed.platform.issuer + "/")
+                try await page.waitUntil("document.getElementById('launch-student') !== null")
+                try await page.click("#launch-student")
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                try await page.click("#launch-student")
+                try await page.waitUntil("document.getElementById('checkpoint-label') !== null", inFrame: "/labs/")
+                _ = try await page.evaluate("(document.getElementById('checkpoint-label').value = 'nginx installed', true)", inFrame: "/labs/")
+                try await page.click("#save-checkpoint button", inFrame: "/labs/")
+                // The waiting page follows the snapshot, then the lab's page lists it.
+                try await page.waitUntil(
+                    "document.getElementById('checkpoint-list') !== null && document.getElementById('checkpoint-list').textContent.includes('nginx installed')"
+                        + " && !document.getElementById('checkpoint-list').textContent.includes('being saved')",
+                    inFrame: "/labs/")
+                try await page.click(".go-back summary", inFrame: "/labs/")
+                let warning = try await page.evaluate("document.querySelector('.go-back p').textContent", inFrame: "/labs/") as? String
+                #expect(warning?.contains("loses everything done in your lab since") == true)
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("lab-page-checkpoints.png"))
+                try await page.click(".go-back button", inFrame: "/labs/")
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+            }
+            let lab = try #require(try await Self.instance(of: environment, in: bed))
+            #expect(try await bed.repositories.instances.steps(of: lab.id).contains { $0.name == "reset" && $0.outcome == .succeeded })
+            #expect(try await bed.repositories.checkpoints.list(instanceID: lab.id).map(\.status) == [.saved])
+        }
+    }
 }

@@ -17,9 +17,12 @@ struct LabHomeTests {
     ]
 
     /// Ada's ready lab of a new environment with `checks`, launched from an activity with a gradebook column: its page's path.
-    static func readyLab(_ bed: LTITestbed, checks: [CheckSpec] = checks, subject: String = "ada", in browser: SimBrowser? = nil) async throws -> String {
+    static func readyLab(
+        _ bed: LTITestbed, checks: [CheckSpec] = checks, checkpoints: Int = 0, subject: String = "ada", in browser: SimBrowser? = nil
+    ) async throws -> String {
         bed.platform.gradebook.addLineItem(resourceLinkID: "link-1", label: "Lab 1")
-        let environment = try await bed.addEnvironment("home-\(UUID().uuidString.prefix(6))", title: "Checked lab", checks: checks)
+        let environment = try await bed.addEnvironment(
+            "home-\(UUID().uuidString.prefix(6))", title: "Checked lab", checks: checks, checkpoints: checkpoints)
         let browser = browser ?? bed.browser
         let launch = try await bed.launch(LaunchScenario(subject: subject, name: "Ada Lovelace", custom: ["environment": environment.name]), in: browser)
         let path = try #require(launch.header("location"))

@@ -218,6 +218,9 @@ struct StudentPathTests {
         "/labs/:instance/check": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
         "/labs/:instance/hand-in": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
         "/labs/:instance/reset": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/checkpoints": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/checkpoints/:checkpoint/go-back": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
+        "/labs/:instance/checkpoints/:checkpoint/delete": Expected(owner: 303, classmate: 404, teacher: 404, nobody: 401),
         // The pass is the credential here: each posts the pass of their own page (the teacher has none); a pass opens its own lab only.
         "/labs/:instance/window": Expected(owner: 303, classmate: 401, teacher: 401, nobody: 401),
         "/labs/:instance/window-pass": Expected(owner: 200, classmate: 404, teacher: 404, nobody: 401),

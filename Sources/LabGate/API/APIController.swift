@@ -57,7 +57,8 @@ struct APIController: Sendable {
             APIRoute(.get, "/instances", scope: .read, "listInstances", cli: "instance list") { request, _ in try await listInstances(request) },
             APIRoute(.post, "/instances", scope: .write, "createInstance", cli: "instance create") { request, _ in try await createInstance(request) },
             APIRoute(.get, "/instances/{id}", scope: .read, "getInstance", cli: "instance show") { _, context in
-                try Self.json(InstanceResource(try await instance(context)))
+                let instance = try await instance(context)
+                return try Self.json(InstanceResource(instance, checkpoints: try await repositories.checkpoints.list(instanceID: instance.id)))
             },
             APIRoute(
                 .post, "/instances/{id}/{action}", scope: .write, "actOnInstance",
@@ -186,7 +187,7 @@ struct APIController: Sendable {
         let limit = try Self.limit(request)
         let items = try await repositories.instances.page(states: states, after: query["cursor"].map { LabInstanceID(String($0)) }, limit: limit + 1)
         let shown = Array(items.prefix(limit))
-        return try Self.json(Page(items: shown.map(InstanceResource.init), nextCursor: items.count > limit ? shown.last?.id.rawValue : nil))
+        return try Self.json(Page(items: shown.map { InstanceResource($0) }, nextCursor: items.count > limit ? shown.last?.id.rawValue : nil))
     }
 
     /// `POST /instances/{id}/{start|stop|reset|delete}`: 202 with the instance as saved.

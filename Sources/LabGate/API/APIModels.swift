@@ -16,8 +16,10 @@ struct InstanceResource: Codable, Equatable {
     var expiresAt: Date?
     var createdAt: Date
     var updatedAt: Date
+    /// Only in the one instance's answer.
+    var checkpoints: [CheckpointResource]?
 
-    init(_ instance: LabInstance) {
+    init(_ instance: LabInstance, checkpoints: [LabCheckpoint]? = nil) {
         id = instance.id.rawValue
         userId = instance.userID.rawValue
         environmentId = instance.environmentID.rawValue
@@ -30,6 +32,24 @@ struct InstanceResource: Codable, Equatable {
         expiresAt = instance.expiresAt
         createdAt = instance.createdAt
         updatedAt = instance.updatedAt
+        self.checkpoints = checkpoints?.map(CheckpointResource.init)
+    }
+}
+
+/// A student's checkpoint in a lab, as the API shows it.
+struct CheckpointResource: Codable, Equatable {
+    var name: String
+    var label: String
+    var status: String
+    var problem: String?
+    var createdAt: Date
+
+    init(_ checkpoint: LabCheckpoint) {
+        name = checkpoint.name
+        label = checkpoint.label
+        status = checkpoint.status.rawValue
+        problem = checkpoint.problem
+        createdAt = checkpoint.createdAt
     }
 }
 

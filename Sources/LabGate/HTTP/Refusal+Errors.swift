@@ -104,6 +104,9 @@ extension Refusal {
             Refusal(
                 status: .unprocessableContent, code: "invalid_environment", message: "Environment \(name) cannot work: \(problems.joined(separator: "; ")).",
                 details: ["problems": problems.joined(separator: "\n")])
+        case .checkpointLimit, .invalidCheckpointLabel:
+            Refusal(status: .unprocessableContent, code: "invalid_checkpoint", message: sentence(error.description))
+        case .unknownCheckpoint: Refusal(status: .notFound, code: "not_found", message: sentence(error.description))
         default: nil
         }
     }

@@ -12,12 +12,15 @@ struct LabHomeView {
     /// Whether the activity the student came from has a gradebook column.
     var gradable: Bool
     var grade: Grade?
+    /// How many checkpoints the lab may keep (0: the environment offers none), and those it has.
+    var checkpointLimit: Int
+    var checkpoints: [LabCheckpoint]
     var notice: String?
     var csrf: String
     var windowPass: String
 
     /// Whether the page has more to offer than the desktop; otherwise a launch goes straight to the desktop.
-    var hasWork: Bool { checkCount > 0 || gradable }
+    var hasWork: Bool { checkCount > 0 || gradable || checkpointLimit > 0 }
 }
 
 extension HTMLPage {
@@ -44,10 +47,34 @@ extension HTMLPage {
             }
             context["checks"] = checks
         }
+        if view.checkpointLimit > 0 {
+            context["checkpoints"] = checkpointsContext(view)
+        }
         if view.gradable {
             context["handIn"] = ["graded": view.checkCount > 0, "state": gradeState(view.grade)]
         }
         return HTMLPage(title: "Your lab is ready", body: pageTemplates.render("lab-home", context), scripts: ["lab.js"])
+    }
+
+    /// The lab's checkpoints with what each offers, and whether another may be saved.
+    private static func checkpointsContext(_ view: LabHomeView) -> [String: Any] {
+        let counted = view.checkpoints.filter(\.status.counts).count
+        let rows = view.checkpoints.map { checkpoint -> [String: Any] in
+            var row: [String: Any] = [
+                "name": checkpoint.name, "label": checkpoint.label, "savedAt": checkpoint.createdAt.formatted(readableTime),
+                "saved": checkpoint.status == .saved,
+            ]
+            row["status"] =
+                switch checkpoint.status {
+                case .saved: nil
+                case .failed: "not saved: \(checkpoint.problem ?? "Proxmox refused it")"
+                case .saving: "being saved"
+                case .restoring: "your lab is going back to it"
+                case .deleting: "being deleted"
+                }
+            return row
+        }
+        return ["rows": rows, "limit": view.checkpointLimit, "full": counted >= view.checkpointLimit, "maxLength": 60]
     }
 
     /// What a notice code in the page's address says (codes only: no text comes from the address).
@@ -58,6 +85,12 @@ extension HTMLPage {
         case "running": CheckRefusal.running.description.prefix(1).uppercased() + CheckRefusal.running.description.dropFirst() + "."
         case "too-soon": "Your work was checked a moment ago; you can check again in \(wait ?? 60) seconds."
         case "no-activity": "Open the lab from its activity in your course to hand it in."
+        case "checkpoint-saved": "Your checkpoint is saved."
+        case "checkpoint-deleted": "The checkpoint is deleted."
+        case "checkpoint-full": "Your lab keeps as many checkpoints as it can: delete one to save another."
+        case "checkpoint-label": "Give the checkpoint a name of 1 to 60 characters, in plain text."
+        case "checkpoint-gone": "That checkpoint is no longer there."
+        case "busy": "Your lab is busy with another change; wait until it is ready and try again."
         default: nil
         }
     }

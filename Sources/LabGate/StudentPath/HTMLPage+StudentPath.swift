@@ -7,7 +7,8 @@ import WebSupport
 extension HTMLPage {
     /// The page a student waits on: the lab's progress, live from `/labs/<id>/events`
     /// (`lab.js`); when the lab is ready the script follows the single-use link it is sent.
-    static func waiting(_ instance: LabInstance, environment: Environment?, csrf: String, windowPass: String) -> HTMLPage {
+    /// - Parameter backToPage: once ready, the page goes back to the lab's page rather than the desktop.
+    static func waiting(_ instance: LabInstance, environment: Environment?, backToPage: Bool = false, csrf: String, windowPass: String) -> HTMLPage {
         let progress = LabProgress(instance)
         var context: [String: Any] = [
             "id": instance.id.rawValue, "heading": heading(progress.action), "headings": headings, "onItsWay": progress.action == nil,
@@ -15,6 +16,7 @@ extension HTMLPage {
             "stepNames": LabProgress.path.dropLast().map { ["state": $0.rawValue, "name": stepName($0)] },
             "acting": progress.action == "start" || progress.action == "retry",
             "startLabel": progress.action == "start" ? "Start my lab" : "Try again", "csrf": csrf, "windowPass": windowPass,
+            "backToPage": backToPage,
         ]
         context["environment"] = environment?.title
         return HTMLPage(title: heading(progress.action), body: pageTemplates.render("waiting", context), scripts: ["lab.js"])

@@ -31,7 +31,8 @@ package struct LabProgress: Codable, Equatable, Sendable {
         case .stopped:
             text = "Your lab is stopped (by your teacher, or after a while without use). Start it again to continue where you left off."
             action = "start"
-        case .resetting: text = "Your lab is being reset to its starting point…"
+        case .resetting: text = "Your lab is going back to its starting point, or to the checkpoint you chose…"
+        case .checkpointing: text = "Saving or deleting your checkpoint; your lab keeps what you did…"
         case .deleting, .deleted:
             text = "This lab was removed. Open the activity again from your course to get a new one."
             action = "relaunch"

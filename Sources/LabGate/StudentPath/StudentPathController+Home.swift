@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LabCore
+import Provisioning
 import WebSupport
 
 /// The lab's home, where a student comes back to a ready lab: the desktop, checks, hand-in and reset.
@@ -14,19 +15,28 @@ extension StudentPathController {
             if gradable { grade = try await repositories.grades.find(activityID: activityID, userID: session.userID) }
         }
         let query = request.uri.queryParameters
+        let checkpointLimit = environment.flatMap { try? EnvironmentSpec.decode($0).checkpoints } ?? 0
         return LabHomeView(
             instance: instance, environment: environment, checkCount: environment.map(checks.count(in:)) ?? 0,
             lastRun: try await repositories.checkRuns.latest(instanceID: instance.id), gradable: gradable, grade: grade,
+            checkpointLimit: checkpointLimit,
+            checkpoints: checkpointLimit > 0 ? try await repositories.checkpoints.list(instanceID: instance.id) : [],
             notice: HTMLPage.labNotice(query["notice"].map(String.init), wait: query["wait"].flatMap { Int(String($0)) }),
             csrf: web.csrfToken(of: request) ?? "", windowPass: try await web.windowPass(of: request, instance: instance.id) ?? "")
     }
 
     /// The session's own lab, from a form of the lab's page carrying the session's CSRF token.
     private func ownInstanceForm(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance) {
-        let owned = try await ownInstance(request, context)
+        let (session, instance, _) = try await ownInstanceFields(request, context)
+        return (session, instance)
+    }
+
+    /// `ownInstanceForm` with the form's fields, for a form that carries more than its token.
+    private func ownInstanceFields(_ request: Request, _ context: Context) async throws -> (LaunchSession, LabInstance, [String: [String]]) {
+        let (session, instance) = try await ownInstance(request, context)
         let form = try await request.formFields()
         guard web.isValidCSRFToken(form["csrf"]?.first, of: request) else { throw LabPageError.staleForm }
-        return owned
+        return (session, instance, form)
     }
 
     /// "Open my desktop": a fresh single-use link.
@@ -73,6 +83,48 @@ extension StudentPathController {
         _ = try await operations.perform(.reset, on: instance.id)
         context.logger.info("lab reset by its student", metadata: ["instance": .string(instance.id.rawValue)])
         return Self.back(to: instance)
+    }
+
+    /// "Save a checkpoint": the lab as it is now, under the student's name for it.
+    func saveCheckpoint(_ request: Request, _ context: Context) async throws -> Response {
+        let (_, instance, form) = try await ownInstanceFields(request, context)
+        let label = form["label"]?.first ?? ""
+        return try await checkpointWork(on: instance, context) { try await operations.saveCheckpoint(labelled: label, on: instance.id) }
+    }
+
+    /// "Go back" to a checkpoint, after the page said what is lost.
+    func goBack(_ request: Request, _ context: Context) async throws -> Response {
+        let (_, instance) = try await ownInstanceForm(request, context)
+        let name = try context.parameters.require("checkpoint")
+        return try await checkpointWork(on: instance, context) { try await operations.goBack(to: name, on: instance.id) }
+    }
+
+    func deleteCheckpoint(_ request: Request, _ context: Context) async throws -> Response {
+        let (_, instance) = try await ownInstanceForm(request, context)
+        let name = try context.parameters.require("checkpoint")
+        return try await checkpointWork(on: instance, context) { try await operations.deleteCheckpoint(name, on: instance.id) }
+    }
+
+    /// Runs a checkpoint request; the lab's page follows its work, or says why it was refused.
+    private func checkpointWork(on instance: LabInstance, _ context: Context, _ work: () async throws -> LabInstance) async throws -> Response {
+        do {
+            let moved = try await work()
+            context.logger.info(
+                "checkpoint work asked by its student", metadata: ["instance": .string(instance.id.rawValue), "state": .string(moved.state.rawValue)])
+            // Saving or deleting ends on the page that lists them; going back ends on the desktop.
+            guard moved.state == .checkpointing else { return Self.back(to: instance) }
+            return Response(status: .seeOther, headers: [.location: PagePaths.lab(instance.id) + "?then=page"])
+        } catch let error as ProvisioningError {
+            switch error {
+            case .checkpointLimit: return Self.back(to: instance, notice: "checkpoint-full")
+            case .invalidCheckpointLabel: return Self.back(to: instance, notice: "checkpoint-label")
+            case .unknownCheckpoint: return Self.back(to: instance, notice: "checkpoint-gone")
+            case .notAllowed: return Self.back(to: instance, notice: "busy")
+            default: throw error
+            }
+        } catch StoreError.conflict {
+            return Self.back(to: instance, notice: "busy")
+        }
     }
 
     /// Post, redirect, get: back to the lab's page, with a notice code.

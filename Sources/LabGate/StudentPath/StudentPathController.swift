@@ -42,6 +42,15 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             Route(method: .post, path: "/labs/:instance/check") { controller, request, context in try await controller.check(request, context) },
             Route(method: .post, path: "/labs/:instance/hand-in") { controller, request, context in try await controller.handIn(request, context) },
             Route(method: .post, path: "/labs/:instance/reset") { controller, request, context in try await controller.reset(request, context) },
+            Route(method: .post, path: "/labs/:instance/checkpoints") { controller, request, context in
+                try await controller.saveCheckpoint(request, context)
+            },
+            Route(method: .post, path: "/labs/:instance/checkpoints/:checkpoint/go-back") { controller, request, context in
+                try await controller.goBack(request, context)
+            },
+            Route(method: .post, path: "/labs/:instance/checkpoints/:checkpoint/delete") { controller, request, context in
+                try await controller.deleteCheckpoint(request, context)
+            },
             Route(method: .post, path: "/labs/:instance/window") { controller, request, context in try await controller.window(request, context) },
             Route(method: .post, path: "/labs/:instance/window-pass") { controller, request, context in try await controller.freshPass(request, context) },
             Route(method: .get, path: "/open/:code") { controller, request, context in try await controller.open(request, context) },
@@ -82,19 +91,22 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             return HTMLPage.labHome(home).response(headers: [.cacheControl: "no-store"])
         }
         return HTMLPage.waiting(
-            instance, environment: environment, csrf: web.csrfToken(of: request) ?? "",
+            instance, environment: environment, backToPage: request.uri.queryParameters["then"] == "page", csrf: web.csrfToken(of: request) ?? "",
             windowPass: try await web.windowPass(of: request, instance: instance.id) ?? ""
         ).response()
     }
 
     /// Server-sent events: `progress` whenever the state changes, then `ready` with a fresh
-    /// single-use link, or the stream ends at a state that waits for the student.
+    /// single-use link (with `?then=page`, the lab's page instead: after work on its
+    /// checkpoints, which the page lists), or the stream ends at a state that waits for the student.
     private func events(_ request: Request, _ context: Context) async throws -> Response {
         let (_, first) = try await ownInstance(request, context)
         let (stream, repositories, desktops) = (progressStream, repositories, desktops)
+        let backToPage = request.uri.queryParameters["then"] == "page"
         let body = ResponseBody { writer in
             try await stream.run(
-                first, reload: { try await repositories.instances.find(id: $0) }, link: { try await desktops.link(for: $0) },
+                first, reload: { try await repositories.instances.find(id: $0) },
+                link: { backToPage ? PagePaths.lab($0.id) : try await desktops.link(for: $0) },
                 write: { try await writer.write($0) })
             try await writer.finish(nil)
         }

@@ -12,6 +12,8 @@ struct CourseRoster: Sendable {
         var environment: LabCore.Environment?
         /// The last run of the lab's checks, if any.
         var lastRun: CheckRun?
+        /// The checkpoints the student keeps in the lab, oldest first.
+        var checkpoints: [LabCheckpoint] = []
     }
 
     var rows: [Row]
@@ -24,13 +26,17 @@ struct CourseRoster: Sendable {
         let instances = try await repositories.instances.list(courseID: courseID)
         let environments = try await repositories.environments.list()
         let runs = Dictionary(try await repositories.checkRuns.list(courseID: courseID).map { ($0.instanceID, $0) }, uniquingKeysWith: { _, last in last })
+        let checkpoints = Dictionary(grouping: try await repositories.checkpoints.list(courseID: courseID), by: \.instanceID)
         let byID = Dictionary(environments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [Row] = []
         for member in members where member.role == .student {
             let theirs = instances.filter { $0.userID == member.user.id }
             if theirs.isEmpty { rows.append(Row(member: member)) }
             for instance in theirs {
-                rows.append(Row(member: member, instance: instance, environment: byID[instance.environmentID], lastRun: runs[instance.id]))
+                rows.append(
+                    Row(
+                        member: member, instance: instance, environment: byID[instance.environmentID], lastRun: runs[instance.id],
+                        checkpoints: checkpoints[instance.id] ?? []))
             }
         }
         return CourseRoster(rows: rows, members: members, environments: environments)

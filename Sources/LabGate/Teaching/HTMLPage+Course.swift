@@ -70,6 +70,9 @@ extension HTMLPage {
                 ] as [String: Any]
             fields["failure"] = instance.failureReason
             fields["checks"] = row.lastRun.map(checksCell)
+            fields["checkpoints"] = row.checkpoints.map { checkpoint in
+                ["label": checkpoint.label, "time": time(checkpoint.createdAt), "status": checkpoint.status == .saved ? "" : checkpoint.status.rawValue]
+            }
             return fields
         }
         return ["rows": rows, "csrf": csrf, "readOnly": readOnly]

@@ -73,15 +73,21 @@ struct InstanceCommand: AsyncParsableCommand {
         @Argument(help: "The instance id.") var id: String
 
         func run() async throws {
-            let (instance, steps) = try await AdminSession.run(options) { _, backends in
-                guard let instance = try await backends.repositories.instances.find(id: LabInstanceID(id)) else {
+            let (instance, steps, checkpoints) = try await AdminSession.run(options) { _, backends in
+                let repositories = backends.repositories
+                guard let instance = try await repositories.instances.find(id: LabInstanceID(id)) else {
                     throw ProvisioningError.unknownInstance(id)
                 }
-                return (instance, try await backends.repositories.instances.steps(of: instance.id))
+                return (instance, try await repositories.instances.steps(of: instance.id), try await repositories.checkpoints.list(instanceID: instance.id))
             }
             print(InstanceCommand.describe(instance))
             if let reason = instance.failureReason { print("failed: \(reason)") }
             if let expiry = instance.expiresAt { print("expires: \(expiry.formatted(.iso8601))") }
+            for checkpoint in checkpoints {
+                let problem = checkpoint.problem.map { " — \($0)" } ?? ""
+                print(
+                    "checkpoint \(checkpoint.name)\t\(checkpoint.status.rawValue)\t\(checkpoint.createdAt.formatted(.iso8601))\t\(checkpoint.label)\(problem)")
+            }
             for step in steps {
                 for earlier in step.earlierAttempts { print("  \(step.name)\t\(earlier)") }
                 let detail = step.error.map { " — \($0)" } ?? ""

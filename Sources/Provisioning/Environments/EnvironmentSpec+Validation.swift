@@ -46,6 +46,7 @@ extension EnvironmentSpec {
         check((1...65535).contains(access.port), "access.port must be 1 to 65535")
         check((1...525_600).contains(lifetimeMinutes), "lifetimeMinutes must be 1 to 525600")
         check((1...525_600).contains(idleTimeoutMinutes), "idleTimeoutMinutes must be 1 to 525600")
+        check((0...LabOperations.maxCheckpoints).contains(checkpoints), "checkpoints must be 0 to \(LabOperations.maxCheckpoints)")
         check(checks.count <= Self.maxChecks, "checks may list at most \(Self.maxChecks) checks")
         check(Set(checks.map(\.name)).count == checks.count, "checks must have different names")
         for (index, check) in checks.enumerated() { problems += check.problems(at: "checks[\(index)]") }

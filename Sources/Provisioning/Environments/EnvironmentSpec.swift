@@ -17,12 +17,16 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     public var lifetimeMinutes: Int
     /// How long an instance may sit unused before it is stopped.
     public var idleTimeoutMinutes: Int
+    /// How many checkpoints a student may keep in one lab (0, the default: none, and a launch
+    /// of a lab with nothing else on its page goes straight to the desktop).
+    public var checkpoints: Int
     /// Checks of the student's work, run in the first VM ("Check my work", "Hand in").
     public var checks: [CheckSpec]
 
     public init(
         name: String, title: String? = nil, vms: [VMSpec], pool: String? = nil, tags: [String] = [],
-        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 60, checks: [CheckSpec] = []
+        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 60, checkpoints: Int = 0,
+        checks: [CheckSpec] = []
     ) {
         self.name = name
         self.title = title
@@ -32,6 +36,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         self.access = access
         self.lifetimeMinutes = lifetimeMinutes
         self.idleTimeoutMinutes = idleTimeoutMinutes
+        self.checkpoints = checkpoints
         self.checks = checks
     }
 
@@ -45,6 +50,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         access = try container.decodeIfPresent(AccessSpec.self, forKey: .access) ?? AccessSpec()
         lifetimeMinutes = try container.decodeIfPresent(Int.self, forKey: .lifetimeMinutes) ?? 240
         idleTimeoutMinutes = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMinutes) ?? 60
+        checkpoints = try container.decodeIfPresent(Int.self, forKey: .checkpoints) ?? 0
         checks = try container.decodeIfPresent([CheckSpec].self, forKey: .checks) ?? []
     }
 

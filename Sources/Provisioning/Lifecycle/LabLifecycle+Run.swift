@@ -80,20 +80,23 @@ extension LabLifecycle {
         return try await move(instance, to: .stopped) { $0.address = nil }
     }
 
-    /// resetting → starting: the student's access withdrawn, every VM rolled back to `clean`
-    /// (which leaves it stopped).
+    /// resetting → starting: the student's access withdrawn, every VM rolled back to the
+    /// checkpoint the student chose, or else to `clean` (either leaves it stopped, as a
+    /// snapshot without memory does on Proxmox; starting powers it on again).
     func resetVM(_ instance: LabInstance) async throws -> LabInstance {
         let node = try placed(instance).node
+        let chosen = try await checkpoints.list(instanceID: instance.id).first { $0.status == .restoring }
         try await stepping("withdraw", of: instance) { _, _ in try await desktops.withdraw(instance) }
         for machine in try await machines(of: instance) {
             try await stepping(machine.step("reset"), of: instance) { step, remember in
                 try await waitForTask(
                     step.reference,
                     start: {
-                        try await proxmox.rollback(node: node, vmid: machine.vmid, to: Self.cleanSnapshot)
+                        try await proxmox.rollback(node: node, vmid: machine.vmid, to: chosen?.name ?? Self.cleanSnapshot)
                     }, remember: remember, timeout: settings.taskTimeout)
             }
         }
+        if let chosen { try await checkpoints.mark(instance.id, name: chosen.name, .saved, problem: nil) }
         return try await move(instance, to: .starting) { $0.address = nil }
     }
 
@@ -133,6 +136,7 @@ extension LabLifecycle {
         }
         try await slots.release(for: instance.id)
         try await reservations.release(heldBy: .instance(instance.id))
+        try await checkpoints.removeAll(of: instance.id)
     }
 
     /// The instance's VMs with their specifications.

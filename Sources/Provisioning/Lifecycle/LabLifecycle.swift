@@ -16,6 +16,7 @@ public struct LabLifecycle: Sendable {
     let environments: any EnvironmentRepository
     let courses: any CourseRepository
     let reservations: any ResourceReservations
+    let checkpoints: any LabCheckpointRepository
     let ephemeral: any EphemeralStore
     /// Where a ready instance is published for its student (Guacamole's records).
     let desktops: any RemoteDesktops
@@ -43,6 +44,7 @@ public struct LabLifecycle: Sendable {
         self.environments = repositories.environments
         self.courses = repositories.courses
         self.reservations = repositories.reservations
+        self.checkpoints = repositories.checkpoints
         self.ephemeral = ephemeral
         self.desktops = desktops
         self.clock = clock
@@ -102,6 +104,7 @@ public struct LabLifecycle: Sendable {
         case .waitingForAddress: try await awaitAddress(instance)
         case .stopping: try await stopVM(instance)
         case .resetting: try await resetVM(instance)
+        case .checkpointing: try await checkpointVM(instance)
         case .deleting: try await deleteVM(instance)
         case .ready, .stopped, .deleted, .failed: instance
         }

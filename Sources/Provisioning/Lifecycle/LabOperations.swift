@@ -9,6 +9,7 @@ public struct LabOperations: LabRequests {
 
     let instances: any LabInstanceRepository
     let environments: any EnvironmentRepository
+    let checkpoints: any LabCheckpointRepository
     let admission: LaunchAdmission
     let queue: any JobQueue
     let clock: any WallClock
@@ -26,6 +27,7 @@ public struct LabOperations: LabRequests {
     ) {
         self.instances = repositories.instances
         self.environments = repositories.environments
+        self.checkpoints = repositories.checkpoints
         self.admission = LaunchAdmission(repositories: repositories, lock: lock)
         self.queue = queue
         self.clock = clock

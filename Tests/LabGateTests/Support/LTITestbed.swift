@@ -171,7 +171,8 @@ struct LTITestbed: Sendable {
     /// An environment teachers can choose, with `checks` of the students' work (the simulated
     /// guests pass `hello.txt` checks and fail `nginx` ones, printing HTML).
     @discardableResult
-    func addEnvironment(_ name: String, title: String, checks: [CheckSpec] = []) async throws -> LabCore.Environment {
-        try await repositories.environments.save(EnvironmentSpec(name: name, title: title, vms: [VMSpec(template: 9000)], checks: checks).environment())
+    func addEnvironment(_ name: String, title: String, checks: [CheckSpec] = [], checkpoints: Int = 0) async throws -> LabCore.Environment {
+        try await repositories.environments.save(
+            EnvironmentSpec(name: name, title: title, vms: [VMSpec(template: 9000)], checkpoints: checkpoints, checks: checks).environment())
     }
 }
