@@ -38,6 +38,10 @@ public struct GuacBridge: RemoteDesktops {
     }
 
     /// A fresh single-use link to the instance's desktop, `<gateway>/open/<code>`.
+    public func activity(since: Date) async throws -> [LabInstanceID: DesktopActivity] {
+        Dictionary(uniqueKeysWithValues: try await records.activity(in: settings.group, since: since).map { (LabInstanceID($0.key), $0.value) })
+    }
+
     public func link(for instance: LabInstance) async throws -> String {
         "\(settings.gatewayURL)/open/\(try await links.issue(for: instance))"
     }

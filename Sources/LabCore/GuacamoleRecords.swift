@@ -1,3 +1,5 @@
+import Foundation
+
 /// A lab instance's remote-desktop connection as Guacamole's database keeps it.
 public struct GuacamoleConnection: Sendable, Hashable {
     /// Unique within `group` (Guacamole enforces names per group only): the instance id.
@@ -70,4 +72,7 @@ public protocol GuacamoleRecords: Sendable {
     func connection(id: Int) async throws -> StoredGuacamoleConnection?
     /// The id of the connection named `name` in `group`, if there is one.
     func connectionID(named name: String, in group: String) async throws -> Int?
+    /// Each connection of `group` by name, with the sessions Guacamole recorded on it that are
+    /// open or ended after `since`; a connection without such sessions is absent.
+    func activity(in group: String, since: Date) async throws -> [String: DesktopActivity]
 }

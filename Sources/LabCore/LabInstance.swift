@@ -12,6 +12,9 @@ public struct LabInstance: Sendable, Hashable, Codable {
     public private(set) var state: LabInstanceState
     /// Why the instance failed; set only in `failed`.
     public private(set) var failureReason: String?
+    /// Why LabGate itself stopped it (left idle, its maximum session), for its student; only
+    /// while stopping or stopped.
+    public var pauseReason: String?
     /// The VM students connect to: the environment's first.
     public var vmid: Int?
     /// The node every VM of the instance runs on.
@@ -35,7 +38,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
         id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID, courseID: CourseID? = nil,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
         companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, cores: Int = 0,
-        memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil
+        memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil, pauseReason: String? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -54,6 +57,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
+        self.pauseReason = pauseReason
     }
 
     /// Every VM of the instance, the one students connect to first.
@@ -71,6 +75,7 @@ public struct LabInstance: Sendable, Hashable, Codable {
         }
         state = next
         failureReason = next == .failed ? reason : nil
+        if next != .stopping && next != .stopped { pauseReason = nil }
         updatedAt = time
     }
 }

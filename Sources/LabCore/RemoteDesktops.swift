@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a student reaches the desktop of a lab instance's first VM.
 public struct DesktopAccess: Sendable, Hashable {
     /// `rdp`, `vnc` or `ssh`.
@@ -22,4 +24,7 @@ public protocol RemoteDesktops: Sendable {
     func withdraw(_ instance: LabInstance) async throws
     /// Removes every record of the instance.
     func remove(_ instance: LabInstance) async throws
+    /// The sessions on every lab's desktop that are open or ended after `since`, by lab; a lab
+    /// without any is absent. Throws when the gateway's records cannot be read.
+    func activity(since: Date) async throws -> [LabInstanceID: DesktopActivity]
 }

@@ -108,6 +108,9 @@ extension SimCluster {
         case ("GET", ["agent", "exec-status"]):
             try allow("VM.GuestAgent.Unrestricted", object)
             return try state.execStatus(node: node, vmid: id, params, now: now)
+        case ("GET", ["rrddata"]):
+            try allow("VM.Audit", object)
+            return try state.rrddata(node: node, vmid: id, params, now: now)
         case ("GET", ["snapshot"]):
             try allow("VM.Audit", object)
             return try state.snapshots(node: node, vmid: id)

@@ -49,6 +49,11 @@ public final class SimCluster: Sendable {
         set { state.withLockedValue { $0.guestCommands = newValue } }
     }
 
+    /// Makes a guest as busy as `load` from now on (its whole `rrddata` hour shows it).
+    public func setGuestLoad(vmid: Int, _ load: SimGuestLoad) {
+        state.withLockedValue { $0.vms[vmid]?.load = load }
+    }
+
     /// Runs `body` on the state as it is now: the tasks that have ended are applied first.
     func withCurrentState<T>(_ body: (inout SimState, _ now: Double) -> T) -> T {
         let now = now

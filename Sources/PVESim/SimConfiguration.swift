@@ -14,6 +14,8 @@ public struct SimConfiguration: Sendable, Codable {
     public var faults: SimFaults
     /// How commands run through the guest agent turn out.
     public var guestCommands: [SimGuestCommand]
+    /// How busy new clones are while they run (`rrddata`); a student at work when absent.
+    public var guestLoad: SimGuestLoad
 
     public init(
         timeScale: Double = 1, nodes: [SimNodeSpec], storages: [SimStorageSpec], templates: [SimTemplateSpec],
@@ -29,6 +31,7 @@ public struct SimConfiguration: Sendable, Codable {
         self.durations = durations
         self.faults = faults
         self.guestCommands = guestCommands
+        self.guestLoad = .working
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +45,7 @@ public struct SimConfiguration: Sendable, Codable {
         durations = try c.decodeIfPresent(SimDurations.self, forKey: .durations) ?? .init()
         faults = try c.decodeIfPresent(SimFaults.self, forKey: .faults) ?? .init()
         guestCommands = try c.decodeIfPresent([SimGuestCommand].self, forKey: .guestCommands) ?? []
+        guestLoad = try c.decodeIfPresent(SimGuestLoad.self, forKey: .guestLoad) ?? .working
     }
 
     /// A small cluster for the demo and tests: `nodeCount` nodes sharing one storage that

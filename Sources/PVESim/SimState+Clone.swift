@@ -30,6 +30,7 @@ extension SimState {
         }
 
         var clone = SimVM(vmid: newid, node: target, storage: storageID, isTemplate: false, config: source.config, lock: "clone", pool: pool)
+        clone.load = configuration.guestLoad
         clone.config["template"] = nil
         clone.config["name"] = params["name"] ?? "Copy-of-VM-\(source.name)"
         clone.config["description"] = params["description"]

@@ -17,6 +17,8 @@ struct SimVM {
     var processes: [Int: SimGuestProcess] = [:]
     /// Which host of its node's subnet the guest's `net0` address is.
     var hostNumber: Int?
+    /// How busy the guest is while it runs, as `rrddata` reports it.
+    var load = SimGuestLoad.working
 
     var name: String { config["name"] ?? "VM \(vmid)" }
     var cores: Int { Int(config["cores"] ?? "") ?? 1 }

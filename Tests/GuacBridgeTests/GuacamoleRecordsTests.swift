@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import Storage
+import TestSupport
 import Testing
 
 @testable import GuacBridge

@@ -315,4 +315,31 @@ struct BrowserTests {
             #expect(try await bed.repositories.checkpoints.list(instanceID: lab.id).map(\.status) == [.saved])
         }
     }
+
+    @Test("a lab paused after a while without use: its page in the course's iframe says so, and Start my lab takes the student back to the desktop")
+    func pausedLabStartsAgain() async throws {
+        try await LTITestbed.run(["queue.retryDelayMilliseconds": "100", "provisioning.reconcileIntervalSeconds": "5"]) { (bed) async throws in
+            let environment = try await bed.addEnvironment("paused-\(UUID().uuidString.prefix(6))", title: "Linux desktop")
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { _, page in
+                try await page.navigate(bed.platform.issuer + "/")
+                try await page.waitUntil("document.getElementById('launch-student') !== null")
+                try await page.click("#launch-student")
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                // The student leaves; the reconciler finds the lab without a session for longer than its idle timeout.
+                let lab = try #require(try await Self.instance(of: environment, in: bed))
+                try await IdlePausingPageTests.backdate(lab.id, by: 30, in: bed)
+                _ = try await IdlePausingPageTests.waitUntilPaused(lab.id, in: bed)
+                _ = try await page.evaluate("(location.href = '\(bed.toolURL)/labs/\(lab.id)', true)", inFrame: "/preview")
+                try await page.waitUntil(
+                    "document.getElementById('status') !== null && document.getElementById('status').textContent.includes('paused after 20 minutes without use')"
+                        + " && !document.getElementById('start').hidden",
+                    inFrame: "/labs/")
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("waiting-page-paused.png"))
+                try await page.click("#start-button", inFrame: "/labs/")
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+            }
+            #expect(try await Self.instance(of: environment, in: bed)?.state == .ready)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GuacBridge
 import LabCore
 import PlatformSim
 import Provisioning
@@ -173,6 +174,37 @@ struct MoodleWebServicesTests {
             #expect(events.count == 2)
             let refused = try #require(events.first { $0.outcome == .refused })
             #expect(refused.detail.contains("Moodle did not deliver it"))
+        }
+    }
+
+    @Test("a student with a desktop session open on a lab nobody uses is told in Moodle when it will be paused")
+    func unusedMessage() async throws {
+        let cluster = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-idle-\(UUID().uuidString).yaml")
+        try (LTITestbed.fastCluster + "\nguestLoad: { cpu: 0.004, netIn: 150, netOut: 90 }\n").write(to: cluster, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: cluster) }
+        let settings = ["provisioning.reconcileIntervalSeconds": "5", "proxmox.simulatorConfig": cluster.path]
+        try await LTITestbed.run(settings, webServices: SimMoodleSite.functions) { (bed) async throws in
+            Self.moodleCourse(bed)
+            // With checkpoints, the lab has a page of its own, which shows the warning too.
+            let environment = try await bed.addEnvironment("unused-\(UUID().uuidString.prefix(6))", title: "Linux", checkpoints: 1)
+            var scenario = Self.person("5")
+            scenario.custom = ["environment": environment.name]
+            let path = try #require(try await bed.launch(scenario).header("location"))
+            let id = LabInstanceID(String(path.split(separator: "/").last ?? ""))
+            let lab = try await TeachingTests.waitUntil(.ready, id, in: bed)
+            // On the desktop for 35 minutes, by Guacamole's history; the guest has done nothing.
+            try await GuacamoleSchema.recordSession(
+                connection: id.rawValue, username: GuacBridge.username(of: lab.userID), start: Date() - 35 * 60, in: bed.guacamoleDatabase)
+            var messages: [SimMoodleSite.Message] = []
+            for _ in 0..<400 where !messages.contains(where: { $0.text.contains("has not been used for a while") }) {
+                try await Task.sleep(for: .milliseconds(50))
+                messages = bed.platform.moodle.messages
+            }
+            let warning = try #require(messages.first { $0.text.contains("has not been used for a while") })
+            #expect(warning.to == 5 && warning.text.contains("It will be paused at") && warning.text.contains("your files are kept"))
+            #expect(try await bed.repositories.instances.find(id: id)?.state == .ready, "warned, not paused yet")
+            let page = try await bed.browser.get(bed.toolURL + path)
+            #expect(page.body.contains("Your lab looks unused: it will be paused at"))
         }
     }
 }

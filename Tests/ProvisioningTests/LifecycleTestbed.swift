@@ -20,6 +20,8 @@ struct LifecycleTestbed: Sendable {
     let checks: CheckRunner
     /// Guacamole's tables in the test database, as the lifecycle wrote them.
     let guacamole: SQLGuacamoleRecords
+    /// Where `guacamole` keeps its tables, for a test that plays Guacamole.
+    let guacamoleDatabase: any SQLDatabase
     let student: UserID
 
     /// Tests advance labs directly, without the queue that would retry a lab still waiting
@@ -41,7 +43,8 @@ struct LifecycleTestbed: Sendable {
 
     static func run(
         _ configuration: SimConfiguration = SimTestbed.configuration(), settings: ProvisioningSettings = settings,
-        environment: EnvironmentSpec = environment, groups: (any CourseGroups)? = nil, _ body: @Sendable (LifecycleTestbed) async throws -> Void
+        environment: EnvironmentSpec = environment, groups: (any CourseGroups)? = nil, guacamole guacamoleDatabase: (any SQLDatabase)? = nil,
+        _ body: @Sendable (LifecycleTestbed) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -54,7 +57,7 @@ struct LifecycleTestbed: Sendable {
             try await SimTestbed.run(configuration) { sim in
                 let ephemeral = MemoryEphemeralStore()
                 let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(30), maxAttempts: 5))
-                let guacamole = SQLGuacamoleRecords(database: database)
+                let guacamole = SQLGuacamoleRecords(database: guacamoleDatabase ?? database)
                 let desktops = GuacBridge(
                     settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array("test secret".utf8)), ephemeral: ephemeral)
                 let stack = ProvisioningStack(
@@ -63,7 +66,8 @@ struct LifecycleTestbed: Sendable {
                 try await body(
                     LifecycleTestbed(
                         sim: sim, repositories: repositories, ephemeral: ephemeral, queue: queue, lifecycle: stack.lifecycle,
-                        operations: stack.operations, checks: stack.checks, guacamole: guacamole, student: student))
+                        operations: stack.operations, checks: stack.checks, guacamole: guacamole, guacamoleDatabase: guacamoleDatabase ?? database,
+                        student: student))
             }
         } cleanup: {
             await database.shutdown()

@@ -68,6 +68,8 @@ extension TokenRequest: APIRequestBody {
 extension EnvironmentSpec: APIRequestBody {
     static let shape = JSONShape.object([
         "name": .value, "title": .value, "pool": .value, "tags": .value, "lifetimeMinutes": .value, "idleTimeoutMinutes": .value,
+        "maxSessionMinutes": .value, "checkpoints": .value,
+        "unused": .object(["minutes": .value, "cpuPercent": .value, "networkKBps": .value, "graceMinutes": .value]),
         "access": .object(["protocol": .value, "port": .value]),
         "vms": .array(
             .object([

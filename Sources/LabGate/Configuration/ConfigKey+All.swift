@@ -117,6 +117,9 @@ extension ConfigKey {
         ConfigKey("guacamole.database.user", .text, default: "guacamole_user", help: "MariaDB user for Guacamole's database"),
         ConfigKey("guacamole.database.password", .text, default: "", secret: true, help: "MariaDB password for Guacamole's database"),
         ConfigKey("guacamole.database.poolSize", .integer(1...100), default: "4", help: "connections to Guacamole's database per process"),
+        ConfigKey(
+            "guacamole.database.timeZone", .timeZone, default: "UTC",
+            help: "the time zone in which Guacamole writes the times of its database (its Java VM's: UTC in Guacamole's images)"),
         ConfigKey("guacamole.group", .text, default: "labgate", help: "Guacamole connection group LabGate's connections live in"),
         ConfigKey(
             "guacamole.rdpSecurity", .choice(["any", "nla", "nla-ext", "tls", "rdp", "vmconnect"]), default: "any",

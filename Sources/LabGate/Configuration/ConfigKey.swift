@@ -19,6 +19,8 @@ package struct ConfigKey: Sendable, Hashable {
         case longSecret(minimum: Int)
         /// Exactly this many hexadecimal digits, or empty for none.
         case hexDigits(Int)
+        /// A time zone's name from the system's database (`UTC`, `Europe/Zurich`).
+        case timeZone
     }
 
     /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
@@ -66,6 +68,7 @@ package struct ConfigKey: Sendable, Hashable {
         case .webURL: "empty, or an absolute address starting with https:// (or http://)"
         case .longSecret(let minimum): "empty, or at least \(minimum) characters"
         case .hexDigits(let count): "empty, or exactly \(count) hexadecimal digits (0-9, a-f), \(count * 4) bits"
+        case .timeZone: "a time zone's name, such as UTC or Europe/Zurich"
         }
     }
 
@@ -81,6 +84,7 @@ package struct ConfigKey: Sendable, Hashable {
         case .webURL: value.isEmpty || Self.isWebURL(value)
         case .longSecret(let minimum): value.isEmpty || value.utf8.count >= minimum
         case .hexDigits(let count): value.isEmpty || (value.utf8.count == count && value.allSatisfy(\.isHexDigit))
+        case .timeZone: TimeZone(identifier: value) != nil
         }
     }
 

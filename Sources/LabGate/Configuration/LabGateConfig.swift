@@ -1,3 +1,4 @@
+import Foundation
 import GuacBridge
 import LTIGateway
 import LabCore
@@ -63,6 +64,8 @@ package struct LabGateConfig: Sendable {
     let guacamoleJSONKey: String?
     /// Guacamole's own database, or nil for the same tables in LabGate's.
     let guacamoleDatabase: MariaDBSettings?
+    /// The zone of the times in Guacamole's tables.
+    let guacamoleTimeZone: TimeZone
     let platformsDirectory: String
     /// The secret itself, or nil to use (or create) `secretKeyFile`.
     let secretKey: String?
@@ -92,6 +95,8 @@ package struct LabGateConfig: Sendable {
         guacamole = GuacBridgeSettings(values, gatewayURL: lti.publicURL)
         guacamoleJSONKey = values.optionalText("guacamole.jsonSecretKey")
         guacamoleDatabase = values.optionalText("guacamole.database.host").map { MariaDBSettings(values, section: "guacamole.database", host: $0) }
+        // Checked when loaded: the key accepts only names the system knows.
+        guacamoleTimeZone = TimeZone(identifier: values.text("guacamole.database.timeZone")) ?? TimeZone(identifier: "UTC")!
         secretKey = values.optionalText("security.secretKey")
         secretKeyFile = values.text("security.secretKeyFile")
     }

@@ -45,7 +45,8 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     ).register(on: router)
     router.addRoutes(
         CourseController(
-            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, limits: config.courseLimits,
+            web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops,
+            limits: config.courseLimits,
             audit: provisioning.operations.audit, notices: CourseNotices(ephemeral: backends.ephemeral), lti: ltiJobs,
             webServices: lti.webServices
         ).endpoints)
@@ -53,7 +54,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     router.addRoutes(
         StudentPathController(
             web: lti.web, repositories: backends.repositories, operations: provisioning.operations, desktops: provisioning.desktops, grades: ltiJobs.grades,
-            checks: provisioning.stack.checks
+            checks: provisioning.stack.checks, ephemeral: backends.ephemeral
         ).endpoints)
 
     var app = Application(

@@ -15,6 +15,8 @@ struct LabHomeView {
     /// How many checkpoints the lab may keep (0: the environment offers none), and those it has.
     var checkpointLimit: Int
     var checkpoints: [LabCheckpoint]
+    /// Set while the lab, connected but unused, is about to be paused.
+    var unusedWarning: UnusedWarning?
     var notice: String?
     var csrf: String
     var windowPass: String
@@ -29,6 +31,7 @@ extension HTMLPage {
         var context: [String: Any] = ["id": view.instance.id.rawValue, "csrf": view.csrf, "windowPass": view.windowPass]
         context["environment"] = view.environment?.title
         context["notice"] = view.notice
+        context["pausesAt"] = view.unusedWarning.map { $0.pausesAt.formatted(Date.ISO8601FormatStyle().time(includingFractionalSeconds: false)) }
         if view.checkCount > 0 {
             var checks: [String: Any] = ["count": view.checkCount]
             if let run = view.lastRun {

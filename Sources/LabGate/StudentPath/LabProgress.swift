@@ -29,7 +29,8 @@ package struct LabProgress: Codable, Equatable, Sendable {
         case .ready: text = "Your lab is ready. Opening it…"
         case .stopping: text = "Your lab is being stopped…"
         case .stopped:
-            text = "Your lab is stopped (by your teacher, or after a while without use). Start it again to continue where you left off."
+            let why = instance.pauseReason.map { "Your lab was paused \($0)." } ?? "Your lab is stopped (by your teacher, or outside the course's hours)."
+            text = why + " Start it again to continue where you left off: your files are kept."
             action = "start"
         case .resetting: text = "Your lab is going back to its starting point, or to the checkpoint you chose…"
         case .checkpointing: text = "Saving or deleting your checkpoint; your lab keeps what you did…"

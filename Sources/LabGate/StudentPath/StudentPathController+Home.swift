@@ -21,6 +21,7 @@ extension StudentPathController {
             lastRun: try await repositories.checkRuns.latest(instanceID: instance.id), gradable: gradable, grade: grade,
             checkpointLimit: checkpointLimit,
             checkpoints: checkpointLimit > 0 ? try await repositories.checkpoints.list(instanceID: instance.id) : [],
+            unusedWarning: try await UnusedWarning.find(for: instance.id, in: ephemeral),
             notice: HTMLPage.labNotice(query["notice"].map(String.init), wait: query["wait"].flatMap { Int(String($0)) }),
             csrf: web.csrfToken(of: request) ?? "", windowPass: try await web.windowPass(of: request, instance: instance.id) ?? "")
     }

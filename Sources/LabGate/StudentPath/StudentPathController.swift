@@ -22,6 +22,8 @@ struct StudentPathController<Context: RequestContext>: Sendable {
     let grades: GradePassback
     /// The environments' checks ("Check my work", "Hand in").
     let checks: any LabChecks
+    /// Where the reconciler leaves a warning for a lab that looks unused.
+    let ephemeral: any EphemeralStore
     /// The waiting page's live progress.
     var progressStream = LabProgressStream()
 

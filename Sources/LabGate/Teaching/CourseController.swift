@@ -16,6 +16,8 @@ struct CourseController<Context: RequestContext>: Sendable {
     let web: WebSessions
     let repositories: Repositories
     let operations: any LabRequests
+    /// Where the students' desktop sessions are read (connected, idle).
+    let desktops: any RemoteDesktops
     let limits: CourseLimits
     let audit: AuditTrail
     let notices: CourseNotices
@@ -109,7 +111,7 @@ struct CourseController<Context: RequestContext>: Sendable {
     }
 
     private func roster(_ request: Request, _ access: Access) async throws -> Response {
-        let roster = try await CourseRoster.load(access.course.id, from: repositories)
+        let roster = try await CourseRoster.load(access.course.id, from: repositories, desktops: desktops)
         return HTMLPage.rosterRows(roster, courseID: access.course.id, csrf: web.csrfToken(of: request) ?? "", readOnly: access.readOnly)
     }
 
@@ -132,7 +134,7 @@ struct CourseController<Context: RequestContext>: Sendable {
         let view = CoursePageView(
             course: access.course, activities: try await repositories.courses.activities(of: courseID),
             settings: try await storedSettings(courseID, unless: settings), limits: limits,
-            roster: try await CourseRoster.load(courseID, from: repositories),
+            roster: try await CourseRoster.load(courseID, from: repositories, desktops: desktops),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
             grades: try await repositories.grades.list(courseID: courseID), enrolments: enrolments,
             moodle: await moodle, readOnly: access.readOnly, csrf: csrf, notice: notice, problems: problems)

@@ -69,6 +69,12 @@ extension HTMLPage {
                     },
                 ] as [String: Any]
             fields["failure"] = instance.failureReason
+            fields["use"] =
+                switch row.use {
+                case .connected: "connected"
+                case .idle(let since): "idle since \(since.formatted(readableTime)) UTC"
+                case nil: instance.pauseReason.map { "paused \($0)" }
+                }
             fields["checks"] = row.lastRun.map(checksCell)
             fields["checkpoints"] = row.checkpoints.map { checkpoint in
                 ["label": checkpoint.label, "time": time(checkpoint.createdAt), "status": checkpoint.status == .saved ? "" : checkpoint.status.rawValue]

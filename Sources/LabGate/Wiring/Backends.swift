@@ -36,14 +36,15 @@ package final class Backends: Service, Sendable {
 
     private init(
         secret: Data, sessionLifetime: Duration, database: any SQLDatabase, databaseDescription: String, ephemeral: any EphemeralStore, queue: any JobQueue,
-        ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?, guacamoleDescription: String?
+        ephemeralDescription: String, redis: RedisClient?, guacamoleDatabase: (any SQLDatabase)?, guacamoleDescription: String?,
+        guacamoleTimeZone: TimeZone
     ) {
         self.secret = secret
         self.box = SecretBox(secret: secret)
         self.database = database
         self.repositories = database.repositories(sealing: box.atRest(purpose: "guest password"))
         self.guacamoleDatabase = guacamoleDatabase
-        self.guacamoleRecords = SQLGuacamoleRecords(database: guacamoleDatabase ?? database)
+        self.guacamoleRecords = SQLGuacamoleRecords(database: guacamoleDatabase ?? database, timeZone: guacamoleTimeZone)
         self.guacamoleDescription = guacamoleDescription
         self.databaseDescription = databaseDescription
         self.ephemeral = ephemeral
@@ -76,7 +77,7 @@ package final class Backends: Service, Sendable {
                 secret: secret, sessionLifetime: config.lti.sessionLifetime, database: database, databaseDescription: databaseDescription,
                 ephemeral: MemoryEphemeralStore(),
                 queue: MemoryJobQueue(settings: config.queue), ephemeralDescription: "in-process", redis: nil,
-                guacamoleDatabase: guacamoleDatabase, guacamoleDescription: guacamoleDescription)
+                guacamoleDatabase: guacamoleDatabase, guacamoleDescription: guacamoleDescription, guacamoleTimeZone: config.guacamoleTimeZone)
         case .redis(let settings):
             let client = RedisClient(settings: settings)
             return Backends(
@@ -84,7 +85,7 @@ package final class Backends: Service, Sendable {
                 ephemeral: RedisEphemeralStore(client: client),
                 queue: RedisJobQueue(client: client, settings: config.queue),
                 ephemeralDescription: "Redis \(settings.host):\(settings.port)", redis: client, guacamoleDatabase: guacamoleDatabase,
-                guacamoleDescription: guacamoleDescription)
+                guacamoleDescription: guacamoleDescription, guacamoleTimeZone: config.guacamoleTimeZone)
         }
     }
 

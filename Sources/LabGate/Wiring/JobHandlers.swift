@@ -19,6 +19,7 @@ package enum JobHandlers {
             handlers[GradePassback.jobKind] = { job, _ in try await lti.grades.deliver(job) }
             handlers[RosterSync.jobKind] = { job, _ in try await lti.rosters.run(job) }
             handlers[StudentMessages.readyJobKind] = { job, _ in try await lti.messages.deliverReady(job) }
+            handlers[StudentMessages.unusedJobKind] = { job, _ in try await lti.messages.deliverUnused(job) }
         }
         return handlers
     }

@@ -15,8 +15,12 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     public var access: AccessSpec
     /// How long an instance lives before it is torn down.
     public var lifetimeMinutes: Int
-    /// How long an instance may sit unused before it is stopped.
+    /// How long a ready lab may go without a desktop session open before it is stopped (paused).
     public var idleTimeoutMinutes: Int
+    /// How long a lab may run from its start, used or not, before it is paused.
+    public var maxSessionMinutes: Int
+    /// When a lab with a session open counts as unused, warned, then paused.
+    public var unused: UnusedSpec
     /// How many checkpoints a student may keep in one lab (0, the default: none, and a launch
     /// of a lab with nothing else on its page goes straight to the desktop).
     public var checkpoints: Int
@@ -25,7 +29,7 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
 
     public init(
         name: String, title: String? = nil, vms: [VMSpec], pool: String? = nil, tags: [String] = [],
-        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 60, checkpoints: Int = 0,
+        access: AccessSpec = AccessSpec(), lifetimeMinutes: Int = 240, idleTimeoutMinutes: Int = 20, maxSessionMinutes: Int = 240, checkpoints: Int = 0,
         checks: [CheckSpec] = []
     ) {
         self.name = name
@@ -36,6 +40,8 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         self.access = access
         self.lifetimeMinutes = lifetimeMinutes
         self.idleTimeoutMinutes = idleTimeoutMinutes
+        self.maxSessionMinutes = maxSessionMinutes
+        self.unused = UnusedSpec()
         self.checkpoints = checkpoints
         self.checks = checks
     }
@@ -49,7 +55,9 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
         tags = try container.decodeIfPresent([String].self, forKey: .tags) ?? []
         access = try container.decodeIfPresent(AccessSpec.self, forKey: .access) ?? AccessSpec()
         lifetimeMinutes = try container.decodeIfPresent(Int.self, forKey: .lifetimeMinutes) ?? 240
-        idleTimeoutMinutes = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMinutes) ?? 60
+        idleTimeoutMinutes = try container.decodeIfPresent(Int.self, forKey: .idleTimeoutMinutes) ?? 20
+        maxSessionMinutes = try container.decodeIfPresent(Int.self, forKey: .maxSessionMinutes) ?? 240
+        unused = try container.decodeIfPresent(UnusedSpec.self, forKey: .unused) ?? UnusedSpec()
         checkpoints = try container.decodeIfPresent(Int.self, forKey: .checkpoints) ?? 0
         checks = try container.decodeIfPresent([CheckSpec].self, forKey: .checks) ?? []
     }
@@ -60,6 +68,35 @@ public struct EnvironmentSpec: Sendable, Hashable, Codable {
     /// How the student reaches the first VM: the access protocol and port, as the cloud-init user.
     public var desktopAccess: DesktopAccess {
         DesktopAccess(protocolName: access.protocol.rawValue, port: access.port, username: primary.cloudInit?.user)
+    }
+}
+
+/// When a lab whose student has a desktop session open counts as unused: its first VM's CPU
+/// and network (Proxmox's `rrddata`, a point a minute) below both thresholds for `minutes`.
+/// The student is warned, and the lab is paused `graceMinutes` later unless used meanwhile.
+public struct UnusedSpec: Sendable, Hashable, Codable {
+    /// 0 turns the check off.
+    public var minutes: Int
+    /// Of all the VM's cores.
+    public var cpuPercent: Double
+    /// Received and sent together.
+    public var networkKBps: Double
+    public var graceMinutes: Int
+
+    public init(minutes: Int = 30, cpuPercent: Double = 5, networkKBps: Double = 2, graceMinutes: Int = 10) {
+        self.minutes = minutes
+        self.cpuPercent = cpuPercent
+        self.networkKBps = networkKBps
+        self.graceMinutes = graceMinutes
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = UnusedSpec()
+        minutes = try c.decodeIfPresent(Int.self, forKey: .minutes) ?? defaults.minutes
+        cpuPercent = try c.decodeIfPresent(Double.self, forKey: .cpuPercent) ?? defaults.cpuPercent
+        networkKBps = try c.decodeIfPresent(Double.self, forKey: .networkKBps) ?? defaults.networkKBps
+        graceMinutes = try c.decodeIfPresent(Int.self, forKey: .graceMinutes) ?? defaults.graceMinutes
     }
 }
 

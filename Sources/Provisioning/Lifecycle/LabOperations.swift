@@ -106,6 +106,19 @@ public struct LabOperations: LabRequests {
         throw StoreError.conflict("lab instance \(id) is changing too fast; try again")
     }
 
+    /// Stops a ready lab for `reason` (left idle, its longest session), which its student reads
+    /// on its page; audited as the reconciler's. A lab that moved meanwhile is left as it is.
+    public func pause(_ id: LabInstanceID, reason: String) async throws -> LabInstance? {
+        guard var instance = try await instances.find(id: id), instance.state == .ready else { return nil }
+        try instance.transition(to: .stopping, at: clock.now())
+        instance.pauseReason = reason
+        let saved = try await instances.save(instance)
+        try await enqueue(id)
+        await audit.record(
+            AuditEvent(at: clock.now(), actor: "reconciler", action: "instance.pause", subject: "instance/\(id)", detail: reason, courseID: instance.courseID))
+        return saved
+    }
+
     /// Puts the instance's next steps on the queue.
     public func enqueue(_ id: LabInstanceID) async throws {
         try await queue.enqueue(.advance(id))

@@ -16,6 +16,12 @@ public struct Reconciler: Sendable {
         public var expired = 0
         /// Running labs stopped because their course's time window closed.
         public var closed = 0
+        /// Running labs paused: left idle, unused after a warning, or past their longest session.
+        public var paused = 0
+        /// Students warned that their connected lab is unused.
+        public var warned = 0
+        /// Whether Guacamole's history could not be read, so no lab was paused for idleness.
+        public var idleUnread = false
         /// Instances failed because nothing moved them for twice `stuckAfter`.
         public var abandoned = 0
         public var cleanedUp = 0
@@ -25,8 +31,9 @@ public struct Reconciler: Sendable {
         public init() {}
 
         public var description: String {
-            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) abandoned=\(abandoned) cleaned_up=\(cleanedUp) "
-                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed)"
+            "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) paused=\(paused) warned=\(warned) "
+                + "abandoned=\(abandoned) cleaned_up=\(cleanedUp) "
+                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed) idle_unread=\(idleUnread)"
         }
     }
 
@@ -55,8 +62,14 @@ public struct Reconciler: Sendable {
         let states = Set(LabInstanceState.allCases).subtracting([.deleted])
         let instances = try await lifecycle.instances.list(states: states, limit: 1_000_000)
         let closed = try await closedCourses(running: instances)
+        let pauses = await idlePauses(of: instances, into: &report)
         for instance in instances {
             do {
+                if instance.state == .ready, let reason = pauses[instance.id] {
+                    _ = try await operations.pause(instance.id, reason: reason)
+                    report.paused += 1
+                    continue
+                }
                 if instance.state == .ready, let course = instance.courseID, closed.contains(course) {
                     _ = try await operations.perform(.stop, on: instance.id)
                     await operations.audit.record(

@@ -80,6 +80,15 @@ extension ProxmoxClient {
         try await call(.GET, Self.qemu(node, vmid) + "/status/current", idempotent: true)
     }
 
+    /// The VM's last hour, a point a minute (`rrddata`, averages), oldest first.
+    public func lastHour(node: String, vmid: Int) async throws(ProxmoxError) -> [PVEMetricPoint] {
+        var params = ProxmoxParameters()
+        params.set("timeframe", "hour")
+        params.set("cf", "AVERAGE")
+        let points: [PVEMetricPoint] = try await call(.GET, Self.qemu(node, vmid) + "/rrddata", params, idempotent: true)
+        return points.sorted { $0.time < $1.time }
+    }
+
     public func start(node: String, vmid: Int) async throws(ProxmoxError) -> UPID {
         try await call(.POST, Self.qemu(node, vmid) + "/status/start", idempotent: false)
     }

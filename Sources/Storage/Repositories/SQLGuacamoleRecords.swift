@@ -5,9 +5,12 @@ import LabCore
 /// (migration `guacamole`). Only the columns and rows guacamole-auth-jdbc reads are written.
 public struct SQLGuacamoleRecords: GuacamoleRecords {
     let database: any SQLDatabase
+    /// The zone of Guacamole's DATETIME columns: its Java VM's (UTC in Guacamole's images).
+    let timeZone: TimeZone
 
-    public init(database: any SQLDatabase) {
+    public init(database: any SQLDatabase, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.database = database
+        self.timeZone = timeZone
     }
 
     public func publish(_ connection: GuacamoleConnection, for account: GuacamoleAccount) async throws -> Int {
@@ -15,11 +18,35 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
         return try await database.transaction { sql in
             let groupID = try await Self.group(connection.group, in: sql, dialect: dialect)
             let connectionID = try await Self.upsert(connection, groupID: groupID, in: sql, dialect: dialect)
-            let entityID = try await Self.entity(of: account, in: sql, dialect: dialect)
+            let entityID = try await Self.entity(of: account, passwordDate: dateTime(Date()), in: sql, dialect: dialect)
             try await Self.grant(entityID, "guacamole_connection_permission", "connection_id", connectionID, in: sql)
             try await Self.grant(entityID, "guacamole_connection_group_permission", "connection_group_id", groupID, in: sql)
             return connectionID
         }
+    }
+
+    public func activity(in group: String, since: Date) async throws -> [String: DesktopActivity] {
+        let rows = try await database.query(
+            """
+            SELECT c.connection_name AS name, h.start_date AS started, h.end_date AS ended
+            FROM guacamole_connection_history h
+            JOIN guacamole_connection c ON c.connection_id = h.connection_id
+            JOIN guacamole_connection_group g ON g.connection_group_id = c.parent_id
+            WHERE g.connection_group_name = ? AND g.parent_id IS NULL AND (h.end_date IS NULL OR h.end_date >= ?)
+            """, .text(group), .text(dateTime(since)))
+        var activity: [String: DesktopActivity] = [:]
+        for row in rows {
+            let name = try row.string("name")
+            guard let started = date(row.optionalString("started")) else { continue }
+            var entry = activity[name] ?? DesktopActivity()
+            if let ended = date(row.optionalString("ended")) {
+                entry.lastEnded = max(entry.lastEnded ?? ended, ended)
+            } else {
+                entry.openSince.append(started)
+            }
+            activity[name] = entry
+        }
+        return activity
     }
 
     public func revoke(connection name: String, in group: String, from username: String) async throws {
@@ -123,7 +150,7 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
     }
 
     /// The account's entity id; a new account gets its entity and user rows, an existing one is left as it is.
-    private static func entity(of account: GuacamoleAccount, in sql: any SQLExecutor, dialect: SQLDialect) async throws -> Int64 {
+    private static func entity(of account: GuacamoleAccount, passwordDate: String, in sql: any SQLExecutor, dialect: SQLDialect) async throws -> Int64 {
         let select = "SELECT entity_id FROM guacamole_entity WHERE type = 'USER' AND name = ?"
         let entityID: Int64
         if let found = try await sql.query(select, .text(account.username)).first?.int64("entity_id") {
@@ -144,7 +171,7 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
         if users.isEmpty {
             try await sql.execute(
                 "INSERT INTO guacamole_user (entity_id, password_hash, password_salt, password_date) VALUES (?, ?, ?, ?)",
-                .int(entityID), .blob(account.passwordHash), .blob(account.passwordSalt), .text(Self.dateTime(Date())))
+                .int(entityID), .blob(account.passwordHash), .blob(account.passwordSalt), .text(passwordDate))
         }
         return entityID
     }
@@ -164,11 +191,24 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
         return id
     }
 
-    /// A DATETIME value, in UTC.
-    private static func dateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+    /// A DATETIME value in Guacamole's zone.
+    private func dateTime(_ date: Date) -> String {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+    }
+
+    /// A DATETIME as the database gives it (`2026-12-04 09:15:02`, maybe with fractions), in Guacamole's zone.
+    private func date(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let numbers = text.split(whereSeparator: { !$0.isNumber }).prefix(6).compactMap { Int($0) }
+        guard numbers.count == 6 else { return nil }
+        return calendar.date(
+            from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4], second: numbers[5]))
+    }
+
+    private var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
     }
 }

@@ -7,13 +7,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     let sealing: (any AtRestSealing)?
 
     static let columns =
-        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, cores, memory_mib, version, created_at, updated_at"
+        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, cores, memory_mib, version, created_at, updated_at, pause_reason"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
         do {
             try await database.execute(
-                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 try values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
@@ -44,13 +44,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             """
             UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, companion_vmids = ?, node = ?, address = ?, expires_at = ?,
                 guest_password = ?, version = ?,
-                updated_at = ?, live_key = ?
+                updated_at = ?, live_key = ?, pause_reason = ?
             WHERE id = ? AND version = ?
             """,
             [
                 .text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), Self.companions(saved), .text(saved.node), .text(saved.address),
                 .time(saved.expiresAt), .text(try sealed(saved.guestPassword)), .int(saved.version), .time(saved.updatedAt),
-                saved.state.isLive ? .text(Self.liveKey(saved)) : .null,
+                saved.state.isLive ? .text(Self.liveKey(saved)) : .null, .text(saved.pauseReason),
                 .text(saved.id.rawValue), .int(instance.version),
             ]
         )
@@ -168,7 +168,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), Self.companions(instance), .text(instance.node),
             .text(instance.address), .time(instance.expiresAt),
             .text(try sealed(instance.guestPassword)), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt),
-            .time(instance.updatedAt),
+            .time(instance.updatedAt), .text(instance.pauseReason),
         ]
     }
 
@@ -198,7 +198,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
             guestPassword: try opened(row.optionalString("guest_password")),
             cores: try row.int("cores"), memoryMiB: try row.int("memory_mib"), version: try row.int("version"),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at")
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), pauseReason: row.optionalString("pause_reason")
         )
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import PlatformSim
 import Provisioning
 import ServiceLifecycle
+import Storage
 import Synchronization
 import TestSupport
 import Testing
@@ -22,6 +23,8 @@ struct LTITestbed: Sendable {
     /// The ephemeral store the server uses too, on Redis; an in-process store of the test's own on embedded.
     let ephemeral: any EphemeralStore
     let browser: SimBrowser
+    /// Where the server keeps Guacamole's tables (its own database on these defaults), for a test that plays Guacamole.
+    let guacamoleDatabase: any SQLDatabase
 
     /// Which storage LabGate runs on.
     enum Storage: String, CaseIterable, CustomStringConvertible, Sendable {
@@ -126,7 +129,7 @@ struct LTITestbed: Sendable {
                 try await body(
                     LTITestbed(
                         platform: platform, toolURL: toolURL, config: config, repositories: backends.repositories, ephemeral: backends.ephemeral,
-                        browser: browser))
+                        browser: browser, guacamoleDatabase: backends.guacamoleDatabase ?? backends.database))
             } cleanup: {
                 await browser.shutdown()
                 await backends.close()
