@@ -3,6 +3,7 @@ import GuacBridge
 import LabCore
 import LabGate
 import Logging
+import NIOConcurrencyHelpers
 import PVESim
 import Provisioning
 import Storage
@@ -32,6 +33,8 @@ struct BurstSimulation: Sendable {
         var students: Int
         var makespan: Double
         var bound: Double
+        /// Each ready student's wait from their click to their ready lab, sorted.
+        var waits: [Double]
         var duplicates: Int
         var failures: Int
         /// Instances still in a transient state when the run ended.
@@ -42,8 +45,15 @@ struct BurstSimulation: Sendable {
         var orphans: Int
         var rssMB: Int
 
+        /// The wait below which `share` of the ready students' waits lie (nearest rank).
+        func wait(_ share: Double) -> Double {
+            waits.isEmpty ? 0 : waits[min(waits.count - 1, max(0, Int((share * Double(waits.count)).rounded(.up)) - 1))]
+        }
+
         var description: String {
             "ready=\(ready)/\(students) makespan_s=\(String(format: "%.1f", makespan)) bound_s=\(String(format: "%.1f", bound)) "
+                + "p50_wait_s=\(String(format: "%.1f", wait(0.5))) p95_wait_s=\(String(format: "%.1f", wait(0.95))) "
+                + "max_wait_s=\(String(format: "%.1f", waits.last ?? 0)) "
                 + "ratio=\(String(format: "%.3f", makespan / bound)) duplicates=\(duplicates) failures=\(failures) "
                 + "stuck=\(stuck) unexplained=\(unexplained) orphans=\(orphans) rss_mb=\(rssMB)"
         }
@@ -130,7 +140,8 @@ struct BurstSimulation: Sendable {
             return worker
         }
         let start = ContinuousClock.now
-        let outcome = try await withThrowingTaskGroup(of: Void.self) { group in
+        let clicked = NIOLockedValueBox<[UserID: Date]>([:])
+        let settled = try await withThrowingTaskGroup(of: Void.self) { group in
             for worker in workerServices { group.addTask { try await worker.run() } }
             // Every student clicks twice at once: a double click must not make a second VM.
             try await withThrowingTaskGroup(of: Void.self) { clicks in
@@ -138,6 +149,7 @@ struct BurstSimulation: Sendable {
                     let arrival = students > 1 ? within * Double(index) / Double(students - 1) : 0
                     clicks.addTask {
                         try await Task.sleep(until: start + real(arrival))
+                        clicked.withLockedValue { $0[user] = Date() }
                         async let first = operations.request(userID: user, environmentName: "burst")
                         async let second = operations.request(userID: user, environmentName: "burst")
                         _ = try await (first, second)
@@ -161,31 +173,27 @@ struct BurstSimulation: Sendable {
         let held = Set(instances.filter { [.ready, .stopped].contains($0.state) }.flatMap(\.vmids))
         let perUser = Dictionary(grouping: instances, by: \.userID).values.filter { $0.count > 1 }.count
         let failed = instances.filter { $0.state == .failed }
-        let lastReady = outcome ?? elapsed
+        // A ready lab's last save made it ready; the makespan runs from the first click, as the bound counts.
+        let clicks = clicked.withLockedValue { $0 }
+        let firstClick = clicks.values.min() ?? Date()
+        let makespan = settled ? (ready.map(\.updatedAt).max() ?? firstClick).timeIntervalSince(firstClick) : elapsed.timeInterval
         return Outcome(
-            ready: ready.count, students: students, makespan: lastReady.timeInterval * timeScale, bound: bound,
+            ready: ready.count, students: students, makespan: makespan * timeScale, bound: bound,
+            waits: ready.compactMap { lab in clicks[lab.userID].map { lab.updatedAt.timeIntervalSince($0) * timeScale } }.sorted(),
             duplicates: max(0, clones.count - instances.count) + perUser, failures: failed.count,
             stuck: instances.filter { !$0.state.isResting }.count,
             unexplained: failed.filter { ($0.failureReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty }.count,
             orphans: clones.filter { !held.contains($0.vmid) }.count, rssMB: LaunchBenchmark.residentMegabytes())
     }
 
-    /// Waits until every instance rests; returns when the last one became ready (real time since start), nil on timeout.
-    private func waitUntilSettled(_ repositories: Repositories, deadline: ContinuousClock.Instant) async throws -> Duration? {
-        let start = ContinuousClock.now
-        var lastChange = ContinuousClock.now
-        var readyCount = -1
+    /// Waits until every instance rests; false on timeout.
+    private func waitUntilSettled(_ repositories: Repositories, deadline: ContinuousClock.Instant) async throws -> Bool {
         while ContinuousClock.now < deadline {
             let instances = try await repositories.instances.list(states: Set(LabInstanceState.allCases), limit: students * 4)
-            let ready = instances.filter { $0.state == .ready }.count
-            if ready != readyCount {
-                readyCount = ready
-                lastChange = ContinuousClock.now
-            }
-            if instances.count >= students, instances.allSatisfy(\.state.isResting) { return lastChange - start }
+            if instances.count >= students, instances.allSatisfy(\.state.isResting) { return true }
             try await Task.sleep(for: .milliseconds(100))
         }
-        return nil
+        return false
     }
 
     private func makeStudents(_ repositories: Repositories) async throws -> [UserID] {

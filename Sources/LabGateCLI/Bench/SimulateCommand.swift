@@ -17,7 +17,7 @@ struct SimulateCommand: AsyncParsableCommand {
             discussion: """
                 Runs queue, workers, placement, clone limits and the lifecycle against PVESim on a throw-away SQLite \
                 database, with the simulated clock --time-scale times faster. Ends with one line: ready=…/… makespan_s=… \
-                bound_s=… ratio=… duplicates=… failures=… stuck=… unexplained=… orphans=… rss_mb=…, in simulated seconds, where bound_s is the shortest \
+                bound_s=… p50_wait_s=… p95_wait_s=… max_wait_s=… ratio=… duplicates=… failures=… stuck=… unexplained=… orphans=… rss_mb=…, in simulated seconds from the first click (a wait: one student's click to their ready lab), where bound_s is the shortest \
                 makespan the clone limits allow (clones first come, first served) plus one VM's start, guest-agent delay and snapshot.
                 """
         )
