@@ -49,6 +49,8 @@ public protocol LabCheckpointRepository: Sendable {
     @discardableResult
     func mark(_ instanceID: LabInstanceID, name: String, _ status: LabCheckpoint.Status, problem: String?) async throws -> Bool
     func remove(_ instanceID: LabInstanceID, name: String) async throws
+    /// How many checkpoints that take a place (not failed) the labs of `scope` hold.
+    func count(in scope: UsageScope) async throws -> Int
     /// Forgets every checkpoint of a lab that is gone.
     func removeAll(of instanceID: LabInstanceID) async throws
 }

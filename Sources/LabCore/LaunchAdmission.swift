@@ -63,7 +63,7 @@ public struct LaunchAdmission: Sendable {
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the
     /// course's (its own, else the one for every course) and the global one, as far as set.
-    func applicableQuotas(userID: UserID, courseID: CourseID?) async throws -> [Quota] {
+    public func applicableQuotas(userID: UserID, courseID: CourseID?) async throws -> [Quota] {
         let scopes: [Quota.Scope] = [.eachStudent] + (courseID.map { [.course($0), .everyCourse] } ?? []) + [.global]
         let found = Dictionary(try await quotas.find(scopes).map { ($0.scope, $0) }) { first, _ in first }
         let course = courseID.flatMap { found[.course($0)] ?? found[.everyCourse] }

@@ -50,12 +50,15 @@ public struct Quota: Sendable, Hashable, Codable {
     public var instances: Int?
     public var cores: Int?
     public var memoryMiB: Int?
+    /// Checkpoints students keep in the scope's labs at once (each holds snapshot space).
+    public var checkpoints: Int?
 
-    public init(scope: Scope, instances: Int? = nil, cores: Int? = nil, memoryMiB: Int? = nil) {
+    public init(scope: Scope, instances: Int? = nil, cores: Int? = nil, memoryMiB: Int? = nil, checkpoints: Int? = nil) {
         self.scope = scope
         self.instances = instances
         self.cores = cores
         self.memoryMiB = memoryMiB
+        self.checkpoints = checkpoints
     }
 
     /// The first limit that `usage` plus one more instance of `footprint` would pass, named for people.

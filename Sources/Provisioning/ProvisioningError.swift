@@ -22,6 +22,8 @@ public enum ProvisioningError: Error, Equatable, CustomStringConvertible {
     case checkpointLimit(Int)
     /// A checkpoint's label that cannot be used, and why.
     case invalidCheckpointLabel(String)
+    /// A quota's checkpoints are all taken: whose (`you`, `your course`, `the lab service`) and how many.
+    case checkpointQuota(holder: String, limit: Int)
     case unknownCheckpoint(String)
 
     public var description: String {
@@ -43,6 +45,7 @@ public enum ProvisioningError: Error, Equatable, CustomStringConvertible {
         case .checkpointLimit(let limit): "this lab keeps at most \(limit) checkpoints; delete one to save another"
         case .invalidCheckpointLabel(let why): "a checkpoint's name \(why)"
         case .unknownCheckpoint(let name): "the lab has no checkpoint \(name.debugDescription)"
+        case .checkpointQuota(let holder, let limit): "\(holder) may keep \(limit) checkpoints at once, and that many are kept; delete one to save another"
         }
     }
 }

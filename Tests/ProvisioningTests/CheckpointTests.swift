@@ -82,6 +82,29 @@ import Testing
         }
     }
 
+    @Test func checkpointsCountInTheStudentsAndTheGlobalQuota() async throws {
+        try await LifecycleTestbed.run(environment: Self.environment) { bed in
+            var instance = try await bed.provision()
+            try await bed.repositories.quotas.save(Quota(scope: .eachStudent, checkpoints: 1))
+            instance = try await bed.checkpoint { try await bed.operations.saveCheckpoint(labelled: "one", on: instance.id) }
+            await #expect(throws: ProvisioningError.checkpointQuota(holder: "each student", limit: 1)) {
+                _ = try await bed.operations.saveCheckpoint(labelled: "two", on: instance.id)
+            }
+            #expect(try await bed.reload(instance).state == .ready, "a refusal leaves the lab as it was")
+            try await bed.repositories.quotas.save(Quota(scope: .eachStudent, checkpoints: 5))
+            try await bed.repositories.quotas.save(Quota(scope: .global, cores: 1000, checkpoints: 1))
+            await #expect(throws: ProvisioningError.checkpointQuota(holder: "the lab service", limit: 1)) {
+                _ = try await bed.operations.saveCheckpoint(labelled: "two", on: instance.id)
+            }
+            // A failed checkpoint takes no place in a quota either.
+            try await bed.repositories.checkpoints.mark(
+                instance.id, name: try await bed.repositories.checkpoints.list(instanceID: instance.id)[0].name, .failed, problem: "no space")
+            #expect(try await bed.repositories.checkpoints.count(in: .all) == 0)
+            instance = try await bed.checkpoint { try await bed.operations.saveCheckpoint(labelled: "two", on: instance.id) }
+            #expect(try await bed.repositories.checkpoints.count(in: .user(instance.userID)) == 1)
+        }
+    }
+
     @Test func aCheckpointProxmoxRefusesIsMarkedFailedAndTheLabCarriesOn() async throws {
         try await LifecycleTestbed.run(environment: Self.environment) { bed in
             var instance = try await bed.provision()

@@ -11,10 +11,11 @@ struct QuotaAndSettingsTests {
         try await engine.withRepositories { (repositories) async throws in
             let quotas = repositories.quotas
             try await quotas.save(Quota(scope: .global, instances: 500, cores: 1000))
-            try await quotas.save(Quota(scope: .course(CourseID("c-1")), instances: 30))
+            try await quotas.save(Quota(scope: .course(CourseID("c-1")), instances: 30, checkpoints: 90))
             try await quotas.save(Quota(scope: .global, memoryMiB: 65_536))
             #expect(try await quotas.find(.global) == Quota(scope: .global, memoryMiB: 65_536))
             #expect(try await quotas.list().map(\.scope) == [.course(CourseID("c-1")), .global])
+            #expect(try await quotas.find(.course(CourseID("c-1"))) == Quota(scope: .course(CourseID("c-1")), instances: 30, checkpoints: 90))
             #expect(try await quotas.remove(.course(CourseID("c-1"))))
             #expect(try await quotas.remove(.course(CourseID("c-1"))) == false)
             #expect(try await quotas.find(.eachStudent) == nil)

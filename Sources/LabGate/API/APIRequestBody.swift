@@ -46,7 +46,7 @@ indirect enum JSONShape: Sendable {
 }
 
 extension QuotaLimits: APIRequestBody {
-    static let shape = JSONShape.object(["instances": .value, "cores": .value, "memoryMiB": .value])
+    static let shape = JSONShape.object(["instances": .value, "cores": .value, "memoryMiB": .value, "checkpoints": .value])
 }
 
 extension EnvironmentChoice: APIRequestBody {

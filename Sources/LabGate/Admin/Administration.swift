@@ -86,15 +86,17 @@ package struct Administration: Sendable {
 
     /// Saves the quota of `scope`; every limit must be a whole number from 0 up, or absent (no limit).
     package func setQuota(_ scope: Quota.Scope, _ limits: QuotaLimits) async throws -> Quota {
-        guard limits.instances != nil || limits.cores != nil || limits.memoryMiB != nil else {
-            throw AdminError.invalid(field: "instances", message: "give at least one limit: instances, cores or memoryMiB (to lift the quota, remove it)")
+        let given = [("instances", limits.instances), ("cores", limits.cores), ("memoryMiB", limits.memoryMiB), ("checkpoints", limits.checkpoints)]
+        guard given.contains(where: { $0.1 != nil }) else {
+            throw AdminError.invalid(
+                field: "instances", message: "give at least one limit: instances, cores, memoryMiB or checkpoints (to lift the quota, remove it)")
         }
-        for (field, value) in [("instances", limits.instances), ("cores", limits.cores), ("memoryMiB", limits.memoryMiB)] {
+        for (field, value) in given {
             if let value, !(0...QuotaLimits.maximum).contains(value) {
                 throw AdminError.invalid(field: field, message: "\(field) must be from 0 to \(QuotaLimits.maximum)")
             }
         }
-        let quota = Quota(scope: scope, instances: limits.instances, cores: limits.cores, memoryMiB: limits.memoryMiB)
+        let quota = Quota(scope: scope, instances: limits.instances, cores: limits.cores, memoryMiB: limits.memoryMiB, checkpoints: limits.checkpoints)
         try await repositories.quotas.save(quota)
         return quota
     }

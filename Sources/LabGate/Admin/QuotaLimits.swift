@@ -5,10 +5,12 @@ package struct QuotaLimits: Codable, Equatable {
     var instances: Int?
     var cores: Int?
     var memoryMiB: Int?
+    var checkpoints: Int?
 
-    package init(instances: Int?, cores: Int?, memoryMiB: Int?) {
+    package init(instances: Int?, cores: Int?, memoryMiB: Int?, checkpoints: Int? = nil) {
         self.instances = instances
         self.cores = cores
         self.memoryMiB = memoryMiB
+        self.checkpoints = checkpoints
     }
 }

@@ -107,6 +107,7 @@ extension Refusal {
         case .checkpointLimit, .invalidCheckpointLabel:
             Refusal(status: .unprocessableContent, code: "invalid_checkpoint", message: sentence(error.description))
         case .unknownCheckpoint: Refusal(status: .notFound, code: "not_found", message: sentence(error.description))
+        case .checkpointQuota: Refusal(status: .tooManyRequests, code: "quota_exceeded", message: sentence(error.description))
         default: nil
         }
     }

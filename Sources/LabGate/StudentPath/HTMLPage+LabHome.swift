@@ -91,6 +91,7 @@ extension HTMLPage {
         case "checkpoint-saved": "Your checkpoint is saved."
         case "checkpoint-deleted": "The checkpoint is deleted."
         case "checkpoint-full": "Your lab keeps as many checkpoints as it can: delete one to save another."
+        case "checkpoint-quota": "The checkpoints allowed to you or your course are all in use: delete one of yours, or ask your teacher."
         case "checkpoint-label": "Give the checkpoint a name of 1 to 60 characters, in plain text."
         case "checkpoint-gone": "That checkpoint is no longer there."
         case "busy": "Your lab is busy with another change; wait until it is ready and try again."

@@ -118,6 +118,7 @@ extension StudentPathController {
         } catch let error as ProvisioningError {
             switch error {
             case .checkpointLimit: return Self.back(to: instance, notice: "checkpoint-full")
+            case .checkpointQuota: return Self.back(to: instance, notice: "checkpoint-quota")
             case .invalidCheckpointLabel: return Self.back(to: instance, notice: "checkpoint-label")
             case .unknownCheckpoint: return Self.back(to: instance, notice: "checkpoint-gone")
             case .notAllowed: return Self.back(to: instance, notice: "busy")

@@ -25,7 +25,7 @@ struct QuotaCommand: AsyncParsableCommand {
             let quotas = try await AdminSession.run(options) { _, backends in try await backends.repositories.quotas.list() }
             if quotas.isEmpty { print("no quotas: nothing but the cluster limits the labs (labgate quota set SCOPE …)") }
             for quota in quotas {
-                let limits = [("instances", quota.instances), ("cores", quota.cores), ("memory MiB", quota.memoryMiB)]
+                let limits = [("instances", quota.instances), ("cores", quota.cores), ("memory MiB", quota.memoryMiB), ("checkpoints", quota.checkpoints)]
                 print(([quota.scope.description] + limits.map { "\($0.0) \($0.1.map(String.init) ?? "-")" }).joined(separator: "\t"))
             }
         }
@@ -40,10 +40,12 @@ struct QuotaCommand: AsyncParsableCommand {
         @Option(help: "Live lab instances at once.") var instances: Int?
         @Option(help: "Cores their VMs hold.") var cores: Int?
         @Option(name: .customLong("memory-mib"), help: "Memory their VMs hold, in MiB.") var memoryMiB: Int?
+        @Option(help: "Checkpoints students keep in the labs at once.") var checkpoints: Int?
 
         func run() async throws {
             let quota = try await AdminSession.run(options, audit: AuditedChange("quota.set", "quota/\(scope)")) { _, backends in
-                try await Administration(backends).setQuota(scope, QuotaLimits(instances: instances, cores: cores, memoryMiB: memoryMiB))
+                try await Administration(backends).setQuota(
+                    scope, QuotaLimits(instances: instances, cores: cores, memoryMiB: memoryMiB, checkpoints: checkpoints))
             }
             print("quota \(quota.scope) set")
         }

@@ -13,6 +13,7 @@ extension LabOperations {
         let instance = try await resting(id, for: "save a checkpoint of")
         let limit = try await EnvironmentSpec.decode(environment(of: instance)).checkpoints
         let checkpoint = LabCheckpoint(instanceID: id, name: LabCheckpoint.newName(), label: label, createdAt: clock.now())
+        try await checkQuotas(for: instance)
         guard try await checkpoints.add(checkpoint, limit: limit) else { throw ProvisioningError.checkpointLimit(limit) }
         do {
             return try await move(instance, to: .checkpointing)
@@ -44,6 +45,22 @@ extension LabOperations {
         } catch {
             try? await checkpoints.mark(id, name: name, checkpoint.status, problem: checkpoint.problem)
             throw error
+        }
+    }
+
+    /// Refuses a checkpoint the student's, the course's or the global quota has no room for.
+    /// Two saves at the same moment may both find the last place: snapshots are disk, not a
+    /// hard limit, so the quota is not locked for it.
+    private func checkQuotas(for instance: LabInstance) async throws {
+        for quota in try await admission.applicableQuotas(userID: instance.userID, courseID: instance.courseID) {
+            guard let limit = quota.checkpoints else { continue }
+            let (scope, holder): (UsageScope, String) =
+                switch quota.scope {
+                case .eachStudent: (.user(instance.userID), "each student")
+                case .course, .everyCourse: (.course(instance.courseID ?? CourseID("")), "your course")
+                case .global: (.all, "the lab service")
+                }
+            if try await checkpoints.count(in: scope) >= limit { throw ProvisioningError.checkpointQuota(holder: holder, limit: limit) }
         }
     }
 

@@ -53,6 +53,21 @@ struct SQLLabCheckpointRepository: LabCheckpointRepository {
         _ = try await database.execute("DELETE FROM lab_checkpoints WHERE instance_id = ? AND name = ?", .text(instanceID.rawValue), .text(name))
     }
 
+    func count(in scope: UsageScope) async throws -> Int {
+        let (condition, values): (String, [SQLValue]) =
+            switch scope {
+            case .all: ("", [])
+            case .course(let id): (" AND i.course_id = ?", [.text(id.rawValue)])
+            case .user(let id): (" AND i.user_id = ?", [.text(id.rawValue)])
+            }
+        return try await database.query(
+            """
+            SELECT COUNT(*) AS n FROM lab_checkpoints c JOIN lab_instances i ON i.id = c.instance_id
+            WHERE c.status <> '\(LabCheckpoint.Status.failed.rawValue)'\(condition)
+            """, values
+        ).first?.int("n") ?? 0
+    }
+
     func removeAll(of instanceID: LabInstanceID) async throws {
         _ = try await database.execute("DELETE FROM lab_checkpoints WHERE instance_id = ?", .text(instanceID.rawValue))
     }

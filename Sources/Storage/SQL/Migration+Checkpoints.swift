@@ -13,7 +13,8 @@ extension Migration {
                 PRIMARY KEY (instance_id, name),
                 FOREIGN KEY (instance_id) REFERENCES lab_instances (id) ON DELETE CASCADE
             )\(dialect.tableOptions)
-            """
+            """,
+            dialect.addColumn(table: "quotas", column: "checkpoints", definition: "INTEGER NULL"),
         ]
     }
 }
