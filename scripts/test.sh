@@ -77,10 +77,11 @@ export LABGATE_MOODLESIM_REQUEST_LOG="$work/moodle-ws-requests.jsonl"
 : > "$LABGATE_MOODLESIM_REQUEST_LOG"
 
 swift build --build-tests
-# Load tests (a class of 500 clicking at once through two gateway processes) run alone,
-# after the rest: on two cores they would take the CPU the other tests' timeouts count on,
-# and their own figures would measure the other tests. A filtered run leaves them to its filter.
-solo='RushOverTwoProcessesTests'
+# Load tests (a class of 500 clicking at once through two gateway processes, a burst of
+# clicks on a fast simulated clock) run alone, after the rest: on two cores they would take
+# the CPU the other tests' timeouts count on, and their own figures would measure the other
+# tests. A filtered run leaves them to its filter.
+solo='RushOverTwoProcessesTests|BurstSimulationTests'
 if [ $# -eq 0 ]; then
     swift test --skip-build --skip "$solo"
     swift test --skip-build --filter "$solo"
