@@ -123,6 +123,23 @@ import Testing
         }
     }
 
+    @Test func snapshotsThatNeverGoThroughCostTheCheckpointNotTheLab() async throws {
+        try await LifecycleTestbed.run(environment: Self.environment) { bed in
+            let lab = try await bed.provision()
+            bed.sim.cluster.faults = SimFaults(calls: [SimCallFault(method: "POST", path: "/snapshot", trouble: .lockTimeout)])
+            _ = try await bed.operations.saveCheckpoint(labelled: "stuck", on: lab.id)
+            // As the job queue does: each failed run comes back, until the state's step gives up.
+            for _ in 0..<10 where try await bed.reload(lab).state == .checkpointing {
+                do { try await bed.lifecycle.advance(lab.id) } catch { #expect((error as? ProxmoxError)?.isTransient == true, "\(error)") }
+            }
+            let rested = try await bed.reload(lab)
+            #expect(rested.state == .ready && bed.clones.count == 1, "the lab and its VM stay: \(rested.failureReason ?? "")")
+            let failed = try #require(try await bed.repositories.checkpoints.list(instanceID: lab.id).first)
+            #expect(failed.status == .failed)
+            #expect(failed.problem?.contains("gave up checkpointing after \(LifecycleTestbed.settings.maxStepAttempts) failed attempts") == true, "\(failed)")
+        }
+    }
+
     @Test func deletingTheLabForgetsItsCheckpoints() async throws {
         try await LifecycleTestbed.run(environment: Self.environment) { bed in
             var instance = try await bed.provision()

@@ -29,6 +29,17 @@ extension LabLifecycle {
         return try await move(instance, to: instance.address == nil ? .stopped : .ready)
     }
 
+    /// Marks the checkpoints still waiting for work failed with `reason` and puts the lab back
+    /// where it was: what its checkpoints' work could not finish costs those, not the lab.
+    func giveUpCheckpoints(of instance: LabInstance, reason: String) async throws {
+        for checkpoint in try await checkpoints.list(instanceID: instance.id) where [.saving, .deleting].contains(checkpoint.status) {
+            let doing = checkpoint.status == .saving ? "saved" : "deleted"
+            try await checkpoints.mark(instance.id, name: checkpoint.name, .failed, problem: "it could not be \(doing): \(reason)")
+        }
+        logger.warning("checkpoint work given up", metadata: ["instance": .string(instance.id.rawValue), "reason": .string(reason)])
+        _ = try await move(instance, to: instance.address == nil ? .stopped : .ready)
+    }
+
     /// A snapshot of each VM, unless an earlier attempt took it already.
     private func save(_ checkpoint: LabCheckpoint, on machines: [LabMachine], node: String, of instance: LabInstance) async throws {
         try await eachVM(machines, step: "checkpoint \(checkpoint.name)", of: instance) { vmid in

@@ -142,9 +142,17 @@ public struct LabLifecycle: Sendable {
 
     /// Cleans up what the instance created, then marks it failed with `reason`. If the
     /// cleanup cannot finish now, the instance keeps its VMID and the reconciler finishes it.
+    /// A lab whose checkpoint's work cannot finish loses that checkpoint, not itself.
     func fail(_ id: LabInstanceID, reason: String) async throws {
         for _ in 0..<3 {
             guard var instance = try await instances.find(id: id), ![.failed, .deleted].contains(instance.state) else { return }
+            if instance.state == .checkpointing {
+                do {
+                    return try await giveUpCheckpoints(of: instance, reason: reason)
+                } catch StoreError.conflict {
+                    continue
+                }
+            }
             do {
                 try await removeVM(of: instance)
                 instance.vmid = nil
