@@ -47,6 +47,14 @@ struct BrowserTests {
         return file.path
     }
 
+    /// The test course's student launch in its iframe, followed to the desktop (the preview of Guacamole's login).
+    private static func launchToDesktop(_ page: HeadlessChromium.Page, _ bed: LTITestbed) async throws {
+        try await page.navigate(bed.platform.issuer + "/")
+        try await page.waitUntil("document.getElementById('launch-student') !== null")
+        try await page.click("#launch-student")
+        try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+    }
+
     private static func instance(of environment: LabCore.Environment, in bed: LTITestbed) async throws -> LabInstance? {
         try await bed.repositories.instances.list(states: Set(LabInstanceState.allCases), limit: 1000).first { $0.environmentID == environment.id }
     }
@@ -240,10 +248,7 @@ struct BrowserTests {
             let environment = try await bed.addEnvironment("checked-\(UUID().uuidString.prefix(6))", title: "Web server lab", checks: LabHomeTests.checks)
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
             try await Self.withChromium { _, page in
-                try await page.navigate(bed.platform.issuer + "/")
-                try await page.waitUntil("document.getElementById('launch-student') !== null")
-                try await page.click("#launch-student")
-                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                try await Self.launchToDesktop(page, bed)
                 // Back from the desktop by the activity's link: the ready lab opens on its page.
                 try await page.click("#launch-student")
                 try await page.waitUntil("document.querySelector('#check button') !== null", inFrame: "/labs/")
@@ -290,10 +295,7 @@ struct BrowserTests {
             let environment = try await bed.addEnvironment("saved-\(UUID().uuidString.prefix(6))", title: "Web server lab", checkpoints: 2)
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
             try await Self.withChromium { _, page in
-                try await page.navigate(bed.platform.issuer + "/")
-                try await page.waitUntil("document.getElementById('launch-student') !== null")
-                try await page.click("#launch-student")
-                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                try await Self.launchToDesktop(page, bed)
                 try await page.click("#launch-student")
                 try await page.waitUntil("document.getElementById('checkpoint-label') !== null", inFrame: "/labs/")
                 _ = try await page.evaluate("(document.getElementById('checkpoint-label').value = 'nginx installed', true)", inFrame: "/labs/")
@@ -322,10 +324,7 @@ struct BrowserTests {
             let environment = try await bed.addEnvironment("paused-\(UUID().uuidString.prefix(6))", title: "Linux desktop")
             bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
             try await Self.withChromium { _, page in
-                try await page.navigate(bed.platform.issuer + "/")
-                try await page.waitUntil("document.getElementById('launch-student') !== null")
-                try await page.click("#launch-student")
-                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                try await Self.launchToDesktop(page, bed)
                 // The student leaves; the reconciler finds the lab without a session for longer than its idle timeout.
                 let lab = try #require(try await Self.instance(of: environment, in: bed))
                 try await IdlePausingPageTests.backdate(lab.id, by: 30, in: bed)
