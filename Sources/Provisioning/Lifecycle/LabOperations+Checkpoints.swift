@@ -25,25 +25,26 @@ extension LabOperations {
 
     public func goBack(to name: String, on id: LabInstanceID) async throws -> LabInstance {
         let instance = try await resting(id, for: "go back to a checkpoint of")
-        let checkpoint = try await saved(name, of: id)
-        try await checkpoints.mark(id, name: name, .restoring, problem: nil)
-        do {
-            return try await move(instance, to: .resetting)
-        } catch {
-            try? await checkpoints.mark(id, name: name, checkpoint.status, problem: checkpoint.problem)
-            throw error
-        }
+        return try await mark(try await saved(name, of: id), .restoring, moving: instance, to: .resetting)
     }
 
     public func deleteCheckpoint(_ name: String, on id: LabInstanceID) async throws -> LabInstance {
         let instance = try await resting(id, for: "delete a checkpoint of")
         let checkpoint = try await checkpoints.list(instanceID: id).first { $0.name == name }
         guard let checkpoint else { throw ProvisioningError.unknownCheckpoint(name) }
-        try await checkpoints.mark(id, name: name, .deleting, problem: nil)
+        return try await mark(checkpoint, .deleting, moving: instance, to: .checkpointing)
+    }
+
+    /// Marks the checkpoint `status`, then moves the lab to the state whose step does the work;
+    /// the mark is undone when the lab cannot move (it changed meanwhile).
+    private func mark(_ checkpoint: LabCheckpoint, _ status: LabCheckpoint.Status, moving instance: LabInstance, to state: LabInstanceState)
+        async throws -> LabInstance
+    {
+        try await checkpoints.mark(instance.id, name: checkpoint.name, status, problem: nil)
         do {
-            return try await move(instance, to: .checkpointing)
+            return try await move(instance, to: state)
         } catch {
-            try? await checkpoints.mark(id, name: name, checkpoint.status, problem: checkpoint.problem)
+            try? await checkpoints.mark(instance.id, name: checkpoint.name, checkpoint.status, problem: checkpoint.problem)
             throw error
         }
     }
