@@ -37,7 +37,7 @@ extension Reconciler {
                     if try await unusedLongEnough(instance, rule: rule, connectedSince: since, now: now, into: &report) {
                         pauses[instance.id] = rule.unusedReason
                     }
-                case .idle: try await UnusedWarning.clear(for: instance.id, in: lifecycle.ephemeral)
+                case .idle: break
                 }
             } catch {
                 lifecycle.logger.warning(
@@ -63,11 +63,8 @@ extension Reconciler {
             if warning != nil { try await UnusedWarning.clear(for: instance.id, in: store) }
             return false
         }
-        if let warning {
-            guard warning.pausesAt <= now else { return false }
-            try await UnusedWarning.clear(for: instance.id, in: store)
-            return true
-        }
+        // Once its grace has passed, the pause takes the warning with it.
+        if let warning { return warning.pausesAt <= now }
         let grace = Duration.seconds(rule.unused.graceMinutes * 60)
         let fresh = UnusedWarning(pausesAt: now.addingTimeInterval(grace.seconds))
         try await fresh.save(for: instance.id, in: store, ttl: grace * 4)

@@ -67,6 +67,7 @@ public struct Reconciler: Sendable {
             do {
                 if instance.state == .ready, let reason = pauses[instance.id] {
                     _ = try await operations.pause(instance.id, reason: reason)
+                    try await UnusedWarning.clear(for: instance.id, in: lifecycle.ephemeral)
                     report.paused += 1
                     continue
                 }

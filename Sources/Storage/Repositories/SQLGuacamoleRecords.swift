@@ -5,12 +5,14 @@ import LabCore
 /// (migration `guacamole`). Only the columns and rows guacamole-auth-jdbc reads are written.
 public struct SQLGuacamoleRecords: GuacamoleRecords {
     let database: any SQLDatabase
-    /// The zone of Guacamole's DATETIME columns: its Java VM's (UTC in Guacamole's images).
-    let timeZone: TimeZone
+    /// Guacamole's DATETIME columns are in its Java VM's zone (UTC in Guacamole's images).
+    let calendar: Calendar
 
     public init(database: any SQLDatabase, timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.database = database
-        self.timeZone = timeZone
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        self.calendar = calendar
     }
 
     public func publish(_ connection: GuacamoleConnection, for account: GuacamoleAccount) async throws -> Int {
@@ -206,9 +208,4 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
             from: DateComponents(year: numbers[0], month: numbers[1], day: numbers[2], hour: numbers[3], minute: numbers[4], second: numbers[5]))
     }
 
-    private var calendar: Calendar {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return calendar
-    }
 }

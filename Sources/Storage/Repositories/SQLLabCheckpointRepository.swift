@@ -5,6 +5,8 @@ struct SQLLabCheckpointRepository: LabCheckpointRepository {
     let database: any SQLDatabase
 
     private static let columns = "instance_id, name, label, status, problem, created_at"
+    /// The statuses that take a place, as an SQL list.
+    private static let counted = LabCheckpoint.Status.allCases.filter(\.counts).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     func list(instanceID: LabInstanceID) async throws -> [LabCheckpoint] {
         try await database.query("SELECT \(Self.columns) FROM lab_checkpoints WHERE instance_id = ? ORDER BY created_at, name", .text(instanceID.rawValue))
@@ -26,10 +28,9 @@ struct SQLLabCheckpointRepository: LabCheckpointRepository {
         return try await database.transaction { connection in
             // The lab's row, locked, lines up the lab's adders (SQLite's writer lock does so already).
             _ = try await connection.query("SELECT id FROM lab_instances WHERE id = ?\(lockingRead)", [.text(checkpoint.instanceID.rawValue)])
-            let counted = LabCheckpoint.Status.allCases.filter(\.counts).map { "'\($0.rawValue)'" }.joined(separator: ", ")
             let held =
                 try await connection.query(
-                    "SELECT COUNT(*) AS n FROM lab_checkpoints WHERE instance_id = ? AND status IN (\(counted))", [.text(checkpoint.instanceID.rawValue)]
+                    "SELECT COUNT(*) AS n FROM lab_checkpoints WHERE instance_id = ? AND status IN (\(Self.counted))", [.text(checkpoint.instanceID.rawValue)]
                 ).first?.int("n") ?? 0
             guard held < limit else { return false }
             _ = try await connection.execute(
@@ -54,16 +55,11 @@ struct SQLLabCheckpointRepository: LabCheckpointRepository {
     }
 
     func count(in scope: UsageScope) async throws -> Int {
-        let (condition, values): (String, [SQLValue]) =
-            switch scope {
-            case .all: ("", [])
-            case .course(let id): (" AND i.course_id = ?", [.text(id.rawValue)])
-            case .user(let id): (" AND i.user_id = ?", [.text(id.rawValue)])
-            }
+        let (condition, values) = scope.condition(on: "i.")
         return try await database.query(
             """
             SELECT COUNT(*) AS n FROM lab_checkpoints c JOIN lab_instances i ON i.id = c.instance_id
-            WHERE c.status <> '\(LabCheckpoint.Status.failed.rawValue)'\(condition)
+            WHERE c.status IN (\(Self.counted))\(condition)
             """, values
         ).first?.int("n") ?? 0
     }

@@ -91,12 +91,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     }
 
     func usage(of scope: UsageScope) async throws -> ResourceUsage {
-        let (condition, values): (String, [SQLValue]) =
-            switch scope {
-            case .all: ("", [])
-            case .course(let id): (" AND course_id = ?", [.text(id.rawValue)])
-            case .user(let id): (" AND user_id = ?", [.text(id.rawValue)])
-            }
+        let (condition, values) = scope.condition()
         let row = try await database.query(
             "SELECT COUNT(*) AS instances, COALESCE(SUM(cores), 0) AS cores, COALESCE(SUM(memory_mib), 0) AS memory FROM lab_instances WHERE live_key IS NOT NULL\(condition)",
             values
