@@ -29,6 +29,12 @@ public struct LabInstance: Sendable, Hashable, Codable {
     /// The cores and memory (MiB) of all its VMs, as counted against quotas.
     public var cores: Int
     public var memoryMiB: Int
+    /// The class session it was prepared for, until its student (or, for a spare, the student
+    /// who claims it) takes it; what is still prepared when the session ends is removed.
+    public var preparedFor: ClassSessionID?
+    /// Whether it belongs to nobody yet: a spare of a prepared class, waiting to be claimed.
+    /// Its `userID` is then the course's placeholder, never a person's.
+    public var isSpare: Bool
     /// Bumped by every save; a save based on an older version is refused (optimistic locking).
     public var version: Int
     public var createdAt: Date
@@ -38,8 +44,11 @@ public struct LabInstance: Sendable, Hashable, Codable {
         id: LabInstanceID = .random(), userID: UserID, environmentID: EnvironmentID, courseID: CourseID? = nil,
         state: LabInstanceState = .requested, failureReason: String? = nil, vmid: Int? = nil,
         companionVMIDs: [Int] = [], node: String? = nil, address: String? = nil, expiresAt: Date? = nil, guestPassword: String? = nil, cores: Int = 0,
-        memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil, pauseReason: String? = nil
+        memoryMiB: Int = 0, version: Int = 1, createdAt: Date, updatedAt: Date? = nil, pauseReason: String? = nil,
+        preparedFor: ClassSessionID? = nil, isSpare: Bool = false
     ) {
+        self.preparedFor = preparedFor
+        self.isSpare = isSpare
         self.id = id
         self.userID = userID
         self.environmentID = environmentID

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Lab instances and the steps workers ran on them.
 public protocol LabInstanceRepository: Sendable {
     /// The user's live instance of the environment, or `candidate` stored as new if there is
@@ -18,6 +20,14 @@ public protocol LabInstanceRepository: Sendable {
     func usage(of scope: UsageScope) async throws -> ResourceUsage
     /// The instances of one user, oldest first.
     func list(userID: UserID) async throws -> [LabInstance]
+    /// Hands a ready spare of `environmentID` in `courseID` to `userID`, atomically: the spare
+    /// moves to `claiming`, owned by them and no longer a spare, or nil when no spare is left
+    /// or the user has a live lab of the environment already. Never hands one spare twice.
+    func claimSpare(environmentID: EnvironmentID, courseID: CourseID, for userID: UserID, at now: Date) async throws -> LabInstance?
+    /// The live instances still prepared for `session` (not taken by a student yet), oldest first.
+    func list(preparedFor session: ClassSessionID) async throws -> [LabInstance]
+    /// How long the latest `limit` successful steps named `name` took, newest first.
+    func recentDurations(ofStep name: String, limit: Int) async throws -> [TimeInterval]
     /// Records a step, replacing the record of the same (instance, name).
     func record(_ step: LabInstanceStep) async throws
     /// The steps recorded for an instance, in the order they started.

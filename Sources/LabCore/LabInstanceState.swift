@@ -3,7 +3,7 @@
 public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable {
     case requested, allocating, cloning, configuring, starting
     case waitingForAddress = "waiting-for-address"
-    case ready, stopping, stopped, resetting, checkpointing, deleting, deleted, failed
+    case ready, claiming, stopping, stopped, resetting, checkpointing, deleting, deleted, failed
 
     /// The states this one may move to.
     public var successors: Set<LabInstanceState> {
@@ -11,10 +11,13 @@ public enum LabInstanceState: String, Sendable, Hashable, Codable, CaseIterable 
         case .requested: [.allocating, .failed, .deleting]
         case .allocating: [.cloning, .failed, .deleting]
         case .cloning: [.configuring, .failed, .deleting]
-        case .configuring: [.starting, .failed, .deleting]
+        // A prepared lab waits stopped for its start time.
+        case .configuring: [.starting, .stopped, .failed, .deleting]
         case .starting: [.waitingForAddress, .stopping, .failed, .deleting]
         case .waitingForAddress: [.ready, .stopping, .failed, .deleting]
-        case .ready: [.stopping, .resetting, .checkpointing, .failed, .deleting]
+        case .ready: [.stopping, .resetting, .checkpointing, .claiming, .failed, .deleting]
+        // A spare its student's password cannot be set in is destroyed and cloned afresh.
+        case .claiming: [.ready, .requested, .failed, .deleting]
         case .stopping: [.stopped, .failed, .deleting]
         case .stopped: [.starting, .resetting, .checkpointing, .failed, .deleting]
         case .resetting: [.starting, .failed, .deleting]

@@ -20,7 +20,8 @@ public struct LaunchAdmission: Sendable {
         turns = lock.map { AdmissionTurns(store: $0) }
     }
 
-    /// The user's live instance of `environment`, or a new one sized with the course's
+    /// The user's live instance of `environment`, a spare of the course's prepared class claimed
+    /// for them (in `claiming`), or a new one sized with the course's
     /// settings when the course is open and every quota has room; throws `LaunchRefusal`.
     /// A wait for a quota's turn ends by `giveUpAt` (then `StoreError.retryable`).
     public func findOrCreate(
@@ -49,6 +50,10 @@ public struct LaunchAdmission: Sendable {
                 await self.turns?.markFull(turnKeys)
                 throw refusal
             }
+            // A spare of the course's prepared class, when one waits, rather than a clone.
+            if let courseID, let spare = try await self.instances.claimSpare(environmentID: environment.id, courseID: courseID, for: userID, at: now) {
+                return (spare, true)
+            }
             return try await self.instances.findOrCreate(
                 LabInstance(
                     userID: userID, environmentID: environment.id, courseID: courseID, cores: footprint.cores, memoryMiB: footprint.memoryMiB,
@@ -59,6 +64,14 @@ public struct LaunchAdmission: Sendable {
         // end): in a rush, the many who cannot get a lab hear so at once, not after a wait.
         if let live = try await settleIfFull() { return live }
         return try await turns.taking(turnKeys, giveUpAt: giveUpAt, settle: settleIfFull, admit)
+    }
+
+    /// What a new lab of `environment` for `userID` in `courseID` would hold, when every quota
+    /// has room for it; nil when one is full. For labs prepared ahead, which wait for no window.
+    public func footprintWithinQuotas(userID: UserID, environment: Environment, courseID: CourseID) async throws -> ResourceUsage? {
+        let footprint = environment.footprint(with: try await courses.settings(of: courseID))
+        let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
+        return try await refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) == nil ? footprint : nil
     }
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the

@@ -18,6 +18,7 @@ public struct Repositories: Sendable {
     public var checkRuns: any CheckRunRepository
     public var webServices: any WebServiceAccessRepository
     public var checkpoints: any LabCheckpointRepository
+    public var classSessions: any ClassSessionRepository
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
@@ -26,7 +27,8 @@ public struct Repositories: Sendable {
         launchSnapshots: any LaunchSnapshotRepository, reservations: any ResourceReservations, apiTokens: any APITokenRepository,
         quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
         enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository,
-        webServices: any WebServiceAccessRepository, checkpoints: any LabCheckpointRepository
+        webServices: any WebServiceAccessRepository, checkpoints: any LabCheckpointRepository,
+        classSessions: any ClassSessionRepository
     ) {
         self.platforms = platforms
         self.users = users
@@ -46,5 +48,6 @@ public struct Repositories: Sendable {
         self.checkRuns = checkRuns
         self.webServices = webServices
         self.checkpoints = checkpoints
+        self.classSessions = classSessions
     }
 }

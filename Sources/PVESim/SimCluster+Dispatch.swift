@@ -105,6 +105,9 @@ extension SimCluster {
         case ("POST", ["agent", "exec"]):
             try allow("VM.GuestAgent.Unrestricted", object)
             return try state.exec(node: node, vmid: id, params, now: now)
+        case ("POST", ["agent", "set-user-password"]):
+            try allow("VM.GuestAgent.Unrestricted", object)
+            return try state.setUserPassword(node: node, vmid: id, params, now: now)
         case ("GET", ["agent", "exec-status"]):
             try allow("VM.GuestAgent.Unrestricted", object)
             return try state.execStatus(node: node, vmid: id, params, now: now)

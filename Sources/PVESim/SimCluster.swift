@@ -49,6 +49,11 @@ public final class SimCluster: Sendable {
         set { state.withLockedValue { $0.guestCommands = newValue } }
     }
 
+    /// The password the guest agent last set for `username` in the VM, if any.
+    public func userPassword(vmid: Int, username: String) -> String? {
+        state.withLockedValue { $0.vms[vmid]?.userPasswords[username] }
+    }
+
     /// Makes a guest as busy as `load` from now on (its whole `rrddata` hour shows it).
     public func setGuestLoad(vmid: Int, _ load: SimGuestLoad) {
         state.withLockedValue { $0.vms[vmid]?.load = load }

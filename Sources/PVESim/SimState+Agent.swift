@@ -21,6 +21,19 @@ extension SimState {
         return ["pid": nextPID]
     }
 
+    /// `POST …/agent/set-user-password`: PVE's bounds on the password (5 to 1024 characters),
+    /// then the guest's answer, `{"result": {}}`, once the agent runs.
+    mutating func setUserPassword(node: String, vmid: Int, _ params: SimParameters, now: Double) throws(SimAPIError) -> [String: Any] {
+        let vm = try vm(vmid, on: node)
+        let username = try params.string("username")
+        let password = try params.string("password")
+        guard (5...1024).contains(password.count) else { throw .parameter("password", "value must have at least 5 and at most 1024 characters") }
+        _ = try params.bool("crypted")
+        try agentAvailable(vm, now: now)
+        vms[vmid]?.userPasswords[username] = password
+        return ["result": [String: Any]()]
+    }
+
     /// `GET …/agent/exec-status`: `exited: 0` while the process runs; then its exit code and
     /// output (PVE decodes the agent's base64), after which the agent forgets the PID.
     mutating func execStatus(node: String, vmid: Int, _ params: SimParameters, now: Double) throws(SimAPIError) -> [String: Any] {

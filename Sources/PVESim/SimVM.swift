@@ -19,6 +19,8 @@ struct SimVM {
     var hostNumber: Int?
     /// How busy the guest is while it runs, as `rrddata` reports it.
     var load = SimGuestLoad.working
+    /// The passwords the guest agent set, by guest user: what `agent/set-user-password` changed.
+    var userPasswords: [String: String] = [:]
 
     var name: String { config["name"] ?? "VM \(vmid)" }
     var cores: Int { Int(config["cores"] ?? "") ?? 1 }

@@ -125,7 +125,9 @@ import Testing
         let lifecycle = LabLifecycle(
             proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
             settings: bed.lifecycle.settings, notices: notices, clock: clock, logger: bed.lifecycle.logger)
-        return Reconciler(lifecycle: lifecycle, operations: bed.operations, lockTTL: .seconds(60))
+        return Reconciler(
+            lifecycle: lifecycle, operations: bed.operations,
+            preparer: ClassPreparer(lifecycle: lifecycle, operations: bed.operations, repositories: bed.repositories), lockTTL: .seconds(60))
     }
 }
 

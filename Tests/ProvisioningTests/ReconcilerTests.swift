@@ -14,7 +14,9 @@ import Testing
         let lifecycle = LabLifecycle(
             proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
             settings: settings, logger: bed.lifecycle.logger)
-        return Reconciler(lifecycle: lifecycle, operations: bed.operations, lockTTL: .seconds(60))
+        return Reconciler(
+            lifecycle: lifecycle, operations: bed.operations,
+            preparer: ClassPreparer(lifecycle: lifecycle, operations: bed.operations, repositories: bed.repositories), lockTTL: .seconds(60))
     }
 
     @Test func anInstanceNoWorkerMovesIsFailedAfterTwiceStuckAfterAndOneAWorkerHoldsIsNot() async throws {

@@ -27,6 +27,7 @@ package struct LabProgress: Codable, Equatable, Sendable {
         case .starting: text = "Starting your machine…"
         case .waitingForAddress: text = "Waiting for your machine to come online…"
         case .ready: text = "Your lab is ready. Opening it…"
+        case .claiming: text = "Setting up a lab prepared for your class…"
         case .stopping: text = "Your lab is being stopped…"
         case .stopped:
             let why = instance.pauseReason.map { "Your lab was paused \($0)." } ?? "Your lab is stopped (by your teacher, or outside the course's hours)."

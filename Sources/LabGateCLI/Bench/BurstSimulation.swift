@@ -118,14 +118,14 @@ struct BurstSimulation: Sendable {
         let settings = ProvisioningSettings(
             maxClonesPerNode: clonesPerNode, maxClonesPerStorage: nodes * clonesPerNode, cloneTimeout: real(3600),
             taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000),
-            orphanGrace: .zero)
+            orphanGrace: .zero, reconcileInterval: real(200))
         let ephemeral = MemoryEphemeralStore()
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: real(36_000), maxAttempts: 5))
         let desktops = GuacBridge(
             settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array(UUID().uuidString.utf8)), ephemeral: ephemeral)
         let stack = ProvisioningStack(
             proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, queue: queue, desktops: desktops, settings: settings,
-            reconcileLockTTL: real(600), logger: logger)
+            logger: logger)
         let operations = stack.operations
         let environment = EnvironmentSpec(name: "burst", vms: [VMSpec(template: 9000)])
         _ = try await repositories.environments.save(try environment.environment())

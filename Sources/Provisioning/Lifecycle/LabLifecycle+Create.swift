@@ -152,7 +152,7 @@ extension LabLifecycle {
             params.set("tags", ([settings.tag] + spec.tags).joined(separator: ";"))
             try await proxmox.updateConfig(node: node, vmid: machine.vmid, params)
         }
-        return try await move(instance, to: .starting)
+        return try await move(instance, to: try await holdsForItsClass(instance) ? .stopped : .starting)
     }
 
     /// The VLAN tag the instance's network cards get.

@@ -54,10 +54,16 @@ extension LabLifecycle {
             next.address = address
             return next
         }()
-        try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: spec.desktopAccess) }
+        // A spare has no student to publish it for until one claims it.
+        if !instance.isSpare {
+            try await stepping("publish", of: instance) { _, _ in try await desktops.publish(reachable, access: spec.desktopAccess) }
+        }
         let ready = try await move(instance, to: .ready) { $0.address = address }
-        // Only a new lab's first readiness: a restart or a reset is the student's own doing.
-        if let notices, try await !instances.steps(of: instance.id).contains(where: { ["stopping", "resetting"].contains($0.name) }) {
+        // Only a new lab's first readiness: a restart or a reset is the student's own doing; a
+        // lab prepared for a class is ready before its student looks for it.
+        if let notices, instance.preparedFor == nil,
+            try await !instances.steps(of: instance.id).contains(where: { ["stopping", "resetting"].contains($0.name) })
+        {
             await notices.labReady(ready, waited: clock.now().timeIntervalSince(instance.createdAt))
         }
         return ready

@@ -17,6 +17,7 @@ public struct LabLifecycle: Sendable {
     let courses: any CourseRepository
     let reservations: any ResourceReservations
     let checkpoints: any LabCheckpointRepository
+    let classSessions: any ClassSessionRepository
     let ephemeral: any EphemeralStore
     /// Where a ready instance is published for its student (Guacamole's records).
     let desktops: any RemoteDesktops
@@ -45,6 +46,7 @@ public struct LabLifecycle: Sendable {
         self.courses = repositories.courses
         self.reservations = repositories.reservations
         self.checkpoints = repositories.checkpoints
+        self.classSessions = repositories.classSessions
         self.ephemeral = ephemeral
         self.desktops = desktops
         self.clock = clock
@@ -105,6 +107,7 @@ public struct LabLifecycle: Sendable {
         case .stopping: try await stopVM(instance)
         case .resetting: try await resetVM(instance)
         case .checkpointing: try await checkpointVM(instance)
+        case .claiming: try await claimVM(instance)
         case .deleting: try await deleteVM(instance)
         case .ready, .stopped, .deleted, .failed: instance
         }

@@ -77,13 +77,32 @@ public struct LabOperations: LabRequests {
     /// A stopped lab its student opens is started (a job does the work); any other state is
     /// left as it is (a failed lab waits for the student's retry). Someone else's change
     /// meanwhile (a teacher, the reconciler) stands.
-    private func resumed(_ instance: LabInstance, if resume: Bool) async throws -> LabInstance {
+    private func resumed(_ found: LabInstance, if resume: Bool) async throws -> LabInstance {
+        let instance = try await taken(found)
         guard resume, instance.state == .stopped else { return instance }
         do {
             return try await perform(.start, on: instance.id)
         } catch ProvisioningError.notAllowed {
             return try await instances.find(id: instance.id) ?? instance
         }
+    }
+
+    /// A lab prepared for its student's class is theirs from their first launch: no longer
+    /// removed with the class's unclaimed labs.
+    private func taken(_ instance: LabInstance) async throws -> LabInstance {
+        var current = instance
+        for _ in 0..<5 {
+            guard current.preparedFor != nil, !current.isSpare else { return current }
+            var taken = current
+            taken.preparedFor = nil
+            do {
+                return try await instances.save(taken)
+            } catch StoreError.conflict {
+                guard let reloaded = try await instances.find(id: instance.id) else { return current }
+                current = reloaded
+            }
+        }
+        throw StoreError.conflict("lab instance \(instance.id) is changing too fast; try again")
     }
 
     /// Asks for `operation` on the instance; returns it as saved (already on its way).

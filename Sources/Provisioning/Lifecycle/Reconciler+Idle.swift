@@ -7,7 +7,8 @@ extension Reconciler {
     /// first). When the history cannot be read, none: a lab is never stopped on a guess. Each
     /// environment and course is read once.
     func idlePauses(of instances: [LabInstance], into report: inout Report) async -> [LabInstanceID: String] {
-        let ready = instances.filter { $0.state == .ready }
+        // A spare waits unconnected by design: it goes when its class's spares shrink or end.
+        let ready = instances.filter { $0.state == .ready && !$0.isSpare }
         guard let earliest = ready.map(\.updatedAt).min() else { return [:] }
         let activity: [LabInstanceID: DesktopActivity]
         do {

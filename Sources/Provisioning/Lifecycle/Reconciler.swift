@@ -27,23 +27,29 @@ public struct Reconciler: Sendable {
         public var cleanedUp = 0
         public var orphansWaiting = 0
         public var orphansDestroyed = 0
+        /// What preparing the announced classes did.
+        public var preparation = ClassPreparer.Report()
 
         public init() {}
 
         public var description: String {
             "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) paused=\(paused) warned=\(warned) "
                 + "abandoned=\(abandoned) cleaned_up=\(cleanedUp) "
-                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed) idle_unread=\(idleUnread)"
+                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed) idle_unread=\(idleUnread) "
+                + "prepared=\(preparation.prepared) spares=\(preparation.spares) powered_on=\(preparation.poweredOn) "
+                + "spares_removed=\(preparation.sparesRemoved) unclaimed_removed=\(preparation.unclaimedRemoved) prepare_refused=\(preparation.refused)"
         }
     }
 
     let lifecycle: LabLifecycle
     let operations: LabOperations
+    let preparer: ClassPreparer
     let lockTTL: Duration
 
-    public init(lifecycle: LabLifecycle, operations: LabOperations, lockTTL: Duration) {
+    public init(lifecycle: LabLifecycle, operations: LabOperations, preparer: ClassPreparer, lockTTL: Duration) {
         self.lifecycle = lifecycle
         self.operations = operations
+        self.preparer = preparer
         self.lockTTL = lockTTL
     }
 
@@ -57,6 +63,11 @@ public struct Reconciler: Sendable {
             try await store.set(Self.lockKey, to: holder, ttl: lockTTL)
         }
         var report = Report()
+        do {
+            try await preparer.prepare(into: &report.preparation)
+        } catch {
+            lifecycle.logger.warning("cannot prepare the announced classes now", metadata: ["error": .string("\(error)")])
+        }
         let guests = try await lifecycle.proxmox.resources(type: "vm").filter { !$0.isTemplate }
         let byVMID = Dictionary(guests.compactMap { guest in guest.vmid.map { ($0, guest) } }) { first, _ in first }
         let states = Set(LabInstanceState.allCases).subtracting([.deleted])
@@ -71,7 +82,8 @@ public struct Reconciler: Sendable {
                     report.paused += 1
                     continue
                 }
-                if instance.state == .ready, let course = instance.courseID, closed.contains(course) {
+                // A lab prepared for a class is ready before the class's window opens.
+                if instance.state == .ready, instance.preparedFor == nil, let course = instance.courseID, closed.contains(course) {
                     _ = try await operations.perform(.stop, on: instance.id)
                     await operations.audit.record(
                         AuditEvent(
@@ -98,7 +110,7 @@ public struct Reconciler: Sendable {
     private func closedCourses(running instances: [LabInstance]) async throws -> Set<CourseID> {
         let now = lifecycle.clock.now()
         var closed = Set<CourseID>()
-        for course in Set(instances.filter { $0.state == .ready }.compactMap(\.courseID))
+        for course in Set(instances.filter { $0.state == .ready && $0.preparedFor == nil }.compactMap(\.courseID))
         where !(try await lifecycle.courses.settings(of: course).isOpen(at: now)) {
             closed.insert(course)
         }

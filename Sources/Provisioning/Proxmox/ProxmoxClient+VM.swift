@@ -121,6 +121,16 @@ extension ProxmoxClient {
         return try await call(.POST, Self.qemu(node, vmid) + "/agent/exec", params, idempotent: false, as: Started.self).pid.int
     }
 
+    /// Sets the password of `username` in the running guest through the agent (the way to
+    /// change it after cloud-init's first boot). Repeating it sets the same password again.
+    public func setUserPassword(node: String, vmid: Int, username: String, password: String) async throws(ProxmoxError) {
+        var params = ProxmoxParameters()
+        params.set("username", username)
+        params.set("password", password)
+        struct Answer: Decodable, Sendable {}
+        let _: Answer = try await call(.POST, Self.qemu(node, vmid) + "/agent/set-user-password", params, idempotent: true, maxAttempts: 2)
+    }
+
     /// Whether the command with `pid` has exited, and how. After it reports an exit the agent forgets the PID.
     public func execStatus(node: String, vmid: Int, pid: Int) async throws(ProxmoxError) -> PVEExecStatus {
         var params = ProxmoxParameters()

@@ -1,3 +1,4 @@
+import Foundation
 import LabCore
 
 /// Lab instances and their steps in MariaDB or SQLite.
@@ -7,13 +8,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
     let sealing: (any AtRestSealing)?
 
     static let columns =
-        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, cores, memory_mib, version, created_at, updated_at, pause_reason"
+        "id, user_id, environment_id, course_id, state, failure_reason, vmid, companion_vmids, node, address, expires_at, guest_password, cores, memory_mib, version, created_at, updated_at, pause_reason, prepared_for, spare"
 
     func findOrCreate(_ candidate: LabInstance) async throws -> (instance: LabInstance, created: Bool) {
         let liveKey = Self.liveKey(candidate)
         do {
             try await database.execute(
-                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO lab_instances (\(Self.columns), live_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 try values(candidate) + [.text(liveKey)])
             return (candidate, true)
         } catch StoreError.duplicate {
@@ -44,13 +45,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             """
             UPDATE lab_instances SET state = ?, failure_reason = ?, vmid = ?, companion_vmids = ?, node = ?, address = ?, expires_at = ?,
                 guest_password = ?, version = ?,
-                updated_at = ?, live_key = ?, pause_reason = ?
+                updated_at = ?, live_key = ?, pause_reason = ?, prepared_for = ?
             WHERE id = ? AND version = ?
             """,
             [
                 .text(saved.state.rawValue), .text(saved.failureReason), .int(saved.vmid), Self.companions(saved), .text(saved.node), .text(saved.address),
                 .time(saved.expiresAt), .text(try sealed(saved.guestPassword)), .int(saved.version), .time(saved.updatedAt),
-                saved.state.isLive ? .text(Self.liveKey(saved)) : .null, .text(saved.pauseReason),
+                saved.state.isLive ? .text(Self.liveKey(saved)) : .null, .text(saved.pauseReason), .text(saved.preparedFor?.rawValue),
                 .text(saved.id.rawValue), .int(instance.version),
             ]
         )
@@ -105,6 +106,50 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         ).map(instance)
     }
 
+    func claimSpare(environmentID: EnvironmentID, courseID: CourseID, for userID: UserID, at now: Date) async throws -> LabInstance? {
+        let ready = LabInstanceState.ready.rawValue
+        // Each round some claimer wins each spare it read, so the rounds end; the spares are
+        // read in a random order so that a crowd does not fight over the oldest one.
+        for _ in 0..<Self.claimRounds {
+            let candidates = try await database.query(
+                "SELECT id FROM lab_instances WHERE spare = 1 AND state = ? AND environment_id = ? AND course_id = ? LIMIT 32",
+                .text(ready), .text(environmentID.rawValue), .text(courseID.rawValue)
+            ).map { try $0.string("id") }.shuffled()
+            guard !candidates.isEmpty else { return nil }
+            for id in candidates {
+                let matched: Int
+                do {
+                    matched = try await database.execute(
+                        """
+                        UPDATE lab_instances SET user_id = ?, spare = 0, prepared_for = NULL, state = ?, live_key = ?, version = version + 1, updated_at = ?
+                        WHERE id = ? AND spare = 1 AND state = ?
+                        """,
+                        .text(userID.rawValue), .text(LabInstanceState.claiming.rawValue), .text(Self.liveKey(userID, environmentID)), .time(now),
+                        .text(id), .text(ready))
+                } catch StoreError.duplicate {
+                    return nil  // the student has a live lab of this environment already
+                }
+                if matched == 1 { return try await find(id: LabInstanceID(id)) }
+            }
+        }
+        return nil
+    }
+
+    private static let claimRounds = 50
+
+    func list(preparedFor session: ClassSessionID) async throws -> [LabInstance] {
+        try await database.query(
+            "SELECT \(Self.columns) FROM lab_instances WHERE prepared_for = ? AND live_key IS NOT NULL ORDER BY created_at, id", .text(session.rawValue)
+        ).map(instance)
+    }
+
+    func recentDurations(ofStep name: String, limit: Int) async throws -> [TimeInterval] {
+        try await database.query(
+            "SELECT started_at, finished_at FROM lab_instance_steps WHERE name = ? AND outcome = ? AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
+            .text(name), .text(LabInstanceStep.Outcome.succeeded.rawValue), .int(limit)
+        ).map { row in try row.date("finished_at").timeIntervalSince(try row.date("started_at")) }
+    }
+
     func record(_ step: LabInstanceStep) async throws {
         let values: [SQLValue] = [
             .int(step.attempt), .text(step.outcome.rawValue), .text(step.reference), .text(step.error),
@@ -148,8 +193,13 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
         WHERE instance_id = ? AND name = ?
         """
 
+    /// A spare's key is its own (a course has many); a student's allows one lab per environment.
     private static func liveKey(_ instance: LabInstance) -> String {
-        "\(instance.userID.rawValue)/\(instance.environmentID.rawValue)"
+        instance.isSpare ? "spare/\(instance.id.rawValue)" : liveKey(instance.userID, instance.environmentID)
+    }
+
+    private static func liveKey(_ user: UserID, _ environment: EnvironmentID) -> String {
+        "\(user.rawValue)/\(environment.rawValue)"
     }
 
     /// The further VMIDs as `101,102`, or NULL when there are none.
@@ -163,7 +213,7 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             .text(instance.state.rawValue), .text(instance.failureReason), .int(instance.vmid), Self.companions(instance), .text(instance.node),
             .text(instance.address), .time(instance.expiresAt),
             .text(try sealed(instance.guestPassword)), .int(instance.cores), .int(instance.memoryMiB), .int(instance.version), .time(instance.createdAt),
-            .time(instance.updatedAt), .text(instance.pauseReason),
+            .time(instance.updatedAt), .text(instance.pauseReason), .text(instance.preparedFor?.rawValue), .int(instance.isSpare ? 1 : 0),
         ]
     }
 
@@ -193,7 +243,8 @@ struct SQLLabInstanceRepository: LabInstanceRepository {
             node: row.optionalString("node"), address: row.optionalString("address"), expiresAt: row.optionalDate("expires_at"),
             guestPassword: try opened(row.optionalString("guest_password")),
             cores: try row.int("cores"), memoryMiB: try row.int("memory_mib"), version: try row.int("version"),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), pauseReason: row.optionalString("pause_reason")
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"), pauseReason: row.optionalString("pause_reason"),
+            preparedFor: row.optionalString("prepared_for").map(ClassSessionID.init), isSpare: try row.int("spare") != 0
         )
     }
 }

@@ -11,6 +11,6 @@ extension Migration {
     /// Every migration, oldest first. Append; never edit one that has shipped.
     static let all: [Migration] = [
         initialSchema, launchSupport, provisioning, guacamole, apiTokens, teaching, stepHistory, platformInvitations,
-        oneClassPerIssuer, grades, rosters, checkRuns, webServiceAccess, checkpoints, idlePausing,
+        oneClassPerIssuer, grades, rosters, checkRuns, webServiceAccess, checkpoints, idlePausing, classSessions,
     ]
 }

@@ -13,7 +13,8 @@ extension SQLDatabase {
             apiTokens: SQLAPITokenRepository(database: self), quotas: SQLQuotaRepository(database: self),
             invitations: SQLPlatformInvitationRepository(database: self), grades: SQLGradeRepository(database: self),
             enrolments: SQLEnrolmentRepository(database: self), checkRuns: SQLCheckRunRepository(database: self),
-            webServices: SQLWebServiceAccessRepository(database: self), checkpoints: SQLLabCheckpointRepository(database: self)
+            webServices: SQLWebServiceAccessRepository(database: self), checkpoints: SQLLabCheckpointRepository(database: self),
+            classSessions: SQLClassSessionRepository(database: self)
         )
     }
 }

@@ -1,0 +1,25 @@
+import Foundation
+import LabCore
+
+extension LabOperations {
+    /// A lab prepared for `session`: the student's own, or a spare (owned by the course's
+    /// placeholder `userID`). Within every quota, as a launch's; nil when a quota is full or
+    /// the student has a lab of the environment already.
+    func prepareLab(for userID: UserID, spare: Bool, of session: ClassSession, environment: Environment) async throws -> LabInstance? {
+        guard let footprint = try await admission.footprintWithinQuotas(userID: userID, environment: environment, courseID: session.courseID) else {
+            return nil
+        }
+        let now = clock.now()
+        let (instance, created) = try await instances.findOrCreate(
+            LabInstance(
+                userID: userID, environmentID: environment.id, courseID: session.courseID, cores: footprint.cores, memoryMiB: footprint.memoryMiB,
+                createdAt: now, preparedFor: session.id, isSpare: spare))
+        guard created else { return nil }
+        try await enqueue(instance.id)
+        await audit.record(
+            AuditEvent(
+                at: now, actor: "reconciler", action: spare ? "instance.prepare-spare" : "instance.prepare", subject: "instance/\(instance.id)",
+                detail: "for the class at \(session.startsAt)", courseID: session.courseID))
+        return instance
+    }
+}

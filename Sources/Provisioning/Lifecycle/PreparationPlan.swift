@@ -1,0 +1,62 @@
+import Foundation
+import LabCore
+
+/// When a prepared class's labs are cloned and powered on, so that each is online at the
+/// class's start and none runs long before: from the cluster's clone limits and the clone and
+/// boot durations LabGate measured on it (the medians of its latest labs).
+public struct PreparationPlan: Sendable, Hashable {
+    /// One clone's duration (the `cloning` state, from the task's start to its end).
+    public var cloneSeconds: TimeInterval
+    /// From powering on to a published desktop (`starting` and `waiting-for-address`).
+    public var bootSeconds: TimeInterval
+    /// How many of a class's clones run at once: every node's clone slots but one, which live launches keep.
+    public var parallelClones: Int
+    /// How late after its moment the preparer may act: the time between its passes.
+    public var passSeconds: TimeInterval
+
+    public init(cloneSeconds: TimeInterval, bootSeconds: TimeInterval, parallelClones: Int, passSeconds: TimeInterval = 0) {
+        self.passSeconds = passSeconds
+        self.cloneSeconds = cloneSeconds
+        self.bootSeconds = bootSeconds
+        self.parallelClones = max(1, parallelClones)
+    }
+
+    /// What is assumed before LabGate has measured anything on the cluster: slow, so early.
+    static let unmeasured = (clone: 60.0, boot: 90.0)
+    /// How many recent labs the medians are taken over.
+    static let sample = 50
+
+    /// When the labs power on: a boot and a quarter before the start, plus half a minute and a pass.
+    public func powerOn(for session: ClassSession) -> Date {
+        session.startsAt.addingTimeInterval(-(bootSeconds * 1.25 + 30 + passSeconds))
+    }
+
+    /// When cloning `count` labs must begin to be done a minute before they power on, rounds of clones running a quarter slower than measured.
+    public func cloneStart(of count: Int, for session: ClassSession) -> Date {
+        let rounds = (count + parallelClones - 1) / parallelClones
+        return powerOn(for: session).addingTimeInterval(-(Double(rounds) * cloneSeconds * 1.25 + 60))
+    }
+
+    /// When `remaining` labs still to clone at `now` would be online, for the course page's "on time".
+    public func expectedReady(remaining: Int, at now: Date, for session: ClassSession) -> Date {
+        let rounds = Double((remaining + parallelClones - 1) / parallelClones)
+        let cloned = now.addingTimeInterval(rounds * cloneSeconds)
+        return max(cloned, powerOn(for: session)).addingTimeInterval(bootSeconds)
+    }
+}
+
+extension LabLifecycle {
+    /// The plan as measured now, for a cluster of `nodes` nodes.
+    public func preparationPlan(nodes: Int = 1) async throws -> PreparationPlan {
+        func median(_ values: [TimeInterval]) -> TimeInterval? {
+            values.isEmpty ? nil : values.sorted()[values.count / 2]
+        }
+        let clone = median(try await instances.recentDurations(ofStep: LabInstanceState.cloning.rawValue, limit: PreparationPlan.sample))
+        let start = median(try await instances.recentDurations(ofStep: LabInstanceState.starting.rawValue, limit: PreparationPlan.sample))
+        let address = median(try await instances.recentDurations(ofStep: LabInstanceState.waitingForAddress.rawValue, limit: PreparationPlan.sample))
+        let boot = start.map { $0 + (address ?? 0) }
+        return PreparationPlan(
+            cloneSeconds: clone ?? PreparationPlan.unmeasured.clone, bootSeconds: boot ?? PreparationPlan.unmeasured.boot,
+            parallelClones: nodes * max(1, settings.maxClonesPerNode - 1), passSeconds: settings.reconcileInterval.seconds)
+    }
+}
