@@ -26,11 +26,31 @@ public struct ClassSession: Sendable, Hashable, Codable {
     public var spareBuffer: Int
     public var source: Source
     public var createdAt: Date
+    /// The preparer's latest plan for it; nil until its first pass.
+    public var plan: Plan?
+
+    /// When the preparer means to do what, as it last worked it out: for the course page.
+    public struct Plan: Sendable, Hashable, Codable {
+        /// The labs it prepares: the expected students' and the spares.
+        public var labs: Int
+        public var cloningStarts: Date
+        public var powerOn: Date
+        /// When the last lab should be online, at the pace measured.
+        public var expectedReady: Date
+
+        public init(labs: Int, cloningStarts: Date, powerOn: Date, expectedReady: Date) {
+            self.labs = labs
+            self.cloningStarts = cloningStarts
+            self.powerOn = powerOn
+            self.expectedReady = expectedReady
+        }
+    }
 
     public init(
         id: ClassSessionID = .random(), courseID: CourseID, environmentID: EnvironmentID, startsAt: Date, endsAt: Date, attendancePercent: Int = 100,
-        spares: Int = 0, spareBuffer: Int = 2, source: Source = .teacher, createdAt: Date
+        spares: Int = 0, spareBuffer: Int = 2, source: Source = .teacher, createdAt: Date, plan: Plan? = nil
     ) {
+        self.plan = plan
         self.id = id
         self.courseID = courseID
         self.environmentID = environmentID
@@ -102,6 +122,8 @@ public protocol ClassSessionRepository: Sendable {
     func list(courseID: CourseID, since: Date) async throws -> [ClassSession]
     /// Every session that has not been finished (cleaned up after its end), by start.
     func unfinished() async throws -> [ClassSession]
+    /// Records the preparer's latest plan for the session.
+    func savePlan(_ plan: ClassSession.Plan, of id: ClassSessionID) async throws
     /// Marks the session done: its unclaimed labs are gone.
     func finish(_ id: ClassSessionID, at: Date) async throws
     func find(id: ClassSessionID) async throws -> ClassSession?

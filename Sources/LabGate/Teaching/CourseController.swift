@@ -60,6 +60,10 @@ struct CourseController<Context: RequestContext>: Sendable {
             },
             Route(method: .post, path: "/courses/:course/actions") { controller, _, context, access in try await controller.actOnAll(context, access) },
             Route(method: .post, path: "/courses/:course/prepare") { controller, _, context, access in try await controller.prepare(context, access) },
+            Route(method: .post, path: "/courses/:course/classes") { controller, _, _, access in try await controller.addClass(access) },
+            Route(method: .post, path: "/courses/:course/classes/:class/remove") { controller, _, context, access in
+                try await controller.removeClass(context, access)
+            },
             Route(method: .post, path: "/courses/:course/roster") { controller, _, _, access in try await controller.syncRoster(access) },
             Route(method: .post, path: "/courses/:course/activities/:activity/grades") { controller, _, context, access in
                 try await controller.grade(context, access)
@@ -131,13 +135,19 @@ struct CourseController<Context: RequestContext>: Sendable {
         } catch {
             // The page shows the roster it has; the next look asks again.
         }
+        var classes: [(session: ClassSession, labs: [LabInstance])] = []
+        for session in try await repositories.classSessions.list(courseID: courseID, since: Date()) {
+            classes.append((session, try await repositories.instances.list(preparedFor: session.id)))
+        }
+        let storedSettings = try await storedSettings(courseID, unless: settings)
         let view = CoursePageView(
             course: access.course, activities: try await repositories.courses.activities(of: courseID),
-            settings: try await storedSettings(courseID, unless: settings), limits: limits,
+            settings: storedSettings, limits: limits,
             roster: try await CourseRoster.load(courseID, from: repositories, desktops: desktops),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
             grades: try await repositories.grades.list(courseID: courseID), enrolments: enrolments,
-            moodle: await moodle, readOnly: access.readOnly, csrf: csrf, notice: notice, problems: problems)
+            moodle: await moodle, classes: classes, timeZone: storedSettings.timeZone, readOnly: access.readOnly, csrf: csrf, notice: notice, problems: problems
+        )
         return HTMLPage.course(view).response()
     }
 

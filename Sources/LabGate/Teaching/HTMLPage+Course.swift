@@ -28,6 +28,7 @@ extension HTMLPage {
         ]
         context["gradebook"] = gradebookContext(view)
         context["enrolment"] = enrolmentContext(view)
+        context["classes"] = classesContext(view, activities: ready)
         context["notice"] = view.notice
         if !view.problems.isEmpty { context["problems"] = ["items": view.problems.map { ["field": $0.field, "message": $0.message] }] }
         if !view.events.isEmpty {
@@ -47,6 +48,44 @@ extension HTMLPage {
             ]
         }
         return HTMLPage(title: view.course.title, body: pageTemplates.render("course", context), scripts: ["course.js"])
+    }
+
+    /// The prepared classes with their progress, and the form that adds one.
+    private static func classesContext(_ view: CoursePageView, activities: [Activity]) -> [String: Any] {
+        let zone = view.timeZone
+        let titles = Dictionary(view.roster.environments.map { ($0.id, $0.title) }) { first, _ in first }
+        let now = Date()
+        let rows = view.classes.map { session, labs -> [String: Any] in
+            [
+                "id": session.id.rawValue, "environment": titles[session.environmentID] ?? "?", "starts": ClassTime.format(session.startsAt, in: zone),
+                "ends": ClassTime.clock(session.endsAt, in: zone), "attendance": session.attendancePercent, "spares": session.spares,
+                "progress": classProgress(session, labs, now: now, zone: zone), "behind": session.plan.map { $0.expectedReady > session.startsAt } ?? false,
+            ]
+        }
+        var context: [String: Any] = ["rows": rows, "zone": zone, "hasRows": !rows.isEmpty]
+        if !activities.isEmpty { context["form"] = ["activities": activities.map { ["id": $0.id.rawValue, "title": $0.title] }] }
+        return context
+    }
+
+    /// "42 of 60 ready, on time for 09:00", or what comes next.
+    static func classProgress(_ session: ClassSession, _ labs: [LabInstance], now: Date, zone: String) -> String {
+        let spares = labs.filter(\.isSpare)
+        if now >= session.startsAt {
+            return "Under way: \(spares.filter { $0.state == .ready }.count) spares waiting; \(labs.count - spares.count) prepared labs not opened yet."
+        }
+        guard let plan = session.plan else { return "Planned; LabGate works out when to begin at its next pass." }
+        if labs.isEmpty, now < plan.cloningStarts {
+            return
+                "\(plan.labs) labs; preparing begins at \(ClassTime.clock(plan.cloningStarts, in: zone)) and they power on at \(ClassTime.clock(plan.powerOn, in: zone))."
+        }
+        let ready = labs.filter { $0.state == .ready }.count
+        let waiting = labs.filter { $0.state == .stopped }.count
+        let pace =
+            plan.expectedReady <= session.startsAt
+            ? "on time for \(ClassTime.clock(session.startsAt, in: zone))"
+            : "behind: the last should be online at \(ClassTime.clock(plan.expectedReady, in: zone))"
+        return "\(ready) of \(plan.labs) ready"
+            + (waiting > 0 ? ", \(waiting) made and powering on at \(ClassTime.clock(plan.powerOn, in: zone))" : "") + ", \(pace)."
     }
 
     /// Only the roster's rows, for the table's refresh.

@@ -65,8 +65,15 @@ public struct ClassPreparer: Sendable {
         }
         guard let course = try await repositories.courses.find(id: session.courseID) else { return }
         let students = try await expectedStudents(of: session, in: course)
+        let count = students.count + session.spares
+        let remaining = max(0, count - labs.filter { Self.rank($0.state) >= Self.rank(.stopped) }.count)
+        try await repositories.classSessions.savePlan(
+            ClassSession.Plan(
+                labs: count, cloningStarts: plan.cloneStart(of: count, for: session), powerOn: plan.powerOn(for: session),
+                expectedReady: plan.expectedReady(remaining: remaining, at: max(now, plan.cloneStart(of: count, for: session)), for: session)),
+            of: session.id)
         // Once begun, preparing goes on whatever the durations measured meanwhile say.
-        guard !labs.isEmpty || now >= plan.cloneStart(of: students.count + session.spares, for: session) else { return }
+        guard !labs.isEmpty || now >= plan.cloneStart(of: count, for: session) else { return }
 
         let spares = labs.filter(\.isSpare)
         let excess = max(0, spares.count - session.sparesWanted(at: now))

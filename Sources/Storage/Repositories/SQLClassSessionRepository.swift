@@ -5,7 +5,8 @@ import LabCore
 struct SQLClassSessionRepository: ClassSessionRepository {
     let database: any SQLDatabase
 
-    private static let columns = "id, course_id, environment_id, starts_at, ends_at, attendance_percent, spares, spare_buffer, source, created_at"
+    private static let columns =
+        "id, course_id, environment_id, starts_at, ends_at, attendance_percent, spares, spare_buffer, source, created_at, plan_labs, plan_cloning_starts, plan_power_on, plan_expected_ready"
 
     func add(_ session: ClassSession) async throws {
         let lockingRead = database.dialect.lockingRead
@@ -21,11 +22,12 @@ struct SQLClassSessionRepository: ClassSessionRepository {
             ).first
             if let clash { throw ClassSessionError.overlaps(try Self.session(clash)) }
             _ = try await connection.execute(
-                "INSERT INTO class_sessions (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO class_sessions (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     .text(session.id.rawValue), .text(session.courseID.rawValue), .text(session.environmentID.rawValue), .time(session.startsAt),
                     .time(session.endsAt), .int(session.attendancePercent), .int(session.spares), .int(session.spareBuffer),
-                    .text(session.source.rawValue), .time(session.createdAt),
+                    .text(session.source.rawValue), .time(session.createdAt), .int(session.plan?.labs), .time(session.plan?.cloningStarts),
+                    .time(session.plan?.powerOn), .time(session.plan?.expectedReady),
                 ])
         }
     }
@@ -38,6 +40,12 @@ struct SQLClassSessionRepository: ClassSessionRepository {
 
     func unfinished() async throws -> [ClassSession] {
         try await database.query("SELECT \(Self.columns) FROM class_sessions WHERE finished_at IS NULL ORDER BY starts_at, id").map(Self.session)
+    }
+
+    func savePlan(_ plan: ClassSession.Plan, of id: ClassSessionID) async throws {
+        _ = try await database.execute(
+            "UPDATE class_sessions SET plan_labs = ?, plan_cloning_starts = ?, plan_power_on = ?, plan_expected_ready = ? WHERE id = ?", .int(plan.labs),
+            .time(plan.cloningStarts), .time(plan.powerOn), .time(plan.expectedReady), .text(id.rawValue))
     }
 
     func finish(_ id: ClassSessionID, at date: Date) async throws {
@@ -56,6 +64,11 @@ struct SQLClassSessionRepository: ClassSessionRepository {
         ClassSession(
             id: try row.id("id"), courseID: try row.id("course_id"), environmentID: try row.id("environment_id"), startsAt: try row.date("starts_at"),
             endsAt: try row.date("ends_at"), attendancePercent: try row.int("attendance_percent"), spares: try row.int("spares"),
-            spareBuffer: try row.int("spare_buffer"), source: try row.enumeration("source"), createdAt: try row.date("created_at"))
+            spareBuffer: try row.int("spare_buffer"), source: try row.enumeration("source"), createdAt: try row.date("created_at"),
+            plan: try row.optionalInt("plan_labs").map { labs in
+                ClassSession.Plan(
+                    labs: labs, cloningStarts: try row.date("plan_cloning_starts"), powerOn: try row.date("plan_power_on"),
+                    expectedReady: try row.date("plan_expected_ready"))
+            })
     }
 }

@@ -15,6 +15,10 @@ extension Migration {
                 source VARCHAR(16) NOT NULL,
                 created_at BIGINT NOT NULL,
                 finished_at BIGINT NULL,
+                plan_labs INTEGER NULL,
+                plan_cloning_starts BIGINT NULL,
+                plan_power_on BIGINT NULL,
+                plan_expected_ready BIGINT NULL,
                 FOREIGN KEY (course_id) REFERENCES courses (id) ON DELETE CASCADE,
                 FOREIGN KEY (environment_id) REFERENCES environments (id) ON DELETE CASCADE
             )\(dialect.tableOptions)
