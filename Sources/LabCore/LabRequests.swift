@@ -14,6 +14,8 @@ public protocol LabRequests: Sendable {
     /// Takes the lab back to a checkpoint: what was done since is lost.
     func goBack(to checkpoint: String, on id: LabInstanceID) async throws -> LabInstance
     func deleteCheckpoint(_ checkpoint: String, on id: LabInstanceID) async throws -> LabInstance
+    /// Removes a lab prepared for `session` unless a student has taken it meanwhile; returns whether it goes.
+    func removeUnclaimed(_ id: LabInstanceID, of session: ClassSessionID) async throws -> Bool
 }
 
 /// What can be asked of an existing lab.

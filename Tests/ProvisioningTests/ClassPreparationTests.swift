@@ -194,4 +194,35 @@ import Testing
             #expect(try await bed.repositories.classSessions.unfinished().isEmpty)
         }
     }
+
+    @Test func aSpareThatFailsIsReplacedAndOneClaimedMeanwhileIsNeverRemoved() async throws {
+        try await LifecycleTestbed.run { bed in
+            let (course, environment) = try await Self.course(bed)
+            let (session, _) = try await Self.classStartingNow(spares: 2, course: course, environment: environment, bed)
+            let reconciler = IdlePausingTests.reconciler(bed, clock: SystemClock())
+            func pass() async throws -> ClassPreparer.Report {
+                let report = try #require(try await reconciler.reconcile(holder: "test")).preparation
+                for lab in try await bed.repositories.instances.list(courseID: course.id) { try await bed.lifecycle.advance(lab.id) }
+                return report
+            }
+            #expect(try await pass().spares == 2)
+            let spares = try await bed.repositories.instances.list(preparedFor: session.id)
+            #expect(spares.count == 2 && spares.allSatisfy { $0.state == .ready })
+
+            // Its node went down, say: the spare failed. It is removed and another made.
+            try await bed.lifecycle.fail(spares[0].id, reason: "its VM vanished from Proxmox")
+            #expect(try await pass().spares == 1)
+            #expect(try await bed.reload(spares[0]).state == .deleted)
+            let now = try await bed.repositories.instances.list(preparedFor: session.id)
+            #expect(now.count == 2 && now.allSatisfy { $0.state == .ready && $0.id != spares[0].id })
+
+            // A student claims a spare between the preparer's look and its removal: theirs stays.
+            let student = try #require(try await Self.students(1, of: course, bed).first)
+            let (claimed, _) = try await bed.operations.request(LabRequest(userID: student, environment: environment, courseID: course.id))
+            #expect(try await bed.operations.removeUnclaimed(claimed.id, of: session.id) == false)
+            #expect(try await bed.reload(claimed).state == .claiming)
+            let other = try #require(now.first { $0.id != claimed.id })
+            #expect(try await bed.operations.removeUnclaimed(other.id, of: session.id))
+        }
+    }
 }

@@ -50,11 +50,14 @@ extension CourseController {
         guard let session = try await repositories.classSessions.find(id: ClassSessionID(try context.parameters.require("class"))),
             session.courseID == access.course.id
         else { throw CoursePageError.invalid(field: "class", message: "That class is not prepared any more; reload the page.") }
-        let unclaimed = try await repositories.instances.list(preparedFor: session.id)
-        for lab in unclaimed { _ = try? await operations.perform(.delete, on: lab.id) }
+        // Forgotten first, so that the preparer makes no more for it meanwhile.
         try await repositories.classSessions.remove(session.id)
-        await audit.record(event(access, "class.remove", "class/\(session.id)", detail: "\(unclaimed.count) unopened labs removed"))
-        return try await done(access, "The class is no longer prepared; \(unclaimed.count) lab\(unclaimed.count == 1 ? "" : "s") nobody opened removed.")
+        var removed = 0
+        for lab in try await repositories.instances.list(preparedFor: session.id) where try await operations.removeUnclaimed(lab.id, of: session.id) {
+            removed += 1
+        }
+        await audit.record(event(access, "class.remove", "class/\(session.id)", detail: "\(removed) unopened labs removed"))
+        return try await done(access, "The class is no longer prepared; \(removed) lab\(removed == 1 ? "" : "s") nobody opened removed.")
     }
 }
 

@@ -54,10 +54,14 @@ public struct ClassPreparer: Sendable {
 
     private func prepare(_ session: ClassSession, plan: PreparationPlan, into report: inout Report) async throws {
         let now = lifecycle.clock.now()
-        let labs = try await repositories.instances.list(preparedFor: session.id).filter { $0.state != .deleting }
+        var labs = try await repositories.instances.list(preparedFor: session.id).filter { $0.state != .deleting }
+        // A prepared lab that failed (its node went down, say) is removed and made again.
+        for lab in labs where lab.state == .failed {
+            _ = try await operations.removeUnclaimed(lab.id, of: session.id)
+        }
+        labs.removeAll { $0.state == .failed }
         guard now < session.endsAt, let environment = try await repositories.environments.find(id: session.environmentID) else {
-            for lab in labs {
-                _ = try await operations.perform(.delete, on: lab.id)
+            for lab in labs where try await operations.removeUnclaimed(lab.id, of: session.id) {
                 if lab.isSpare { report.sparesRemoved += 1 } else { report.unclaimedRemoved += 1 }
             }
             try await repositories.classSessions.finish(session.id, at: now)
@@ -78,8 +82,8 @@ public struct ClassPreparer: Sendable {
         let spares = labs.filter(\.isSpare)
         let excess = max(0, spares.count - session.sparesWanted(at: now))
         // The least advanced go first: the ready ones are the quickest to hand out.
-        for spare in spares.sorted(by: { Self.rank($0.state) < Self.rank($1.state) }).prefix(excess) {
-            _ = try await operations.perform(.delete, on: spare.id)
+        for spare in spares.sorted(by: { Self.rank($0.state) < Self.rank($1.state) }).prefix(excess)
+        where try await operations.removeUnclaimed(spare.id, of: session.id) {
             report.sparesRemoved += 1
         }
         if now >= plan.powerOn(for: session) {
