@@ -81,7 +81,7 @@ swift build --build-tests
 # clicks on a fast simulated clock) run alone, after the rest: on two cores they would take
 # the CPU the other tests' timeouts count on, and their own figures would measure the other
 # tests. A filtered run leaves them to its filter.
-solo='RushOverTwoProcessesTests|BurstSimulationTests'
+solo='RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ClassSimulationTests'
 if [ $# -eq 0 ]; then
     swift test --skip-build --skip "$solo"
     swift test --skip-build --filter "$solo"

@@ -48,55 +48,6 @@ import Testing
         return students
     }
 
-    @Test func aHundredStudentsAtOnceClaimThirtySparesExactlyOnceAndTheOthersGetFreshClones() async throws {
-        try await LifecycleTestbed.run(Self.cluster) { bed in
-            let (course, environment) = try await Self.course(bed)
-            let (session, owner) = try await Self.classStartingNow(spares: 30, course: course, environment: environment, bed)
-            let spares = try await withThrowingTaskGroup(of: LabInstance.self) { group in
-                for _ in 0..<30 {
-                    group.addTask {
-                        let spare = try #require(try await bed.operations.prepareLab(for: owner.id, spare: true, of: session, environment: environment))
-                        try await bed.lifecycle.advance(spare.id)
-                        return try await bed.reload(spare)
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            #expect(spares.allSatisfy { $0.state == .ready && $0.isSpare }, "\(spares.map(\.state))")
-            #expect(try await Self.published(spares, bed) == 0, "a spare is published for nobody until a student claims it")
-            let spareIDs = Set(spares.map(\.id))
-            let spareVMs = Set(spares.compactMap(\.vmid))
-
-            let students = try await Self.students(100, of: course, bed)
-            let labs = try await withThrowingTaskGroup(of: (LabInstance, Bool).self) { group in
-                for student in students {
-                    group.addTask {
-                        let (lab, created) = try await bed.operations.request(LabRequest(userID: student, environment: environment, courseID: course.id))
-                        try await bed.lifecycle.advance(lab.id)
-                        return (try await bed.reload(lab), created)
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-            #expect(labs.allSatisfy { $0.1 && $0.0.state == .ready }, "every student has a new lab, ready")
-            let claimed = labs.filter { spareIDs.contains($0.0.id) }.map(\.0)
-            #expect(claimed.count == 30, "exactly the 30 spares are claimed")
-            #expect(labs.filter { !spareIDs.contains($0.0.id) }.count == 70, "the other 70 are fresh clones")
-            #expect(Set(labs.map(\.0.userID)) == Set(students), "one lab per student")
-            #expect(Set(labs.compactMap(\.0.vmid)).count == 100, "no VM twice")
-            #expect(Set(claimed.compactMap(\.vmid)) == spareVMs)
-            #expect(bed.clones.count == 100, "no VM made and left over")
-            for lab in claimed {
-                #expect(!lab.isSpare && lab.preparedFor == nil)
-                let vmid = try #require(lab.vmid)
-                #expect(
-                    lab.guestPassword != nil && bed.sim.cluster.userPassword(vmid: vmid, username: "student") == lab.guestPassword,
-                    "the claimer's own password is set in the guest")
-            }
-            #expect(try await Self.published(labs.map(\.0), bed) == 100, "each student's desktop is published for them")
-        }
-    }
-
     @Test func aSpareWhosePasswordCannotBeSetIsDestroyedAndTheStudentGetsAFreshClone() async throws {
         try await LifecycleTestbed.run(Self.cluster) { bed in
             let (course, environment) = try await Self.course(bed)
@@ -139,17 +90,19 @@ import Testing
                 spares: 2, spareBuffer: 0, createdAt: clock.now())
             try await bed.repositories.classSessions.add(session)
             func pass() async throws -> ClassPreparer.Report {
-                let report = try #require(try await reconciler.reconcile(holder: "test"))
+                let report = try #require(try await reconciler.prepareClasses(holder: "test"))
                 for lab in try await bed.repositories.instances.list(courseID: course.id) { try await lifecycle.advance(lab.id) }
-                return report.preparation
+                return report
             }
             func labs() async throws -> [LabInstance] { try await bed.repositories.instances.list(courseID: course.id) }
 
-            // Nothing measured yet: a clone is taken as 60 s and a boot as 90 s; 2 nodes clone one lab each at once
-            // (the other slot is live launches'), so 5 labs take 3 rounds: cloning starts 487.5 s before the class.
+            // Nothing measured yet: a clone is taken as 60 s and a boot as 90 s. They power on a boot and a quarter
+            // (112.5 s), 30 s and a preparer's tick (5 s) before the class: 147.5 s. 2 nodes clone one lab each at
+            // once (the other slot is live launches'), so 5 labs take 3 rounds of 75 s and a tick, and a minute more:
+            // cloning starts 447.5 s before the class.
             #expect(try await pass().prepared == 0, "an hour ahead is too early")
-            clock.advance(3600 - 490)
-            #expect(try await pass() == ClassPreparer.Report(), "cloning starts 487.5 s ahead")
+            clock.advance(3600 - 450)
+            #expect(try await pass() == ClassPreparer.Report(), "cloning starts 447.5 s ahead")
             clock.advance(5)
             var report = try await pass()
             #expect(report.prepared == 2 && report.spares == 0, "two at a time, the roster's first: \(report)")
@@ -162,8 +115,7 @@ import Testing
             #expect(prepared.allSatisfy { $0.state == .stopped && $0.preparedFor == session.id }, "cloned, configured, and held stopped until their time")
             #expect(bed.clones.allSatisfy { !$0.running })
 
-            // They power on a boot and a quarter (112.5 s), 30 s and a reconciler's pass (60 s) before the class.
-            clock.advance(485 - 202.5 - 5)
+            clock.advance(445 - 147.5 - 5)
             #expect(try await pass().poweredOn == 0)
             clock.advance(10)
             #expect(try await pass().poweredOn == 5)
@@ -201,7 +153,7 @@ import Testing
             let (session, _) = try await Self.classStartingNow(spares: 2, course: course, environment: environment, bed)
             let reconciler = IdlePausingTests.reconciler(bed, clock: SystemClock())
             func pass() async throws -> ClassPreparer.Report {
-                let report = try #require(try await reconciler.reconcile(holder: "test")).preparation
+                let report = try #require(try await reconciler.prepareClasses(holder: "test"))
                 for lab in try await bed.repositories.instances.list(courseID: course.id) { try await bed.lifecycle.advance(lab.id) }
                 return report
             }

@@ -45,27 +45,6 @@ public enum GuacamoleSchema: String, CaseIterable, CustomStringConvertible, Send
     public static func recordSession(
         connection name: String, group: String = "labgate", username: String, start: Date, end: Date? = nil, in database: any SQLDatabase
     ) async throws {
-        let connection = try await database.query(
-            """
-            SELECT c.connection_id AS id FROM guacamole_connection c JOIN guacamole_connection_group g ON g.connection_group_id = c.parent_id
-            WHERE c.connection_name = ? AND g.connection_group_name = ?
-            """, [.text(name), .text(group)]
-        ).first?["id"]
-        let user = try await database.query(
-            "SELECT u.user_id AS id FROM guacamole_user u JOIN guacamole_entity e ON e.entity_id = u.entity_id WHERE e.name = ? AND e.type = 'USER'",
-            [.text(username)]
-        ).first?["id"]
-        try await database.execute(
-            """
-            INSERT INTO guacamole_connection_history (user_id, username, remote_host, connection_id, connection_name, start_date, end_date)
-            VALUES (?, ?, '198.51.100.7', ?, ?, ?, ?)
-            """, [user ?? .null, .text(username), connection ?? .null, .text(name), .text(dateTime(start)), end.map { .text(dateTime($0)) } ?? .null])
-    }
-
-    private static func dateTime(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
+        try await SQLGuacamoleRecords(database: database).recordSession(connection: name, in: group, username: username, start: start, end: end)
     }
 }

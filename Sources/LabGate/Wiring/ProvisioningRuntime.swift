@@ -55,7 +55,7 @@ package struct ProvisioningRuntime: Sendable {
         let stack = ProvisioningStack(
             proxmox: proxmox, repositories: backends.repositories, ephemeral: backends.ephemeral, queue: backends.queue, desktops: desktops,
             settings: config.provisioning, lock: backends.ephemeral, audit: .counted(backends.repositories.audit, logger: logger),
-
+            reconcileLockTTL: config.reconcileInterval * 3,
             notices: QueuedLabNotices(queue: backends.queue, after: config.readyMessageAfter, logger: logger), groups: groups, logger: logger)
         return ProvisioningRuntime(
             proxmox: proxmox, stack: stack,

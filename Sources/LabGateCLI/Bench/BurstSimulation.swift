@@ -118,14 +118,14 @@ struct BurstSimulation: Sendable {
         let settings = ProvisioningSettings(
             maxClonesPerNode: clonesPerNode, maxClonesPerStorage: nodes * clonesPerNode, cloneTimeout: real(3600),
             taskTimeout: real(3600), addressTimeout: real(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000),
-            orphanGrace: .zero, reconcileInterval: real(200))
+            orphanGrace: .zero)
         let ephemeral = MemoryEphemeralStore()
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: real(36_000), maxAttempts: 5))
         let desktops = GuacBridge(
             settings: GuacBridgeSettings(), records: guacamole, authJSON: AuthJSON(derivedFrom: Array(UUID().uuidString.utf8)), ephemeral: ephemeral)
         let stack = ProvisioningStack(
             proxmox: proxmox, repositories: repositories, ephemeral: ephemeral, queue: queue, desktops: desktops, settings: settings,
-            logger: logger)
+            reconcileLockTTL: real(600), logger: logger)
         let operations = stack.operations
         let environment = EnvironmentSpec(name: "burst", vms: [VMSpec(template: 9000)])
         _ = try await repositories.environments.save(try environment.environment())
@@ -196,7 +196,7 @@ struct BurstSimulation: Sendable {
         return false
     }
 
-    private func makeStudents(_ repositories: Repositories) async throws -> [UserID] {
+    func makeStudents(_ repositories: Repositories) async throws -> [UserID] {
         let platform = Platform(
             issuer: "https://burst.labgate.invalid", clientID: "burst", authURL: "https://burst.labgate.invalid/auth",
             tokenURL: "https://burst.labgate.invalid/token", jwksURL: "https://burst.labgate.invalid/jwks", status: .pending, createdAt: Date())
@@ -208,5 +208,5 @@ struct BurstSimulation: Sendable {
         return users
     }
 
-    private static let token = SimTokenSpec(id: "labgate@pve!burst", secret: UUID().uuidString)
+    static let token = SimTokenSpec(id: "labgate@pve!burst", secret: UUID().uuidString)
 }

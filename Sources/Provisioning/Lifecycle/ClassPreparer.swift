@@ -4,12 +4,13 @@ import LabCore
 /// Prepares labs for the classes announced (`ClassSession`): before a class, each expected
 /// student of its roster gets their lab and a pool of spares waits for the others, cloned
 /// ahead of time and powered on just in time (`PreparationPlan`); the spares shrink to a
-/// buffer after the class's first minutes, and what nobody took goes when it ends. Run by the
-/// reconciler, so one process prepares at a time. Clones are paced to leave each node a clone
-/// slot for live launches: a student who clicks never waits behind preparation.
+/// buffer after the class's first minutes, and what nobody took goes when it ends. Runs every
+/// `tick` in the process that holds the reconciler's lock, so one process prepares at a time.
+/// Clones are paced to leave each node a clone slot for live launches: a student who clicks
+/// never waits behind preparation.
 public struct ClassPreparer: Sendable {
     /// What one pass did, over all sessions.
-    public struct Report: Sendable, Hashable {
+    public struct Report: Sendable, Hashable, CustomStringConvertible {
         public var prepared = 0
         public var spares = 0
         public var poweredOn = 0
@@ -21,11 +22,19 @@ public struct ClassPreparer: Sendable {
         public var refused = 0
 
         public init() {}
+
+        public var description: String {
+            "prepared=\(prepared) spares=\(spares) powered_on=\(poweredOn) spares_removed=\(sparesRemoved) unclaimed_removed=\(unclaimedRemoved) refused=\(refused)"
+        }
     }
 
     let lifecycle: LabLifecycle
     let operations: LabOperations
     let repositories: Repositories
+
+    /// How often the preparer looks: a pass tops up the clones in flight, so it runs far more
+    /// often than the reconciler, and the plan allows a tick of lateness.
+    public static let tick = Duration.seconds(5)
 
     /// The subject of the placeholder user that owns a course's spares, under the course's platform.
     public static let spareOwnerSubject = "labgate:spares"

@@ -11,7 +11,7 @@ public struct PreparationPlan: Sendable, Hashable {
     public var bootSeconds: TimeInterval
     /// How many of a class's clones run at once: every node's clone slots but one, which live launches keep.
     public var parallelClones: Int
-    /// How late after its moment the preparer may act: the time between its passes.
+    /// How late after its moment the preparer may act: the time between its passes (`ClassPreparer.tick`).
     public var passSeconds: TimeInterval
 
     public init(cloneSeconds: TimeInterval, bootSeconds: TimeInterval, parallelClones: Int, passSeconds: TimeInterval = 0) {
@@ -31,16 +31,17 @@ public struct PreparationPlan: Sendable, Hashable {
         session.startsAt.addingTimeInterval(-(bootSeconds * 1.25 + 30 + passSeconds))
     }
 
-    /// When cloning `count` labs must begin to be done a minute before they power on, rounds of clones running a quarter slower than measured.
+    /// When cloning `count` labs must begin to be done a minute before they power on: each
+    /// round of clones a quarter slower than measured, and a pass late.
     public func cloneStart(of count: Int, for session: ClassSession) -> Date {
         let rounds = (count + parallelClones - 1) / parallelClones
-        return powerOn(for: session).addingTimeInterval(-(Double(rounds) * cloneSeconds * 1.25 + 60))
+        return powerOn(for: session).addingTimeInterval(-(Double(rounds) * (cloneSeconds * 1.25 + passSeconds) + 60))
     }
 
     /// When `remaining` labs still to clone at `now` would be online, for the course page's "on time".
     public func expectedReady(remaining: Int, at now: Date, for session: ClassSession) -> Date {
         let rounds = Double((remaining + parallelClones - 1) / parallelClones)
-        let cloned = now.addingTimeInterval(rounds * cloneSeconds)
+        let cloned = now.addingTimeInterval(rounds * (cloneSeconds + passSeconds))
         return max(cloned, powerOn(for: session)).addingTimeInterval(bootSeconds)
     }
 }
@@ -57,6 +58,6 @@ extension LabLifecycle {
         let boot = start.map { $0 + (address ?? 0) }
         return PreparationPlan(
             cloneSeconds: clone ?? PreparationPlan.unmeasured.clone, bootSeconds: boot ?? PreparationPlan.unmeasured.boot,
-            parallelClones: nodes * max(1, settings.maxClonesPerNode - 1), passSeconds: settings.reconcileInterval.seconds)
+            parallelClones: nodes * max(1, settings.maxClonesPerNode - 1), passSeconds: ClassPreparer.tick.seconds)
     }
 }

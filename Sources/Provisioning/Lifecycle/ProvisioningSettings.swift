@@ -32,9 +32,6 @@ public struct ProvisioningSettings: Sendable, Hashable {
     public var stuckAfter: Duration
     /// The least time between two runs of one lab's checks ("Check my work").
     public var checkInterval: Duration
-    /// The time between two of the reconciler's passes: its lock lasts three without being
-    /// renewed, and a prepared class's labs power on a pass early, so a late pass is on time.
-    public var reconcileInterval: Duration
 
     public init(
         vmidRange: ClosedRange<Int> = 100_000...199_999, maxClonesPerNode: Int = 4, maxClonesPerStorage: Int = 8,
@@ -42,9 +39,8 @@ public struct ProvisioningSettings: Sendable, Hashable {
         cloneTimeout: Duration = .seconds(900), taskTimeout: Duration = .seconds(300), addressTimeout: Duration = .seconds(300),
         pollInterval: Duration = .seconds(1), slotWait: Duration = .seconds(120), maxStepAttempts: Int = 5,
         instanceLease: Duration = .seconds(300), orphanGrace: Duration = .seconds(600), stuckAfter: Duration = .seconds(900),
-        checkInterval: Duration = .seconds(60), reconcileInterval: Duration = .seconds(60)
+        checkInterval: Duration = .seconds(60)
     ) {
-        self.reconcileInterval = reconcileInterval
         self.vmidRange = vmidRange
         self.maxClonesPerNode = maxClonesPerNode
         self.maxClonesPerStorage = maxClonesPerStorage

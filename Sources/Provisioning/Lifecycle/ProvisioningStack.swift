@@ -15,11 +15,12 @@ public struct ProvisioningStack: Sendable {
     ///   - lock: where new labs under a quota take turns; the backends' ephemeral store
     ///     wherever quotas must hold (nil: no quotas, a simulation).
     ///   - audit: the trail with the wiring's policy (nil: events that cannot be written are dropped).
+    ///   - reconcileLockTTL: how long one reconciler's lock lasts without being renewed.
     ///   - notices: told when a student's new lab is ready (nil: nobody is told).
     ///   - groups: the courses' groups, for team labs (nil: such labs fail, saying so).
     public init(
         proxmox: ProxmoxClient, repositories: Repositories, ephemeral: any EphemeralStore, queue: any JobQueue, desktops: any RemoteDesktops,
-        settings: ProvisioningSettings, lock: (any EphemeralStore)? = nil, audit: AuditTrail? = nil,
+        settings: ProvisioningSettings, lock: (any EphemeralStore)? = nil, audit: AuditTrail? = nil, reconcileLockTTL: Duration = .seconds(180),
         notices: (any LabNotices)? = nil, groups: (any CourseGroups)? = nil, clock: any WallClock = SystemClock(), logger: Logger
     ) {
         lifecycle = LabLifecycle(
@@ -28,7 +29,7 @@ public struct ProvisioningStack: Sendable {
         operations = LabOperations(repositories: repositories, queue: queue, lock: lock, audit: audit, clock: clock)
         reconciler = Reconciler(
             lifecycle: lifecycle, operations: operations, preparer: ClassPreparer(lifecycle: lifecycle, operations: operations, repositories: repositories),
-            lockTTL: settings.reconcileInterval * 3)
+            lockTTL: reconcileLockTTL)
         checks = CheckRunner(
             proxmox: proxmox, ephemeral: ephemeral, runs: repositories.checkRuns, audit: audit, interval: settings.checkInterval,
             pollInterval: settings.pollInterval, clock: clock)

@@ -27,17 +27,13 @@ public struct Reconciler: Sendable {
         public var cleanedUp = 0
         public var orphansWaiting = 0
         public var orphansDestroyed = 0
-        /// What preparing the announced classes did.
-        public var preparation = ClassPreparer.Report()
 
         public init() {}
 
         public var description: String {
             "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) paused=\(paused) warned=\(warned) "
                 + "abandoned=\(abandoned) cleaned_up=\(cleanedUp) "
-                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed) idle_unread=\(idleUnread) "
-                + "prepared=\(preparation.prepared) spares=\(preparation.spares) powered_on=\(preparation.poweredOn) "
-                + "spares_removed=\(preparation.sparesRemoved) unclaimed_removed=\(preparation.unclaimedRemoved) prepare_refused=\(preparation.refused)"
+                + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed) idle_unread=\(idleUnread)"
         }
     }
 
@@ -55,19 +51,28 @@ public struct Reconciler: Sendable {
 
     static let lockKey = "reconciler-lock"
 
-    /// One pass, if this process (`holder`) gets or keeps the lock; nil when another holds it.
-    public func reconcile(holder: String) async throws -> Report? {
+    /// Whether this process (`holder`) gets or keeps the lock.
+    private func holdsLock(_ holder: String) async throws -> Bool {
         let store = lifecycle.ephemeral
         if try await !store.setIfAbsent(Self.lockKey, to: holder, ttl: lockTTL) {
-            guard try await store.get(Self.lockKey) == holder else { return nil }
+            guard try await store.get(Self.lockKey) == holder else { return false }
             try await store.set(Self.lockKey, to: holder, ttl: lockTTL)
         }
+        return true
+    }
+
+    /// One pass of the class preparer, if this process (`holder`) gets or keeps the lock; nil when another holds it.
+    public func prepareClasses(holder: String) async throws -> ClassPreparer.Report? {
+        guard try await holdsLock(holder) else { return nil }
+        var report = ClassPreparer.Report()
+        try await preparer.prepare(into: &report)
+        return report
+    }
+
+    /// One pass, if this process (`holder`) gets or keeps the lock; nil when another holds it.
+    public func reconcile(holder: String) async throws -> Report? {
+        guard try await holdsLock(holder) else { return nil }
         var report = Report()
-        do {
-            try await preparer.prepare(into: &report.preparation)
-        } catch {
-            lifecycle.logger.warning("cannot prepare the announced classes now", metadata: ["error": .string("\(error)")])
-        }
         let guests = try await lifecycle.proxmox.resources(type: "vm").filter { !$0.isTemplate }
         let byVMID = Dictionary(guests.compactMap { guest in guest.vmid.map { ($0, guest) } }) { first, _ in first }
         let states = Set(LabInstanceState.allCases).subtracting([.deleted])

@@ -51,6 +51,26 @@ public struct SQLGuacamoleRecords: GuacamoleRecords {
         return activity
     }
 
+    /// Writes what Guacamole itself writes when `username` opens the connection (`end` nil while
+    /// it is open): for simulations and tests that play Guacamole's part.
+    public func recordSession(connection name: String, in group: String, username: String, start: Date, end: Date? = nil) async throws {
+        let connection = try await database.query(
+            """
+            SELECT c.connection_id AS id FROM guacamole_connection c JOIN guacamole_connection_group g ON g.connection_group_id = c.parent_id
+            WHERE c.connection_name = ? AND g.connection_group_name = ?
+            """, .text(name), .text(group)
+        ).first?["id"]
+        let user = try await database.query(
+            "SELECT u.user_id AS id FROM guacamole_user u JOIN guacamole_entity e ON e.entity_id = u.entity_id WHERE e.name = ? AND e.type = 'USER'",
+            .text(username)
+        ).first?["id"]
+        try await database.execute(
+            """
+            INSERT INTO guacamole_connection_history (user_id, username, remote_host, connection_id, connection_name, start_date, end_date)
+            VALUES (?, ?, '198.51.100.7', ?, ?, ?, ?)
+            """, user ?? .null, .text(username), connection ?? .null, .text(name), .text(dateTime(start)), end.map { .text(dateTime($0)) } ?? .null)
+    }
+
     public func revoke(connection name: String, in group: String, from username: String) async throws {
         guard let connectionID = try await connectionID(named: name, in: group) else { return }
         try await database.execute(
