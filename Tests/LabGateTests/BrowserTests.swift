@@ -341,4 +341,51 @@ struct BrowserTests {
             #expect(try await Self.instance(of: environment, in: bed)?.state == .ready)
         }
     }
+
+    @Test("a lab prepared for the class is ready before the student clicks: the desktop opens at once, without a new clone")
+    func preparedLabOpensAtOnce() async throws {
+        try await LTITestbed.run(["queue.retryDelayMilliseconds": "100"]) { (bed) async throws in
+            let environment = try await bed.addEnvironment("prepared-\(UUID().uuidString.prefix(6))", title: "Linux desktop")
+            bed.platform.offer(CourseOffering(toolURL: bed.toolURL, custom: ["environment": environment.name]))
+            try await Self.withChromium { _, page in
+                // Last week's class: the student launched once, and their lab is gone since (its record is enough here).
+                try await Self.launchToDesktop(page, bed)
+                var earlier = try #require(try await Self.instance(of: environment, in: bed))
+                let course = try #require(earlier.courseID)
+                for state in [LabInstanceState.deleting, .deleted] {
+                    try earlier.transition(to: state, at: Date())
+                    earlier = try await bed.repositories.instances.save(earlier)
+                }
+
+                // Today's starts in a minute: the preparer (every 5 s) makes the student's lab now.
+                let session = ClassSession(
+                    courseID: course, environmentID: environment.id, startsAt: Date().addingTimeInterval(60), endsAt: Date().addingTimeInterval(3600),
+                    createdAt: Date())
+                try await bed.repositories.classSessions.add(session)
+                var prepared: LabInstance?
+                for _ in 0..<600 where prepared?.state != .ready {
+                    try await Task.sleep(for: .milliseconds(50))
+                    prepared = try await bed.repositories.instances.list(preparedFor: session.id).first
+                }
+                let lab = try #require(prepared)
+                #expect(lab.state == .ready && lab.userID == earlier.userID)
+
+                // The activity opens on "Your lab is ready", no progress to watch; one click opens the desktop.
+                try await page.navigate(bed.platform.issuer + "/")
+                try await page.waitUntil("document.getElementById('launch-student') !== null")
+                let clicked = ContinuousClock.now
+                try await page.click("#launch-student")
+                try await page.waitUntil("document.getElementById('desktop') !== null", inFrame: "/labs/")
+                let waited = ContinuousClock.now - clicked
+                try await page.screenshot(to: Self.screenshots.appendingPathComponent("prepared-lab-ready.png"))
+                #expect(waited < .seconds(5), "the lab's page said it was ready \(waited) after the click")
+                try await page.click("#desktop button", inFrame: "/labs/")
+                try await page.waitUntil("document.getElementById('login') !== null", inFrame: "/preview")
+                let now = try #require(try await bed.repositories.instances.find(id: lab.id))
+                #expect(now.state == .ready && now.preparedFor == nil, "the student's lab, theirs from now on")
+                let live = try await bed.repositories.instances.list(userID: earlier.userID).filter { $0.state != .deleted }
+                #expect(live.map(\.id) == [lab.id], "no new clone")
+            }
+        }
+    }
 }

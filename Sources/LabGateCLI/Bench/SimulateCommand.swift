@@ -105,7 +105,7 @@ struct SimulateCommand: AsyncParsableCommand {
         func run() async throws {
             let cluster = BurstSimulation(
                 students: students, within: within, nodes: nodes, cloneSeconds: cloneSeconds, clonesPerNode: clonesPerNode, timeScale: timeScale,
-                workers: 1, workerConcurrency: 256)
+                workers: 1, workerConcurrency: 64)
             for prepare in preparedOnly ? [true] : [true, false] {
                 print(
                     "simulating a class of \(students) (\(Int(noShow * 100)) % never come) for \(Int(minutes)) minutes, arrivals over \(within) s, "

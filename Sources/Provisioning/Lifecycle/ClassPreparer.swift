@@ -82,8 +82,8 @@ public struct ClassPreparer: Sendable {
         let remaining = max(0, count - labs.filter { Self.rank($0.state) >= Self.rank(.stopped) }.count)
         try await repositories.classSessions.savePlan(
             ClassSession.Plan(
-                labs: count, cloningStarts: plan.cloneStart(of: count, for: session), powerOn: plan.powerOn(for: session),
-                expectedReady: plan.expectedReady(remaining: remaining, at: max(now, plan.cloneStart(of: count, for: session)), for: session)),
+                labs: count, cloningStarts: plan.cloneStart(of: count, for: session), powerOn: plan.powerOn(of: count, for: session),
+                expectedReady: plan.expectedReady(remaining: remaining, of: count, at: max(now, plan.cloneStart(of: count, for: session)), for: session)),
             of: session.id)
         // Once begun, preparing goes on whatever the durations measured meanwhile say.
         guard !labs.isEmpty || now >= plan.cloneStart(of: count, for: session) else { return }
@@ -95,7 +95,7 @@ public struct ClassPreparer: Sendable {
         where try await operations.removeUnclaimed(spare.id, of: session.id) {
             report.sparesRemoved += 1
         }
-        if now >= plan.powerOn(for: session) {
+        if now >= plan.powerOn(of: count, for: session) {
             for lab in labs where lab.state == .stopped && lab.pauseReason == nil {
                 _ = try await operations.perform(.start, on: lab.id)
                 report.poweredOn += 1

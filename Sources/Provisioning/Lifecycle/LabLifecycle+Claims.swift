@@ -48,6 +48,6 @@ extension LabLifecycle {
     func holdsForItsClass(_ instance: LabInstance) async throws -> Bool {
         guard let session = instance.preparedFor, let meeting = try await classSessions.find(id: session) else { return false }
         let plan = try await preparationPlan()
-        return clock.now() < plan.powerOn(for: meeting)
+        return clock.now() < plan.powerOn(of: meeting.plan?.labs ?? 1, for: meeting)
     }
 }

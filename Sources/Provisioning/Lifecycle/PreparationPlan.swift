@@ -13,9 +13,13 @@ public struct PreparationPlan: Sendable, Hashable {
     public var parallelClones: Int
     /// How late after its moment the preparer may act: the time between its passes (`ClassPreparer.tick`).
     public var passSeconds: TimeInterval
+    /// How many labs power on at once: a worker's jobs at once (`worker.concurrency`), each held
+    /// through a boot; more labs power on in waves, the first ones earlier.
+    public var bootsAtOnce: Int
 
-    public init(cloneSeconds: TimeInterval, bootSeconds: TimeInterval, parallelClones: Int, passSeconds: TimeInterval = 0) {
+    public init(cloneSeconds: TimeInterval, bootSeconds: TimeInterval, parallelClones: Int, passSeconds: TimeInterval = 0, bootsAtOnce: Int = 64) {
         self.passSeconds = passSeconds
+        self.bootsAtOnce = max(1, bootsAtOnce)
         self.cloneSeconds = cloneSeconds
         self.bootSeconds = bootSeconds
         self.parallelClones = max(1, parallelClones)
@@ -26,23 +30,26 @@ public struct PreparationPlan: Sendable, Hashable {
     /// How many recent labs the medians are taken over.
     static let sample = 50
 
-    /// When the labs power on: a boot and a quarter before the start, plus half a minute and a pass.
-    public func powerOn(for session: ClassSession) -> Date {
-        session.startsAt.addingTimeInterval(-(bootSeconds * 1.25 + 30 + passSeconds))
+    /// When `count` labs power on: a boot and a quarter before the start, plus half a minute
+    /// and a pass, and a boot and a quarter more for each further wave.
+    public func powerOn(of count: Int, for session: ClassSession) -> Date {
+        let waves = Double((count + bootsAtOnce - 1) / bootsAtOnce)
+        return session.startsAt.addingTimeInterval(-(bootSeconds * 1.25 * max(1, waves) + 30 + passSeconds))
     }
 
     /// When cloning `count` labs must begin to be done a minute before they power on: each
     /// round of clones a quarter slower than measured, and a pass late.
     public func cloneStart(of count: Int, for session: ClassSession) -> Date {
         let rounds = (count + parallelClones - 1) / parallelClones
-        return powerOn(for: session).addingTimeInterval(-(Double(rounds) * (cloneSeconds * 1.25 + passSeconds) + 60))
+        return powerOn(of: count, for: session).addingTimeInterval(-(Double(rounds) * (cloneSeconds * 1.25 + passSeconds) + 60))
     }
 
     /// When `remaining` labs still to clone at `now` would be online, for the course page's "on time".
-    public func expectedReady(remaining: Int, at now: Date, for session: ClassSession) -> Date {
+    public func expectedReady(remaining: Int, of count: Int, at now: Date, for session: ClassSession) -> Date {
         let rounds = Double((remaining + parallelClones - 1) / parallelClones)
         let cloned = now.addingTimeInterval(rounds * (cloneSeconds + passSeconds))
-        return max(cloned, powerOn(for: session)).addingTimeInterval(bootSeconds)
+        let waves = Double((count + bootsAtOnce - 1) / bootsAtOnce)
+        return max(cloned, powerOn(of: count, for: session)).addingTimeInterval(bootSeconds * max(1, waves))
     }
 }
 
@@ -58,6 +65,7 @@ extension LabLifecycle {
         let boot = start.map { $0 + (address ?? 0) }
         return PreparationPlan(
             cloneSeconds: clone ?? PreparationPlan.unmeasured.clone, bootSeconds: boot ?? PreparationPlan.unmeasured.boot,
-            parallelClones: nodes * max(1, settings.maxClonesPerNode - 1), passSeconds: ClassPreparer.tick.seconds)
+            parallelClones: nodes * max(1, settings.maxClonesPerNode - 1), passSeconds: ClassPreparer.tick.seconds,
+            bootsAtOnce: settings.bootsAtOnce)
     }
 }
