@@ -9,8 +9,10 @@ public struct ClassSession: Sendable, Hashable, Codable {
     public enum Source: String, Sendable, Hashable, Codable {
         /// A teacher's "prepare for" on the course page, or an admin.
         case teacher
-        /// The opening of one of the course's time windows.
+        /// One of the course's time windows.
         case window
+        /// An event of the course's calendar in Moodle.
+        case calendar
     }
 
     public var id: ClassSessionID

@@ -87,4 +87,43 @@ struct ClassPreparationPageTests {
                 "behind: the last should be online at \(ClassTime.clock(start + 120, in: "UTC"))."))
         #expect(HTMLPage.classProgress(session, labs, now: start + 60, zone: "UTC") == "Under way: 1 spares waiting; 3 prepared labs not opened yet.")
     }
+
+    @Test("classes are added for every time window of the course, and for every event of Moodle's calendar, in the next two weeks")
+    func fromWindowsAndCalendar() async throws {
+        try await LTITestbed.run(webServices: SimMoodleSite.functions) { (bed) async throws in
+            MoodleWebServicesTests.moodleCourse(bed)
+            let environment = try await bed.addEnvironment("class-\(UUID().uuidString.prefix(6))", title: "Networks lab")
+            let (courseID, page) = try await TeachingTests.teach(bed, MoodleWebServicesTests.person("3", learner: false))
+            _ = try await bed.browser.submit(try #require(page.form), adding: [("environment", environment.name)])
+            let token = try TeachingTests.csrf(in: page)
+            let utc = DateFormatter()
+            utc.locale = Locale(identifier: "en_US_POSIX")
+            utc.timeZone = TimeZone(identifier: "UTC")
+            utc.dateFormat = "yyyy-MM-dd'T'HH:mm"
+            let day = 86400.0
+            let windows = [(2 * day, 2 * day + 7200), (9 * day, 9 * day + 5400), (30 * day, 30 * day + 3600), (-day, -day + 3600)]
+                .map { "\(utc.string(from: Date() + $0.0)) \(utc.string(from: Date() + $0.1))" }.joined(separator: "\n")
+            _ = try await bed.browser.post(bed.toolURL + "/courses/\(courseID)/settings", fields: [("csrf", token), ("timeZone", "UTC"), ("windows", windows)])
+            let activity = try #require(try await bed.repositories.courses.activities(of: courseID).first)
+            func add(_ repeating: String) async throws -> SimBrowser.Page {
+                try await bed.browser.post(
+                    bed.toolURL + "/courses/\(courseID)/classes",
+                    fields: [("csrf", token), ("activity", activity.id.rawValue), ("repeat", repeating), ("attendance", "90")])
+            }
+            let fromWindows = try await add("windows")
+            #expect(fromWindows.status == 303)
+            #expect(try await bed.follow(fromWindows).body.contains("labs will be ready for 2 classes."), "the two windows of the next two weeks")
+            var sessions = try await bed.repositories.classSessions.list(courseID: courseID, since: Date())
+            #expect(sessions.map(\.source) == [.window, .window] && sessions.map { $0.endsAt.timeIntervalSince($0.startsAt) } == [7200, 5400])
+
+            let fromCalendar = try await add("calendar")
+            #expect(fromCalendar.status == 303, "\(fromCalendar.body)")
+            sessions = try await bed.repositories.classSessions.list(courseID: courseID, since: Date())
+            let event = try #require(sessions.first { $0.source == .calendar }, "Moodle's event in an hour, two hours long")
+            #expect(event.endsAt.timeIntervalSince(event.startsAt) == 7200 && event.attendancePercent == 90)
+
+            let again = try await add("windows")
+            #expect(again.status == 422 && again.body.contains("overlaps"), "the same windows again overlap the classes added")
+        }
+    }
 }

@@ -1,10 +1,12 @@
 import Foundation
 import Hummingbird
+import LTIGateway
 import LabCore
 
 extension CourseController {
-    /// Prepares an activity's labs for a class: its start (in the course's time zone), its
-    /// length, the share of the roster expected and the spares. A class in the past, or one
+    /// Prepares an activity's labs for a class: its start (in the course's time zone) and
+    /// length, or every time window of the course or event of Moodle's calendar in the next two
+    /// weeks; the share of the roster expected and the spares. A class in the past, or one
     /// overlapping another of the activity's, is refused with the reason; nothing is merged.
     func addClass(_ access: Access) async throws -> Response {
         let form = access.form.firstValues
@@ -14,35 +16,83 @@ extension CourseController {
         guard let environmentID = activity.environmentID else {
             throw CoursePageError.invalid(field: "activity", message: "Choose an environment for \(activity.title) first.")
         }
-        let zone = try await repositories.courses.settings(of: access.course.id).timeZone
-        guard let text = form["start"], let start = ClassTime.parse(text, in: zone) else {
-            throw CoursePageError.invalid(field: "start", message: "Give the class's start as a date and time, like 2026-12-07T09:00 (\(zone)).")
-        }
+        let settings = try await repositories.courses.settings(of: access.course.id)
+        let zone = settings.timeZone
         func number(_ field: String, _ fallback: Int, _ words: String) throws -> Int {
             guard let text = form[field]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return fallback }
             guard let value = Int(text) else { throw CoursePageError.invalid(field: field, message: "\(words) must be a whole number, not \(text).") }
             return value
         }
-        let minutes = try number("minutes", 90, "The length in minutes")
         let spares = try number("spares", 0, "The spares")
-        let session = ClassSession(
-            courseID: access.course.id, environmentID: environmentID, startsAt: start, endsAt: start.addingTimeInterval(Double(minutes) * 60),
+        let template = ClassSession(
+            courseID: access.course.id, environmentID: environmentID, startsAt: Date(), endsAt: Date(),
             attendancePercent: try number("attendance", 100, "The attendance"), spares: spares,
             spareBuffer: min(spares, try number("spareBuffer", 2, "The spares kept")), createdAt: Date())
-        let problems = session.problems(at: Date())
-        let subject = "activity/\(activity.id)"
-        do {
-            guard problems.isEmpty else { throw ClassSessionError.invalid(problems) }
-            try await repositories.classSessions.add(session)
-        } catch let error as ClassSessionError {
-            await audit.record(event(access, "class.prepare", subject, outcome: .refused, detail: "\(error)"))
-            throw CoursePageError.invalid(field: "start", message: "The class was not added: \(error).")
+        let times = try await classTimes(form, settings: settings, course: access.course, minutes: try number("minutes", 90, "The length in minutes"))
+        var added: [ClassSession] = []
+        var refusals: [String] = []
+        for (start, end, source) in times {
+            var session = template
+            session.id = .random()
+            (session.startsAt, session.endsAt, session.source) = (start, end, source)
+            let problems = session.problems(at: Date())
+            do {
+                guard problems.isEmpty else { throw ClassSessionError.invalid(problems) }
+                try await repositories.classSessions.add(session)
+                added.append(session)
+            } catch let error as ClassSessionError {
+                refusals.append("\(ClassTime.format(start, in: zone)): \(error)")
+            }
         }
-        await audit.record(
-            event(
-                access, "class.prepare", subject,
-                detail: "\(ClassTime.format(start, in: zone)) for \(minutes) minutes, \(session.attendancePercent) %, \(spares) spares"))
-        return try await done(access, "\(activity.title): labs will be ready for the class at \(ClassTime.format(start, in: zone)) (\(zone)).")
+        let subject = "activity/\(activity.id)"
+        for session in added {
+            await audit.record(
+                event(
+                    access, "class.prepare", subject,
+                    detail: "\(ClassTime.format(session.startsAt, in: zone)) to \(ClassTime.clock(session.endsAt, in: zone)) (\(session.source.rawValue)), "
+                        + "\(session.attendancePercent) %, \(spares) spares"))
+        }
+        if !refusals.isEmpty {
+            await audit.record(event(access, "class.prepare", subject, outcome: .refused, detail: refusals.joined(separator: "; ")))
+        }
+        guard !added.isEmpty else {
+            let reason = refusals.isEmpty ? "there is no such time in the next two weeks" : refusals.joined(separator: "; ")
+            throw CoursePageError.invalid(field: "start", message: "The class was not added: \(reason).")
+        }
+        let when = added.count == 1 ? "the class at \(ClassTime.format(added[0].startsAt, in: zone)) (\(zone))" : "\(added.count) classes"
+        return try await done(
+            access, "\(activity.title): labs will be ready for \(when)." + (refusals.isEmpty ? "" : " Not added: \(refusals.joined(separator: "; ")).")
+        )
+    }
+
+    /// The times the form asks for: one class, or the course's windows or calendar events of the next two weeks.
+    private func classTimes(_ form: [String: String], settings: CourseSettings, course: Course, minutes: Int) async throws -> [(
+        Date, Date, ClassSession.Source
+    )] {
+        let zone = settings.timeZone
+        let now = Date()
+        let horizon = now.addingTimeInterval(14 * 86400)
+        switch form["repeat"] ?? "" {
+        case "windows":
+            return settings.windows.compactMap { window in
+                guard let start = ClassTime.parse(window.start, in: zone), let end = ClassTime.parse(window.end, in: zone), start > now, start < horizon
+                else { return nil }
+                return (start, end, .window)
+            }
+        case "calendar":
+            let events: [MoodleSite.Event]
+            do {
+                events = try await webServices.events(of: course, from: now, to: horizon)
+            } catch {
+                throw CoursePageError.invalid(field: "repeat", message: "Moodle's calendar cannot be read now: \(error)")
+            }
+            return events.filter { $0.timeduration > 0 && $0.start > now }.map { ($0.start, $0.end, .calendar) }
+        default:
+            guard let text = form["start"], let start = ClassTime.parse(text, in: zone) else {
+                throw CoursePageError.invalid(field: "start", message: "Give the class's start as a date and time, like 2026-12-07T09:00 (\(zone)).")
+            }
+            return [(start, start.addingTimeInterval(Double(minutes) * 60), .teacher)]
+        }
     }
 
     /// Forgets a class and removes the labs prepared for it that nobody has opened.
