@@ -46,9 +46,7 @@ struct BurstSimulation: Sendable {
         var rssMB: Int
 
         /// The wait below which `share` of the ready students' waits lie (nearest rank).
-        func wait(_ share: Double) -> Double {
-            waits.isEmpty ? 0 : waits[min(waits.count - 1, max(0, Int((share * Double(waits.count)).rounded(.up)) - 1))]
-        }
+        func wait(_ share: Double) -> Double { waits.nearestRank(share) }
 
         var description: String {
             "ready=\(ready)/\(students) makespan_s=\(String(format: "%.1f", makespan)) bound_s=\(String(format: "%.1f", bound)) "
@@ -209,4 +207,11 @@ struct BurstSimulation: Sendable {
     }
 
     static let token = SimTokenSpec(id: "labgate@pve!burst", secret: UUID().uuidString)
+}
+
+extension [Double] {
+    /// The value below which `share` of these sorted values lie (nearest rank); 0 when there are none.
+    func nearestRank(_ share: Double) -> Double {
+        isEmpty ? 0 : self[Swift.min(count - 1, Swift.max(0, Int((share * Double(count)).rounded(.up)) - 1))]
+    }
 }

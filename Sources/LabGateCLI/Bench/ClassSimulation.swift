@@ -43,11 +43,8 @@ struct ClassSimulation: Sendable {
         var failures: Int
 
         var description: String {
-            func wait(_ share: Double) -> Double {
-                waits.isEmpty ? 0 : waits[min(waits.count - 1, max(0, Int((share * Double(waits.count)).rounded(.up)) - 1))]
-            }
-            return "students=\(students) prepared=\(prepared) p50_wait_s=\(String(format: "%.1f", wait(0.5))) "
-                + "p95_wait_s=\(String(format: "%.1f", wait(0.95))) max_wait_s=\(String(format: "%.1f", waits.last ?? 0)) "
+            "students=\(students) prepared=\(prepared) p50_wait_s=\(String(format: "%.1f", waits.nearestRank(0.5))) "
+                + "p95_wait_s=\(String(format: "%.1f", waits.nearestRank(0.95))) max_wait_s=\(String(format: "%.1f", waits.last ?? 0)) "
                 + "vm_hours=\(String(format: "%.2f", vmHours)) vm_hours_min=\(String(format: "%.2f", vmHoursMin)) "
                 + "duplicates=\(duplicates) failures=\(failures)"
         }
