@@ -147,10 +147,11 @@ public struct ClassPreparer: Sendable {
         return Array(ordered.prefix(session.personalLabs(of: ordered.count)))
     }
 
-    /// The order a prepared lab goes through its states before it rests.
+    /// The order a prepared lab goes through its states before it rests; a lab in any other
+    /// state (paused for idleness, say) counts as made.
     private static func rank(_ state: LabInstanceState) -> Int {
         let order: [LabInstanceState] = [.requested, .allocating, .cloning, .configuring, .stopped, .starting, .waitingForAddress, .ready]
-        return order.firstIndex(of: state) ?? 0
+        return order.firstIndex(of: state) ?? order.count
     }
 }
 
