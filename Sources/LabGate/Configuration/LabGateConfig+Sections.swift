@@ -93,7 +93,7 @@ extension ProvisioningSettings {
             defaultPool: values.text("provisioning.pool"), addressTimeout: values.seconds("provisioning.addressTimeoutSeconds"),
             maxStepAttempts: values.int("provisioning.maxStepAttempts"), instanceLease: values.seconds("queue.visibilityTimeoutSeconds"),
             orphanGrace: values.minutes("provisioning.orphanGraceMinutes"), stuckAfter: values.minutes("provisioning.stuckAfterMinutes"),
-            checkInterval: values.seconds("provisioning.checkIntervalSeconds"), bootsAtOnce: values.int("worker.concurrency"))
+            checkInterval: values.seconds("provisioning.checkIntervalSeconds"), workerJobs: values.int("worker.concurrency"))
     }
 }
 

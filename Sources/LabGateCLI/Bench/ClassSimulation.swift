@@ -78,7 +78,7 @@ struct ClassSimulation: Sendable {
         let settings = ProvisioningSettings(
             maxClonesPerNode: cluster.clonesPerNode, maxClonesPerStorage: cluster.nodes * cluster.clonesPerNode, cloneTimeout: real(3600),
             taskTimeout: real(3600), addressTimeout: .seconds(3600), pollInterval: poll, slotWait: real(36_000), instanceLease: real(36_000),
-            orphanGrace: .seconds(36_000), stuckAfter: .seconds(36_000), bootsAtOnce: cluster.workerConcurrency)
+            orphanGrace: .seconds(36_000), stuckAfter: .seconds(36_000), workerJobs: cluster.workerConcurrency)
         let ephemeral = MemoryEphemeralStore()
         let queue = MemoryJobQueue(settings: JobQueueSettings(visibilityTimeout: real(36_000), maxAttempts: 5))
         let guacamole = SQLGuacamoleRecords(database: database)

@@ -96,7 +96,9 @@ public struct ClassPreparer: Sendable {
             report.sparesRemoved += 1
         }
         if now >= plan.powerOn(of: count, for: session) {
-            for lab in labs where lab.state == .stopped && lab.pauseReason == nil {
+            // In waves: a worker's jobs but an eighth boot the class's labs, the rest serve live launches.
+            let booting = labs.filter { [.starting, .waitingForAddress].contains($0.state) }.count
+            for lab in labs.filter({ $0.state == .stopped && $0.pauseReason == nil }).prefix(max(0, plan.bootsAtOnce - booting)) {
                 _ = try await operations.perform(.start, on: lab.id)
                 report.poweredOn += 1
             }

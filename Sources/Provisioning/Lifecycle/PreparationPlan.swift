@@ -13,13 +13,14 @@ public struct PreparationPlan: Sendable, Hashable {
     public var parallelClones: Int
     /// How late after its moment the preparer may act: the time between its passes (`ClassPreparer.tick`).
     public var passSeconds: TimeInterval
-    /// How many labs power on at once: a worker's jobs at once (`worker.concurrency`), each held
-    /// through a boot; more labs power on in waves, the first ones earlier.
+    /// How many of a class's labs boot at once: a worker's jobs at once (`worker.concurrency`,
+    /// each held through a boot) but an eighth, which live launches keep. More labs power on in
+    /// waves, the first ones earlier.
     public var bootsAtOnce: Int
 
-    public init(cloneSeconds: TimeInterval, bootSeconds: TimeInterval, parallelClones: Int, passSeconds: TimeInterval = 0, bootsAtOnce: Int = 64) {
+    public init(cloneSeconds: TimeInterval, bootSeconds: TimeInterval, parallelClones: Int, passSeconds: TimeInterval = 0, workerJobs: Int = 64) {
         self.passSeconds = passSeconds
-        self.bootsAtOnce = max(1, bootsAtOnce)
+        self.bootsAtOnce = max(1, workerJobs - max(1, workerJobs / 8))
         self.cloneSeconds = cloneSeconds
         self.bootSeconds = bootSeconds
         self.parallelClones = max(1, parallelClones)
@@ -66,6 +67,6 @@ extension LabLifecycle {
         return PreparationPlan(
             cloneSeconds: clone ?? PreparationPlan.unmeasured.clone, bootSeconds: boot ?? PreparationPlan.unmeasured.boot,
             parallelClones: nodes * max(1, settings.maxClonesPerNode - 1), passSeconds: ClassPreparer.tick.seconds,
-            bootsAtOnce: settings.bootsAtOnce)
+            workerJobs: settings.workerJobs)
     }
 }

@@ -32,9 +32,9 @@ public struct ProvisioningSettings: Sendable, Hashable {
     public var stuckAfter: Duration
     /// The least time between two runs of one lab's checks ("Check my work").
     public var checkInterval: Duration
-    /// How many labs a worker boots at once (`worker.concurrency`): a class's prepared labs
-    /// power on in waves of this size.
-    public var bootsAtOnce: Int
+    /// The jobs a worker runs at once (`worker.concurrency`): a class's prepared labs power on
+    /// in waves that leave an eighth of them to live launches.
+    public var workerJobs: Int
 
     public init(
         vmidRange: ClosedRange<Int> = 100_000...199_999, maxClonesPerNode: Int = 4, maxClonesPerStorage: Int = 8,
@@ -42,9 +42,9 @@ public struct ProvisioningSettings: Sendable, Hashable {
         cloneTimeout: Duration = .seconds(900), taskTimeout: Duration = .seconds(300), addressTimeout: Duration = .seconds(300),
         pollInterval: Duration = .seconds(1), slotWait: Duration = .seconds(120), maxStepAttempts: Int = 5,
         instanceLease: Duration = .seconds(300), orphanGrace: Duration = .seconds(600), stuckAfter: Duration = .seconds(900),
-        checkInterval: Duration = .seconds(60), bootsAtOnce: Int = 64
+        checkInterval: Duration = .seconds(60), workerJobs: Int = 64
     ) {
-        self.bootsAtOnce = bootsAtOnce
+        self.workerJobs = workerJobs
         self.vmidRange = vmidRange
         self.maxClonesPerNode = maxClonesPerNode
         self.maxClonesPerStorage = maxClonesPerStorage
