@@ -78,10 +78,11 @@ export LABGATE_MOODLESIM_REQUEST_LOG="$work/moodle-ws-requests.jsonl"
 
 swift build --build-tests
 # Load tests (a class of 500 clicking at once through two gateway processes, a burst of
-# clicks on a fast simulated clock) run alone, after the rest: on two cores they would take
+# clicks on a fast simulated clock, a class prepared against one, a hundred students claiming
+# spares, the restarts of private MariaDB and Redis servers) run alone, after the rest: on two cores they would take
 # the CPU the other tests' timeouts count on, and their own figures would measure the other
 # tests. A filtered run leaves them to its filter.
-solo='RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ClassSimulationTests'
+solo='RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ClassSimulationTests|ServerRestartTests'
 if [ $# -eq 0 ]; then
     swift test --skip-build --skip "$solo"
     swift test --skip-build --filter "$solo"
