@@ -15,6 +15,9 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     let backends = try await Backends.open(config)
     let provisioning: ProvisioningRuntime
     do {
+        // Before any service starts, as `labgate worker` does: the job worker, the reconciler and
+        // the class preparer read the schema from their first moment.
+        if config.migrateOnStart { try await backends.migrate(logger: logger) }
         provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: logger)
     } catch {
         // No service runs yet to close them on shutdown.
@@ -70,7 +73,6 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
             RosterService(rosters: ltiJobs.rosters, logger: logger))
     }
     app.beforeServerStarts { [logger] in
-        if config.migrateOnStart { try await backends.migrate(logger: logger) }
         try await lti.prepare(platformsDirectory: config.platformsDirectory, logger: logger)
         let count = try await EnvironmentFiles.apply(directory: config.environmentsDirectory, to: provisioning.catalog, logger: logger)
         if count > 0 {

@@ -20,34 +20,28 @@ package struct ReconcilerService: Service {
 
     package func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await reconcileEveryInterval() }
-            group.addTask { await prepareEveryTick() }
+            group.addTask {
+                await every(interval, "reconciled with Proxmox", "cannot reconcile with Proxmox now") {
+                    try await reconciler.reconcile(holder: holder).flatMap { $0 == Reconciler.Report() ? nil : "\($0)" }
+                }
+            }
+            group.addTask {
+                await every(ClassPreparer.tick, "prepared classes' labs", "cannot prepare the classes' labs now") {
+                    try await reconciler.prepareClasses(holder: holder).flatMap { $0 == ClassPreparer.Report() ? nil : "\($0)" }
+                }
+            }
         }
     }
 
-    private func prepareEveryTick() async {
+    /// Runs `pass` now and then every `period` until shutdown, logging what it reports (nil: nothing worth a line) or why it failed.
+    private func every(_ period: Duration, _ done: Logger.Message, _ failed: Logger.Message, _ pass: () async throws -> String?) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                if let report = try await reconciler.prepareClasses(holder: holder), report != ClassPreparer.Report() {
-                    logger.info("prepared classes' labs", metadata: ["report": .string("\(report)")])
-                }
+                if let report = try await pass() { logger.info(done, metadata: ["report": .string(report)]) }
             } catch {
-                logger.warning("cannot prepare the classes' labs now", metadata: ["error": .string("\(error)")])
+                logger.warning(failed, metadata: ["error": .string("\(error)")])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: ClassPreparer.tick) }
-        }
-    }
-
-    private func reconcileEveryInterval() async {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                if let report = try await reconciler.reconcile(holder: holder), report != Reconciler.Report() {
-                    logger.info("reconciled with Proxmox", metadata: ["report": .string("\(report)")])
-                }
-            } catch {
-                logger.warning("cannot reconcile with Proxmox now", metadata: ["error": .string("\(error)")])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
         }
     }
 }

@@ -27,19 +27,10 @@ extension LabOperations {
     /// spare or opens the lab meanwhile keeps it (their save bumps the version this one checks).
     /// Returns whether it is on its way out.
     public func removeUnclaimed(_ id: LabInstanceID, of session: ClassSessionID) async throws -> Bool {
-        for _ in 0..<5 {
-            guard var instance = try await instances.find(id: id), instance.preparedFor == session else { return false }
-            guard let target = Self.target(of: .delete, from: instance.state) else { return false }
-            if target == instance.state { return true }
-            try instance.transition(to: target, at: clock.now())
-            do {
-                _ = try await instances.save(instance)
-                try await enqueue(id)
-                return true
-            } catch StoreError.conflict {
-                continue
-            }
+        do {
+            return try await perform(.delete, on: id, if: { $0.preparedFor == session }) != nil
+        } catch ProvisioningError.notAllowed, ProvisioningError.unknownInstance, StoreError.conflict {
+            return false
         }
-        return false
     }
 }

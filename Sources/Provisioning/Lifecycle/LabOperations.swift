@@ -107,8 +107,16 @@ public struct LabOperations: LabRequests {
 
     /// Asks for `operation` on the instance; returns it as saved (already on its way).
     public func perform(_ operation: Operation, on id: LabInstanceID) async throws -> LabInstance {
+        guard let instance = try await perform(operation, on: id, if: { _ in true }) else { throw ProvisioningError.unknownInstance(id.rawValue) }
+        return instance
+    }
+
+    /// `perform`, while the instance as read still meets `condition` (nil when it does not), each
+    /// retry after a conflicting save checking it again.
+    func perform(_ operation: Operation, on id: LabInstanceID, if condition: (LabInstance) -> Bool) async throws -> LabInstance? {
         for _ in 0..<5 {
             guard var instance = try await instances.find(id: id) else { throw ProvisioningError.unknownInstance(id.rawValue) }
+            guard condition(instance) else { return nil }
             guard let target = Self.target(of: operation, from: instance.state) else {
                 throw ProvisioningError.notAllowed(operation: operation.rawValue, state: instance.state.rawValue)
             }
