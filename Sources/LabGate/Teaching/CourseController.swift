@@ -139,14 +139,13 @@ struct CourseController<Context: RequestContext>: Sendable {
         for session in try await repositories.classSessions.list(courseID: courseID, since: Date()) {
             classes.append((session, try await repositories.instances.list(preparedFor: session.id)))
         }
-        let storedSettings = try await storedSettings(courseID, unless: settings)
         let view = CoursePageView(
             course: access.course, activities: try await repositories.courses.activities(of: courseID),
-            settings: storedSettings, limits: limits,
+            settings: try await storedSettings(courseID, unless: settings), limits: limits,
             roster: try await CourseRoster.load(courseID, from: repositories, desktops: desktops),
             events: try await repositories.audit.list(AuditFilter(courseID: courseID), before: nil, limit: 25),
             grades: try await repositories.grades.list(courseID: courseID), enrolments: enrolments,
-            moodle: await moodle, classes: classes, timeZone: storedSettings.timeZone, readOnly: access.readOnly, csrf: csrf, notice: notice, problems: problems
+            moodle: await moodle, classes: classes, readOnly: access.readOnly, csrf: csrf, notice: notice, problems: problems
         )
         return HTMLPage.course(view).response()
     }

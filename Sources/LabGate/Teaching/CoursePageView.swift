@@ -17,8 +17,6 @@ struct CoursePageView: Sendable {
     var moodle: CourseFromMoodle
     /// The classes labs are prepared for, with the labs still waiting for their students.
     var classes: [(session: ClassSession, labs: [LabInstance])]
-    /// The course's time zone, in which classes are given and shown.
-    var timeZone: String
     /// A non-editing teacher's view: no forms.
     var readOnly: Bool
     var csrf: String

@@ -52,7 +52,7 @@ extension HTMLPage {
 
     /// The prepared classes with their progress, and the form that adds one.
     private static func classesContext(_ view: CoursePageView, activities: [Activity]) -> [String: Any] {
-        let zone = view.timeZone
+        let zone = view.settings.timeZone
         let titles = Dictionary(view.roster.environments.map { ($0.id, $0.title) }) { first, _ in first }
         let now = Date()
         let rows = view.classes.map { session, labs -> [String: Any] in
