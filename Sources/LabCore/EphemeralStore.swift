@@ -5,6 +5,10 @@ public protocol EphemeralStore: Sendable {
     func set(_ key: String, to value: String, ttl: Duration) async throws
     /// Sets `key` only if it holds nothing; returns whether it did (a lock, a used nonce).
     func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool
+    /// Sets `key` to `value` for `ttl` only if it still holds `expected`; returns whether it
+    /// did. One atomic step: a lock's holder renews it, or hands it a new value, only while it is
+    /// still the holder.
+    func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) async throws -> Bool
     /// The value of `key`, if it has one that has not expired.
     func get(_ key: String) async throws -> String?
     /// The value of `key`, deleted in the same atomic step: two callers never both get it.

@@ -19,6 +19,7 @@ public struct Repositories: Sendable {
     public var webServices: any WebServiceAccessRepository
     public var checkpoints: any LabCheckpointRepository
     public var classSessions: any ClassSessionRepository
+    public var fencingTokens: any FencingTokens
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
@@ -28,7 +29,7 @@ public struct Repositories: Sendable {
         quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
         enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository,
         webServices: any WebServiceAccessRepository, checkpoints: any LabCheckpointRepository,
-        classSessions: any ClassSessionRepository
+        classSessions: any ClassSessionRepository, fencingTokens: any FencingTokens
     ) {
         self.platforms = platforms
         self.users = users
@@ -49,5 +50,6 @@ public struct Repositories: Sendable {
         self.webServices = webServices
         self.checkpoints = checkpoints
         self.classSessions = classSessions
+        self.fencingTokens = fencingTokens
     }
 }

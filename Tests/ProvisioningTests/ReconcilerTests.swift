@@ -7,7 +7,7 @@ import Testing
 
 /// The reconciler against PVESim: what it repairs, what it destroys, and what it leaves alone.
 @Suite struct ReconcilerTests {
-    func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil) -> Reconciler {
+    func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil, lockTTL: Duration = .seconds(60)) -> Reconciler {
         var settings = bed.lifecycle.settings
         settings.orphanGrace = grace
         settings.stuckAfter = stuckAfter ?? settings.stuckAfter
@@ -16,7 +16,7 @@ import Testing
             settings: settings, logger: bed.lifecycle.logger)
         return Reconciler(
             lifecycle: lifecycle, operations: bed.operations,
-            preparer: ClassPreparer(lifecycle: lifecycle, operations: bed.operations, repositories: bed.repositories), lockTTL: .seconds(60))
+            preparer: ClassPreparer(lifecycle: lifecycle, operations: bed.operations, repositories: bed.repositories), lockTTL: lockTTL)
     }
 
     @Test func anInstanceNoWorkerMovesIsFailedAfterTwiceStuckAfterAndOneAWorkerHoldsIsNot() async throws {
@@ -141,6 +141,34 @@ import Testing
             #expect(try await reconciler(bed).reconcile(holder: "a") != nil)
             #expect(try await reconciler(bed).reconcile(holder: "b") == nil)
             #expect(try await reconciler(bed).reconcile(holder: "a") != nil, "the holder keeps its lock")
+            #expect(try await bed.repositories.fencingTokens.latest(for: "reconciler") == 1, "and its token")
+
+            #expect(try await bed.ephemeral.delete("reconciler-lock"), "the lock expires (its holder stalled)")
+            #expect(try await reconciler(bed).reconcile(holder: "b") != nil)
+            #expect(try await bed.repositories.fencingTokens.latest(for: "reconciler") == 2, "a new holder draws a larger token")
+            #expect(try await reconciler(bed).reconcile(holder: "a") == nil)
+        }
+    }
+
+    /// A holder that stalls in the middle of a pass (here: Proxmox answers slowly) past its
+    /// lock's expiry finds a successor's token when it resumes, and acts no more: the lab past
+    /// its lifetime is torn down once, by the successor.
+    @Test func aHolderThatStalledPastItsLockStopsActingOnceASuccessorTookOver() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            var instance = try await bed.provision()
+            instance.expiresAt = Date().addingTimeInterval(-1)
+            instance = try await bed.repositories.instances.save(instance)
+
+            bed.sim.cluster.faults.extraLatencyMs = 2500
+            let stalled = Task { try await reconciler(bed, lockTTL: .seconds(1)).reconcile(holder: "a") }
+            try await Task.sleep(for: .milliseconds(1200))
+            bed.sim.cluster.faults.extraLatencyMs = 0
+            let successor = try #require(try await reconciler(bed, lockTTL: .seconds(1)).reconcile(holder: "b"))
+            #expect(successor.expired == 1)
+
+            #expect(try await stalled.value == nil, "the stalled holder's pass ends without acting")
+            #expect(try await bed.repositories.fencingTokens.latest(for: "reconciler") == 2)
+            #expect(try await bed.reload(instance).state == .deleting)
         }
     }
 }

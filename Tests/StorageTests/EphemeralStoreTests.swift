@@ -47,6 +47,34 @@ struct EphemeralStoreTests {
         }
     }
 
+    @Test("replace changes a value only while it holds the expected one, and renews its expiry", arguments: EphemeralEngine.underTest)
+    func replaceIfHolding(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            #expect(try await store.replace("lock", ifHolding: "a", with: "a", ttl: .seconds(60)) == false, "nothing held: nothing replaced")
+            #expect(try await store.get("lock") == nil)
+            try await store.set("lock", to: "a", ttl: .milliseconds(1500))
+            #expect(try await store.replace("lock", ifHolding: "b", with: "b", ttl: .seconds(60)) == false)
+            #expect(try await store.get("lock") == "a")
+            #expect(try await store.replace("lock", ifHolding: "a", with: "a 7", ttl: .seconds(60)))
+            try await Task.sleep(for: .milliseconds(1800))
+            #expect(try await store.get("lock") == "a 7", "the replacement's expiry counts, not the first one's")
+        }
+    }
+
+    @Test("of many simultaneous replacements of one value exactly one wins", arguments: EphemeralEngine.underTest)
+    func replaceRace(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            try await store.set("lock", to: "free", ttl: .seconds(60))
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<50 {
+                    group.addTask { try await store.replace("lock", ifHolding: "free", with: "taken by \(index)", ttl: .seconds(60)) }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+        }
+    }
+
     @Test("take returns a one-time value to exactly one of many callers", arguments: EphemeralEngine.underTest)
     func takeIsAtomic(engine: EphemeralEngine) async throws {
         try await engine.withStore { (store) async throws in

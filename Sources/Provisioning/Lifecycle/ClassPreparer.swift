@@ -45,13 +45,16 @@ public struct ClassPreparer: Sendable {
         self.repositories = repositories
     }
 
-    /// One pass over every session not finished yet; a session that cannot be worked on now is logged and tried on the next pass.
-    public func prepare(into report: inout Report) async throws {
+    /// One pass over every session not finished yet, while `term` is the reconciler's current
+    /// one; false if a later term began, and the pass stopped. A session that cannot be worked on
+    /// now is logged and tried on the next pass.
+    func prepare(into report: inout Report, during term: LeaderTerm) async throws -> Bool {
         let sessions = try await repositories.classSessions.unfinished()
-        guard !sessions.isEmpty else { return }
+        guard !sessions.isEmpty else { return true }
         let nodes = try await ClusterView.load(from: lifecycle.proxmox).nodes.filter(\.online).count
         let plan = try await lifecycle.preparationPlan(nodes: max(1, nodes))
         for session in sessions {
+            guard try await term.isCurrent() else { return false }
             do {
                 try await prepare(session, plan: plan, into: &report)
             } catch {
@@ -59,6 +62,7 @@ public struct ClassPreparer: Sendable {
                     "cannot prepare a class's labs now", metadata: ["session": .string(session.id.rawValue), "error": .string("\(error)")])
             }
         }
+        return true
     }
 
     private func prepare(_ session: ClassSession, plan: PreparationPlan, into report: inout Report) async throws {

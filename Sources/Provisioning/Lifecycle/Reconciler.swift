@@ -6,7 +6,7 @@ import Logging
 /// VMs that vanished, power states that drifted, instances stuck or past their lifetime,
 /// failed instances whose VM is still there, running labs of a course whose time window has
 /// closed, and orphans (VMs LabGate made that no record holds), destroyed after a grace period. One process reconciles at a time, by a lock
-/// with expiry in the ephemeral store.
+/// with expiry in the ephemeral store and a fencing token checked before each act (`ReconcilerLock`).
 public struct Reconciler: Sendable {
     /// What one pass found and did.
     public struct Report: Sendable, Hashable, CustomStringConvertible {
@@ -40,38 +40,28 @@ public struct Reconciler: Sendable {
     let lifecycle: LabLifecycle
     let operations: LabOperations
     let preparer: ClassPreparer
-    let lockTTL: Duration
+    let lock: ReconcilerLock
 
     public init(lifecycle: LabLifecycle, operations: LabOperations, preparer: ClassPreparer, lockTTL: Duration) {
         self.lifecycle = lifecycle
         self.operations = operations
         self.preparer = preparer
-        self.lockTTL = lockTTL
+        lock = ReconcilerLock(store: lifecycle.ephemeral, fences: preparer.repositories.fencingTokens, ttl: lockTTL)
     }
 
-    static let lockKey = "reconciler-lock"
-
-    /// Whether this process (`holder`) gets or keeps the lock.
-    private func holdsLock(_ holder: String) async throws -> Bool {
-        let store = lifecycle.ephemeral
-        if try await !store.setIfAbsent(Self.lockKey, to: holder, ttl: lockTTL) {
-            guard try await store.get(Self.lockKey) == holder else { return false }
-            try await store.set(Self.lockKey, to: holder, ttl: lockTTL)
-        }
-        return true
-    }
-
-    /// One pass of the class preparer, if this process (`holder`) gets or keeps the lock; nil when another holds it.
+    /// One pass of the class preparer, if this process (`holder`) gets or keeps the lock; nil when
+    /// another holds it, or took it over during the pass.
     public func prepareClasses(holder: String) async throws -> ClassPreparer.Report? {
-        guard try await holdsLock(holder) else { return nil }
+        guard let term = try await lock.lead(as: holder) else { return nil }
         var report = ClassPreparer.Report()
-        try await preparer.prepare(into: &report)
+        guard try await preparer.prepare(into: &report, during: term) else { return superseded(term, report: "\(report)") }
         return report
     }
 
-    /// One pass, if this process (`holder`) gets or keeps the lock; nil when another holds it.
+    /// One pass, if this process (`holder`) gets or keeps the lock; nil when another holds it,
+    /// or took it over during the pass.
     public func reconcile(holder: String) async throws -> Report? {
-        guard try await holdsLock(holder) else { return nil }
+        guard let term = try await lock.lead(as: holder) else { return nil }
         var report = Report()
         let guests = try await lifecycle.proxmox.resources(type: "vm").filter { !$0.isTemplate }
         let byVMID = Dictionary(guests.compactMap { guest in guest.vmid.map { ($0, guest) } }) { first, _ in first }
@@ -80,6 +70,7 @@ public struct Reconciler: Sendable {
         let closed = try await closedCourses(running: instances)
         let pauses = await idlePauses(of: instances, into: &report)
         for instance in instances {
+            guard try await term.isCurrent() else { return superseded(term, report: "\(report)") }
             do {
                 if instance.state == .ready, let reason = pauses[instance.id] {
                     _ = try await operations.pause(instance.id, reason: reason)
@@ -106,9 +97,18 @@ public struct Reconciler: Sendable {
         let known = Set(instances.flatMap(\.vmids)).union(try await lifecycle.reservations.list(kind: "vmid").map(\.value))
         for guest in guests {
             guard let vmid = guest.vmid, lifecycle.settings.vmidRange.contains(vmid), !known.contains(vmid) else { continue }
+            guard try await term.isCurrent() else { return superseded(term, report: "\(report)") }
             try await handleOrphan(guest, vmid: vmid, into: &report)
         }
         return report
+    }
+
+    /// Ends a pass whose term a later holder of the lock has ended: it acts no more. Nil, as for a pass that never led.
+    private func superseded<T>(_ term: LeaderTerm, report: String) -> T? {
+        lifecycle.logger.notice(
+            "another process took over the reconciler's lock during this pass; this one stops acting",
+            metadata: ["token": .stringConvertible(term.token), "done": .string(report)])
+        return nil
     }
 
     /// The courses of running labs that are outside all their time windows now; each course's settings read once.

@@ -151,11 +151,16 @@ final class MariaDBConnection: BlockingConnection, @unchecked Sendable {
         let text = "MariaDB error \(code): \(message)"
         switch code {
         case 1062, 1586, 1022: return .duplicate(text)
+        // Deadlock (Galera reports a certification failure as one too) and lock wait timeout:
+        // the server rolled the work back.
         case 1213, 1205: return .retryable(text)
         case 1451, 1452: return .conflict(text)
         // 2xxx are the client library's own: the connection is gone or never came up;
-        // the others are the server going away or refusing more connections.
-        case 2000..<3000, 1040, 1053, 1152, 1158...1161, 1927: return .unavailable(component: "database", reason: text)
+        // the others are the server going away or refusing more connections. 1047: a Galera
+        // node not in the primary component; 1290 and 1792: a server now read-only, as an old
+        // primary after a failover. Each drops the connection, so the next one goes through
+        // the proxy to the node that takes writes now.
+        case 2000..<3000, 1040, 1047, 1053, 1152, 1158...1161, 1290, 1792, 1927: return .unavailable(component: "database", reason: text)
         default: return .failed(text)
         }
     }

@@ -12,12 +12,14 @@ public final class MariaDBDatabase: SQLDatabase {
         }
     }
 
+    // A statement outside a transaction that the server rolled back (a deadlock, a lock wait
+    // timeout, a Galera conflict) had no effect, so it runs again.
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await pool.run { try $0.run(sql, binds).rows }
+        try await retryingWhenAsked { try await pool.run { try $0.run(sql, binds).rows } }
     }
 
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
-        try await pool.run { try $0.run(sql, binds).matched }
+        try await retryingWhenAsked { try await pool.run { try $0.run(sql, binds).matched } }
     }
 
     public func withConnection<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {

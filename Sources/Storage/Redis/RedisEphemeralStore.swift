@@ -16,6 +16,16 @@ public struct RedisEphemeralStore: EphemeralStore {
         try await client.send("SET", prefixed(key), value, "NX", "PX", ttl.redisMilliseconds) != .null
     }
 
+    public func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) async throws -> Bool {
+        let reply = try await client.eval(
+            """
+            if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+            redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            return 1
+            """, keys: [prefixed(key)], arguments: [expected, value, ttl.redisMilliseconds])
+        return reply.integer == 1
+    }
+
     public func get(_ key: String) async throws -> String? {
         try await client.send("GET", prefixed(key)).string
     }

@@ -39,26 +39,36 @@ extension SQLDatabase {
     /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
     /// A deadlock victim is run again, up to six times in all, after a short random wait.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        var attempt = 1
-        while true {
-            do {
-                return try await withConnection { connection in
-                    try await connection.execute(dialect.beginTransaction, [])
-                    do {
-                        let result = try await body(connection)
-                        try await connection.execute("COMMIT", [])
-                        return result
-                    } catch {
-                        _ = try? await connection.execute("ROLLBACK", [])
-                        throw error
-                    }
+        try await retryingWhenAsked {
+            try await withConnection { connection in
+                try await connection.execute(dialect.beginTransaction, [])
+                do {
+                    let result = try await body(connection)
+                    try await connection.execute("COMMIT", [])
+                    return result
+                } catch {
+                    _ = try? await connection.execute("ROLLBACK", [])
+                    throw error
                 }
-            } catch let error as StoreError {
-                guard case .retryable = error, attempt < 6 else { throw error }
-                // Deadlocked writers that retry at once tend to collide again: back off a random, growing while.
-                try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))
-                attempt += 1
             }
+        }
+    }
+}
+
+/// Runs `work` again, up to six times in all, while the engine asks for a retry
+/// (`StoreError.retryable`: a deadlock victim, a lock wait that timed out, a Galera
+/// certification failure). Only for work the engine rolled back whole: a transaction, or
+/// one statement outside any.
+func retryingWhenAsked<T>(_ work: () async throws -> T) async throws -> T {
+    var attempt = 1
+    while true {
+        do {
+            return try await work()
+        } catch let error as StoreError {
+            guard case .retryable = error, attempt < 6 else { throw error }
+            // Deadlocked writers that retry at once tend to collide again: back off a random, growing while.
+            try await Task.sleep(for: .milliseconds(Int.random(in: 5...25) * attempt))
+            attempt += 1
         }
     }
 }

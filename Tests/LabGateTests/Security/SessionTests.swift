@@ -141,6 +141,9 @@ struct SessionTests {
             try await inner.set(key, to: value, ttl: ttl)
         }
         func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool { try await inner.setIfAbsent(key, to: value, ttl: ttl) }
+        func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) async throws -> Bool {
+            try await inner.replace(key, ifHolding: expected, with: value, ttl: ttl)
+        }
         func get(_ key: String) async throws -> String? { try await inner.get(key) }
         func take(_ key: String) async throws -> String? { try await inner.take(key) }
         func delete(_ key: String) async throws -> Bool { try await inner.delete(key) }
