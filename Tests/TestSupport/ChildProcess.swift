@@ -101,4 +101,5 @@ public final class ChildProcess: @unchecked Sendable {
 public struct ChildProcessError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+    public init(message: String) { self.message = message }
 }

@@ -37,8 +37,8 @@ public enum TestServers {
     public static func uniquePrefix() -> String { "test:\(UUID().uuidString.prefix(8)):" }
 
     /// A client on the shared test Redis with a key prefix of its own, shut down afterwards.
-    public static func withRedisClient<T>(_ body: (RedisClient) async throws -> T) async throws -> T {
-        let client = RedisClient(settings: try redis())
+    public static func withRedisClient<T>(prefix: String = uniquePrefix(), _ body: (RedisClient) async throws -> T) async throws -> T {
+        let client = RedisClient(settings: try redis(prefix: prefix))
         return try await withCleanup {
             try await body(client)
         } cleanup: {

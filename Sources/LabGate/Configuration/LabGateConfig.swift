@@ -50,7 +50,7 @@ package struct LabGateConfig: Sendable {
     let workerConcurrency: Int
     /// Whether `serve` runs jobs and the reconciler itself (the launch benchmark turns it off).
     package var workerInProcess: Bool
-    let proxmox: Proxmox
+    package let proxmox: Proxmox
     package let provisioning: ProvisioningSettings
     let environmentsDirectory: String
     package let reconcileInterval: Duration
@@ -59,7 +59,7 @@ package struct LabGateConfig: Sendable {
     package let lti: LTISettings
     /// What teachers may set for their course.
     let courseLimits: CourseLimits
-    let guacamole: GuacBridgeSettings
+    package let guacamole: GuacBridgeSettings
     /// `guacamole.jsonSecretKey`, or nil to derive one from the secret key.
     let guacamoleJSONKey: String?
     /// Guacamole's own database, or nil for the same tables in LabGate's.

@@ -16,7 +16,7 @@ package final class Backends: Service, Sendable {
     let ephemeral: any EphemeralStore
     package let queue: any JobQueue
     /// Guacamole's tables: in Guacamole's own database when one is configured, else in LabGate's.
-    let guacamoleRecords: any GuacamoleRecords
+    package let guacamoleRecords: any GuacamoleRecords
     /// Guacamole's own database, when it is not LabGate's.
     let guacamoleDatabase: (any SQLDatabase)?
     /// Which engines these are, for anyone to see ("SQLite", "Redis").

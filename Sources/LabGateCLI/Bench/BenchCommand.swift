@@ -70,7 +70,10 @@ struct BenchCommand: AsyncParsableCommand {
                 must be true); students go to them in turn. Login initiations and the platform's signatures are done before the \
                 clock starts. Every browser follows LabGate's busy pages as a real one would. Ends with one line: students=… labs=… \
                 admitted=… refused=… busy_pages=… not_html=… errors=… p50_ms=… p99_ms=… max_ms=… (from the click to the last answer) \
-                generator_cpu_s=… server_cpu_s=… (this process, and the --server-pid processes, during the rush).
+                generator_cpu_s=… server_cpu_s=… (this process, and the --server-pid processes, during the rush). With \
+                --settle-seconds it then waits for every lab to be ready or failed and adds: ready=… failed=… transient=… \
+                vms=… (clones in LabGate's VMID range on proxmox.url) duplicates=… stray_vms=… (clones no lab holds) \
+                missing_desktops=… (ready labs without their Guacamole connection) settle_s=….
                 """
         )
 
@@ -80,9 +83,12 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("A running LabGate server; repeat for several.", valueName: "url")) var url: [String] = []
         @Option(help: ArgumentHelp("The process id of a server, whose CPU time is reported; repeat for several.", valueName: "pid"))
         var serverPid: [Int32] = []
+        @Option(help: "After the rush, wait up to this many seconds for the labs to be ready or failed, then count how they ended.")
+        var settleSeconds: Int?
 
         func validate() throws {
             guard !url.isEmpty else { throw ValidationError("name at least one running server with --url") }
+            guard settleSeconds.map({ (1...7200).contains($0) }) ?? true else { throw ValidationError("--settle-seconds must be from 1 to 7200") }
             guard (1...5000).contains(students) else { throw ValidationError("--students must be from 1 to 5000") }
             guard (1...100_000).contains(quota) else { throw ValidationError("--quota must be from 1 to 100000") }
         }
@@ -92,10 +98,13 @@ struct BenchCommand: AsyncParsableCommand {
             LoggingSetup.bootstrap(config)
             let result = try await RushBenchmark(
                 config: config, serverURLs: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, students: students, quota: quota,
-                serverPIDs: serverPid
+                serverPIDs: serverPid, settleWithin: settleSeconds.map { .seconds($0) }
             ).run()
             if let firstError = result.firstError {
                 FileHandle.standardError.write(Data("labgate bench: \(result.errors) unexpected answers; the first: \(firstError)\n".utf8))
+            }
+            if let failure = result.settlement?.firstFailure {
+                FileHandle.standardError.write(Data("labgate bench: \(result.settlement?.failed ?? 0) labs failed; the first: \(failure)\n".utf8))
             }
             print(result.line)
         }

@@ -5,6 +5,7 @@ import LabCore
 import LabGate
 import NIOConcurrencyHelpers
 import PlatformSim
+import Provisioning
 
 #if canImport(Glibc)
     import Glibc
@@ -21,6 +22,8 @@ struct RushBenchmark {
     let quota: Int
     /// Processes whose CPU time during the rush is reported as the servers' (their pids).
     let serverPIDs: [Int32]
+    /// How long to wait, after the rush, for the labs to rest before counting how they ended; nil: not at all.
+    var settleWithin: Duration?
 
     /// What one rush measured.
     struct Result {
@@ -38,6 +41,7 @@ struct RushBenchmark {
         var answerTimes: [Duration] = []
         var generatorCPU: Duration = .zero
         var serverCPU: Duration = .zero
+        var settlement: Settlement?
 
         var line: String {
             let sorted = answerTimes.sorted()
@@ -48,6 +52,7 @@ struct RushBenchmark {
             return "students=\(students) labs=\(labs) admitted=\(admitted) refused=\(refused) busy_pages=\(busyPages) not_html=\(notHTML) "
                 + "errors=\(errors) p50_ms=\(percentile(0.5)) p99_ms=\(percentile(0.99)) max_ms=\(sorted.last.map { String(format: "%.0f", $0.fractionalMilliseconds) } ?? "0") "
                 + String(format: "generator_cpu_s=%.2f server_cpu_s=%.2f", generatorCPU.timeInterval, serverCPU.timeInterval)
+                + (settlement.map { " " + $0.line } ?? "")
         }
     }
 
@@ -62,7 +67,9 @@ struct RushBenchmark {
     func run() async throws -> Result {
         let platform = try PlatformSim(clientID: "bench-client", deploymentID: "bench-deployment")
         return try await platform.serving {
-            try await Backends.prepare(config, platform: platform, environment: Environment(name: "bench", title: "Benchmark lab"))
+            // One VM from the template most clusters and PVESim have, so that workers can provision the labs.
+            let environment = try EnvironmentSpec(name: "bench", title: "Benchmark lab", vms: [VMSpec(template: 9000)]).environment()
+            try await Backends.prepare(config, platform: platform, environment: environment)
             let client = HTTPClient(
                 eventLoopGroupProvider: .singleton,
                 configuration: .init(
@@ -119,6 +126,7 @@ struct RushBenchmark {
             }
         }
         result.labs = try await labs(in: course)
+        if let settleWithin { result.settlement = try await settle(course, within: settleWithin) }
         return result
     }
 

@@ -46,7 +46,7 @@ public struct Reconciler: Sendable {
         self.lifecycle = lifecycle
         self.operations = operations
         self.preparer = preparer
-        lock = ReconcilerLock(store: lifecycle.ephemeral, fences: preparer.repositories.fencingTokens, ttl: lockTTL)
+        lock = ReconcilerLock(store: lifecycle.ephemeral, fences: preparer.repositories.fencingTokens, ttl: lockTTL, logger: lifecycle.logger)
     }
 
     /// One pass of the class preparer, if this process (`holder`) gets or keeps the lock; nil when

@@ -1,4 +1,5 @@
 import LabCore
+import Logging
 
 /// The reconciler's lock: a key in the ephemeral store that expires unless its holder renews it
 /// on each pass, fenced by a token drawn from the database when a holder wins it. The value is
@@ -10,6 +11,7 @@ struct ReconcilerLock: Sendable {
     let store: any EphemeralStore
     let fences: any FencingTokens
     let ttl: Duration
+    let logger: Logger
 
     /// This process's term as the one reconciler, if `holder` gets or keeps the lock; nil while another holds it.
     func lead(as holder: String) async throws -> LeaderTerm? {
@@ -30,6 +32,7 @@ struct ReconcilerLock: Sendable {
     private func drawToken(_ holder: String, claim: String) async throws -> LeaderTerm? {
         let token = try await fences.draw(for: Self.fence)
         guard try await store.replace(Self.key, ifHolding: claim, with: "\(holder) \(token)", ttl: ttl) else { return nil }
+        logger.notice("this process holds the reconciler's lock now", metadata: ["holder": .string(holder), "token": .stringConvertible(token)])
         return LeaderTerm(token: token, fences: fences)
     }
 }
