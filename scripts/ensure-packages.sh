@@ -9,6 +9,8 @@ case "${1:-}" in
     --servers) packages+=(mariadb-server mariadb-client redis-server chromium python3 python3-venv) ;;
     # The real Moodle suite: a browser driven by Selenium, and a TLS proxy for its https mode.
     --browser) packages=(chromium chromium-driver python3 python3-venv nginx-light openssl curl) ;;
+    # The checks of deploy/: systemd-analyze for the units, promtool for the alert rules.
+    --deploy) packages=(systemd prometheus python3 python3-venv) ;;
 esac
 
 missing=()

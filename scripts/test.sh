@@ -96,6 +96,11 @@ if [ $# -eq 0 ]; then
     scripts/chaos.sh --short
 fi
 
+# What an operator deploys (deploy/), with the checkers of each format.
+if [ $# -eq 0 ]; then
+    scripts/check-deploy.sh
+fi
+
 # contract_check NAME CHECKER LOG [ARGS…]: a checker of the shared tools on what a simulator received.
 contract_check() {
     local name=$1 checker=$2 log=$3

@@ -96,8 +96,26 @@ public protocol JobQueue: Sendable {
     /// Puts the dead letter of this job back on the queue as a fresh job (attempts from 1);
     /// false if there is no such dead letter (never was, or already retried).
     func retry(deadLetter jobID: JobID) async throws -> Bool
+    /// How many jobs the queue holds now, for the metrics.
+    func depth() async throws -> QueueDepth
     /// Throws `StoreError.unavailable` if the queue cannot be reached.
     func ping() async throws
+}
+
+/// The jobs a queue holds at one moment.
+public struct QueueDepth: Sendable, Equatable {
+    /// Waiting for a worker, or held by one.
+    public var queued: Int
+    /// Failed and waiting for their next attempt.
+    public var delayed: Int
+    /// Given up on (dead letters).
+    public var dead: Int
+
+    public init(queued: Int, delayed: Int, dead: Int) {
+        self.queued = queued
+        self.delayed = delayed
+        self.dead = dead
+    }
 }
 
 extension JobQueue {

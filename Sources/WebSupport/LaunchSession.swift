@@ -15,8 +15,12 @@ public struct LaunchSession: Codable, Sendable, Hashable {
     public var activityID: ActivityID?
     public var role: LaunchRole
     public var expiresAt: Date
+    /// When the launch that began it arrived: the student's click (nil in a cookie sealed before it was kept).
+    public var startedAt: Date?
 
-    public init(userID: UserID, platformID: PlatformID, courseID: CourseID?, activityID: ActivityID?, role: LaunchRole, expiresAt: Date) {
+    public init(
+        userID: UserID, platformID: PlatformID, courseID: CourseID?, activityID: ActivityID?, role: LaunchRole, expiresAt: Date, startedAt: Date? = Date()
+    ) {
         self.id = RandomToken.make()
         self.generation = 0
         self.userID = userID
@@ -25,6 +29,7 @@ public struct LaunchSession: Codable, Sendable, Hashable {
         self.activityID = activityID
         self.role = role
         self.expiresAt = expiresAt
+        self.startedAt = startedAt
     }
 
     /// The name of the cookie that carries it.

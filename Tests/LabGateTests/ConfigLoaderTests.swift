@@ -69,6 +69,28 @@ struct ConfigLoaderTests {
         #expect(sources["log.level"] == .defaultValue)
     }
 
+    @Test("secrets come from systemd's credentials folder (LoadCredential=), below the environment; other keys do not")
+    func credentials() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-credentials-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try "from-credential\n".write(to: folder.appendingPathComponent("database.password"), atomically: true, encoding: .utf8)
+        try "from-credential".write(to: folder.appendingPathComponent("redis.password"), atomically: true, encoding: .utf8)
+        try "9999".write(to: folder.appendingPathComponent("server.port"), atomically: true, encoding: .utf8)
+        let path = try file("database:\n  engine: mariadb\n  password: from-file\nephemeral:\n  engine: redis\n")
+        let config = try ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": folder.path, "LABGATE_REDIS_PASSWORD": "from-environment"])
+            .load(file: path)
+        guard case .mariaDB(let database) = config.database, case .redis(let redis) = config.ephemeral else {
+            Issue.record("expected MariaDB and Redis")
+            return
+        }
+        #expect(database.password == "from-credential", "the credential file's last newline is not part of the secret")
+        #expect(redis.password == "from-environment")
+        #expect(config.port == 8080, "only secrets are read from credentials")
+        let sources = Dictionary(uniqueKeysWithValues: config.settings.map { ($0.key.path, $0.source) })
+        #expect(sources["database.password"] == .credential(folder.appendingPathComponent("database.password").path))
+    }
+
     @Test("a wrong value names the key, the value, where it came from and what is expected")
     func invalidValue() throws {
         #expect(

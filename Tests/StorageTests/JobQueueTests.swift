@@ -59,6 +59,21 @@ struct JobQueueTests {
         }
     }
 
+    @Test("the depth counts jobs queued (waiting or held), delayed and dead", arguments: QueueEngine.underTest)
+    func depth(engine: QueueEngine) async throws {
+        try await engine.withQueue(settings: JobQueueSettings(visibilityTimeout: .seconds(60), maxAttempts: 1)) { (queue) async throws in
+            #expect(try await queue.depth() == QueueDepth(queued: 0, delayed: 0, dead: 0))
+            for n in 1...3 { try await queue.enqueue(Job(kind: "provision", payload: "\(n)")) }
+            try await queue.enqueue(Job(kind: "provision", payload: "later"), delay: .seconds(600))
+            let held = try await queue.claim(consumer: "w", max: 2, wait: .zero)
+            #expect(held.count == 2)
+            #expect(try await queue.depth() == QueueDepth(queued: 3, delayed: 1, dead: 0), "held jobs still count")
+            try await queue.ack(held[0])
+            _ = try await queue.fail(held[1], reason: "broken", retryAfter: .zero)
+            #expect(try await queue.depth() == QueueDepth(queued: 1, delayed: 1, dead: 1))
+        }
+    }
+
     @Test("a consumer killed between claim and ack has its job delivered to another", arguments: QueueEngine.underTest)
     func abandonedJobIsRedelivered(engine: QueueEngine) async throws {
         try await engine.withQueue { (queue) async throws in

@@ -52,6 +52,9 @@ extension ConfigKey {
         ConfigKey(
             "worker.inProcess", .boolean, default: "true",
             help: "`serve` runs jobs and the reconciler itself; false leaves them to `labgate worker` (always true on ephemeral.engine memory)"),
+        ConfigKey(
+            "worker.port", .integer(0...65535), default: "0",
+            help: "port on server.host where `labgate worker` answers /healthz, /readyz and /metrics (for probes and Prometheus); 0: none"),
 
         ConfigKey(
             "proxmox.url", .serverURL, default: "",

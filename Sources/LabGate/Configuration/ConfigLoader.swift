@@ -1,8 +1,9 @@
 import Foundation
 import Yams
 
-/// Reads and validates the configuration: defaults, then the YAML file, then environment
-/// variables, then command-line options. Nothing is created or written while loading.
+/// Reads and validates the configuration: defaults, then the YAML file, then the secrets among
+/// systemd's credentials, then environment variables, then command-line options. Nothing is
+/// created or written while loading.
 package struct ConfigLoader {
     let environment: [String: String]
     /// The file read when none is named, if it exists; nil to read none (tests, tools).
@@ -27,6 +28,15 @@ package struct ConfigLoader {
         if let path = file ?? defaultFile, file != nil || FileManager.default.fileExists(atPath: path) {
             for (keyPath, value) in try readFile(path) {
                 resolved[keyPath] = (value, .file(path))
+            }
+        }
+        // systemd's LoadCredential=database.password:/etc/labgate/… hands a secret over in a
+        // file only this service can read, rather than in its environment.
+        if let folder = environment["CREDENTIALS_DIRECTORY"] {
+            for key in ConfigKey.all where key.isSecret {
+                let path = folder + "/" + key.path
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+                resolved[key.path] = (text.trimmingCharacters(in: .newlines), .credential(path))
             }
         }
         for key in ConfigKey.all {

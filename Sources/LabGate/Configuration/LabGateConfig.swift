@@ -48,6 +48,8 @@ package struct LabGateConfig: Sendable {
     package let ephemeral: Ephemeral
     package let queue: JobQueueSettings
     let workerConcurrency: Int
+    /// Where `labgate worker` answers its probes and metrics; 0: nowhere.
+    let workerPort: Int
     /// Whether `serve` runs jobs and the reconciler itself (the launch benchmark turns it off).
     package var workerInProcess: Bool
     package let proxmox: Proxmox
@@ -83,6 +85,7 @@ package struct LabGateConfig: Sendable {
         ephemeral = Ephemeral(values)
         queue = JobQueueSettings(values)
         workerConcurrency = values.int("worker.concurrency")
+        workerPort = values.int("worker.port")
         workerInProcess = values.flag("worker.inProcess") || values.text("ephemeral.engine") == "memory"
         proxmox = Proxmox(values)
         provisioning = ProvisioningSettings(values)

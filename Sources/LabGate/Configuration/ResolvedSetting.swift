@@ -5,6 +5,8 @@ package struct ResolvedSetting: Sendable, Hashable {
         case defaultValue
         case file(String)
         case environment(String)
+        /// A file of the folder systemd's `LoadCredential=` fills (`$CREDENTIALS_DIRECTORY`), named after the key.
+        case credential(String)
         case commandLine(String)
 
         package var description: String {
@@ -12,6 +14,7 @@ package struct ResolvedSetting: Sendable, Hashable {
             case .defaultValue: "default"
             case .file(let path): path
             case .environment(let name): name
+            case .credential(let path): path
             case .commandLine(let option): option
             }
         }

@@ -36,7 +36,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
     }
     router.addRoutes(HealthController(backends: backends, webServices: lti.webServices).endpoints)
     router.addRoutes(StaticAssets.bundled.endpoints(context: LabGateRequestContext.self))
-    router.addRoutes(PrometheusMetrics.endpoints(tokens: APITokens(repository: backends.repositories.apiTokens)))
+    router.addRoutes(PrometheusMetrics.endpoints(tokens: APITokens(repository: backends.repositories.apiTokens), backends: backends))
     router.addRoutes(LTIController(service: lti).endpoints, atPath: "/lti")
     APIController(
         tokens: APITokens(repository: backends.repositories.apiTokens),

@@ -160,6 +160,7 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             guard let instance, instance.state == .ready else { throw GuacBridgeError.notReady(state: instance?.state.rawValue ?? "deleted") }
             let location = try await desktops.redirect(for: grant)
             Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", "redirected")]).increment()
+            await recordClickToDesktop(of: session)
             context.logger.info("single-use link redeemed", metadata: ["instance": .string(grant.instanceID.rawValue)])
             if let activityID = session.activityID {
                 do {
@@ -174,6 +175,16 @@ struct StudentPathController<Context: RequestContext>: Sendable {
             Counter(label: "labgate_links_redeemed_total", dimensions: [("outcome", Self.outcome(error))]).increment()
             throw error
         }
+    }
+
+    /// The time from the launch to the desktop, once per launch: a student who opens the desktop
+    /// again from the same launch (a second window, a reload) is not counted twice.
+    /// A store that does not answer costs the figure, not the desktop.
+    private func recordClickToDesktop(of session: LaunchSession) async {
+        guard let startedAt = session.startedAt, session.expiresAt > Date(),
+            (try? await ephemeral.setIfAbsent("desktop-opened:\(session.id)", to: "1", ttl: .seconds(max(1, session.expiresAt.timeIntervalSinceNow)))) == true
+        else { return }
+        Metrics.Timer(label: PrometheusMetrics.clickToDesktop).recordNanoseconds(Int64(max(0, Date().timeIntervalSince(startedAt)) * 1e9))
     }
 
     private static func outcome(_ error: GuacBridgeError) -> String {

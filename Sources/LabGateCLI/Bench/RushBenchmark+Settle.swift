@@ -51,7 +51,7 @@ extension RushBenchmark {
                     do {
                         settlement = try await count(course, backends: backends, proxmox: proxmox)
                         if settlement.transient == 0 && settlement.strayVMs == 0 || clock.now >= deadline { break }
-                    } catch where clock.now < deadline {
+                    } catch  where clock.now < deadline {
                         // Unavailable for now: the next look may find it back.
                     }
                     try await Task.sleep(for: .milliseconds(500))

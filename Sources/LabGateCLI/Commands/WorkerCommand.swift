@@ -41,14 +41,16 @@ struct WorkerCommand: AsyncParsableCommand {
         let ltiJobs = lti.jobs(backends, config: config, logger: logger)
         let worker = JobWorker(backends: backends, provisioning: provisioning, lti: ltiJobs, config: config, logger: logger)
         let reconciler = ReconcilerService(reconciler: provisioning.reconciler, interval: config.reconcileInterval, logger: logger)
+        var services: [any Service] = [
+            worker, reconciler, RosterService(rosters: ltiJobs.rosters, logger: logger), ShutdownHook { await provisioning.shutdown() },
+            ShutdownHook { await lti.shutdown() }, backends,
+        ]
+        if let endpoints = buildWorkerEndpoints(config: config, backends: backends, webServices: lti.webServices, logger: logger) {
+            services.insert(endpoints, at: 0)
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: worker), .init(service: reconciler), .init(service: RosterService(rosters: ltiJobs.rosters, logger: logger)),
-                    .init(service: ShutdownHook { await provisioning.shutdown() }),
-                    .init(service: ShutdownHook { await lti.shutdown() }),
-                    .init(service: backends),
-                ],
+                services: services.map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -1,5 +1,6 @@
 import Foundation
 import LabCore
+import Metrics
 
 extension LabLifecycle {
     /// Runs `body` as the recorded step `name` of `instance`. A step left `running` by a
@@ -34,6 +35,7 @@ extension LabLifecycle {
             step.outcome = .succeeded
             step.finishedAt = clock.now()
             try await instances.record(step)
+            Counter(label: "labgate_lab_steps_total", dimensions: [("step", name), ("outcome", "succeeded")]).increment()
             return result
         } catch {
             if error is CancellationError { throw error }
@@ -43,6 +45,7 @@ extension LabLifecycle {
             step.error = "\(error)"
             step.finishedAt = clock.now()
             try? await instances.record(step)
+            Counter(label: "labgate_lab_steps_total", dimensions: [("step", name), ("outcome", "failed")]).increment()
             throw error
         }
     }

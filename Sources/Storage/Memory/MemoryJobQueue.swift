@@ -75,6 +75,10 @@ public actor MemoryJobQueue: JobQueue {
         return true
     }
 
+    public func depth() -> QueueDepth {
+        QueueDepth(queued: ready.count + pending.count, delayed: delayed.count, dead: dead.count)
+    }
+
     public func ping() {}
 
     private func take(max: Int, consumer: String) -> [ClaimedJob] {

@@ -64,6 +64,11 @@ final class RedisConnection: BlockingConnection, @unchecked Sendable {
             defer { freeReplyObject(reply) }
             replies.append(Self.value(of: reply.assumingMemoryBound(to: redisReply.self)))
         }
+        // A primary demoted to a replica by a failover keeps its clients: drop this connection,
+        // so that the next one is opened where the primary is now.
+        if replies.contains(where: { if case .error(let message) = $0 { message.hasPrefix("READONLY") } else { false } }) {
+            isBroken = true
+        }
         return replies
     }
 

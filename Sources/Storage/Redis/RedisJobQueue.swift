@@ -115,6 +115,14 @@ public final class RedisJobQueue: JobQueue {
         ).integer == 1
     }
 
+    public func depth() async throws -> QueueDepth {
+        let counts = try await client.pipeline([["XLEN", keys.stream], ["ZCARD", keys.delayed], ["XLEN", keys.dead]]).map { $0.integer.map(Int.init) }
+        guard counts.count == 3, let queued = counts[0], let delayed = counts[1], let dead = counts[2] else {
+            throw StoreError.failed("Redis answered the queue's lengths with \(counts)")
+        }
+        return QueueDepth(queued: queued, delayed: delayed, dead: dead)
+    }
+
     public func ping() async throws {
         try await client.send("PING")
     }

@@ -61,8 +61,10 @@ struct ManyProcessesTests {
             try #require(ready, "\(server.errorOutput.suffix(2000))")
         }
         var workers: [ChildProcess] = []
-        for _ in 0..<3 {
-            workers.append(try ChildProcess(CommandLineTests.binary, ["worker"], in: folder, environment: environment))
+        let probes = (0..<3).map { _ in LoopbackAddress.random() }
+        for probe in probes {
+            let own = ["LABGATE_SERVER_HOST": probe.host, "LABGATE_WORKER_PORT": String(probe.port)]
+            workers.append(try ChildProcess(CommandLineTests.binary, ["worker"], in: folder, environment: environment.merging(own) { $1 }))
         }
         processes += workers
 
@@ -80,6 +82,13 @@ struct ManyProcessesTests {
             ("stray_vms", "0"), ("missing_desktops", "0"),
         ] {
             #expect(figures[key] == value, "\(key) in \(line)\n\(bench.error.suffix(1000))")
+        }
+
+        // Each worker answers its probes; its metrics want a token.
+        for probe in probes {
+            #expect(try await CommandLineTests.get(probe.url, path: "/healthz").status == 200)
+            #expect(try await CommandLineTests.get(probe.url, path: "/readyz").status == 200)
+            #expect(try await CommandLineTests.get(probe.url, path: "/metrics").status == 401)
         }
 
         // One reconciler the whole time: one process drew one token and kept it.
