@@ -91,6 +91,27 @@ struct ConfigLoaderTests {
         #expect(sources["database.password"] == .credential(folder.appendingPathComponent("database.password").path))
     }
 
+    @Test("Sentinels are host:port addresses separated by commas; anything else is refused with the form expected")
+    func sentinels() throws {
+        let config = try ConfigLoader(
+            environment: [
+                "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_SENTINELS": "10.0.0.1:26379, sentinel-2.example.edu:26380,[::1]:26381",
+                "LABGATE_REDIS_MASTER_NAME": "lab",
+            ], defaultFile: nil
+        ).load(file: nil)
+        guard case .redis(let redis) = config.ephemeral else {
+            Issue.record("expected Redis")
+            return
+        }
+        #expect(redis.sentinels.map(\.description) == ["10.0.0.1:26379", "sentinel-2.example.edu:26380", "[::1]:26381"])
+        #expect(redis.masterName == "lab")
+        for wrong in ["10.0.0.1", "10.0.0.1:0", "a:1,,b:2", ":26379"] {
+            #expect(throws: ConfigError.self) {
+                try ConfigLoader(environment: ["LABGATE_REDIS_SENTINELS": wrong], defaultFile: nil).load(file: nil)
+            }
+        }
+    }
+
     @Test("a wrong value names the key, the value, where it came from and what is expected")
     func invalidValue() throws {
         #expect(

@@ -38,6 +38,11 @@ extension ConfigKey {
         ConfigKey("redis.poolSize", .integer(1...500), default: "16", help: "Redis connections (and their threads) per process"),
         ConfigKey("redis.timeoutSeconds", .integer(1...300), default: "5", help: "Redis connect and command timeout"),
         ConfigKey("redis.keyPrefix", .text, default: "labgate:", help: "put before every key, so installations can share a Redis"),
+        ConfigKey(
+            "redis.sentinels", .addresses, default: "",
+            help: "Redis Sentinels (host:port, comma separated) that say where the primary is; empty: redis.host is the primary"),
+        ConfigKey("redis.masterName", .text, default: "labgate", help: "the name the Sentinels monitor the primary under"),
+        ConfigKey("redis.sentinelPassword", .text, default: "", secret: true, help: "the Sentinels' own password (requirepass); empty for none"),
 
         ConfigKey(
             "queue.visibilityTimeoutSeconds", .integer(5...86_400), default: "300",

@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 
 /// One setting of LabGate: where it sits in the YAML file, the environment variable that
 /// overrides it, what values it takes and its default.
@@ -21,6 +22,8 @@ package struct ConfigKey: Sendable, Hashable {
         case hexDigits(Int)
         /// A time zone's name from the system's database (`UTC`, `Europe/Zurich`).
         case timeZone
+        /// `host:port` addresses separated by commas, or empty for none.
+        case addresses
     }
 
     /// Dotted path in the YAML file: `database.poolSize` is `poolSize` under `database:`.
@@ -69,6 +72,7 @@ package struct ConfigKey: Sendable, Hashable {
         case .longSecret(let minimum): "empty, or at least \(minimum) characters"
         case .hexDigits(let count): "empty, or exactly \(count) hexadecimal digits (0-9, a-f), \(count * 4) bits"
         case .timeZone: "a time zone's name, such as UTC or Europe/Zurich"
+        case .addresses: "empty, or host:port addresses separated by commas, such as 10.0.0.1:26379,10.0.0.2:26379"
         }
     }
 
@@ -85,7 +89,16 @@ package struct ConfigKey: Sendable, Hashable {
         case .longSecret(let minimum): value.isEmpty || value.utf8.count >= minimum
         case .hexDigits(let count): value.isEmpty || (value.utf8.count == count && value.allSatisfy(\.isHexDigit))
         case .timeZone: TimeZone(identifier: value) != nil
+        case .addresses: Self.addresses(value) != nil
         }
+    }
+
+    /// The addresses of a `.addresses` value; nil when one of them is not `host:port`.
+    static func addresses(_ value: String) -> [RedisAddress]? {
+        guard !value.isEmpty else { return [] }
+        let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let addresses = parts.compactMap(RedisAddress.init)
+        return addresses.count == parts.count ? addresses : nil
     }
 
     /// `2000-2999` as a range; nil when it is not one.

@@ -54,7 +54,9 @@ extension LabGateConfig.Ephemeral {
             RedisSettings(
                 host: values.text("redis.host"), port: values.int("redis.port"), password: values.optionalText("redis.password"),
                 database: values.int("redis.database"), poolSize: values.int("redis.poolSize"), timeout: values.seconds("redis.timeoutSeconds"),
-                acquireTimeout: values.seconds("redis.timeoutSeconds"), keyPrefix: values.text("redis.keyPrefix")))
+                acquireTimeout: values.seconds("redis.timeoutSeconds"), keyPrefix: values.text("redis.keyPrefix"),
+                sentinels: ConfigKey.addresses(values.text("redis.sentinels")) ?? [], masterName: values.text("redis.masterName"),
+                sentinelPassword: values.optionalText("redis.sentinelPassword")))
     }
 }
 

@@ -19,7 +19,7 @@ public enum RESPValue: Sendable, Hashable {
         throw StoreError.failed("Redis: \(message)")
     }
 
-    var string: String? {
+    public var string: String? {
         switch self {
         case .string(let text), .status(let text): text
         case .integer(let int): String(int)
@@ -27,7 +27,7 @@ public enum RESPValue: Sendable, Hashable {
         }
     }
 
-    var integer: Int64? {
+    public var integer: Int64? {
         switch self {
         case .integer(let int): int
         case .string(let text): Int64(text)
@@ -35,5 +35,5 @@ public enum RESPValue: Sendable, Hashable {
         }
     }
 
-    var array: [RESPValue] { if case .array(let items) = self { items } else { [] } }
+    public var array: [RESPValue] { if case .array(let items) = self { items } else { [] } }
 }

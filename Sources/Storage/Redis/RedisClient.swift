@@ -5,11 +5,25 @@ public final class RedisClient: Sendable {
     /// The prefix of every key this installation uses.
     public let keyPrefix: String
     private let pool: ConnectionPool<RedisConnection>
+    /// With Sentinels: asks them where the primary is, every `RedisPrimaryWatch.interval`.
+    private let watching: Task<Void, Never>?
 
     public init(settings: RedisSettings) {
         keyPrefix = settings.keyPrefix
-        pool = ConnectionPool(component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout) {
-            try RedisConnection.connect(settings)
+        let watch = settings.sentinels.isEmpty ? nil : RedisPrimaryWatch()
+        let pool = ConnectionPool(component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout) {
+            try RedisConnection.connect(settings, watch: watch)
+        }
+        self.pool = pool
+        watching = watch.map { watch in
+            Task {
+                let sentinels = RedisSentinels(settings: settings)
+                while !Task.isCancelled {
+                    // Unanswered: the connections stay where they are, and fail by themselves if the primary is gone.
+                    if let primary = try? await pool.onThread({ try sentinels.primary() }) { watch.update(primary) }
+                    try? await Task.sleep(for: RedisPrimaryWatch.interval)
+                }
+            }
         }
     }
 
@@ -32,6 +46,7 @@ public final class RedisClient: Sendable {
 
     /// Closes every connection.
     public func shutdown() async {
+        watching?.cancel()
         await pool.shutdown()
     }
 }

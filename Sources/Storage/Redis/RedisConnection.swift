@@ -9,32 +9,69 @@ import LabCore
 final class RedisConnection: BlockingConnection, @unchecked Sendable {
     private let context: UnsafeMutablePointer<redisContext>
     private let timeout: Duration
-    private(set) var isBroken = false
+    private let address: RedisAddress
+    /// With Sentinels: where the primary is now, so a connection to a former one is dropped.
+    private let watch: RedisPrimaryWatch?
+    private var failed = false
 
-    private init(context: UnsafeMutablePointer<redisContext>, timeout: Duration) {
+    var isBroken: Bool { failed || watch?.hasMoved(from: address) == true }
+
+    private init(context: UnsafeMutablePointer<redisContext>, timeout: Duration, address: RedisAddress, watch: RedisPrimaryWatch?) {
         self.context = context
         self.timeout = timeout
+        self.address = address
+        self.watch = watch
     }
 
-    /// Connects, authenticates and selects the database. Blocking.
-    static func connect(_ settings: RedisSettings) throws -> RedisConnection {
-        guard let context = redisConnectWithTimeout(settings.host, Int32(settings.port), settings.timeout.timeval) else {
+    /// Connects to the primary (where the Sentinels say it is, when there are any),
+    /// authenticates and selects the database. Blocking.
+    static func connect(_ settings: RedisSettings, watch: RedisPrimaryWatch?) throws -> RedisConnection {
+        guard let watch, !settings.sentinels.isEmpty else {
+            return try connect(to: RedisAddress(host: settings.host, port: settings.port), settings, watch: nil)
+        }
+        let primary = try RedisSentinels(settings: settings).primary()
+        watch.update(primary)
+        let connection = try connect(to: primary, settings, watch: watch)
+        // A Sentinel's answer can lag a failover: a connection never stays with a replica.
+        let role = try? connection.run([["ROLE"]])[0].array.first?.string
+        guard role == "master" else {
+            connection.close()
+            throw StoreError.unavailable(
+                component: "redis",
+                reason: "the Sentinels name \(primary) as the primary of \(settings.masterName), but it is \(role ?? "silent"); a failover is under way")
+        }
+        return connection
+    }
+
+    /// Connects to the server at `address` and logs in with `password` (which one's, for its error: `setting`). Blocking.
+    static func open(
+        _ address: RedisAddress, timeout: Duration, password: String?, setting: String, watch: RedisPrimaryWatch? = nil
+    ) throws -> RedisConnection {
+        guard let context = redisConnectWithTimeout(address.host, Int32(address.port), timeout.timeval) else {
             throw StoreError.unavailable(component: "redis", reason: "hiredis could not allocate a connection")
         }
         if context.pointee.err != 0 {
             let reason = Self.errorText(context)
             redisFree(context)
-            throw StoreError.unavailable(component: "redis", reason: "cannot connect to \(settings.host):\(settings.port): \(reason)")
+            throw StoreError.unavailable(component: "redis", reason: "cannot connect to \(address): \(reason)")
         }
-        let connection = RedisConnection(context: context, timeout: settings.timeout)
-        redisSetTimeout(context, settings.timeout.timeval)
+        let connection = RedisConnection(context: context, timeout: timeout, address: address, watch: watch)
+        redisSetTimeout(context, timeout.timeval)
         do {
-            if let password = settings.password, !password.isEmpty {
-                if case .error = try connection.run([["AUTH", password]])[0] {
-                    // The reply is not repeated: it could echo what was sent.
-                    throw StoreError.failed("Redis refused the configured password (redis.password)")
-                }
+            if let password, !password.isEmpty, case .error = try connection.run([["AUTH", password]])[0] {
+                // The reply is not repeated: it could echo what was sent.
+                throw StoreError.failed("Redis refused the configured password (\(setting))")
             }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private static func connect(to address: RedisAddress, _ settings: RedisSettings, watch: RedisPrimaryWatch?) throws -> RedisConnection {
+        let connection = try open(address, timeout: settings.timeout, password: settings.password, setting: "redis.password", watch: watch)
+        do {
             if settings.database != 0 {
                 _ = try connection.run([["SELECT", String(settings.database)]])[0].checked()
             }
@@ -67,7 +104,7 @@ final class RedisConnection: BlockingConnection, @unchecked Sendable {
         // A primary demoted to a replica by a failover keeps its clients: drop this connection,
         // so that the next one is opened where the primary is now.
         if replies.contains(where: { if case .error(let message) = $0 { message.hasPrefix("READONLY") } else { false } }) {
-            isBroken = true
+            failed = true
         }
         return replies
     }
@@ -81,7 +118,7 @@ final class RedisConnection: BlockingConnection, @unchecked Sendable {
     }
 
     private func lost() -> StoreError {
-        isBroken = true
+        failed = true
         return .unavailable(component: "redis", reason: "the connection was lost: \(Self.errorText(context))")
     }
 

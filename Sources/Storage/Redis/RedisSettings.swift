@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where and how to reach Redis.
 public struct RedisSettings: Sendable, Hashable {
     public var host: String
@@ -13,10 +15,17 @@ public struct RedisSettings: Sendable, Hashable {
     public var acquireTimeout: Duration
     /// Put before every key, so several LabGate installations can share one Redis.
     public var keyPrefix: String
+    /// Redis Sentinels to ask where the primary is; empty: `host` and `port` are the primary.
+    public var sentinels: [RedisAddress]
+    /// The name the Sentinels monitor the primary under.
+    public var masterName: String
+    /// The Sentinels' own password, if they require one.
+    public var sentinelPassword: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 6379, password: String? = nil, database: Int = 0, poolSize: Int = 16,
-        timeout: Duration = .seconds(5), acquireTimeout: Duration = .seconds(5), keyPrefix: String = "labgate:"
+        timeout: Duration = .seconds(5), acquireTimeout: Duration = .seconds(5), keyPrefix: String = "labgate:",
+        sentinels: [RedisAddress] = [], masterName: String = "labgate", sentinelPassword: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -26,5 +35,29 @@ public struct RedisSettings: Sendable, Hashable {
         self.timeout = timeout
         self.acquireTimeout = acquireTimeout
         self.keyPrefix = keyPrefix
+        self.sentinels = sentinels
+        self.masterName = masterName
+        self.sentinelPassword = sentinelPassword
     }
+}
+
+/// A Redis server's (or Sentinel's) address.
+public struct RedisAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `host:port` (an IPv6 host in brackets); nil if it is not one.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else { return nil }
+        let host = text[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty, !host.contains(where: \.isWhitespace) else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
