@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import PVESim
+import TestSupport
 import Testing
 
 @testable import Provisioning
@@ -159,9 +160,12 @@ import Testing
             instance.expiresAt = Date().addingTimeInterval(-1)
             instance = try await bed.repositories.instances.save(instance)
 
-            bed.sim.cluster.faults.extraLatencyMs = 2500
+            // Waits on what happened, not on the clock, so a loaded machine cannot reorder the steps;
+            // the stall is long enough for the successor's whole pass.
+            bed.sim.cluster.faults.extraLatencyMs = 8000
             let stalled = Task { try await reconciler(bed, lockTTL: .seconds(1)).reconcile(holder: "a") }
-            try await Task.sleep(for: .milliseconds(1200))
+            try await eventually("the first holder draws its token") { try await bed.repositories.fencingTokens.latest(for: "reconciler") == 1 }
+            try await eventually("its lock expires while it stalls") { try await bed.ephemeral.get("reconciler-lock") == nil }
             bed.sim.cluster.faults.extraLatencyMs = 0
             let successor = try #require(try await reconciler(bed, lockTTL: .seconds(1)).reconcile(holder: "b"))
             #expect(successor.expired == 1)

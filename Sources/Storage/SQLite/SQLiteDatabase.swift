@@ -33,7 +33,10 @@ public final class SQLiteDatabase: SQLDatabase {
         do {
             let connection = try await SQLiteConnection.open(storage: storage)
             let database = SQLiteDatabase(connection: connection)
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"] {
+            // The busy timeout first, so that even switching to WAL waits for another connection
+            // (the CLI's, a test's) rather than failing; and long, because on a saturated machine
+            // a writer's transaction can hold the file for seconds.
+            for pragma in ["PRAGMA busy_timeout = 30000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"] {
                 _ = try await connection.query(pragma, [])
             }
             return database
