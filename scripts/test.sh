@@ -101,6 +101,12 @@ if [ $# -eq 0 ]; then
     scripts/check-deploy.sh
 fi
 
+# 10,000 malformed requests to a gateway of its own: no crash, no 5xx, memory flat
+# (scripts/fuzz-http.sh; the full run is 100,000).
+if [ $# -eq 0 ]; then
+    scripts/fuzz-http.sh --short
+fi
+
 # contract_check NAME CHECKER LOG [ARGS…]: a checker of the shared tools on what a simulator received.
 contract_check() {
     local name=$1 checker=$2 log=$3

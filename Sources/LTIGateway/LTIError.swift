@@ -29,6 +29,7 @@ public enum LTIError: Error, Equatable, Sendable {
     case wrongVersion(String)
     case unsupportedMessageType(String)
     case missingResourceLink
+    case identifierTooLong(String)
     case foreignTarget(String)
     case missingRoles
     case missingContext
@@ -108,6 +109,8 @@ public enum LTIError: Error, Equatable, Sendable {
             "LabGate cannot handle the message type \(type.isEmpty ? "(none)" : type)."
         case .missingResourceLink:
             "The launch does not say which activity was clicked (resource link missing)."
+        case .identifierTooLong(let name):
+            "The launch message's \(name) is longer than the 255 characters LTI allows. Ask the platform's administrator to check it."
         case .foreignTarget(let target):
             "The launch is addressed to \(target), which is not LabGate."
         case .missingRoles:

@@ -18,26 +18,34 @@ struct LaunchMapper: Sendable {
     /// turn lives (10 s), so a turn whose holder died is taken over by those waiting.
     static let turnBudget = Duration.seconds(14)
 
+    /// A name or title from a claim, cut to what a page shows and a column holds: a platform
+    /// that sends a longer one still launches.
+    static func clipped(_ text: String) -> String {
+        text.count <= 1000 ? text : String(text.prefix(1000))
+    }
+
     /// Maps the launch; `address` is the browser's, for the audit trail. Throws `LaunchRefusal`
     /// when a student's new lab is not admitted (closed course, full quota).
     func map(_ launch: ValidatedLaunch, now: Date, sessionLifetime: Duration, address: String?, logger: Logger) async throws -> (LaunchOutcome, LaunchSession) {
         let giveUpAt = ContinuousClock.now + Self.turnBudget
         let claims = launch.claims
         let context = launch.context
-        let courseTitle = context.title ?? context.label ?? context.id
+        let courseTitle = Self.clipped(context.title ?? context.label ?? context.id)
+        let displayName = claims.displayName.map(Self.clipped)
+        let email = claims.email.map(Self.clipped)
         // Most launches are relaunches: one read says what is already right, and only the rest is written.
         let known = try await repositories.launchSnapshots.snapshot(
             platformID: launch.platform.id, subject: launch.subject, deploymentID: launch.deploymentID, contextID: context.id,
             resourceLinkID: claims.resourceLink?.id ?? "")
 
         let user: User
-        if let knownUser = known?.user, claims.displayName.map({ $0 == knownUser.name }) ?? true,
-            claims.email.map({ $0 == knownUser.email }) ?? true
+        if let knownUser = known?.user, displayName.map({ $0 == knownUser.name }) ?? true,
+            email.map({ $0 == knownUser.email }) ?? true
         {
             user = knownUser
         } else {
             user = try await repositories.users.upsert(
-                User(platformID: launch.platform.id, subject: launch.subject, name: claims.displayName, email: claims.email))
+                User(platformID: launch.platform.id, subject: launch.subject, name: displayName, email: email))
         }
         let course: Course
         if let knownCourse = known?.course, knownCourse.title == courseTitle {
@@ -69,7 +77,7 @@ struct LaunchMapper: Sendable {
             return (.deepLinking(request, choices: try await repositories.environments.list()), session)
         case .resourceLink:
             let link = claims.resourceLink!  // checked by the validator
-            let activityTitle = link.title ?? context.title ?? link.id
+            let activityTitle = Self.clipped(link.title ?? context.title ?? link.id)
             var activity: Activity
             if let knownActivity = known?.activity, knownActivity.courseID == course.id, knownActivity.title == activityTitle {
                 activity = knownActivity

@@ -127,6 +127,7 @@ struct LaunchValidator: Sendable {
         switch type {
         case .resourceLink:
             guard let link = claims.resourceLink, !link.id.isEmpty else { throw .missingResourceLink }
+            try Self.checkIdentifier(link.id, named: "resource link id")
             guard let target = claims.targetLinkURI, settings.owns(target) else { throw .foreignTarget(claims.targetLinkURI ?? "(none)") }
         case .deepLinking:
             guard let deepLinking = claims.deepLinkingSettings else { throw .missingDeepLinkingSettings }
@@ -142,7 +143,14 @@ struct LaunchValidator: Sendable {
 
     func checkSubject(_ claims: LTIClaims) throws(LTIError) -> String {
         guard let subject = claims.sub, !subject.isEmpty else { throw .missingParameter("sub") }
+        try Self.checkIdentifier(subject, named: "sub")
         return subject
+    }
+
+    /// LTI 1.3 and OpenID Connect bound the identifiers LabGate keys its records on
+    /// (`sub`, the context's and the resource link's `id`) to 255 ASCII characters.
+    static func checkIdentifier(_ value: String, named name: String) throws(LTIError) {
+        guard value.utf8.count <= 255 else { throw .identifierTooLong(name) }
     }
 
     func checkRoles(_ claims: LTIClaims) throws(LTIError) -> LaunchRole {
@@ -154,6 +162,7 @@ struct LaunchValidator: Sendable {
     /// The course the launch comes from: LabGate maps every launch to one.
     func checkContext(_ claims: LTIClaims) throws(LTIError) -> LTIClaims.Context {
         guard let context = claims.context, !context.id.isEmpty else { throw .missingContext }
+        try Self.checkIdentifier(context.id, named: "context id")
         return context
     }
 

@@ -59,6 +59,14 @@ struct Refusal: Sendable, CustomStringConvertible {
             status: 400, says: "not LabGate"),
         Refusal(description: "missing roles", scenario: LaunchScenario(tamper: claim(lti + "roles", nil)), status: 400, says: "role"),
         Refusal(description: "missing context", scenario: LaunchScenario(tamper: claim(lti + "context", nil)), status: 400, says: "which course"),
+        Refusal(
+            description: "a sub longer than 255", scenario: LaunchScenario(subject: String(repeating: "s", count: 256)), status: 400, says: "sub is longer"),
+        Refusal(
+            description: "a context id longer than 255", scenario: LaunchScenario(contextID: String(repeating: "c", count: 300)), status: 400,
+            says: "context id is longer"),
+        Refusal(
+            description: "a resource link id longer than 255", scenario: LaunchScenario(resourceLinkID: String(repeating: "r", count: 300)), status: 400,
+            says: "resource link id is longer"),
         Refusal(description: "claims of the wrong type", scenario: LaunchScenario(tamper: claim("exp", "tomorrow")), status: 400, says: "could not be read"),
         Refusal(
             description: "a student asking for Deep Linking", scenario: LaunchScenario(messageType: "LtiDeepLinkingRequest"), status: 403, says: "Only teachers"

@@ -75,6 +75,20 @@ struct LTILaunchTests {
         }
     }
 
+    @Test("names and titles longer than a page shows are cut, and the launch goes on", arguments: LTITestbed.Storage.underTest)
+    func longNamesAndTitles(storage: LTITestbed.Storage) async throws {
+        try await LTITestbed.run(storage: storage) { (bed) async throws in
+            var scenario = LaunchScenario.teacher()
+            // As long as they can be within the launch form's 64 KB.
+            scenario.name = String(repeating: "n", count: 20_000)
+            scenario.contextTitle = String(repeating: "é", count: 5_000)
+            let page = try await bed.launch(scenario)
+            #expect(page.status == 303, "\(page.body.prefix(300))")
+            let titles = try await bed.repositories.courses.page(after: nil, limit: 1000).map(\.title).filter { $0.hasPrefix("éé") }
+            #expect(titles.map { $0.count } == [1000])
+        }
+    }
+
     @Test("a student of a configured activity gets a lab request, once however often they relaunch", arguments: LTITestbed.Storage.underTest)
     func studentOfConfiguredActivity(storage: LTITestbed.Storage) async throws {
         try await LTITestbed.run(storage: storage) { (bed) async throws in
