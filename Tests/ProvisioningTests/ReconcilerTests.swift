@@ -6,8 +6,10 @@ import Testing
 
 @testable import Provisioning
 
+// One after another: the fencing tokens live in the shared test database, so a parallel test's draw
+// would make another test's holder a superseded one.
 /// The reconciler against PVESim: what it repairs, what it destroys, and what it leaves alone.
-@Suite struct ReconcilerTests {
+@Suite(.serialized) struct ReconcilerTests {
     func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil, lockTTL: Duration = .seconds(60)) -> Reconciler {
         var settings = bed.lifecycle.settings
         settings.orphanGrace = grace
