@@ -4,11 +4,4 @@
 set -euo pipefail
 
 version=4.32.5
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/labgate/schemathesis-$version"
-if [ ! -x "$venv/bin/schemathesis" ]; then
-    echo "Installing schemathesis $version into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version" >&2
-fi
-echo "$venv/bin/schemathesis"
+echo "$("$(dirname "$0")/ensure-venv.sh" "schemathesis-$version" "schemathesis==$version")/bin/schemathesis"

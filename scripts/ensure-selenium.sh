@@ -5,11 +5,4 @@
 set -euo pipefail
 
 version=4.51.0
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/labgate/selenium-$version"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import selenium" 2> /dev/null; then
-    echo "Installing selenium $version into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "selenium==$version" >&2
-fi
-echo "$venv/bin/python"
+echo "$("$(dirname "$0")/ensure-venv.sh" "selenium-$version" "selenium==$version")/bin/python"

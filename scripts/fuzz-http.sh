@@ -23,13 +23,7 @@ if [ "${1:-}" = --short ]; then
 fi
 . "$(dirname "$0")/bench-servers.sh"
 
-venv="${XDG_CACHE_HOME:-$HOME/.cache}/labgate/fuzz-cryptography-46.0.3"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import cryptography' 2> /dev/null; then
-    echo "Installing cryptography into $venv" >&2
-    rm -rf "$venv"
-    python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "cryptography==46.0.3" >&2
-fi
+venv=$("$(dirname "$0")/ensure-venv.sh" fuzz-cryptography-46.0.3 cryptography==46.0.3)
 
 export LABGATE_LTI_ALLOW_INSECURE_LOOPBACK=true
 jwks_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
