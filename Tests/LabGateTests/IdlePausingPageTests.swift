@@ -18,11 +18,7 @@ struct IdlePausingPageTests {
     }
 
     static func waitUntilPaused(_ id: LabInstanceID, in bed: LTITestbed) async throws -> LabInstance {
-        for _ in 0..<300 {
-            if let instance = try await bed.repositories.instances.find(id: id), instance.state == .stopped { return instance }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw CancellationError()
+        try await TeachingTests.waitUntil(.stopped, id, in: bed)
     }
 
     @Test(

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LabCore
 import PlatformSim
+import TestSupport
 import Testing
 
 @testable import LabGate
@@ -24,11 +25,12 @@ struct TeachingTests {
     }
 
     static func waitUntil(_ state: LabInstanceState, _ id: LabInstanceID, in bed: LTITestbed) async throws -> LabInstance {
-        for _ in 0..<200 {
-            if let instance = try await bed.repositories.instances.find(id: id), instance.state == state { return instance }
-            try await Task.sleep(for: .milliseconds(50))
+        var instance: LabInstance?
+        try await eventually("lab \(id) \(state)") {
+            instance = try await bed.repositories.instances.find(id: id)
+            return instance?.state == state
         }
-        throw CancellationError()
+        return try #require(instance)
     }
 
     @Test(

@@ -153,6 +153,22 @@ import Testing
         }
     }
 
+    /// The reconciler and the class preparer of one process start together and can both win the
+    /// free lock and draw; whichever claim stood, the holder acts on its next passes.
+    @Test func aHolderWhosePassesStartedTogetherKeepsActing() async throws {
+        try await LifecycleTestbed.run { (bed) async throws in
+            let reconciler = reconciler(bed)
+            async let reconciled = reconciler.reconcile(holder: "a")
+            async let prepared = reconciler.prepareClasses(holder: "a")
+            _ = try await (reconciled, prepared)
+            // Both claims drawn as a race can leave them: the key with the earlier token, a later one drawn.
+            _ = try await bed.repositories.fencingTokens.draw(for: "reconciler")
+            let term = try #require(try await reconciler.lock.lead(as: "a"))
+            #expect(try await term.isCurrent(), "its next pass acts under a current token")
+            #expect(try await reconciler.lock.lead(as: "b") == nil, "and it still holds the lock")
+        }
+    }
+
     /// A holder that stalls in the middle of a pass (here: Proxmox answers slowly) past its
     /// lock's expiry finds a successor's token when it resumes, and acts no more: the lab past
     /// its lifetime is torn down once, by the successor.

@@ -26,6 +26,10 @@ struct ReconcilerLock: Sendable {
             return try await drawToken(holder, claim: value)
         }
         guard try await store.replace(Self.key, ifHolding: value, with: value, ttl: ttl) else { return nil }
+        // This holder's two passes (reconciler and preparer) can win the key together and both
+        // draw; the later draw's claim lost, so the key keeps the earlier token. The key is still
+        // this holder's, so nobody else acts under a later token: draw one that is current.
+        guard try await fences.latest(for: Self.fence) == token else { return try await drawToken(holder, claim: value) }
         return LeaderTerm(token: token, fences: fences)
     }
 

@@ -45,12 +45,15 @@ public final class SQLiteDatabase: SQLDatabase {
         }
     }
 
+    // A statement outside any transaction is retried when SQLite answers busy, which it can
+    // do at once, without waiting out the busy timeout, when another connection (the CLI's, a
+    // test's) checkpoints or recovers the WAL; SQLite rolled the statement back whole.
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await lock.withLock { try await self.unlockedQuery(sql, binds) }
+        try await retryingWhenAsked { try await lock.withLock { try await self.unlockedQuery(sql, binds) } }
     }
 
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
-        try await lock.withLock { try await self.unlockedExecute(sql, binds) }
+        try await retryingWhenAsked { try await lock.withLock { try await self.unlockedExecute(sql, binds) } }
     }
 
     public func withConnection<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
