@@ -13,28 +13,37 @@ struct BenchCommand: AsyncParsableCommand {
     /// `labgate bench launch`.
     struct Launch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Drive full LTI login + launch round trips from an in-process test platform against an in-process LabGate server.",
+            abstract: "Drive LTI logins and launches from an in-process test platform against a LabGate server.",
             discussion: """
                 Uses the storage of the configuration (--config or lti-config/labgate.yaml): measure with MariaDB and Redis \
-                for production figures. Registers a test platform and a `bench` environment in that database. Ends with one line: \
-                launches_per_s=… p50_ms=… p99_ms=… errors=… rss_mb=… (RSS of this process: server, platform and clients together).
+                for production figures. Registers a test platform and a `bench` environment in that database. After a warm-up, \
+                times --launches login initiations, has the platform sign its answers off the clock, then times the launches. \
+                Ends with one line: logins_per_s=… launches_per_s=… p50_ms=… p99_ms=… (of the launches) login_p99_ms=… \
+                errors=…, then with --url gateway_cpu_ms_per_login=… gateway_cpu_ms_per_launch=… (the --server-pid processes) \
+                generator_cpu_ms_per_launch=… (this process), or without process_cpu_ms_per_login=… process_cpu_ms_per_launch=… \
+                (server and browsers together); storage_cpu_ms_per_launch=… with --storage-pid; rss_mb=… (this process).
                 """
         )
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "Browsers launching at once.") var concurrency: Int = 32
-        @Option(help: "How long to measure, after a one-second warm-up.") var seconds: Int = 10
+        @Option(help: "Browsers at once.") var concurrency: Int = 16
+        @Option(help: "Logins, then launches, to time.") var launches: Int = 20000
         @Option(help: "Distinct students the browsers launch as.") var students: Int = 500
         @Option(
             help: ArgumentHelp(
                 "Drive a LabGate server that is already running on the same database (its lti.allowInsecureLoopback must be true), instead of one in this process.",
                 valueName: "url"))
         var url: String?
+        @Option(help: ArgumentHelp("The process id of the --url server, whose CPU time is the gateway's; repeat for several.", valueName: "pid"))
+        var serverPid: [Int32] = []
+        @Option(help: ArgumentHelp("The process id of MariaDB or Redis, whose CPU time is the storage's; repeat for several.", valueName: "pid"))
+        var storagePid: [Int32] = []
 
         func validate() throws {
             guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 4096") }
-            guard (1...3600).contains(seconds) else { throw ValidationError("--seconds must be from 1 to 3600") }
+            guard (1...1_000_000).contains(launches) else { throw ValidationError("--launches must be from 1 to 1000000") }
             guard (1...1_000_000).contains(students) else { throw ValidationError("--students must be from 1 to 1000000") }
+            guard url != nil || serverPid.isEmpty else { throw ValidationError("--server-pid names the process of a --url server") }
         }
 
         func run() async throws {
@@ -51,11 +60,11 @@ struct BenchCommand: AsyncParsableCommand {
             config.workerInProcess = false
             LoggingSetup.bootstrap(config)
             let result = try await LaunchBenchmark(
-                config: config, concurrency: concurrency, seconds: seconds, students: students,
-                serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+                config: config, concurrency: concurrency, launches: launches, students: students,
+                serverURL: url.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, serverPIDs: serverPid, storagePIDs: storagePid
             ).run()
             if let firstError = result.firstError {
-                FileHandle.standardError.write(Data("labgate bench: \(result.errors) failed launches; the first: \(firstError)\n".utf8))
+                FileHandle.standardError.write(Data("labgate bench: \(result.errors) failed logins or launches; the first: \(firstError)\n".utf8))
             }
             print(result.line)
         }

@@ -8,48 +8,90 @@ import NIOConcurrencyHelpers
 import PlatformSim
 import ServiceLifecycle
 
-/// Full LTI launches against a LabGate server, as fast as `concurrency` browsers can go:
-/// login initiation, the platform's signed id_token, the verified launch, the lab request.
+/// Full LTI launches against a LabGate server, in two timed phases, as a platform's users make
+/// them: `launches` login initiations, then, once the platform has signed every answer off the
+/// clock, the `launches` id_tokens posted; `concurrency` browsers at a time in each phase.
 struct LaunchBenchmark {
     let config: LabGateConfig
     let concurrency: Int
-    let seconds: Int
+    let launches: Int
     let students: Int
+    /// A LabGate server that is already running on the same database, or nil to run one in this process.
+    let serverURL: String?
+    /// The running server's processes, whose CPU is the gateway's; ignored with a server in this process.
+    let serverPIDs: [Int32]
+    /// MariaDB's and Redis's processes, whose CPU is reported as the storage's.
+    let storagePIDs: [Int32]
 
-    /// What one run measured.
-    struct Result {
-        var launches: Int
-        var errors: Int
-        var elapsed: Duration
-        var latencies: [Duration]
-        var rssMB: Int
+    /// What one timed phase measured.
+    struct Phase {
+        var done = 0
+        var errors = 0
         var firstError: String?
+        var elapsed: Duration = .zero
+        var latencies: [Duration] = []
+        var gatewayCPU: Duration = .zero
+        var storageCPU: Duration = .zero
+        var generatorCPU: Duration = .zero
 
-        var line: String {
+        var perSecond: Int { Int((Double(done) / max(elapsed.timeInterval, 0.001)).rounded()) }
+
+        func percentile(_ p: Double) -> String {
             let sorted = latencies.sorted()
-            func percentile(_ p: Double) -> String {
-                guard !sorted.isEmpty else { return "0" }
-                let value = sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-                return String(format: "%.2f", value.fractionalMilliseconds)
-            }
-            let rate = Double(launches) / max(Double(elapsed.nanoseconds) / 1e9, 0.001)
-            return "launches_per_s=\(Int(rate.rounded())) p50_ms=\(percentile(0.5)) p99_ms=\(percentile(0.99)) errors=\(errors) rss_mb=\(rssMB)"
+            guard !sorted.isEmpty else { return "0" }
+            return String(format: "%.2f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))].fractionalMilliseconds)
+        }
+
+        /// Milliseconds of `cpu` per request done.
+        func perRequest(_ cpu: Duration) -> String {
+            String(format: "%.3f", cpu.fractionalMilliseconds / Double(max(done, 1)))
         }
     }
 
-    /// A LabGate server that is already running on the same database, or nil to run one in this process.
-    let serverURL: String?
+    /// What one run measured.
+    struct Result {
+        var logins = Phase()
+        var launches = Phase()
+        /// Whether the server ran in this process, so that its CPU and the browsers' are one figure.
+        var inProcess = false
+        var storageMeasured = false
+        var rssMB = 0
+
+        var errors: Int { logins.errors + launches.errors }
+        var firstError: String? { logins.firstError ?? launches.firstError }
+
+        var line: String {
+            var fields = [
+                "launches=\(launches.done)", "logins_per_s=\(logins.perSecond)", "launches_per_s=\(launches.perSecond)", "p50_ms=\(launches.percentile(0.5))",
+                "p99_ms=\(launches.percentile(0.99))", "login_p99_ms=\(logins.percentile(0.99))", "errors=\(errors)",
+            ]
+            if inProcess {
+                fields += [
+                    "process_cpu_ms_per_login=\(logins.perRequest(logins.generatorCPU))",
+                    "process_cpu_ms_per_launch=\(launches.perRequest(launches.generatorCPU))",
+                ]
+            } else {
+                fields += [
+                    "gateway_cpu_ms_per_login=\(logins.perRequest(logins.gatewayCPU))",
+                    "gateway_cpu_ms_per_launch=\(launches.perRequest(launches.gatewayCPU))",
+                    "generator_cpu_ms_per_launch=\(launches.perRequest(launches.generatorCPU))",
+                ]
+            }
+            if storageMeasured { fields.append("storage_cpu_ms_per_launch=\(launches.perRequest(launches.storageCPU))") }
+            return (fields + ["rss_mb=\(rssMB)"]).joined(separator: " ")
+        }
+    }
 
     func run() async throws -> Result {
         let platform = try PlatformSim(clientID: "bench-client", deploymentID: "bench-deployment")
         return try await platform.serving {
             try await Backends.prepare(config, platform: platform, environment: Environment(name: "bench", title: "Benchmark lab"))
-            if let serverURL { return try await drive(platform, toolURL: serverURL) }
+            if let serverURL { return try await drive(platform, toolURL: serverURL, gatewayPIDs: serverPIDs) }
             let app = try await buildApplication(config: config)
             let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "bench")))
             return try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                let outcome = await Swift.Result.capturing { try await drive(platform, toolURL: config.lti.publicURL) }
+                let outcome = await Swift.Result.capturing { try await drive(platform, toolURL: config.lti.publicURL, gatewayPIDs: []) }
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
                 return try outcome.get()
@@ -58,58 +100,24 @@ struct LaunchBenchmark {
     }
 
     /// The browsers, on one HTTP client, against the server at `toolURL`.
-    private func drive(_ platform: PlatformSim, toolURL: String) async throws -> Result {
+    private func drive(_ platform: PlatformSim, toolURL: String, gatewayPIDs: [Int32]) async throws -> Result {
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(
                 redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
         let outcome = await Swift.Result.capturing {
             try await waitUntilServing(toolURL, client: client)
-            return try await measure(platform: platform, toolURL: toolURL, client: client)
+            let run = Run(platform: platform, toolURL: toolURL, client: client, concurrency: concurrency, students: students)
+            // Connections, pools and the platform's keys in LabGate's cache: what a server that has been up a while has.
+            _ = try await run.launches(count: min(launches, concurrency * 20), gatewayPIDs: gatewayPIDs, storagePIDs: [])
+            var result = try await run.launches(count: launches, gatewayPIDs: gatewayPIDs, storagePIDs: storagePIDs)
+            result.inProcess = serverURL == nil
+            result.storageMeasured = !storagePIDs.isEmpty
+            result.rssMB = Self.residentMegabytes()
+            return result
         }
         try? await client.shutdown()
         return try outcome.get()
-    }
-
-    private func measure(platform: PlatformSim, toolURL: String, client: HTTPClient) async throws -> Result {
-        let clock = ContinuousClock()
-        let warmUpEnd = clock.now + .seconds(1)
-        let end = warmUpEnd + .seconds(seconds)
-        let firstError = NIOLockedValueBox<String?>(nil)
-        let perBrowser = try await withThrowingTaskGroup(of: ([Duration], Int).self) { group in
-            for browserNumber in 0..<concurrency {
-                group.addTask {
-                    let browser = SimBrowser(client: client)
-                    var latencies: [Duration] = []
-                    var errors = 0
-                    var iteration = 0
-                    // Bounded: at most one launch per millisecond of the run per browser.
-                    while clock.now < end, iteration < (seconds + 1) * 1000 {
-                        let student = (browserNumber + iteration * concurrency) % students
-                        iteration += 1
-                        let scenario = LaunchScenario(subject: "bench-student-\(student)", custom: ["environment": "bench"])
-                        browser.cookieJar = [:]
-                        let start = clock.now
-                        do {
-                            let page = try await browser.launch(scenario, platform: platform, toolURL: toolURL, direct: true)
-                            guard page.status == 303, page.header("location")?.hasPrefix("/labs/") == true else {
-                                throw PlatformSimError.unexpectedResponse("launch answered \(page.status): \(page.body.prefix(200))")
-                            }
-                            if start >= warmUpEnd { latencies.append(start.duration(to: clock.now)) }
-                        } catch {
-                            if start >= warmUpEnd { errors += 1 }
-                            firstError.withLockedValue { $0 = $0 ?? "\(error)" }
-                        }
-                    }
-                    return (latencies, errors)
-                }
-            }
-            return try await group.reduce(into: [([Duration], Int)]()) { $0.append($1) }
-        }
-        let latencies = perBrowser.flatMap(\.0)
-        return Result(
-            launches: latencies.count, errors: perBrowser.map(\.1).reduce(0, +), elapsed: warmUpEnd.duration(to: clock.now),
-            latencies: latencies, rssMB: Self.residentMegabytes(), firstError: firstError.withLockedValue { $0 })
     }
 
     /// VmRSS of this process, from /proc.

@@ -7,10 +7,6 @@ import NIOConcurrencyHelpers
 import PlatformSim
 import Provisioning
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A class that clicks at 9:00: `students` launches of one course with a quota, posted at the
 /// same instant to LabGate servers already running (in turn, as a proxy spreads them), each
 /// browser following LabGate's busy pages as a real one would. Login initiations and the
@@ -97,15 +93,15 @@ struct RushBenchmark {
             posts.append((browser, try platform.authorize(Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 })))
         }
 
-        let generatorBefore = Self.ownCPU()
-        let serversBefore = serverPIDs.map(Self.processCPU)
+        let generatorBefore = CPUTime.ofThisProcess()
+        let serversBefore = CPUTime.of(serverPIDs)
         let answers = await withTaskGroup(of: Answer.self) { group in
             for (browser, form) in posts { group.addTask { await Self.click(browser, posting: form) } }
             return await group.reduce(into: [Answer]()) { $0.append($1) }
         }
         var result = Result(students: students)
-        result.generatorCPU = Self.ownCPU() - generatorBefore
-        result.serverCPU = zip(serverPIDs.map(Self.processCPU), serversBefore).map { $0 - $1 }.reduce(.zero, +)
+        result.generatorCPU = CPUTime.ofThisProcess() - generatorBefore
+        result.serverCPU = CPUTime.of(serverPIDs) - serversBefore
         for answer in answers {
             result.answerTimes.append(answer.time)
             result.busyPages += answer.busyPages
@@ -167,23 +163,5 @@ struct RushBenchmark {
 
     private func labs(in course: CourseID) async throws -> Int {
         try await Backends.using(config) { try await $0.repositories.instances.usage(of: .course(course)).instances }
-    }
-
-    /// User and system CPU time of this process so far.
-    private static func ownCPU() -> Duration {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return .seconds(Int64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)) + .microseconds(Int64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec))
-    }
-
-    /// User and system CPU time of process `pid` so far, from /proc; zero when it cannot be read.
-    private static func processCPU(_ pid: Int32) -> Duration {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return .zero }
-        // After the command name in parentheses: field 3 is the state; utime and stime are fields 14 and 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Int64(fields[11]), let system = Int64(fields[12]) else { return .zero }
-        return .milliseconds((user + system) * 1000 / Int64(sysconf(Int32(_SC_CLK_TCK))))
     }
 }

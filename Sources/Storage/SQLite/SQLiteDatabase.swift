@@ -6,13 +6,20 @@ import SQLiteNIO
 
 /// SQLite, the embedded default: one connection in WAL mode, used by one caller at a time
 /// (SQLite serializes writers anyway; the lock keeps a transaction's statements together).
+///
+/// The connection has a thread of its own. SQLite waits for another connection's write lock
+/// by sleeping on the calling thread; on a pool shared by every connection in the process,
+/// two such waits took both threads of a 2-core machine, and the transaction holding the lock
+/// never got a thread to finish on: every SQLite call stalled until the busy timeouts ran out.
 public final class SQLiteDatabase: SQLDatabase {
     public let dialect = SQLDialect.sqlite
     private let connection: SQLiteConnection
+    private let thread: NIOThreadPool
     private let lock = AsyncLock()
 
-    private init(connection: SQLiteConnection) {
+    private init(connection: SQLiteConnection, thread: NIOThreadPool) {
         self.connection = connection
+        self.thread = thread
     }
 
     /// Opens (creating if needed) the database file at `path`, creating its folder too;
@@ -30,9 +37,11 @@ public final class SQLiteDatabase: SQLDatabase {
             }
             storage = .file(path: path)
         }
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
         do {
-            let connection = try await SQLiteConnection.open(storage: storage)
-            let database = SQLiteDatabase(connection: connection)
+            let connection = try await SQLiteConnection.open(storage: storage, threadPool: thread, on: MultiThreadedEventLoopGroup.singleton.any())
+            let database = SQLiteDatabase(connection: connection, thread: thread)
             // The busy timeout first, so that even switching to WAL waits for another connection
             // (the CLI's, a test's) rather than failing; and long, because on a saturated machine
             // a writer's transaction can hold the file for seconds.
@@ -41,19 +50,17 @@ public final class SQLiteDatabase: SQLDatabase {
             }
             return database
         } catch {
+            try? await thread.shutdownGracefully()
             throw StoreError.unavailable(component: "database", reason: "cannot open the SQLite file \(path): \(error)")
         }
     }
 
-    // A statement outside any transaction is retried when SQLite answers busy, which it can
-    // do at once, without waiting out the busy timeout, when another connection (the CLI's, a
-    // test's) checkpoints or recovers the WAL; SQLite rolled the statement back whole.
     public func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await retryingWhenAsked { try await lock.withLock { try await self.unlockedQuery(sql, binds) } }
+        try await lock.withLock { try await self.unlockedQuery(sql, binds) }
     }
 
     public func execute(_ sql: String, _ binds: [SQLValue]) async throws -> Int {
-        try await retryingWhenAsked { try await lock.withLock { try await self.unlockedExecute(sql, binds) } }
+        try await lock.withLock { try await self.unlockedExecute(sql, binds) }
     }
 
     public func withConnection<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -66,6 +73,7 @@ public final class SQLiteDatabase: SQLDatabase {
 
     public func shutdown() async {
         try? await connection.close()
+        try? await thread.shutdownGracefully()
     }
 
     fileprivate func unlockedQuery(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
