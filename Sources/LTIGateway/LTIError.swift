@@ -24,7 +24,6 @@ public enum LTIError: Error, Equatable, Sendable {
     case expired
     case issuedInTheFuture
     case nonceMismatch
-    case nonceReplayed
     case unknownDeployment(String)
     case wrongVersion(String)
     case unsupportedMessageType(String)
@@ -56,7 +55,7 @@ public enum LTIError: Error, Equatable, Sendable {
         case .sessionRequired: .unauthorized
         case .notFound: .notFound
         case .algorithmNotAllowed, .unknownKey, .badSignature, .wrongIssuer, .wrongAudience, .wrongAuthorizedParty,
-            .expired, .issuedInTheFuture, .nonceMismatch, .nonceReplayed:
+            .expired, .issuedInTheFuture, .nonceMismatch:
             .unauthorized
         default: .badRequest
         }
@@ -99,8 +98,6 @@ public enum LTIError: Error, Equatable, Sendable {
             "The launch message claims to be issued in the future: the clocks of your learning platform and LabGate disagree."
         case .nonceMismatch:
             "The launch message does not belong to this login (nonce mismatch). Click the activity again."
-        case .nonceReplayed:
-            "This launch message was already used once. Click the activity again."
         case .unknownDeployment(let id):
             "The deployment \(id) of this tool is not registered with LabGate. An administrator has to add it."
         case .wrongVersion(let version):

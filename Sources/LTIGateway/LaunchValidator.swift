@@ -26,7 +26,7 @@ struct LaunchValidator: Sendable {
         try checkIssuer(claims, platform: platform.platform)
         try checkAudience(claims, clientID: platform.platform.clientID)
         try checkTimes(claims, now: now)
-        try await checkNonce(claims, issued: login.nonce)
+        try checkNonce(claims, issued: login.nonce)
         let deploymentID = try checkDeployment(claims, platform: platform)
         let messageType = try checkMessage(claims)
         let subject = try checkSubject(claims)
@@ -103,13 +103,11 @@ struct LaunchValidator: Sendable {
         guard claims.iat - skew <= seconds else { throw .issuedInTheFuture }
     }
 
-    /// The nonce is the one issued with this state, and is spent now, once.
-    func checkNonce(_ claims: LTIClaims, issued: String) async throws {
-        guard let nonce = claims.nonce, nonce == issued else { throw LTIError.nonceMismatch }
-        let lifetime = LoginState.lifetime + settings.clockSkew * 2
-        guard try await ephemeral.setIfAbsent(LoginState.nonceKey(nonce), to: "used", ttl: lifetime) else {
-            throw LTIError.nonceReplayed
-        }
+    /// The nonce is the one issued with this state. It is spent with the state, which was
+    /// taken in one atomic step: each nonce is issued with one state only, so no nonce passes
+    /// twice, without a round trip of its own to the ephemeral store.
+    func checkNonce(_ claims: LTIClaims, issued: String) throws(LTIError) {
+        guard let nonce = claims.nonce, nonce == issued else { throw .nonceMismatch }
     }
 
     func checkDeployment(_ claims: LTIClaims, platform: PlatformDirectory.Entry) throws(LTIError) -> String {

@@ -11,7 +11,6 @@ struct LoginState: Codable, Sendable {
     static let lifetime = Duration.seconds(600)
 
     static func storeKey(_ state: String) -> String { "lti:state:" + state }
-    static func nonceKey(_ nonce: String) -> String { "lti:nonce:" + nonce }
 
     /// The cookie that ties the state to the browser that started the login. Named after the
     /// state, so two launches in two tabs do not overwrite each other's cookie.

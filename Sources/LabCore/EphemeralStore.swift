@@ -11,6 +11,8 @@ public protocol EphemeralStore: Sendable {
     func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) async throws -> Bool
     /// The value of `key`, if it has one that has not expired.
     func get(_ key: String) async throws -> String?
+    /// The value of `key`, if it has one, kept for `ttl` from now in the same step.
+    func get(_ key: String, renewing ttl: Duration) async throws -> String?
     /// The value of `key`, deleted in the same atomic step: two callers never both get it.
     func take(_ key: String) async throws -> String?
     /// Deletes `key`; returns whether it held a value.

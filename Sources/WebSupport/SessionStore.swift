@@ -24,9 +24,10 @@ public struct SessionStore: Sendable {
     /// Lists `session` and returns the cookie value that carries it.
     public func begin(_ session: LaunchSession) async throws -> String {
         var session = session
-        session.generation = try await generation(of: session.userID)
-        // Kept as long as the sessions it rules, so none outlives its generation.
-        try await ephemeral.set(Self.generationKey(session.userID), to: String(session.generation), ttl: lifetime)
+        // The generation is kept as long as the sessions it rules, so none outlives it; renewed
+        // in the step that reads it, never rewritten, so an "end all sessions" meanwhile stands.
+        // (A user who never had one is at generation 0, with no key.)
+        session.generation = try await ephemeral.get(Self.generationKey(session.userID), renewing: lifetime).flatMap { Int64($0) } ?? 0
         try await ephemeral.set(Self.sessionKey(session.id), to: session.userID.rawValue, ttl: lifetime)
         return try session.sealed(box: box)
     }

@@ -36,6 +36,20 @@ struct EphemeralStoreTests {
         }
     }
 
+    @Test("a read that renews keeps the value for its new time to live; a missing key stays missing", arguments: EphemeralEngine.underTest)
+    func readRenewing(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            try await store.set("renewed", to: "7", ttl: .seconds(2))
+            try await store.set("left", to: "7", ttl: .seconds(2))
+            #expect(try await store.get("renewed", renewing: .seconds(60)) == "7")
+            #expect(try await store.get("absent", renewing: .seconds(60)) == nil)
+            try await Task.sleep(for: .milliseconds(2300))
+            #expect(try await store.get("renewed") == "7")
+            #expect(try await store.get("left") == nil)
+            #expect(try await store.get("absent") == nil)
+        }
+    }
+
     @Test("of many simultaneous set-if-absent calls exactly one wins", arguments: EphemeralEngine.underTest)
     func setIfAbsentRace(engine: EphemeralEngine) async throws {
         try await engine.withStore { (store) async throws in

@@ -28,6 +28,12 @@ public actor MemoryEphemeralStore: EphemeralStore {
         live(key)
     }
 
+    public func get(_ key: String, renewing ttl: Duration) -> String? {
+        guard let value = live(key) else { return nil }
+        entries[key]?.expires = clock.now + ttl
+        return value
+    }
+
     public func take(_ key: String) -> String? {
         defer { entries[key] = nil }
         return live(key)

@@ -30,6 +30,10 @@ public struct RedisEphemeralStore: EphemeralStore {
         try await client.send("GET", prefixed(key)).string
     }
 
+    public func get(_ key: String, renewing ttl: Duration) async throws -> String? {
+        try await client.send("GETEX", prefixed(key), "PX", ttl.redisMilliseconds).string
+    }
+
     public func take(_ key: String) async throws -> String? {
         try await client.send("GETDEL", prefixed(key)).string
     }

@@ -10,9 +10,9 @@ import Testing
 @testable import LabGate
 @testable import WebSupport
 
-@Suite("The nonce check on its own")
+@Suite("A nonce passes once")
 struct NonceReplayTests {
-    @Test("a correct but already-used nonce, under a fresh state, is refused as replayed")
+    @Test("a used launch cannot come again: not under its own state (spent), nor its nonce under a fresh state (each state has its own)")
     func usedNonceRefused() async throws {
         try await LTITestbed.run { (bed) async throws in
             let ephemeral = MemoryEphemeralStore()
@@ -39,12 +39,13 @@ struct NonceReplayTests {
             let good = try await freshLogin()
             _ = try await service.validator.validate(idToken: good.token, state: good.state, stateCookie: { _ in good.state }, now: Date())
 
-            // The same state and token can never come twice (the state is spent), so the
-            // nonce is spent first by hand: the check must stand on its own.
-            let replay = try await freshLogin()
-            #expect(try await ephemeral.setIfAbsent(LoginState.nonceKey(replay.nonce), to: "used", ttl: .seconds(60)))
-            await #expect(throws: LTIError.nonceReplayed) {
-                _ = try await service.validator.validate(idToken: replay.token, state: replay.state, stateCookie: { _ in replay.state }, now: Date())
+            await #expect(throws: LTIError.unknownState) {
+                _ = try await service.validator.validate(idToken: good.token, state: good.state, stateCookie: { _ in good.state }, now: Date())
+            }
+            let fresh = try await freshLogin()
+            #expect(fresh.nonce != good.nonce)
+            await #expect(throws: LTIError.nonceMismatch) {
+                _ = try await service.validator.validate(idToken: good.token, state: fresh.state, stateCookie: { _ in fresh.state }, now: Date())
             }
         }
     }

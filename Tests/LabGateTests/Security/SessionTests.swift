@@ -145,6 +145,10 @@ struct SessionTests {
             try await inner.replace(key, ifHolding: expected, with: value, ttl: ttl)
         }
         func get(_ key: String) async throws -> String? { try await inner.get(key) }
+        func get(_ key: String, renewing ttl: Duration) async throws -> String? {
+            ttls[key] = ttl
+            return try await inner.get(key, renewing: ttl)
+        }
         func take(_ key: String) async throws -> String? { try await inner.take(key) }
         func delete(_ key: String) async throws -> Bool { try await inner.delete(key) }
         func increment(_ key: String, by amount: Int64, ttl: Duration) async throws -> Int64 { try await inner.increment(key, by: amount, ttl: ttl) }
