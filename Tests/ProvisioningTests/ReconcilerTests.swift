@@ -39,6 +39,24 @@ import Testing
         }
     }
 
+    /// A lab whose job failed and waits out its retry (for a clone slot, in a rush) is the
+    /// job's: neither given a second job nor failed while the retry is due; then the reconciler's again.
+    @Test func anInstanceWhoseJobWaitsOutARetryIsLeftToIt() async throws {
+        try await LifecycleTestbed.run { bed in
+            let (waiting, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            try await bed.lifecycle.awaitRetry(waiting.id, after: .seconds(60))
+            try await Task.sleep(for: .milliseconds(250))
+
+            let report = try #require(try await reconciler(bed, stuckAfter: .milliseconds(100)).reconcile(holder: "a"))
+            #expect(report.abandoned == 0 && report.restarted == 0, "\(report)")
+            #expect(try await bed.reload(waiting).state == .requested)
+
+            #expect(try await bed.ephemeral.delete(LabLifecycle.retryKey(waiting.id)), "the retry's time passed without the job")
+            let later = try #require(try await reconciler(bed, stuckAfter: .milliseconds(100)).reconcile(holder: "a"))
+            #expect(later.abandoned == 1, "\(later)")
+        }
+    }
+
     /// A clone made behind LabGate's back, in its VMID range, with `description`.
     func makeVM(_ bed: LifecycleTestbed, vmid: Int, description: String) async throws {
         guard

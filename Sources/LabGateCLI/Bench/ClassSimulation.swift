@@ -95,6 +95,7 @@ struct ClassSimulation: Sendable {
                 logger: logger)
             worker.backoff = JobQueueSettings(retryDelay: real(5)).backoff(after:)
             worker.deadLetterHandlers = stack.deadLetters
+            worker.retryHandlers = stack.retries
             return worker
         }()
 
