@@ -127,6 +127,23 @@ echo "chaos: students=$(figure students) admitted=$(figure admitted) errors=$(fi
     "worker_kills=$killed redis_restarts=$redis_restarts mariadb_restarts=$mariadb_restarts node_down_s=$node_down" \
     "settle_s=$(figure settle_s)"
 cat "$work/bench.err" >&2
+if [ "$(figure failed)" != 0 ]; then
+    # Why, from the workers' logs (their reconcilers and lifecycles), counted by reason with ids and minutes left out.
+    echo "chaos: the reasons labs failed for, from the workers' logs:" >&2
+    cat "$work"/worker-*.log | python3 -c '
+import collections, json, re, sys
+reasons = collections.Counter()
+for line in sys.stdin:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        continue
+    if entry.get("message") in ("lab instance failed", "lab instance abandoned"):
+        reasons[entry.get("state", "?") + ": " + re.sub(r"\d+", "N", entry.get("reason", "?"))[:160]] += 1
+for reason, count in reasons.most_common(10):
+    print(f"  {count:4d}  {reason}")
+' >&2 || true
+fi
 settled=$(($(figure ready) + $(figure failed)))
 if [ "$settled" -ne "$(figure admitted)" ] || [ "$(figure transient)" != 0 ] || [ "$(figure duplicates)" != 0 ] \
     || [ "$(figure stray_vms)" != 0 ] || [ "$(figure missing_desktops)" != 0 ] || [ "$(figure dead_letters)" != 0 ] \

@@ -17,13 +17,10 @@ package struct JobWorker: Service {
     /// Runs when a job of its kind was dead-lettered, with its last error: what the job was
     /// for must not wait for ever (a lab instance is failed with that reason).
     package typealias DeadLetterHandler = @Sendable (Job, _ reason: String) async throws -> Void
-    /// Runs when a job of its kind failed and comes back after the delay given.
-    package typealias RetryHandler = @Sendable (Job, _ delay: Duration) async throws -> Void
 
     let queue: any JobQueue
     let handlers: [String: Handler]
     package var deadLetterHandlers: [String: DeadLetterHandler] = [:]
-    package var retryHandlers: [String: RetryHandler] = [:]
     let concurrency: Int
     let visibilityTimeout: Duration
     let consumer: String
@@ -48,7 +45,6 @@ package struct JobWorker: Service {
             visibilityTimeout: config.queue.visibilityTimeout, logger: logger)
         backoff = config.queue.backoff(after:)
         deadLetterHandlers = provisioning.stack.deadLetters
-        retryHandlers = provisioning.stack.retries
     }
 
     package func run() async throws {
@@ -107,10 +103,7 @@ package struct JobWorker: Service {
                 let outcome = try await queue.fail(claimed, reason: "\(error)", retryAfter: retryAfter)
                 record(claimed, outcome: outcome == .deadLettered ? "dead-lettered" : "retrying", since: start)
                 logger.warning("job failed", metadata: ["error": .string("\(error)"), "outcome": .string("\(outcome)")])
-                switch outcome {
-                case .deadLettered: await endDeadLetter(claimed, error, logger: logger)
-                case .retrying(let delay): await noteRetry(claimed, after: delay, logger: logger)
-                }
+                if outcome == .deadLettered { await endDeadLetter(claimed, error, logger: logger) }
             } catch {
                 logger.error("cannot report a failed job; it will be redelivered", metadata: ["error": .string("\(error)")])
             }
@@ -125,16 +118,6 @@ package struct JobWorker: Service {
             try await handler(claimed.job, Self.gaveUp(after: claimed.attempt, error))
         } catch {
             logger.error("cannot end what a dead-lettered job was for; the reconciler will", metadata: ["error": .string("\(error)")])
-        }
-    }
-
-    /// Notes what a job that comes back was for; should that fail, the reconciler may act on it meanwhile.
-    private func noteRetry(_ claimed: ClaimedJob, after delay: Duration, logger: Logger) async {
-        guard let handler = retryHandlers[claimed.job.kind] else { return }
-        do {
-            try await handler(claimed.job, delay)
-        } catch {
-            logger.warning("cannot note that a job comes back", metadata: ["error": .string("\(error)")])
         }
     }
 

@@ -135,7 +135,6 @@ struct BurstSimulation: Sendable {
                 concurrency: workerConcurrency, visibilityTimeout: real(36_000), logger: logger)
             worker.backoff = JobQueueSettings(retryDelay: real(5)).backoff(after:)
             worker.deadLetterHandlers = stack.deadLetters
-            worker.retryHandlers = stack.retries
             return worker
         }
         let start = ContinuousClock.now

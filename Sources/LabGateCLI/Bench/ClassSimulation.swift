@@ -95,7 +95,6 @@ struct ClassSimulation: Sendable {
                 logger: logger)
             worker.backoff = JobQueueSettings(retryDelay: real(5)).backoff(after:)
             worker.deadLetterHandlers = stack.deadLetters
-            worker.retryHandlers = stack.retries
             return worker
         }()
 

@@ -195,13 +195,4 @@ public struct LabLifecycle: Sendable {
     }
 
     static func leaseKey(_ id: LabInstanceID) -> String { "instance-lease:\(id)" }
-    static func retryKey(_ id: LabInstanceID) -> String { "instance-retry:\(id)" }
-
-    /// Notes that the instance's job failed and comes back after `delay`, so that the
-    /// reconciler waits for it rather than fail a lab that is only waiting its turn (for a
-    /// clone slot, say). Kept for `stuckAfter` past the delay: a job that does not come back
-    /// by then is the reconciler's again.
-    public func awaitRetry(_ id: LabInstanceID, after delay: Duration) async throws {
-        try await ephemeral.set(Self.retryKey(id), to: String(delay.components.seconds), ttl: delay + settings.stuckAfter)
-    }
 }

@@ -40,12 +40,6 @@ public struct ProvisioningStack: Sendable {
         [Job.advanceLabInstanceKind: { [lifecycle] job in try await lifecycle.advance(LabInstanceID(job.payload)) }]
     }
 
-    /// What is noted when a job of each kind failed and will come back after a delay: a lab
-    /// whose job waits out its retry is not one that nothing moves.
-    public var retries: [String: @Sendable (Job, Duration) async throws -> Void] {
-        [Job.advanceLabInstanceKind: { [lifecycle] job, delay in try await lifecycle.awaitRetry(LabInstanceID(job.payload), after: delay) }]
-    }
-
     /// What a dead-lettered job of each kind leaves behind is ended here: a lab whose job
     /// will not come back fails with the job's last error, whatever state it waited in.
     public var deadLetters: [String: @Sendable (Job, String) async throws -> Void] {

@@ -156,9 +156,6 @@ public struct Reconciler: Sendable {
             let quiet = now.timeIntervalSince(instance.updatedAt)
             let stuckAfter = lifecycle.settings.stuckAfter.seconds
             guard quiet >= stuckAfter else { return }
-            // Its job failed and comes back by itself (waiting for a clone slot in a rush, a node that is away):
-            // neither a second job nor a failure. Should the job be dead-lettered, its handler fails the lab.
-            guard try await lifecycle.ephemeral.get(LabLifecycle.retryKey(instance.id)) == nil else { return }
             // Restarted once; still no progress and no worker holding it: it would wait for ever.
             if quiet >= 2 * stuckAfter, try await lifecycle.ephemeral.get(LabLifecycle.leaseKey(instance.id)) == nil {
                 let last = try await lifecycle.instances.steps(of: instance.id).last { $0.error != nil }?.error
