@@ -120,6 +120,12 @@ public final class PlatformSim: Sendable {
         }
     }
 
+    /// What the authentication endpoint posts to the tool for the tool's login redirect to `location`.
+    public func authorize(redirectedTo location: String) throws -> HTMLForm {
+        let query = URLComponents(string: location)?.queryItems ?? []
+        return try authorize(Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 })
+    }
+
     /// What the authentication endpoint posts to the tool for this request.
     public func authorize(_ query: [String: String]) throws -> HTMLForm {
         // A prepared launch is used once, as a platform's message hint would be.

@@ -73,8 +73,7 @@ public final class SimBrowser: Sendable {
             throw PlatformSimError.unexpectedResponse("login answered \(login.status): \(login.body.prefix(300))")
         }
         guard direct else { return try await finishLogin(at: location) }
-        let query = URLComponents(string: location)?.queryItems ?? []
-        return try await submit(try platform.authorize(Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 }))
+        return try await submit(try platform.authorize(redirectedTo: location))
     }
 
     /// Posts the login initiation and returns the tool's answer (a redirect when all is well).

@@ -27,7 +27,7 @@ public struct SessionStore: Sendable {
         // The generation is kept as long as the sessions it rules, so none outlives it; renewed
         // in the step that reads it, never rewritten, so an "end all sessions" meanwhile stands.
         // (A user who never had one is at generation 0, with no key.)
-        session.generation = try await ephemeral.get(Self.generationKey(session.userID), renewing: lifetime).flatMap { Int64($0) } ?? 0
+        session.generation = try await generation(of: session.userID, renewing: true)
         try await ephemeral.set(Self.sessionKey(session.id), to: session.userID.rawValue, ttl: lifetime)
         return try session.sealed(box: box)
     }
@@ -52,8 +52,11 @@ public struct SessionStore: Sendable {
         try await ephemeral.set(Self.generationKey(user), to: String(next), ttl: lifetime)
     }
 
-    private func generation(of user: UserID) async throws -> Int64 {
-        try await ephemeral.get(Self.generationKey(user)).flatMap { Int64($0) } ?? 0
+    /// The user's generation (0 without a key); with `renewing`, kept for `lifetime` from now in the same step.
+    private func generation(of user: UserID, renewing: Bool = false) async throws -> Int64 {
+        let key = Self.generationKey(user)
+        let value = renewing ? try await ephemeral.get(key, renewing: lifetime) : try await ephemeral.get(key)
+        return value.flatMap { Int64($0) } ?? 0
     }
 
     /// A pass that opens `instance`'s page, in this session, in a window of its own; good once and for two minutes.

@@ -11,22 +11,24 @@ extension LaunchBenchmark {
         let client: HTTPClient
         let concurrency: Int
         let students: Int
+        /// Whose CPU each phase reports as the gateway's and the storage's.
+        let gatewayPIDs: [Int32]
+        let storagePIDs: [Int32]
 
         /// `count` login initiations (timed), the platform's answers to them signed (off the
         /// clock, as Moodle signs before the browser posts), then the launches (timed).
-        func launches(count: Int, gatewayPIDs: [Int32], storagePIDs: [Int32]) async throws -> Result {
+        func launches(count: Int) async throws -> Result {
             let browsers = (0..<count).map { _ in SimBrowser(client: client) }
-            let (queries, logins) = await phase(Array(0..<count), gatewayPIDs: gatewayPIDs, storagePIDs: storagePIDs) { index in
+            let (redirects, logins) = await phase(Array(0..<count)) { index in
                 let scenario = LaunchScenario(subject: "bench-student-\(index % students)", custom: ["environment": "bench"])
                 let page = try await browsers[index].startLogin(scenario, platform: platform, toolURL: toolURL)
                 guard page.status == 302, let location = page.header("location") else {
                     throw PlatformSimError.unexpectedResponse("login answered \(page.status): \(page.body.prefix(200))")
                 }
-                let query = URLComponents(string: location)?.queryItems ?? []
-                return Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 }
+                return location
             }
-            let forms = try await sign(queries)
-            let (_, launches) = await phase(forms.keys.sorted(), gatewayPIDs: gatewayPIDs, storagePIDs: storagePIDs) { index in
+            let forms = try await sign(redirects)
+            let (_, launches) = await phase(forms.keys.sorted()) { index in
                 guard let form = forms[index] else { return }
                 let page = try await browsers[index].submit(form)
                 guard page.status == 303, page.header("location")?.hasPrefix("/labs/") == true else {
@@ -37,11 +39,11 @@ extension LaunchBenchmark {
         }
 
         /// The platform's signed answers to the login redirects, on every core.
-        private func sign(_ queries: [Int: [String: String]]) async throws -> [Int: HTMLForm] {
-            let chunks = Array(queries).chunked(into: max(1, ProcessInfo.processInfo.activeProcessorCount))
+        private func sign(_ redirects: [Int: String]) async throws -> [Int: HTMLForm] {
+            let chunks = Array(redirects).chunked(into: max(1, ProcessInfo.processInfo.activeProcessorCount))
             return try await withThrowingTaskGroup(of: [(Int, HTMLForm)].self) { group in
                 for chunk in chunks {
-                    group.addTask { try chunk.map { ($0.key, try platform.authorize($0.value)) } }
+                    group.addTask { try chunk.map { ($0.key, try platform.authorize(redirectedTo: $0.value)) } }
                 }
                 return try await group.reduce(into: [:]) { forms, signed in
                     for (index, form) in signed { forms[index] = form }
@@ -51,9 +53,7 @@ extension LaunchBenchmark {
 
         /// `work` for each of `items`, `concurrency` at a time, timed with the CPU each side used:
         /// what each item gave (nothing for those that failed) and the figures.
-        private func phase<Output: Sendable>(
-            _ items: [Int], gatewayPIDs: [Int32], storagePIDs: [Int32], _ work: @escaping @Sendable (Int) async throws -> Output
-        ) async -> ([Int: Output], Phase) {
+        private func phase<Output: Sendable>(_ items: [Int], _ work: @escaping @Sendable (Int) async throws -> Output) async -> ([Int: Output], Phase) {
             let next = NIOLockedValueBox(0)
             let clock = ContinuousClock()
             let generatorBefore = CPUTime.ofThisProcess()
@@ -94,7 +94,6 @@ extension LaunchBenchmark {
                 phase.errors += worker.errors
                 phase.firstError = phase.firstError ?? worker.firstError
             }
-            phase.done = phase.latencies.count
             return (outputs, phase)
         }
     }

@@ -25,7 +25,6 @@ struct LaunchBenchmark {
 
     /// What one timed phase measured.
     struct Phase {
-        var done = 0
         var errors = 0
         var firstError: String?
         var elapsed: Duration = .zero
@@ -34,6 +33,8 @@ struct LaunchBenchmark {
         var storageCPU: Duration = .zero
         var generatorCPU: Duration = .zero
 
+        /// Requests that went through: each has its latency.
+        var done: Int { latencies.count }
         var perSecond: Int { Int((Double(done) / max(elapsed.timeInterval, 0.001)).rounded()) }
 
         func percentile(_ p: Double) -> String {
@@ -107,10 +108,12 @@ struct LaunchBenchmark {
                 redirectConfiguration: .disallow, connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)))
         let outcome = await Swift.Result.capturing {
             try await waitUntilServing(toolURL, client: client)
-            let run = Run(platform: platform, toolURL: toolURL, client: client, concurrency: concurrency, students: students)
+            let run = Run(
+                platform: platform, toolURL: toolURL, client: client, concurrency: concurrency, students: students, gatewayPIDs: gatewayPIDs,
+                storagePIDs: storagePIDs)
             // Connections, pools and the platform's keys in LabGate's cache: what a server that has been up a while has.
-            _ = try await run.launches(count: min(launches, concurrency * 20), gatewayPIDs: gatewayPIDs, storagePIDs: [])
-            var result = try await run.launches(count: launches, gatewayPIDs: gatewayPIDs, storagePIDs: storagePIDs)
+            _ = try await run.launches(count: min(launches, concurrency * 20))
+            var result = try await run.launches(count: launches)
             result.inProcess = serverURL == nil
             result.storageMeasured = !storagePIDs.isEmpty
             result.rssMB = Self.residentMegabytes()

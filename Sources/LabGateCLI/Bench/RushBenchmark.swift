@@ -89,8 +89,7 @@ struct RushBenchmark {
             guard login.status == 302, let location = login.header("location") else {
                 throw PlatformSimError.unexpectedResponse("login answered \(login.status): \(login.body.prefix(200))")
             }
-            let query = URLComponents(string: location)?.queryItems ?? []
-            posts.append((browser, try platform.authorize(Dictionary(query.map { ($0.name, $0.value ?? "") }) { $1 })))
+            posts.append((browser, try platform.authorize(redirectedTo: location)))
         }
 
         let generatorBefore = CPUTime.ofThisProcess()

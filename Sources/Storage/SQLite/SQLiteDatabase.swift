@@ -39,9 +39,11 @@ public final class SQLiteDatabase: SQLDatabase {
         }
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
+        var opened: SQLiteDatabase?
         do {
             let connection = try await SQLiteConnection.open(storage: storage, threadPool: thread, on: MultiThreadedEventLoopGroup.singleton.any())
             let database = SQLiteDatabase(connection: connection, thread: thread)
+            opened = database
             // The busy timeout first, so that even switching to WAL waits for another connection
             // (the CLI's, a test's) rather than failing; and long, because on a saturated machine
             // a writer's transaction can hold the file for seconds.
@@ -50,7 +52,7 @@ public final class SQLiteDatabase: SQLDatabase {
             }
             return database
         } catch {
-            try? await thread.shutdownGracefully()
+            if let opened { await opened.shutdown() } else { try? await thread.shutdownGracefully() }
             throw StoreError.unavailable(component: "database", reason: "cannot open the SQLite file \(path): \(error)")
         }
     }

@@ -23,12 +23,7 @@ struct LaunchBenchmarkTests {
         #expect(bench.status == 0, "\(bench.error.suffix(2000))")
         let line = bench.output.trimmingCharacters(in: .whitespacesAndNewlines)
         print("labgate bench launch: \(line)")
-        let figures = Dictionary(
-            line.split(separator: " ").compactMap { pair -> (String, Double)? in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                return parts.count == 2 ? Double(parts[1]).map { (String(parts[0]), $0) } : nil
-            }
-        ) { $1 }
+        let figures = ManyProcessesTests.figures(line).compactMapValues(Double.init)
         #expect(figures["launches"] == 300, "\(line)")
         #expect(figures["errors"] == 0, "\(line)\n\(bench.error.suffix(2000))")
         #expect((figures["launches_per_s"] ?? 0) > 0 && (figures["logins_per_s"] ?? 0) > 0, "\(line)")
