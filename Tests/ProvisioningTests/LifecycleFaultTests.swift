@@ -121,18 +121,49 @@ import Testing
             dying.cancel()
             _ = await dying.result
 
-            // Its lease still stands, as a dead worker's would, so another worker leaves the instance alone…
+            // Its lease still stands, as a dead worker's would, so the job that comes back waits…
             let lease = LabLifecycle.leaseKey(instance.id)
             #expect(try await bed.ephemeral.get(lease) != nil)
-            try await bed.lifecycle.advance(instance.id)
+            let redelivered = Task { try await bed.lifecycle.advance(instance.id) }
+            try await Task.sleep(for: .milliseconds(200))
             #expect(try await bed.reload(instance).state == state)
-            // …until the lease expires (its time to live is the store's business, tested there); then it finishes the job.
+            // …until the lease lapses (its time to live is the store's business, tested there); then it finishes the job.
             try await bed.ephemeral.delete(lease)
-            try await bed.lifecycle.advance(instance.id)
+            try await redelivered.value
             let finished = try await bed.reload(instance)
             #expect(finished.state == .ready, "\(finished.failureReason ?? "")")
             #expect(bed.clones.count == 1, "no second clone")
             #expect(bed.clones.first?.vmid == finished.vmid)
+        }
+    }
+}
+
+/// A worker's hold on a lab: renewed while it lives, however long a step; lapsing soon after it dies.
+@Suite struct InstanceLeaseTests {
+    @Test func aLiveWorkerKeepsItsLabThroughAStepTenLeasesLongAndADeadOnesIsTakenOverWithinALease() async throws {
+        var settings = LifecycleTestbed.settings
+        settings.instanceLease = .milliseconds(300)
+        try await LifecycleTestbed.run(settings: settings) { bed in
+            let (instance, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
+            var slow = bed.lifecycle
+            slow.afterStep = { saved in
+                if saved.state == .cloning { try await Task.sleep(for: .seconds(3)) }
+            }
+            let working = Task { [slow] in try await slow.advance(instance.id) }
+            while try await bed.reload(instance).state != .cloning { try await Task.sleep(for: .milliseconds(2)) }
+            try await Task.sleep(for: .milliseconds(400))
+
+            let second = ContinuousClock.now
+            try await bed.lifecycle.advance(instance.id)
+            #expect(ContinuousClock.now - second < .seconds(2), "a second job waits one lease, not the step")
+            #expect(try await bed.reload(instance).state == .cloning, "the live worker still holds it; no second worker cloned meanwhile")
+
+            working.cancel()
+            _ = await working.result
+            try await bed.lifecycle.advance(instance.id)
+            let finished = try await bed.reload(instance)
+            #expect(finished.state == .ready, "\(finished.failureReason ?? "")")
+            #expect(bed.clones.count == 1)
         }
     }
 }

@@ -93,7 +93,9 @@ extension ProvisioningSettings {
             vmidRange: values.int("provisioning.vmidMin")...values.int("provisioning.vmidMax"),
             maxClonesPerNode: values.int("provisioning.maxClonesPerNode"), maxClonesPerStorage: values.int("provisioning.maxClonesPerStorage"),
             defaultPool: values.text("provisioning.pool"), addressTimeout: values.seconds("provisioning.addressTimeoutSeconds"),
-            maxStepAttempts: values.int("provisioning.maxStepAttempts"), instanceLease: values.seconds("queue.visibilityTimeoutSeconds"),
+            maxStepAttempts: values.int("provisioning.maxStepAttempts"),
+            // Renewed every third of it while a worker works: short, so a dead worker's labs (and clone slots) move on soon.
+            instanceLease: min(values.seconds("queue.visibilityTimeoutSeconds"), .seconds(30)),
             orphanGrace: values.minutes("provisioning.orphanGraceMinutes"), stuckAfter: values.minutes("provisioning.stuckAfterMinutes"),
             checkInterval: values.seconds("provisioning.checkIntervalSeconds"), workerJobs: values.int("worker.concurrency"))
     }

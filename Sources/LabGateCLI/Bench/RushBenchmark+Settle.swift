@@ -78,7 +78,9 @@ extension RushBenchmark {
 
         let clones = try await proxmox.resources(type: "vm").filter { !$0.isTemplate }.compactMap(\.vmid).filter(config.provisioning.vmidRange.contains)
         settlement.vms = clones.count
-        settlement.strayVMs = Set(clones).subtracting(held).count
+        // Another class's labs may be on the cluster too: a stray clone is one no live lab of any course holds.
+        let everyLive = try await backends.repositories.instances.list(states: Set(LabInstanceState.allCases.filter(\.isLive)), limit: 1_000_000)
+        settlement.strayVMs = Set(clones).subtracting(everyLive.flatMap(\.vmids)).count
         for lab in live where lab.state == .ready {
             if try await backends.guacamoleRecords.connectionID(named: lab.id.rawValue, in: config.guacamole.group) == nil {
                 settlement.missingDesktops += 1

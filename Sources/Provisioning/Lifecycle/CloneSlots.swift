@@ -1,8 +1,8 @@
 import LabCore
 
 /// A semaphore across processes for clones, kept in the ephemeral store: each node and each
-/// storage has a fixed number of slots, each a key that expires, so a worker that dies
-/// holding one gives it back after `ttl`.
+/// storage has a fixed number of slots, each a key naming the instance that holds it. A slot
+/// whose instance no worker holds any more is taken over; every slot expires after `ttl` besides.
 struct CloneSlots: Sendable {
     let store: any EphemeralStore
     let perNode: Int
@@ -39,7 +39,14 @@ struct CloneSlots: Sendable {
     private func take(kind: String, name: String, count: Int, holder: LabInstanceID) async throws -> String? {
         for index in 0..<count {
             let key = "\(kind):\(name):\(index)"
-            if try await store.setIfAbsent(Self.slotKey(key), to: holder.rawValue, ttl: ttl) { return Self.slotKey(key) }
+            let slot = Self.slotKey(key)
+            if try await store.setIfAbsent(slot, to: holder.rawValue, ttl: ttl) { return slot }
+            // A slot is taken only while its instance's lease is held, and given back before that
+            // ends. One whose instance no worker holds was lost: its worker died before noting it,
+            // or a Redis failover dropped its release. It is taken over rather than waited out.
+            guard let owner = try await store.get(slot) else { continue }
+            let lost = try await store.get(LabLifecycle.leaseKey(LabInstanceID(owner))) == nil
+            if owner == holder.rawValue || lost, try await store.replace(slot, ifHolding: owner, with: holder.rawValue, ttl: ttl) { return slot }
         }
         return nil
     }

@@ -53,17 +53,20 @@ public struct LabLifecycle: Sendable {
         self.logger = logger
     }
 
-    /// Works on the instance until it rests (ready, stopped, deleted, failed). Returns at
-    /// once if another worker holds it: that worker sees every change. Throws on transient
-    /// trouble, so the job comes back later; permanent trouble fails the instance instead.
+    /// Works on the instance until it rests (ready, stopped, deleted, failed). Returns without
+    /// working if another, live worker holds it: that worker sees every change. Throws on
+    /// transient trouble, so the job comes back later; permanent trouble fails the instance instead.
     public func advance(_ id: LabInstanceID) async throws {
         let holder = LabInstanceID.random().rawValue
-        guard try await ephemeral.setIfAbsent(Self.leaseKey(id), to: holder, ttl: settings.instanceLease) else {
+        guard try await takeLease(of: id, as: holder) else {
             logger.debug("instance held by another worker", metadata: ["instance": .string(id.rawValue)])
             return
         }
         do {
-            try await run(id, holder: holder)
+            guard try await renewingLease(of: id, as: holder, { try await run(id, holder: holder) }) else {
+                logger.notice("another worker took over a lab instance this one held too long", metadata: ["instance": .string(id.rawValue)])
+                return
+            }
         } catch {
             // A cancelled worker is going away mid-step: its lease expires instead, as a crashed one's would.
             if !Task.isCancelled { _ = try? await ephemeral.delete(Self.leaseKey(id)) }
@@ -76,9 +79,42 @@ public struct LabLifecycle: Sendable {
         }
     }
 
-    private func run(_ id: LabInstanceID, holder: String) async throws {
+    /// Takes the instance's lease for `holder`, waiting while another worker holds it. A live
+    /// holder renews its lease, so it still stands after a whole `instanceLease`: false, that
+    /// worker carries on. A dead one's lapses within that time, and its work is taken over here,
+    /// at once, rather than when the reconciler finds the instance quiet.
+    private func takeLease(of id: LabInstanceID, as holder: String) async throws -> Bool {
+        let deadline = ContinuousClock.now + settings.instanceLease + settings.pollInterval
+        while true {
+            if try await ephemeral.setIfAbsent(Self.leaseKey(id), to: holder, ttl: settings.instanceLease) { return true }
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: min(settings.pollInterval, settings.instanceLease / 3))
+        }
+    }
+
+    /// Runs `work` while renewing the lease every third of its time to live, so that it lapses
+    /// soon after this worker dies, however long one step waits (for a clone slot, a clone, an
+    /// address). The lease is never written by anyone but its holder.
+    private func renewingLease<T: Sendable>(of id: LabInstanceID, as holder: String, _ work: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: settings.instanceLease / 3)
+                    // A store that does not answer now may answer at the next beat; the lease outlives two misses.
+                    guard (try? await ephemeral.replace(Self.leaseKey(id), ifHolding: holder, with: holder, ttl: settings.instanceLease)) != false
+                    else { return }
+                }
+            }
+            defer { group.cancelAll() }
+            return try await work()
+        }
+    }
+
+    /// Steps the instance until it rests; false if its lease passed to another worker meanwhile
+    /// (this one stalled past its expiry), which then carries on alone.
+    private func run(_ id: LabInstanceID, holder: String) async throws -> Bool {
         while let instance = try await instances.find(id: id), !instance.state.isResting {
-            try await ephemeral.set(Self.leaseKey(id), to: holder, ttl: settings.instanceLease)
+            guard try await ephemeral.replace(Self.leaseKey(id), ifHolding: holder, with: holder, ttl: settings.instanceLease) else { return false }
             do {
                 // The state is a step of its own, so every failure in it counts toward giving up,
                 // also those outside the inner steps (placement's calls, a slot that never frees).
@@ -93,6 +129,7 @@ public struct LabLifecycle: Sendable {
                 try await fail(id, reason: reason)
             }
         }
+        return true
     }
 
     /// The step for the instance's state; returns the instance as saved after it.

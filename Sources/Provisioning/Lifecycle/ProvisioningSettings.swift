@@ -24,7 +24,8 @@ public struct ProvisioningSettings: Sendable, Hashable {
     public var slotWait: Duration
     /// Attempts of a step that fails transiently before the instance fails.
     public var maxStepAttempts: Int
-    /// How long an instance is held by one worker before another may take it over.
+    /// How long a worker's hold on an instance outlives the worker: the holder renews it every
+    /// third of this, so another worker takes over this long after it dies.
     public var instanceLease: Duration
     /// How long a VM that looks like LabGate's but has no record may live before it is destroyed.
     public var orphanGrace: Duration
@@ -41,7 +42,7 @@ public struct ProvisioningSettings: Sendable, Hashable {
         defaultPool: String = "labgate", tag: String = "labgate", memoryCeiling: Double = 0.9,
         cloneTimeout: Duration = .seconds(900), taskTimeout: Duration = .seconds(300), addressTimeout: Duration = .seconds(300),
         pollInterval: Duration = .seconds(1), slotWait: Duration = .seconds(120), maxStepAttempts: Int = 5,
-        instanceLease: Duration = .seconds(300), orphanGrace: Duration = .seconds(600), stuckAfter: Duration = .seconds(900),
+        instanceLease: Duration = .seconds(30), orphanGrace: Duration = .seconds(600), stuckAfter: Duration = .seconds(900),
         checkInterval: Duration = .seconds(60), workerJobs: Int = 64
     ) {
         self.workerJobs = workerJobs

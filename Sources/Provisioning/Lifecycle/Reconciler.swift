@@ -153,12 +153,18 @@ public struct Reconciler: Sendable {
                 report.drifted += 1
             }
         default:
-            let quiet = now.timeIntervalSince(instance.updatedAt)
             let stuckAfter = lifecycle.settings.stuckAfter.seconds
+            guard now.timeIntervalSince(instance.updatedAt) >= stuckAfter else { return }
+            // A worker holds it: its lease is renewed while it works and lapses soon after it dies.
+            guard try await lifecycle.ephemeral.get(LabLifecycle.leaseKey(instance.id)) == nil else { return }
+            // A step tried lately is progress too: a lab waiting its turn for a clone slot retries, it is not stuck.
+            let steps = try await lifecycle.instances.steps(of: instance.id)
+            let lastTry = steps.map { $0.finishedAt ?? $0.startedAt }.max() ?? instance.updatedAt
+            let quiet = now.timeIntervalSince(max(instance.updatedAt, lastTry))
             guard quiet >= stuckAfter else { return }
             // Restarted once; still no progress and no worker holding it: it would wait for ever.
-            if quiet >= 2 * stuckAfter, try await lifecycle.ephemeral.get(LabLifecycle.leaseKey(instance.id)) == nil {
-                let last = try await lifecycle.instances.steps(of: instance.id).last { $0.error != nil }?.error
+            if quiet >= 2 * stuckAfter {
+                let last = steps.last { $0.error != nil }?.error
                 let minutes = Int(quiet / 60)
                 try await lifecycle.abandon(
                     instance.id, reason: "no progress while \(instance.state.rawValue) for \(minutes) minutes" + (last.map { "; last error: \($0)" } ?? ""))
