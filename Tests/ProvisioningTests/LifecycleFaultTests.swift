@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import PVESim
+import TestSupport
 import Testing
 
 @testable import Provisioning
@@ -117,7 +118,7 @@ import Testing
                 if saved.state == state { try await Task.sleep(for: .seconds(3600)) }
             }
             let dying = Task { [doomed] in try await doomed.advance(instance.id) }
-            while try await bed.reload(instance).state != state { try await Task.sleep(for: .milliseconds(2)) }
+            try await eventually("the doomed worker reaches \(state.rawValue)") { try await bed.reload(instance).state == state }
             dying.cancel()
             _ = await dying.result
 
@@ -140,22 +141,23 @@ import Testing
 
 /// A worker's hold on a lab: renewed while it lives, however long a step; lapsing soon after it dies.
 @Suite struct InstanceLeaseTests {
-    @Test func aLiveWorkerKeepsItsLabThroughAStepTenLeasesLongAndADeadOnesIsTakenOverWithinALease() async throws {
+    @Test func aLiveWorkerKeepsItsLabThroughAStepLongerThanALeaseAndADeadOnesIsTakenOverWithinALease() async throws {
         var settings = LifecycleTestbed.settings
-        settings.instanceLease = .milliseconds(300)
+        // Long enough that a heartbeat is not late on a loaded machine, short enough to outlast a few times.
+        settings.instanceLease = .seconds(2)
         try await LifecycleTestbed.run(settings: settings) { bed in
             let (instance, _) = try await bed.operations.request(userID: bed.student, environmentName: "linux")
             var slow = bed.lifecycle
             slow.afterStep = { saved in
-                if saved.state == .cloning { try await Task.sleep(for: .seconds(3)) }
+                if saved.state == .cloning { try await Task.sleep(for: .seconds(3600)) }
             }
             let working = Task { [slow] in try await slow.advance(instance.id) }
-            while try await bed.reload(instance).state != .cloning { try await Task.sleep(for: .milliseconds(2)) }
-            try await Task.sleep(for: .milliseconds(400))
+            try await eventually("the first worker holds the lab in its long step") { try await bed.reload(instance).state == .cloning }
+            try await Task.sleep(for: .seconds(2.5))
 
             let second = ContinuousClock.now
             try await bed.lifecycle.advance(instance.id)
-            #expect(ContinuousClock.now - second < .seconds(2), "a second job waits one lease, not the step")
+            #expect(ContinuousClock.now - second < .seconds(5), "a second job waits one lease, not the step")
             #expect(try await bed.reload(instance).state == .cloning, "the live worker still holds it; no second worker cloned meanwhile")
 
             working.cancel()

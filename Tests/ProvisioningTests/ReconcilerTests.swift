@@ -11,13 +11,16 @@ import Testing
 // own); they time locks and stalls, so they run alone.
 /// The reconciler against PVESim: what it repairs, what it destroys, and what it leaves alone.
 @Suite(.serialized) struct ReconcilerTests {
-    func reconciler(_ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil, lockTTL: Duration = .seconds(60)) -> Reconciler {
+    func reconciler(
+        _ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil, lockTTL: Duration = .seconds(60),
+        clock: any WallClock = SystemClock()
+    ) -> Reconciler {
         var settings = bed.lifecycle.settings
         settings.orphanGrace = grace
         settings.stuckAfter = stuckAfter ?? settings.stuckAfter
         let lifecycle = LabLifecycle(
             proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
-            settings: settings, logger: bed.lifecycle.logger)
+            settings: settings, clock: clock, logger: bed.lifecycle.logger)
         return Reconciler(
             lifecycle: lifecycle, operations: bed.operations,
             preparer: ClassPreparer(lifecycle: lifecycle, operations: bed.operations, repositories: bed.repositories), lockTTL: lockTTL)
@@ -31,18 +34,19 @@ import Testing
             let (retrying, _) = try await bed.operations.request(
                 userID: try await LifecycleTestbed.makeStudent(bed.repositories, subject: "s3"), environmentName: "linux")
             try await bed.ephemeral.set(LabLifecycle.leaseKey(held.id), to: "a live worker", ttl: .seconds(60))
-            // Seconds, not milliseconds: a loaded machine takes a while over one pass, and the lab tried lately must stay under `stuckAfter`.
-            try await Task.sleep(for: .seconds(4.5))
-            // Its job came back a moment ago and failed again, as one waiting for a clone slot in a rush does.
-            let now = Date()
+            // Ten minutes on, each untouched since: twice `stuckAfter` and more…
+            let clock = TestClock(Date().addingTimeInterval(600))
+            // …but this one's job came back 10 s ago and failed again, as one waiting for a clone slot in a rush does.
+            let lately = clock.now().addingTimeInterval(-10)
             try await bed.repositories.instances.record(
-                LabInstanceStep(instanceID: retrying.id, name: "requested", attempt: 2, outcome: .failed, error: "no slot", startedAt: now, finishedAt: now))
+                LabInstanceStep(
+                    instanceID: retrying.id, name: "requested", attempt: 2, outcome: .failed, error: "no slot", startedAt: lately, finishedAt: lately))
 
-            let report = try #require(try await reconciler(bed, stuckAfter: .seconds(2)).reconcile(holder: "a"))
+            let report = try #require(try await reconciler(bed, stuckAfter: .seconds(60), clock: clock).reconcile(holder: "a"))
             #expect(report.abandoned == 1 && report.restarted == 0, "\(report)")
             let failed = try await bed.reload(forgotten)
             #expect(failed.state == .failed)
-            #expect(failed.failureReason?.hasPrefix("no progress while requested for 0 minutes") == true, "\(failed.failureReason ?? "")")
+            #expect(failed.failureReason?.hasPrefix("no progress while requested for 10 minutes") == true, "\(failed.failureReason ?? "")")
             #expect(try await bed.reload(held).state == .requested, "a worker holds it: left to that worker")
             #expect(try await bed.reload(retrying).state == .requested, "tried lately: not quiet")
         }

@@ -11,15 +11,16 @@ struct CloneSlots: Sendable {
     let releases: SlotReleaseSignal
 
     /// Takes a node slot and a storage slot for `instance`, or none; true if it holds both
-    /// (also when it held them already, after a restart).
-    func acquire(for instance: LabInstanceID, node: String, storage: String) async throws -> Bool {
+    /// (also when it held them already, after a restart). `reclaiming` also looks at whom each
+    /// taken slot belongs to (two reads a slot), which a caller polling often does now and then.
+    func acquire(for instance: LabInstanceID, node: String, storage: String, reclaiming: Bool = true) async throws -> Bool {
         if let held = try await store.get(Self.leaseKey(instance)) {
             // After a restart: what it holds on this node is its; what it holds elsewhere goes back first.
             if held.hasPrefix(Self.slotKey("node:\(node):")) { return true }
             try await release(for: instance)
         }
-        guard let nodeSlot = try await take(kind: "node", name: node, count: perNode, holder: instance) else { return false }
-        guard let storageSlot = try await take(kind: "storage", name: storage, count: perStorage, holder: instance) else {
+        guard let nodeSlot = try await take(kind: "node", name: node, count: perNode, holder: instance, reclaiming: reclaiming) else { return false }
+        guard let storageSlot = try await take(kind: "storage", name: storage, count: perStorage, holder: instance, reclaiming: reclaiming) else {
             try await store.delete(nodeSlot)
             return false
         }
@@ -36,11 +37,12 @@ struct CloneSlots: Sendable {
         releases.signal()
     }
 
-    private func take(kind: String, name: String, count: Int, holder: LabInstanceID) async throws -> String? {
+    private func take(kind: String, name: String, count: Int, holder: LabInstanceID, reclaiming: Bool) async throws -> String? {
         for index in 0..<count {
             let key = "\(kind):\(name):\(index)"
             let slot = Self.slotKey(key)
             if try await store.setIfAbsent(slot, to: holder.rawValue, ttl: ttl) { return slot }
+            guard reclaiming else { continue }
             // A slot is taken only while its instance's lease is held, and given back before that
             // ends. One whose instance no worker holds was lost: its worker died before noting it,
             // or a Redis failover dropped its release. It is taken over rather than waited out.

@@ -69,8 +69,12 @@ extension LabLifecycle {
     /// The first candidate with a free clone slot, waiting for one up to `slotWait`.
     private func waitForSlot(_ id: LabInstanceID, candidates: [String], storage: String) async throws -> String {
         let deadline = ContinuousClock.now + settings.slotWait
+        // A lost slot is free once its lab's lease lapses: looking for one a few times a lease is enough.
+        var lastReclaim = ContinuousClock.now - settings.instanceLease
         while true {
-            for node in candidates where try await slots.acquire(for: id, node: node, storage: storage) {
+            let reclaiming = lastReclaim.duration(to: .now) >= settings.instanceLease / 3
+            if reclaiming { lastReclaim = .now }
+            for node in candidates where try await slots.acquire(for: id, node: node, storage: storage, reclaiming: reclaiming) {
                 return node
             }
             guard ContinuousClock.now < deadline else {

@@ -88,7 +88,8 @@ public struct LabLifecycle: Sendable {
         while true {
             if try await ephemeral.setIfAbsent(Self.leaseKey(id), to: holder, ttl: settings.instanceLease) { return true }
             guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: min(settings.pollInterval, settings.instanceLease / 3))
+            // Often enough to take over soon after the holder lets go, rarely enough not to crowd the store.
+            try await Task.sleep(for: min(settings.instanceLease / 10, .milliseconds(250)))
         }
     }
 
@@ -114,7 +115,11 @@ public struct LabLifecycle: Sendable {
     /// (this one stalled past its expiry), which then carries on alone.
     private func run(_ id: LabInstanceID, holder: String) async throws -> Bool {
         while let instance = try await instances.find(id: id), !instance.state.isResting {
-            guard try await ephemeral.replace(Self.leaseKey(id), ifHolding: holder, with: holder, ttl: settings.instanceLease) else { return false }
+            // Renewed, or taken again if it lapsed with nobody else taking it (a heartbeat came late).
+            let key = Self.leaseKey(id)
+            if try await !ephemeral.replace(key, ifHolding: holder, with: holder, ttl: settings.instanceLease) {
+                guard try await ephemeral.setIfAbsent(key, to: holder, ttl: settings.instanceLease) else { return false }
+            }
             do {
                 // The state is a step of its own, so every failure in it counts toward giving up,
                 // also those outside the inner steps (placement's calls, a slot that never frees).
