@@ -82,7 +82,7 @@ swift build --build-tests
 # spares, the restarts of private MariaDB and Redis servers) run alone, after the rest: on two cores they would take
 # the CPU the other tests' timeouts count on, and their own figures would measure the other
 # tests. A filtered run leaves them to its filter.
-solo='ManyProcessesTests|SentinelFailoverOverProcessesTests|RedisFailoverTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ClassSimulationTests|ServerRestartTests'
+solo='ManyProcessesTests|InstanceLeaseTests|SentinelFailoverOverProcessesTests|RedisFailoverTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ClassSimulationTests|ServerRestartTests'
 if [ $# -eq 0 ]; then
     swift test --skip-build --skip "$solo"
     swift test --skip-build --filter "$solo"
