@@ -67,7 +67,9 @@ extension RushBenchmark {
     /// How the labs of `course` stand now.
     private func count(_ course: CourseID, backends: Backends, proxmox: ProxmoxClient) async throws -> Settlement {
         var settlement = Settlement()
-        let live = try await backends.repositories.instances.list(courseID: course).filter(\.state.isLive)
+        // Another class's labs may be on the cluster too: a stray clone is one no live lab of any course holds.
+        let everyLive = try await backends.repositories.instances.list(states: Set(LabInstanceState.allCases.filter(\.isLive)), limit: 1_000_000)
+        let live = everyLive.filter { $0.courseID == course }
         settlement.ready = live.filter { $0.state == .ready }.count
         settlement.failed = live.filter { $0.state == .failed }.count
         settlement.transient = live.filter { !$0.state.isResting }.count
@@ -78,8 +80,6 @@ extension RushBenchmark {
 
         let clones = try await proxmox.resources(type: "vm").filter { !$0.isTemplate }.compactMap(\.vmid).filter(config.provisioning.vmidRange.contains)
         settlement.vms = clones.count
-        // Another class's labs may be on the cluster too: a stray clone is one no live lab of any course holds.
-        let everyLive = try await backends.repositories.instances.list(states: Set(LabInstanceState.allCases.filter(\.isLive)), limit: 1_000_000)
         settlement.strayVMs = Set(clones).subtracting(everyLive.flatMap(\.vmids)).count
         for lab in live where lab.state == .ready {
             if try await backends.guacamoleRecords.connectionID(named: lab.id.rawValue, in: config.guacamole.group) == nil {
