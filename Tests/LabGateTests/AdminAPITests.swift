@@ -33,7 +33,8 @@ struct AdminAPITests {
             request.headers.add(name: "Content-Type", value: "application/json")
         }
         if let token { request.headers.add(name: "Authorization", value: "\(scheme) \(token)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        // Generous: the parallel run on two cores has held an answer up for more than 10 s.
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Answer(
             status: Int(response.status.code), text: String(buffer: body), headers: response.headers.map { ($0.name, $0.value) },

@@ -139,15 +139,16 @@ struct LTITestbed: Sendable {
         }
     }
 
-    /// Polls `/healthz` until it answers 200; gives up at once when LabGate stopped (`stopped` says why), or after 20 s.
+    /// Polls `/healthz` until it answers 200; gives up at once when LabGate stopped (`stopped` says why), or after 60 s
+    /// (a loaded two-core machine has taken more than 20).
     private static func waitUntilServing(_ url: String, browser: SimBrowser, stopped: @Sendable () -> String?) async throws {
-        let deadline = ContinuousClock.now + .seconds(20)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let reason = stopped() { throw StartFailure(description: reason) }
             if let page = try? await browser.get(url), page.status == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw StartFailure(description: "LabGate did not start serving within 20 s")
+        throw StartFailure(description: "LabGate did not start serving within 60 s")
     }
 
     /// A fresh browser (no cookies), shut down after `body`.
