@@ -32,6 +32,9 @@ public struct BrowserURL: Sendable, Hashable, CustomStringConvertible {
     /// What a browser does to a URL before parsing it (WHATWG URL, "basic URL parser"):
     /// strip leading and trailing C0 controls and spaces, remove every tab and newline.
     static func browserForm(_ raw: String) -> String {
+        // Every login checks a long redirect URL, nearly always with nothing to strip: a UTF-8
+        // byte at or below 0x20 is always such a character, never part of a longer one.
+        guard raw.utf8.contains(where: { $0 <= 0x20 }) else { return raw }
         let isC0OrSpace: (Unicode.Scalar) -> Bool = { $0.value <= 0x20 }
         var scalars = Substring(raw).unicodeScalars[...]
         while let first = scalars.first, isC0OrSpace(first) { scalars.removeFirst() }
@@ -44,7 +47,8 @@ public struct BrowserURL: Sendable, Hashable, CustomStringConvertible {
     /// `localhost`, a name under `.localhost`, `127.x.y.z` or `[::1]` (no name is resolved:
     /// the browser resolves, not LabGate).
     static func isLoopback(host: String) -> Bool {
-        let name = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        var name = Substring(host.lowercased())
+        if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }
         if name == "localhost" || name.hasSuffix(".localhost") || name == "::1" { return true }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
