@@ -1,5 +1,7 @@
 import ArgumentParser
 import LabGate
+import NIOCore
+import NIOPosix
 
 /// `labgate`: the gateway that turns a Moodle course into a virtual lab.
 @main
@@ -23,4 +25,12 @@ struct LabGateCommand: AsyncParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    static func main() async {
+        // Swift Concurrency's jobs run on NIO's event loops, the threads that already do the
+        // HTTP I/O: a handler resumes where its request was read, without a hand-over between
+        // two pools of threads on every await (docs/lti.md, "Capacity").
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }

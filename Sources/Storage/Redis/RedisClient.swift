@@ -1,10 +1,13 @@
 import LabCore
 
-/// A pooled Redis client over hiredis; blocking calls run on the pool's own threads.
+/// A Redis client. Commands are pipelined on one connection per event loop (`RedisChannels`);
+/// commands that block on the server (`XREADGROUP BLOCK`) take a hiredis connection of their
+/// own from a pool, whose threads also ask the Sentinels where the primary is.
 public final class RedisClient: Sendable {
     /// The prefix of every key this installation uses.
     public let keyPrefix: String
     private let pool: ConnectionPool<RedisConnection>
+    private let channels: RedisChannels
     /// With Sentinels: asks them where the primary is, every `RedisPrimaryWatch.interval`.
     private let watching: Task<Void, Never>?
 
@@ -15,6 +18,14 @@ public final class RedisClient: Sendable {
             try RedisConnection.connect(settings, watch: watch)
         }
         self.pool = pool
+        channels = RedisChannels { loop in
+            guard let watch else {
+                return try await RedisChannel.connect(to: RedisAddress(host: settings.host, port: settings.port), on: loop, settings, watch: nil)
+            }
+            let primary = try await pool.onThread { try RedisSentinels(settings: settings).primary() }
+            watch.update(primary)
+            return try await RedisChannel.connect(to: primary, on: loop, settings, watch: watch)
+        }
         watching = watch.map { watch in
             Task {
                 let sentinels = RedisSentinels(settings: settings)
@@ -36,7 +47,8 @@ public final class RedisClient: Sendable {
     /// Runs commands in one round trip and returns their replies, error replies included.
     /// `extraWait` is how long a command may block on the server (`XREADGROUP BLOCK`).
     public func pipeline(_ commands: [[String]], extraWait: Duration = .zero) async throws -> [RESPValue] {
-        try await pool.run { try $0.run(commands, extraWait: extraWait) }
+        guard extraWait > .zero else { return try await channels.run(commands) }
+        return try await pool.run { try $0.run(commands, extraWait: extraWait) }
     }
 
     /// Runs a Lua script atomically on the server.
@@ -47,6 +59,7 @@ public final class RedisClient: Sendable {
     /// Closes every connection.
     public func shutdown() async {
         watching?.cancel()
+        channels.shutdown()
         await pool.shutdown()
     }
 }

@@ -1,0 +1,91 @@
+import LabCore
+import NIOCore
+
+/// Commands sent on one `RedisChannel`, with the promise of their replies.
+struct RedisRequest {
+    var commands: [[String]]
+    var timeout: TimeAmount
+    var promise: EventLoopPromise<[RESPValue]>
+}
+
+/// Writes requests on a Redis connection as they come, without waiting for earlier answers,
+/// and hands each its replies in order (Redis answers a connection's commands in the order sent).
+/// A request unanswered within its timeout closes the connection: later replies could no
+/// longer be matched to their requests.
+final class RedisPipeHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = RedisRequest
+    typealias OutboundOut = ByteBuffer
+
+    private struct Waiting {
+        var expected: Int
+        var replies: [RESPValue]
+        var promise: EventLoopPromise<[RESPValue]>
+        var timer: Scheduled<Void>
+    }
+
+    private var waiting = CircularBuffer<Waiting>()
+    private var received = ByteBuffer()
+    /// Why the connection ended, for every request still waiting then.
+    private var failure: StoreError?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        if let failure {
+            request.promise.fail(failure)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 64 * request.commands.count)
+        for command in request.commands { RESPCoding.write(command, to: &buffer) }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let reason = "no answer within \(request.timeout.nanoseconds / 1_000_000) ms"
+        let timer = context.eventLoop.scheduleTask(in: request.timeout) {
+            handler.value.end(bound.value, .unavailable(component: "redis", reason: reason))
+        }
+        waiting.append(Waiting(expected: request.commands.count, replies: [], promise: request.promise, timer: timer))
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        received.writeBuffer(&bytes)
+        do throws(StoreError) {
+            while let value = try RESPCoding.read(from: &received) {
+                guard !waiting.isEmpty else { throw .unavailable(component: "redis", reason: "the server sent a reply nobody asked for") }
+                waiting[waiting.startIndex].replies.append(value)
+                if waiting[waiting.startIndex].replies.count == waiting[waiting.startIndex].expected {
+                    let done = waiting.removeFirst()
+                    done.timer.cancel()
+                    done.promise.succeed(done.replies)
+                }
+            }
+            received.discardReadBytes()
+        } catch {
+            end(context, error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(failure ?? .unavailable(component: "redis", reason: "the connection was lost: the server closed it"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        end(context, .unavailable(component: "redis", reason: "the connection was lost: \(error)"))
+    }
+
+    private func end(_ context: ChannelHandlerContext, _ error: StoreError) {
+        if failure == nil { failure = error }
+        // Closed before the waiters hear of it, so none of them finds the channel still open.
+        context.close(promise: nil)
+        failAll(error)
+    }
+
+    private func failAll(_ error: StoreError) {
+        while let waiter = waiting.popFirst() {
+            waiter.timer.cancel()
+            waiter.promise.fail(error)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LabCore
+import NIOCore
+import NIOPosix
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Storage
+
+/// Redis's wire protocol as LabGate's event-loop client writes and reads it, and the client's
+/// channels on a real Redis and on a server that never answers.
+@Suite("Redis protocol and channels")
+struct RedisProtocolTests {
+    @Test("a command is an array of bulk strings whose lengths count bytes, not characters")
+    func encoding() {
+        var buffer = ByteBuffer()
+        RESPCoding.write(["SET", "k", "ü"], to: &buffer)
+        #expect(String(buffer: buffer) == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nü\r\n")
+    }
+
+    @Test("each kind of reply is read whole, however the bytes are split, and nothing past it is taken")
+    func decodingSplitReplies() throws {
+        let cases: [(String, RESPValue)] = [
+            ("+OK\r\n", .status("OK")),
+            ("-ERR wrong\r\n", .error("ERR wrong")),
+            (":-42\r\n", .integer(-42)),
+            ("$5\r\na\r\nbc\r\n", .string("a\r\nbc")),
+            ("$0\r\n\r\n", .string("")),
+            ("$-1\r\n", .null),
+            ("*-1\r\n", .null),
+            ("*3\r\n$1\r\nx\r\n*2\r\n:1\r\n$-1\r\n+QUEUED\r\n", .array([.string("x"), .array([.integer(1), .null]), .status("QUEUED")])),
+        ]
+        for (wire, expected) in cases {
+            var buffer = ByteBuffer()
+            for byte in Array(wire.utf8).dropLast() {
+                buffer.writeInteger(byte)
+                let before = buffer.readerIndex
+                #expect(try RESPCoding.read(from: &buffer) == nil, "\(wire.debugDescription) is not whole yet")
+                #expect(buffer.readerIndex == before)
+            }
+            buffer.writeInteger(Array(wire.utf8).last!)
+            buffer.writeString(":7\r\n")
+            #expect(try RESPCoding.read(from: &buffer) == expected, "\(wire.debugDescription)")
+            #expect(try RESPCoding.read(from: &buffer) == .integer(7), "the next reply is left for the next read")
+            #expect(buffer.readableBytes == 0)
+        }
+    }
+
+    @Test("what is not Redis's protocol is refused, not guessed at")
+    func decodingMalformed() {
+        for wire in ["?what\r\n", ":12x\r\n", "$-2\r\n", "$99999999999\r\n", "$2\r\nabXY", "*-7\r\n"] {
+            var buffer = ByteBuffer(string: wire)
+            #expect(throws: StoreError.self, "\(wire.debugDescription)") { try RESPCoding.read(from: &buffer) }
+        }
+    }
+
+    @Test(
+        "callers at once on one client each get their own replies, in one connection per event loop",
+        .enabled(if: TestServers.shouldTest(TestServers.redisPort)))
+    func concurrentCallersOnRealRedis() async throws {
+        try await TestServers.withRedisClient { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for caller in 0..<200 {
+                    group.addTask {
+                        let replies = try await client.pipeline([
+                            ["SET", client.keyPrefix + "k\(caller)", "v\(caller)"], ["GET", client.keyPrefix + "k\(caller)"],
+                        ])
+                        #expect(replies == [.status("OK"), .string("v\(caller)")])
+                        #expect(try await client.send("INCR", client.keyPrefix + "n").integer != nil)
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await client.send("GET", client.keyPrefix + "n") == .string("200"))
+        }
+    }
+
+    @Test("a server that never answers: the call fails as unavailable within the timeout, and the next one tries a new connection")
+    func silentServer() async throws {
+        let accepted = Atomic(0)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                accepted.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let client = RedisClient(settings: RedisSettings(port: server.localAddress!.port!, poolSize: 1, timeout: .milliseconds(300), keyPrefix: ""))
+        for attempt in 1...4 {
+            let started = ContinuousClock.now
+            await #expect(throws: StoreError.self) { try await client.send("PING") }
+            #expect(started.duration(to: .now) < .seconds(5), "attempt \(attempt)")
+        }
+        // More than the event loops' count: a connection that timed out is never used again.
+        #expect(accepted.load(ordering: .relaxed) == 4)
+        await client.shutdown()
+    }
+}
