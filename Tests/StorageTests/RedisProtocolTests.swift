@@ -96,4 +96,21 @@ struct RedisProtocolTests {
         #expect(accepted.load(ordering: .relaxed) == 4)
         await client.shutdown()
     }
+
+    @Test("a connection the server closed fails a later call at once, not after the call's timeout", .timeLimit(.minutes(1)))
+    func closedByServer() async throws {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.close() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let address = RedisAddress(host: "127.0.0.1", port: server.localAddress!.port!)
+        let settings = RedisSettings(port: address.port, poolSize: 1, timeout: .seconds(20), keyPrefix: "")
+        let channel = try await RedisChannel.connect(to: address, on: MultiThreadedEventLoopGroup.singleton.any(), settings, watch: nil)
+        defer { channel.close() }
+        for _ in 0..<200 where !channel.isBroken { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(channel.isBroken)
+        let started = ContinuousClock.now
+        await #expect(throws: StoreError.self) { try await channel.run([["PING"]]) }
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
 }

@@ -72,7 +72,10 @@ final class RedisChannel: Sendable {
     /// Sends the commands in one write and returns their replies, error replies included.
     func run(_ commands: [[String]]) async throws -> [RESPValue] {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
-        channel.writeAndFlush(RedisRequest(commands: commands, timeout: timeout, promise: promise), promise: nil)
+        // A channel that closed meanwhile has no handler left to answer: the failed write does.
+        channel.writeAndFlush(RedisRequest(commands: commands, timeout: timeout, promise: promise)).whenFailure { error in
+            promise.fail(StoreError.unavailable(component: "redis", reason: "the connection was lost: \(error)"))
+        }
         let replies = try await promise.futureResult.get()
         // A primary demoted to a replica by a failover keeps its clients: drop this channel,
         // so that the next one is opened where the primary is now.

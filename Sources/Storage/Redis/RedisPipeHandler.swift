@@ -33,6 +33,7 @@ final class RedisPipeHandler: ChannelDuplexHandler {
         let request = unwrapOutboundIn(data)
         if let failure {
             request.promise.fail(failure)
+            promise?.fail(failure)
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: 64 * request.commands.count)
@@ -67,7 +68,10 @@ final class RedisPipeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        failAll(failure ?? .unavailable(component: "redis", reason: "the connection was lost: the server closed it"))
+        // Kept, so that a request written after this fails at once instead of at its timeout.
+        let error = failure ?? .unavailable(component: "redis", reason: "the connection was lost: the server closed it")
+        failure = error
+        failAll(error)
         context.fireChannelInactive()
     }
 
