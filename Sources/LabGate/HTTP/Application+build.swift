@@ -31,7 +31,6 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
         RequestIDMiddleware()
         SecurityHeadersMiddleware { await lti.frameAncestors() }
         AccessLogMiddleware()
-        KnownMethodsMiddleware()
         MetricsMiddleware()
         ErrorMappingMiddleware()
     }
