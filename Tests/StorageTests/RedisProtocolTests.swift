@@ -76,6 +76,30 @@ struct RedisProtocolTests {
         }
     }
 
+    @Test(
+        "a wrong password fails on both kinds of connection with the setting named and the password not repeated; the right one selects the database",
+        .enabled(if: TestServers.shouldTest(TestServers.redisPort)))
+    func handshake() async throws {
+        let wrong = RedisClient(settings: try TestServers.redis(password: "not-the-password-42"))
+        for extraWait in [Duration.zero, .milliseconds(1)] {  // an event-loop channel, then a hiredis connection
+            do {
+                _ = try await wrong.pipeline([["PING"]], extraWait: extraWait)
+                Issue.record("a wrong password was accepted")
+            } catch {
+                #expect("\(error)".contains("redis.password"))
+                #expect(!"\(error)".contains("not-the-password-42"))
+            }
+        }
+        await wrong.shutdown()
+        var settings = try TestServers.redis()
+        settings.database = 3
+        let client = RedisClient(settings: settings)
+        for extraWait in [Duration.zero, .milliseconds(1)] {
+            #expect(try await client.pipeline([["CLIENT", "INFO"]], extraWait: extraWait)[0].string?.contains("db=3") == true)
+        }
+        await client.shutdown()
+    }
+
     @Test("a server that never answers: the call fails as unavailable within the timeout, and the next one tries a new connection")
     func silentServer() async throws {
         let accepted = Atomic(0)

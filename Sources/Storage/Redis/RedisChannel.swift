@@ -46,22 +46,10 @@ final class RedisChannel: Sendable {
             throw StoreError.unavailable(component: "redis", reason: "cannot connect to \(address): \(error)")
         }
         let connection = RedisChannel(channel: channel, address: address, timeout: settings.timeout, watch: watch)
+        let handshake = RedisHandshake(settings, checksRole: watch != nil)
         do {
-            if let password = settings.password, !password.isEmpty, case .error = try await connection.run([["AUTH", password]])[0] {
-                // The reply is not repeated: it could echo what was sent.
-                throw StoreError.failed("Redis refused the configured password (redis.password)")
-            }
-            if settings.database != 0 { _ = try await connection.run([["SELECT", String(settings.database)]])[0].checked() }
-            if watch != nil {
-                // A Sentinel's answer can lag a failover: a channel never stays with a replica.
-                let role = try? await connection.run([["ROLE"]])[0].array.first?.string
-                guard role == "master" else {
-                    throw StoreError.unavailable(
-                        component: "redis",
-                        reason: "the Sentinels name \(address) as the primary of \(settings.masterName), but it is \(role ?? "silent"); a failover is under way"
-                    )
-                }
-            }
+            let commands = handshake.commands
+            if !commands.isEmpty { try handshake.check(try await connection.run(commands), from: address) }
         } catch {
             connection.close()
             throw error

@@ -31,22 +31,11 @@ final class RedisConnection: BlockingConnection, @unchecked Sendable {
         }
         let primary = try RedisSentinels(settings: settings).primary()
         watch.update(primary)
-        let connection = try connect(to: primary, settings, watch: watch)
-        // A Sentinel's answer can lag a failover: a connection never stays with a replica.
-        let role = try? connection.run([["ROLE"]])[0].array.first?.string
-        guard role == "master" else {
-            connection.close()
-            throw StoreError.unavailable(
-                component: "redis",
-                reason: "the Sentinels name \(primary) as the primary of \(settings.masterName), but it is \(role ?? "silent"); a failover is under way")
-        }
-        return connection
+        return try connect(to: primary, settings, watch: watch)
     }
 
-    /// Connects to the server at `address` and logs in with `password` (which one's, for its error: `setting`). Blocking.
-    static func open(
-        _ address: RedisAddress, timeout: Duration, password: String?, setting: String, watch: RedisPrimaryWatch? = nil
-    ) throws -> RedisConnection {
+    /// Connects to the server at `address` and sends `handshake`. Blocking.
+    static func open(_ address: RedisAddress, timeout: Duration, handshake: RedisHandshake, watch: RedisPrimaryWatch? = nil) throws -> RedisConnection {
         guard let context = redisConnectWithTimeout(address.host, Int32(address.port), timeout.timeval) else {
             throw StoreError.unavailable(component: "redis", reason: "hiredis could not allocate a connection")
         }
@@ -58,10 +47,8 @@ final class RedisConnection: BlockingConnection, @unchecked Sendable {
         let connection = RedisConnection(context: context, timeout: timeout, address: address, watch: watch)
         redisSetTimeout(context, timeout.timeval)
         do {
-            if let password, !password.isEmpty, case .error = try connection.run([["AUTH", password]])[0] {
-                // The reply is not repeated: it could echo what was sent.
-                throw StoreError.failed("Redis refused the configured password (\(setting))")
-            }
+            let commands = handshake.commands
+            if !commands.isEmpty { try handshake.check(connection.run(commands), from: address) }
         } catch {
             connection.close()
             throw error
@@ -70,16 +57,7 @@ final class RedisConnection: BlockingConnection, @unchecked Sendable {
     }
 
     private static func connect(to address: RedisAddress, _ settings: RedisSettings, watch: RedisPrimaryWatch?) throws -> RedisConnection {
-        let connection = try open(address, timeout: settings.timeout, password: settings.password, setting: "redis.password", watch: watch)
-        do {
-            if settings.database != 0 {
-                _ = try connection.run([["SELECT", String(settings.database)]])[0].checked()
-            }
-        } catch {
-            connection.close()
-            throw error
-        }
-        return connection
+        try open(address, timeout: settings.timeout, handshake: RedisHandshake(settings, checksRole: watch != nil), watch: watch)
     }
 
     /// Sends the commands in one pipeline and reads their replies, error replies included.

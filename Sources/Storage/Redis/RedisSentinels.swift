@@ -11,7 +11,8 @@ struct RedisSentinels {
         for sentinel in settings.sentinels {
             do {
                 let connection = try RedisConnection.open(
-                    sentinel, timeout: min(settings.timeout, .seconds(2)), password: settings.sentinelPassword, setting: "redis.sentinelPassword")
+                    sentinel, timeout: min(settings.timeout, .seconds(2)),
+                    handshake: RedisHandshake(password: settings.sentinelPassword, setting: "redis.sentinelPassword"))
                 defer { connection.close() }
                 let parts = try connection.run([["SENTINEL", "get-master-addr-by-name", settings.masterName]])[0].checked().array.compactMap(\.string)
                 guard parts.count == 2, let address = RedisAddress("\(parts[0]):\(parts[1])") else {
