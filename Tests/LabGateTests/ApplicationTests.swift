@@ -150,6 +150,32 @@ struct ApplicationTests {
         }
     }
 
+    @Test("a method LabGate never answers is refused with 405 and never becomes a metrics series")
+    func unknownMethods() async throws {
+        let config = try TestConfig.embedded()
+        let backends = try await Backends.open(config)
+        let bearer = try await withCleanup {
+            try await backends.migrate()
+            return try await APITokens(repository: backends.repositories.apiTokens).create(name: "scraper", scope: .read, lifetime: nil, now: Date()).bearer
+        } cleanup: {
+            await backends.close()
+        }
+        let app = try await buildApplication(config: config)
+        try await app.test(.router) { client in
+            for invented in ["INVENTED1", "INVENTED2"] {
+                try await client.execute(uri: "/healthz", method: HTTPRequest.Method(invented)!) { response in
+                    #expect(response.status == .methodNotAllowed)
+                    #expect(response.headers[.allow] == "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+                    #expect(String(buffer: response.body).contains("does not answer the \(invented) method"))
+                }
+            }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(bearer)"]) { response in
+                #expect(response.status == .ok)
+                #expect(!String(buffer: response.body).contains("INVENTED"))
+            }
+        }
+    }
+
     @Test("a request id from the proxy is kept; a malformed one is replaced")
     func requestIDs() async throws {
         let app = try await buildApplication(config: try TestConfig.embedded())

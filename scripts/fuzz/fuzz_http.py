@@ -272,7 +272,9 @@ class Fuzzer:
         return [self.send("POST", path, {"content-type": content_type, "authorization": f"Bearer {self.args.token}"}, body)[0]]
 
     def case_random_path(self):
-        method = self.rng.choice(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "FOO", "CONNECT"])
+        # Invented methods too, each new: a server that kept anything per method would grow.
+        method = self.rng.choice(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "FOO", "CONNECT",
+                                  f"X{self.rng.randrange(10**9)}"])
         path = "/" + "/".join(self.rng.choice(["lti", "labs", "api", "v1", "..", "%2e%2e", "%00", "courses", "open", self.junk_text(5)])
                               for _ in range(self.rng.randint(0, 6)))
         path = urllib.parse.quote(path, safe="/%")

@@ -31,6 +31,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
         RequestIDMiddleware()
         SecurityHeadersMiddleware { await lti.frameAncestors() }
         AccessLogMiddleware()
+        KnownMethodsMiddleware()
         MetricsMiddleware()
         ErrorMappingMiddleware()
     }
