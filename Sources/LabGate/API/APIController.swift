@@ -108,7 +108,7 @@ struct APIController: Sendable {
         let methods = Dictionary(grouping: routes, by: \.routerPath).mapValues { Set($0.map(\.method)) }
         for (path, taken) in methods {
             let allow = taken.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in Self.methods where !taken.contains(method) {
+            for method in HTTPRequest.Method.known where !taken.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ in
                     var refusal = APIError(
                         status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only."
@@ -118,14 +118,12 @@ struct APIController: Sendable {
                 }
             }
         }
-        for method in Self.methods {
+        for method in HTTPRequest.Method.known {
             router.on("/api/v1/**", method: method) { _, _ in
                 APIError(status: .notFound, code: "not_found", message: "There is no such operation; the list is at /api/v1/openapi.yaml.").apiResponse()
             }
         }
     }
-
-    static let methods: [HTTPRequest.Method] = [.get, .put, .post, .delete, .patch, .head, .options, .trace, HTTPRequest.Method("QUERY")!]
 
     /// Authenticates, checks the scope, and answers every refusal in the API's shape.
     private func run(_ route: APIRoute, _ request: Request, _ context: LabGateRequestContext) async throws -> Response {
