@@ -30,7 +30,11 @@ public struct WebSessions: Sendable {
     /// Lists `session` (ending the browser's previous one) and returns the `Set-Cookie` that
     /// carries it and the CSRF token of its forms.
     public func begin(_ session: LaunchSession, replacing request: Request, now: Date) async throws -> (cookie: HTTPField, csrf: String) {
-        if let previous = try await self.session(of: request, now: now) { try await store.end(previous) }
+        // The browser's previous session ends whether or not it still counts, so its cookie's
+        // seal is all that is checked: one command, not the two that reading it would take.
+        if let previous = request.cookies[LaunchSession.cookieName].flatMap({ LaunchSession.unsealed($0.value, box: box, now: now) }) {
+            try await store.end(previous)
+        }
         let cookie = try await store.begin(session)
         return (Self.sessionCookie(cookie, expiresAt: session.expiresAt, now: now), csrfToken(sessionCookie: cookie))
     }
