@@ -15,8 +15,10 @@
 #   scripts/fuzz-http.sh            100,000 requests on a release build
 #   scripts/fuzz-http.sh --short    10,000 on the debug build (the test command's)
 #   FUZZ_SEED=n scripts/fuzz-http.sh   the same requests again
+#   FUZZ_CASES=launch,api scripts/fuzz-http.sh   only those kinds of request (launch, form,
+#                                      oversized, content_type, random_path, api)
 set -euo pipefail
-requests=100000
+requests=${FUZZ_REQUESTS:-100000}
 if [ "${1:-}" = --short ]; then
     requests=10000
     export LABGATE_BENCH_BUILD=${LABGATE_BENCH_BUILD:-debug}
@@ -37,7 +39,7 @@ start_gateway
 status=0
 "$venv/bin/python" scripts/fuzz/fuzz_http.py --url "$gateway_url" --pid "$gateway_pid" --requests "$requests" \
     --jwks-port "$jwks_port" --issuer "$issuer" --client-id fuzz-client --deployment fuzz-deployment --token "$token" \
-    --openapi docs/openapi.yaml ${FUZZ_SEED:+--seed "$FUZZ_SEED"} > "$work/fuzz.out" || status=$?
+    --openapi docs/openapi.yaml ${FUZZ_SEED:+--seed "$FUZZ_SEED"} ${FUZZ_CASES:+--cases "$FUZZ_CASES"} > "$work/fuzz.out" || status=$?
 line=$(cat "$work/fuzz.out")
 echo "$line"
 [ "$status" -eq 0 ] || exit "$status"

@@ -87,7 +87,7 @@ class Fuzzer:
                     lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}:{self.port}"]
                     all_headers = dict(headers or {})
                     if self.cookies:
-                        all_headers.setdefault("cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+                        all_headers.setdefault("cookie", "; ".join(f"{k}={v}" for k, (v, _) in self.cookies.items()))
                     for name, value in all_headers.items():
                         lines.append(f"{name}: {value}")
                     if body or method in ("POST", "PUT", "PATCH"):
@@ -106,8 +106,7 @@ class Fuzzer:
                 if method != "CONNECT":
                     response.read()
                 for cookie in response.headers.get_all("set-cookie") or []:
-                    name, _, rest = cookie.partition("=")
-                    self.cookies[name.strip()] = rest.split(";", 1)[0]
+                    self.keep_cookie(cookie)
                 if response.will_close or method == "CONNECT":
                     self.close()
                 return response.status, response.headers
@@ -116,6 +115,25 @@ class Fuzzer:
                 if attempt == 1 or raw is not None:
                     return None, type(error).__name__
         return None, "unreachable"
+
+    def keep_cookie(self, header: str):
+        """As a browser keeps cookies (RFC 6265): Max-Age ends them, and the jar is bounded.
+        Keeping every one-use state cookie instead would grow each request's Cookie header
+        without end, and with it the server's memory per request in flight."""
+        now = time.time()
+        self.cookies = {name: kept for name, kept in self.cookies.items() if kept[1] > now}
+        pair, *attributes = header.split(";")
+        name, _, value = pair.partition("=")
+        lifetime = 3600.0
+        for attribute in attributes:
+            key, _, number = attribute.strip().partition("=")
+            if key.lower() == "max-age" and number.lstrip("-").isdigit():
+                lifetime = float(number)
+        self.cookies.pop(name.strip(), None)
+        if lifetime > 0:
+            self.cookies[name.strip()] = (value, now + lifetime)
+        while len(self.cookies) > 50:
+            self.cookies.pop(next(iter(self.cookies)))
 
     def close(self):
         if self.connection is not None:
@@ -334,6 +352,7 @@ def main():
     parser.add_argument("--deployment", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--openapi", required=True)
+    parser.add_argument("--cases", default=None, help="comma-separated case names (launch,form,…) to send only those")
     args = parser.parse_args()
     args.platform = Platform(args.jwks_port)
     with open(args.openapi) as spec:
@@ -341,6 +360,10 @@ def main():
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
 
     cases = ["case_launch"] * 3 + ["case_form"] * 3 + ["case_oversized", "case_content_type"] + ["case_random_path"] * 3 + ["case_api"] * 3
+    if args.cases:
+        cases = [case for case in cases if case.removeprefix("case_") in args.cases.split(",")]
+        if not cases:
+            parser.error("--cases names none of: launch, form, oversized, content_type, random_path, api")
     counts = {}
     cut = {}
     server_errors = []
