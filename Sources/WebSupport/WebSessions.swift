@@ -31,7 +31,7 @@ public struct WebSessions: Sendable {
     /// carries it and the CSRF token of its forms.
     public func begin(_ session: LaunchSession, replacing request: Request, now: Date) async throws -> (cookie: HTTPField, csrf: String) {
         // The browser's previous session ends whether or not it still counts, so its cookie's
-        // seal is all that is checked: one command, not the two that reading it would take.
+        // seal is checked: one command (DEL), where reading the session first took three.
         if let previous = request.cookies[LaunchSession.cookieName].flatMap({ LaunchSession.unsealed($0.value, box: box, now: now) }) {
             try await store.end(previous)
         }
