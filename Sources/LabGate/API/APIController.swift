@@ -110,11 +110,7 @@ struct APIController: Sendable {
             let allow = taken.map(\.rawValue).sorted().joined(separator: ", ")
             for method in HTTPRequest.Method.known where !taken.contains(method) {
                 router.on(RouterPath(path), method: method) { _, _ in
-                    var refusal = APIError(
-                        status: .methodNotAllowed, code: "method_not_allowed", message: "This address takes \(allow) only."
-                    ).apiResponse()
-                    refusal.headers[.allow] = allow
-                    return refusal
+                    APIError.methodNotAllowed("This address takes \(allow) only.", allow: allow)
                 }
             }
         }

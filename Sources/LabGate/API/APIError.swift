@@ -21,6 +21,13 @@ extension Refusal {
         Refusal(status: .badRequest, code: "invalid_parameter", message: message, details: ["field": field])
     }
 
+    /// A 405 in the API's shape, with `Allow` naming the methods that are answered.
+    static func methodNotAllowed(_ message: String, allow: String) -> Response {
+        var response = Refusal(status: .methodNotAllowed, code: "method_not_allowed", message: message).apiResponse()
+        response.headers[.allow] = allow
+        return response
+    }
+
     /// The API's shape: `{"error": code, "message": text, "details": {…}}`.
     func apiResponse() -> Response {
         let body: [String: AnyEncodable] = ["error": .init(code), "message": .init(message), "details": .init(details)]
