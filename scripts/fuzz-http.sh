@@ -7,10 +7,11 @@
 # and the API with random JSON, and prints one line:
 #
 #   fuzz: requests=… crashes=… server_errors=… cut_connections=… statuses=2xx:…,3xx:…,4xx:…
-#         rss_start_mb=… rss_warm_mb=… rss_end_mb=… seconds=… seed=…
+#         held_connections=… rss_start_mb=… rss_warm_mb=… rss_end_mb=… seconds=… seed=…
 #
-# It exits 1 on a crash, on any 5xx answer, or if the server's memory grew by more than a
-# quarter (and 32 MB) from the first tenth of the run to its end.
+# It exits 1 on a crash, on any 5xx answer, if the server still holds a connection a few
+# seconds after the fuzzer closed all of its own, or if the server's memory grew by more than
+# a quarter (and 32 MB) from the first tenth of the run to its end.
 #
 #   scripts/fuzz-http.sh            100,000 requests on a release build
 #   scripts/fuzz-http.sh --short    10,000 on the debug build (the test command's)

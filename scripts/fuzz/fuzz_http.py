@@ -331,6 +331,30 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def held_connections(pid: int, port: int) -> int:
+    """Connections to `port` the server still holds: its own sockets, not the kernel's leftovers."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:["):-1])
+    held = 0
+    for table in ("tcp", "tcp6"):
+        try:
+            with open(f"/proc/{pid}/net/{table}") as sockets:
+                rows = [line.split() for line in sockets.readlines()[1:]]
+        except OSError:
+            continue
+        for row in rows:
+            listening = row[3] == "0A"
+            if int(row[1].rsplit(":", 1)[1], 16) == port and not listening and row[9] in inodes:
+                held += 1
+    return held
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -372,8 +396,11 @@ def main():
     rss_start = rss_mb(args.pid)
     rss_warm = [0.0]
 
+    fuzzers = []
+
     def worker(index):
         fuzzer = Fuzzer(args, random.Random(seed * 100 + index))
+        fuzzers.append(fuzzer)
         while True:
             with lock:
                 if sent[0] >= args.requests:
@@ -404,16 +431,24 @@ def main():
     elapsed = time.time() - started
     crashed = 0 if alive(args.pid) else 1
     rss_end = rss_mb(args.pid)
+    # Every connection the fuzzer opened is closed now; past the server's 2 s linger after a
+    # request it could not parse, the server should hold none.
+    for fuzzer in fuzzers:
+        fuzzer.close()
+    time.sleep(4)
+    held = held_connections(args.pid, urllib.parse.urlsplit(args.url).port) if not crashed else 0
     statuses = ",".join(f"{k}:{v}" for k, v in sorted(counts.items()))
     cuts = sum(cut.values())
     print(f"fuzz: requests={sent[0]} crashes={crashed} server_errors={len(server_errors)} cut_connections={cuts} "
-          f"statuses={statuses} rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm[0]:.0f} rss_end_mb={rss_end:.0f} "
+          f"statuses={statuses} held_connections={held} rss_start_mb={rss_start:.0f} rss_warm_mb={rss_warm[0]:.0f} rss_end_mb={rss_end:.0f} "
           f"seconds={elapsed:.0f} seed={seed}")
     if cut:
         print("connections cut by the server, by case: " + ", ".join(f"{k}={v}" for k, v in sorted(cut.items())), file=sys.stderr)
     if server_errors:
         print("server errors: " + ", ".join(f"{c}:{s}" for c, s in server_errors[:20]), file=sys.stderr)
-    sys.exit(1 if crashed or server_errors else 0)
+    if held:
+        print(f"the server still holds {held} connections the fuzzer closed", file=sys.stderr)
+    sys.exit(1 if crashed or server_errors or held else 0)
 
 
 if __name__ == "__main__":

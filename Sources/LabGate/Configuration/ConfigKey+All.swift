@@ -5,6 +5,9 @@ extension ConfigKey {
         ConfigKey("server.host", .text, default: "127.0.0.1", help: "address the HTTP server listens on"),
         ConfigKey("server.port", .integer(1...65535), default: "8080", help: "port the HTTP server listens on"),
         ConfigKey(
+            "server.idleTimeoutSeconds", .integer(1...3600), default: "75",
+            help: "a connection that sends nothing for this long is closed; longer than the 60 s proxies and HTTP clients keep an idle connection"),
+        ConfigKey(
             "server.trustForwardedFor", .boolean, default: "false",
             help: "behind a reverse proxy: take the client's address from X-Forwarded-For (for the audit trail)"),
         ConfigKey(

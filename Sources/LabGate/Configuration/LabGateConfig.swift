@@ -41,6 +41,8 @@ package struct LabGateConfig: Sendable {
 
     let host: String
     let port: Int
+    /// A connection that sends nothing for this long is closed.
+    let idleTimeout: Duration
     let logLevel: Logger.Level
     let logFormat: LogFormat
     package let database: Database
@@ -78,6 +80,7 @@ package struct LabGateConfig: Sendable {
         let values = ConfigValues(settings)
         host = values.text("server.host")
         port = values.int("server.port")
+        idleTimeout = values.seconds("server.idleTimeoutSeconds")
         logLevel = Logger.Level(rawValue: values.text("log.level"))!
         logFormat = LogFormat(rawValue: values.text("log.format"))!
         database = Database(values)

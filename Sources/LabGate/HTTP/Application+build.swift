@@ -63,6 +63,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
 
     var app = Application(
         router: router,
+        server: .labGate(idleTimeout: config.idleTimeout),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "LabGate"),
         services: [backends, ShutdownHook { await lti.shutdown() }, ShutdownHook { await provisioning.shutdown() }],
         logger: logger)

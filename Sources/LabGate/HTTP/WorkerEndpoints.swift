@@ -17,5 +17,7 @@ package func buildWorkerEndpoints(config: LabGateConfig, backends: Backends, web
     router.addRoutes(HealthController(backends: backends, webServices: webServices).endpoints)
     router.addRoutes(PrometheusMetrics.endpoints(tokens: APITokens(repository: backends.repositories.apiTokens), backends: backends))
     return Application(
-        router: router, configuration: .init(address: .hostname(config.host, port: config.workerPort), serverName: "LabGate worker"), logger: logger)
+        router: router, server: .labGate(idleTimeout: config.idleTimeout),
+        configuration: .init(address: .hostname(config.host, port: config.workerPort), serverName: "LabGate worker"),
+        logger: logger)
 }
