@@ -8,10 +8,10 @@ import NIOHTTPTypes
 /// Hummingbird answers such a request 400, closes its side and waits for the client's. But
 /// nothing reads the connection any more, so a client whose request did not fit in the
 /// socket's buffers can never deliver its close: the connection, its buffers and its task were
-/// kept until the process ended (about 20 KB each, measured; a fuzzer grew the server by
-/// 180 MB in 9,000 requests). Reading on lets the client's close arrive, and the deadline ends
-/// a client that never closes. Reading before cutting is what a "lingering close" is in other
-/// servers: it keeps the 400 from being lost to a reset while the client is still sending.
+/// kept until the process ended (in a probe, heaptrack found the channels of all 1,000 such
+/// connections alive, about 20 KB each). Reading on lets the client's close arrive, and the
+/// deadline ends a client that never closes. Reading before cutting is what other servers call
+/// a "lingering close": it keeps the 400 from being lost to a reset while the client still sends.
 final class LingeringCloseHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
