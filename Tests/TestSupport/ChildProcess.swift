@@ -67,18 +67,13 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits for the program to end; returns its exit status (128 + signal if a signal ended it).
-    ///
-    /// The blocking `waitpid` runs on a thread of its own: on two cores, a blocked thread of
-    /// Swift's cooperative pool would stall every other test meanwhile.
     public func exitStatus() async -> Int32 {
         let pid = pid
-        return await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                let signal = status & 0x7f
-                continuation.resume(returning: signal == 0 ? (status >> 8) & 0xff : 128 + signal)
-            }
+        return await onOwnThread {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let signal = status & 0x7f
+            return signal == 0 ? (status >> 8) & 0xff : 128 + signal
         }
     }
 

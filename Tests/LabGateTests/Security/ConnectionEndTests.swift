@@ -1,7 +1,7 @@
-import Dispatch
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 @testable import LabGate
@@ -25,10 +25,10 @@ struct ConnectionEndTests {
         let app = try await buildApplication(config: try TestConfig.embedded())
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let outcome = await Self.offCooperativeThreads { Self.talk(port: port, sending: true, for: .seconds(15)) }
+            let outcome = await onOwnThread { Self.talk(port: port, sending: true, for: .seconds(15)) }
             #expect(outcome.statusLine.hasPrefix("HTTP/1.1 400"))
             let cutAfter = try #require(outcome.cutAfter, "the server kept the connection for 15 s")
-            #expect(cutAfter < .seconds(LingeringCloseHandler.linger.nanoseconds / 1_000_000_000 + 3))
+            #expect(cutAfter < .nanoseconds(LingeringCloseHandler.linger.nanoseconds) + .seconds(3))
         }
     }
 
@@ -37,15 +37,10 @@ struct ConnectionEndTests {
         let app = try await buildApplication(config: try TestConfig.embedded(["server.idleTimeoutSeconds": "1"]))
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let outcome = await Self.offCooperativeThreads { Self.talk(port: port, sending: false, for: .seconds(15)) }
+            let outcome = await onOwnThread { Self.talk(port: port, sending: false, for: .seconds(15)) }
             let cutAfter = try #require(outcome.cutAfter, "the server kept an idle connection for 15 s")
             #expect(cutAfter >= .milliseconds(900) && cutAfter < .seconds(5))
         }
-    }
-
-    /// Blocking socket calls run on a Dispatch thread: Swift's cooperative threads serve the server.
-    static func offCooperativeThreads(_ body: @escaping @Sendable () -> Outcome) async -> Outcome {
-        await withCheckedContinuation { continuation in DispatchQueue.global().async { continuation.resume(returning: body()) } }
     }
 
     /// Connects, then either sends a request whose one header never ends (64 KB every 5 ms) or
@@ -54,27 +49,21 @@ struct ConnectionEndTests {
         var outcome = Outcome()
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return outcome }
+        guard withLoopbackAddress(port: port, { connect(socket, $0, $1) }) == 0 else { return outcome }
 
         let clock = ContinuousClock()
         let start = clock.now
         var answer: [UInt8] = []
+        let filler = [UInt8](repeating: UInt8(ascii: "b"), count: 65_536)
         var chunk = Array("GET /healthz HTTP/1.1\r\nhost: x\r\nx-big: ".utf8)
+        var buffer = [UInt8](repeating: 0, count: 4096)
         var ended = false
         while !ended, clock.now - start < limit {
             if sending {
                 let sent = chunk.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
                 ended = sent < 0 && (errno == ECONNRESET || errno == EPIPE)
-                chunk = [UInt8](repeating: UInt8(ascii: "b"), count: 65_536)
+                chunk = filler
             }
-            var buffer = [UInt8](repeating: 0, count: 4096)
             let read = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if read > 0 { answer += buffer[..<read] }
             // A sender learns of the end by a reset; an idle client by the end of the stream.
