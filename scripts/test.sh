@@ -82,7 +82,9 @@ swift build --build-tests
 # claiming spares, a lease of seconds, the restarts of private MariaDB and Redis servers) run
 # together, after the rest: on two cores they would take the CPU the other tests' timeouts
 # count on, and their own figures would measure the other tests. A filtered run leaves them to its filter.
-solo='ManyProcessesTests|InstanceLeaseTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ServerRestartTests'
+# ConnectionEndTests joins them: it times a 2 s server deadline from a client's clock, and in
+# the parallel run on 284acab it saw no cut within 15 s once (cause not found; see issue 20).
+solo='ManyProcessesTests|InstanceLeaseTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ServerRestartTests|ConnectionEndTests'
 if [ $# -eq 0 ]; then
     # The Redis failovers time how soon writes reach the new primary, so each runs by itself,
     # after the other load tests (which run at the same time as one another and, beside them,
