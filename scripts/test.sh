@@ -82,16 +82,17 @@ swift build --build-tests
 # claiming spares, a lease of seconds, the restarts of private MariaDB and Redis servers) run
 # together, after the rest: on two cores they would take the CPU the other tests' timeouts
 # count on, and their own figures would measure the other tests. A filtered run leaves them to its filter.
-# ConnectionEndTests joins them: it times a 2 s server deadline from a client's clock, and in
-# the parallel run on 284acab it saw no cut within 15 s once (cause not found; see issue 20).
-solo='ManyProcessesTests|InstanceLeaseTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ServerRestartTests|ConnectionEndTests'
+solo='ManyProcessesTests|InstanceLeaseTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ServerRestartTests'
 if [ $# -eq 0 ]; then
     # The Redis failovers time how soon writes reach the new primary, so each runs by itself,
     # after the other load tests (which run at the same time as one another and, beside them,
     # made RedisFailoverTests lose writes later than its window). So does the class simulation,
     # whose clock runs 100 times faster than the machine's: beside the load tests a prepared
     # student's 10 simulated seconds (0.1 s) were not enough (CI on 9dba726).
-    alone='RedisFailoverTests|SentinelFailoverOverProcessesTests|ClassSimulationTests'
+    # ConnectionEndTests waits for the server's own timers (a 2 s linger, a 1 s idle timeout):
+    # beside the load tests, and once in the parallel run, neither fired within 15 s, though
+    # the server had answered; probably a test there holds the shared event loops (issue 20).
+    alone='RedisFailoverTests|SentinelFailoverOverProcessesTests|ClassSimulationTests|ConnectionEndTests'
     # At most 16 tests at a time: each starts a LabGate of its own, and all 367 starting at
     # once on two cores kept a dozen from answering /healthz within 20 s (CI on c76b144).
     swift test --skip-build --skip "$solo|$alone" --experimental-maximum-parallelization-width 16
