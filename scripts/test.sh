@@ -89,10 +89,7 @@ if [ $# -eq 0 ]; then
     # made RedisFailoverTests lose writes later than its window). So does the class simulation,
     # whose clock runs 100 times faster than the machine's: beside the load tests a prepared
     # student's 10 simulated seconds (0.1 s) were not enough (CI on 9dba726).
-    # ConnectionEndTests waits for the server's own timers (a 2 s linger, a 1 s idle timeout):
-    # beside the load tests, and once in the parallel run, neither fired within 15 s, though
-    # the server had answered; probably a test there holds the shared event loops (issue 20).
-    alone='RedisFailoverTests|SentinelFailoverOverProcessesTests|ClassSimulationTests|ConnectionEndTests'
+    alone='RedisFailoverTests|SentinelFailoverOverProcessesTests|ClassSimulationTests'
     # At most 16 tests at a time: each starts a LabGate of its own, and all 367 starting at
     # once on two cores kept a dozen from answering /healthz within 20 s (CI on c76b144).
     swift test --skip-build --skip "$solo|$alone" --experimental-maximum-parallelization-width 16

@@ -9,7 +9,11 @@ import Foundation
 /// posix_spawn and waitpid rather than Foundation's Process, whose waitUntilExit was seen
 /// to miss the exit of a script that leaves a daemon behind; and with an empty signal
 /// mask, because the test's threads block signals and a child inherits that mask (a
-/// server started from a test would then ignore SIGTERM).
+/// server started from a test would then ignore SIGTERM). The child gets no other descriptor
+/// of the test process than `descriptors`: NIO accepts connections without close-on-exec, so a
+/// child would hold every connection the test's servers had open when it started, and a
+/// connection those servers closed stayed open until the child ended (a test that waited for
+/// the server's close saw none for as long as another test's servers ran).
 public final class ChildProcess: @unchecked Sendable {
     // @unchecked: the fields are set once in init and only read afterwards.
     public let pid: pid_t
@@ -42,6 +46,9 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         for (child, parent) in descriptors { posix_spawn_file_actions_adddup2(&actions, parent, child) }
+        guard let closeFrom, closeFrom(&actions, (descriptors.keys.max() ?? 2) + 1) == 0 else {
+            throw ChildProcessError(message: "cannot start \(executable): glibc 2.34 or later is needed to close what it must not inherit")
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -90,6 +97,12 @@ public final class ChildProcess: @unchecked Sendable {
 
     public var output: String { (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "" }
     public var errorOutput: String { (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "" }
+}
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which its header
+/// declares only for GNU sources, so Swift does not see it.
+private let closeFrom = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np").map {
+    unsafeBitCast($0, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
 }
 
 /// A program could not be started.

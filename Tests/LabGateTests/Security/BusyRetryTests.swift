@@ -82,7 +82,7 @@ struct BusyRetryTests {
             let (course, _) = try await TeachingTests.teach(bed)
             try await bed.repositories.quotas.save(Quota(scope: .course(course), instances: 2))
             let first = try await bed.withOtherBrowser { try await bed.launch(QuotaTests.student("first", environment), in: $0) }
-            #expect(first.status == 303)
+            #expect(first.status == 303, "\(first.status): \(first.body.suffix(800))")
 
             let turn = LaunchAdmission.turn(of: .course(course), userID: UserID("nobody"), courseID: course)
             try await bed.ephemeral.set(turn, to: "a process that hangs", ttl: .seconds(60))
