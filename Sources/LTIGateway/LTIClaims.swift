@@ -2,7 +2,7 @@ import Foundation
 
 /// The claims of an LTI 1.3 id_token (LTI Core 1.3 §5, Deep Linking 2.0 §4.4), decoded
 /// leniently where platforms differ (a single `aud` string, `accept_multiple` as text).
-public struct LTIClaims: Codable, Sendable {
+public struct LTIClaims: Codable, Sendable, Hashable {
     public var iss: String
     public var sub: String?
     public var aud: [String]
@@ -69,6 +69,13 @@ public struct LTIClaims: Codable, Sendable {
             case acceptTypes = "accept_types"
             case acceptMultiple = "accept_multiple"
             case data
+        }
+
+        public init(returnURL: String, acceptTypes: [String], acceptMultiple: Bool, data: String?) {
+            self.returnURL = returnURL
+            self.acceptTypes = acceptTypes
+            self.acceptMultiple = acceptMultiple
+            self.data = data
         }
 
         public init(from decoder: any Decoder) throws {
