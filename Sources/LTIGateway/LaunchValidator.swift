@@ -42,7 +42,7 @@ struct LaunchValidator: Sendable {
         // Checked before taking it, so a forged post from another browser cannot burn the real one.
         guard cookie == state else { throw LTIError.stateFromAnotherBrowser }
         guard let stored = try await ephemeral.take(LoginState.storeKey(state)),
-            let login = try? JSONDecoder().decode(LoginState.self, from: Data(stored.utf8))
+            let login = LoginState(stored: stored)
         else { throw LTIError.unknownState }
         return login
     }

@@ -1,8 +1,9 @@
 import Foundation
 import LabCore
+import WebEncoding
 
 /// What a login initiation leaves behind for its launch, under its `state`, for ten minutes.
-struct LoginState: Codable, Sendable {
+struct LoginState: Codable, Sendable, Equatable {
     var platformID: PlatformID
     var issuer: String
     var clientID: String
@@ -15,4 +16,16 @@ struct LoginState: Codable, Sendable {
     /// The cookie that ties the state to the browser that started the login. Named after the
     /// state, so two launches in two tabs do not overwrite each other's cookie.
     static func cookieName(_ state: String) -> String { "lg_state_" + state.prefix(16) }
+}
+
+extension LoginState {
+    /// The state as the login stored it (by `Codable`), read with `ParsedJSON` as every launch
+    /// reads one; nil if it is not a login state.
+    init?(stored: String) {
+        guard let members = (try? ParsedJSON.parse(Array(stored.utf8)))?.object,
+            case .string(let platformID) = members["platformID"], case .string(let issuer) = members["issuer"],
+            case .string(let clientID) = members["clientID"], case .string(let nonce) = members["nonce"]
+        else { return nil }
+        self.init(platformID: PlatformID(platformID), issuer: issuer, clientID: clientID, nonce: nonce)
+    }
 }

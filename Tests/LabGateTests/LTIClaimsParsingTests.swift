@@ -1,12 +1,14 @@
 import Foundation
+import LabCore
 import PlatformSim
 import Testing
 
 @testable import LTIGateway
 
-/// The launch path reads claims with `LTIClaims(payload:)`; `Codable` still writes and reads
-/// them for a launch kept for a retry. Both must agree on what a claim set says.
-@Suite("The claims of an id_token, read as Codable reads them")
+/// The launch path reads claims with `LTIClaims(payload:)` and its login state with
+/// `LoginState(stored:)`; `Codable` writes both (and reads a launch kept for a retry). Both
+/// must agree on what they say.
+@Suite("What a launch reads in one pass, read as Codable reads it")
 struct LTIClaimsParsingTests {
     static let lti = "https://purl.imsglobal.org/spec/lti/claim/"
     static let ags = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -98,6 +100,16 @@ struct LTIClaimsParsingTests {
                 return
             }
             #expect(reason.hasPrefix("its claims are"))
+        }
+    }
+
+    @Test("a login state as the login stored it reads back whole; anything else is no login state")
+    func loginState() throws {
+        let state = LoginState(platformID: PlatformID("p-1"), issuer: "https://moodle.example.edu", clientID: "c \"é\"", nonce: "n/1")
+        let stored = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        #expect(LoginState(stored: stored) == state)
+        for other in ["", "{}", #"{"platformID":"p","issuer":"i","clientID":"c"}"#, #"{"platformID":1,"issuer":"i","clientID":"c","nonce":"n"}"#, "[]"] {
+            #expect(LoginState(stored: other) == nil, "\(other)")
         }
     }
 
