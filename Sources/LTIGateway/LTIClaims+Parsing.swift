@@ -7,7 +7,7 @@ extension LTIClaims {
     public init(payload: Data) throws(LTIError) {
         let parsed: ParsedJSON
         do {
-            parsed = try payload.withUnsafeBytes { bytes in Result { () throws(JSONSyntaxError) in try ParsedJSON.parse(bytes) } }.get()
+            parsed = try ParsedJSON.parse(payload)
         } catch {
             throw .malformedToken("its claims are not JSON: \(error)")
         }

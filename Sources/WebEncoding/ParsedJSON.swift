@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON text (RFC 8259) read in one pass over its bytes, strictly: what Foundation's
 /// `JSONDecoder` refuses, this refuses too, and also the trailing comma it lets through and a
 /// name given twice in one object (RFC 7515 §5.2 lets a JWT's reader take the last or refuse).
@@ -24,8 +26,8 @@ public enum ParsedJSON: Sendable, Hashable {
         return value
     }
 
-    /// Parses `bytes`, a whole JSON text.
-    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> ParsedJSON {
+    /// Parses `bytes` (a `Data`, a `[UInt8]`), a whole JSON text.
+    public static func parse(_ bytes: some ContiguousBytes) throws(JSONSyntaxError) -> ParsedJSON {
         try bytes.withUnsafeBytes { buffer in Result { () throws(JSONSyntaxError) in try parse(buffer) } }.get()
     }
 
