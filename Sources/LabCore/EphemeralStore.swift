@@ -23,4 +23,8 @@ public protocol EphemeralStore: Sendable {
     func increment(_ key: String, by amount: Int64, ttl: Duration) async throws -> Int64
     /// Throws `StoreError.unavailable` if the store cannot be reached.
     func ping() async throws
+    /// Runs `steps` in order, in one round trip where the store can, and returns what each
+    /// read (nil for a step that reads nothing). Not atomic: another client's command may
+    /// come between two steps.
+    func run(_ steps: [EphemeralStep]) async throws -> [String?]
 }

@@ -21,23 +21,29 @@ public struct SessionStore: Sendable {
     private static func generationKey(_ user: UserID) -> String { "session-generation:" + user.rawValue }
     private static func passKey(_ pass: String) -> String { "window-pass:" + pass }
 
-    /// Lists `session` and returns the cookie value that carries it.
-    public func begin(_ session: LaunchSession) async throws -> String {
+    /// Lists `session`, ending `previous` (the same browser's, on a relaunch), and returns the
+    /// cookie value that carries it. One round trip to the store: a launch's last.
+    public func begin(_ session: LaunchSession, ending previous: LaunchSession? = nil) async throws -> String {
         var session = session
         // The generation is kept as long as the sessions it rules, so none outlives it; renewed
         // in the step that reads it, never rewritten, so an "end all sessions" meanwhile stands.
-        // (A user who never had one is at generation 0, with no key.)
-        session.generation = try await generation(of: session.userID, renewing: true)
-        try await ephemeral.set(Self.sessionKey(session.id), to: session.userID.rawValue, ttl: lifetime)
+        // (A user who never had one is at generation 0, with no key.) The new session's key
+        // does not depend on it, so both go in one batch.
+        var steps: [EphemeralStep] = [
+            .get(Self.generationKey(session.userID), renewing: lifetime),
+            .set(Self.sessionKey(session.id), to: session.userID.rawValue, ttl: lifetime),
+        ]
+        if let previous { steps.append(.delete(Self.sessionKey(previous.id))) }
+        let results = try await ephemeral.run(steps)
+        session.generation = Self.generation(results[0])
         return try session.sealed(box: box)
     }
 
     /// The session a cookie carries, if it is genuine, fresh and not ended.
     public func current(_ cookie: String, now: Date) async throws -> LaunchSession? {
-        guard let session = LaunchSession.unsealed(cookie, box: box, now: now),
-            try await ephemeral.get(Self.sessionKey(session.id)) == session.userID.rawValue,
-            try await generation(of: session.userID) == session.generation
-        else { return nil }
+        guard let session = LaunchSession.unsealed(cookie, box: box, now: now) else { return nil }
+        let results = try await ephemeral.run([.get(Self.sessionKey(session.id)), .get(Self.generationKey(session.userID))])
+        guard results[0] == session.userID.rawValue, Self.generation(results[1]) == session.generation else { return nil }
         return session
     }
 
@@ -48,15 +54,13 @@ public struct SessionStore: Sendable {
 
     /// Ends every session of the user, in every browser.
     public func endAll(of user: UserID) async throws {
-        let next = try await generation(of: user) + 1
+        let next = Self.generation(try await ephemeral.get(Self.generationKey(user))) + 1
         try await ephemeral.set(Self.generationKey(user), to: String(next), ttl: lifetime)
     }
 
-    /// The user's generation (0 without a key); with `renewing`, kept for `lifetime` from now in the same step.
-    private func generation(of user: UserID, renewing: Bool = false) async throws -> Int64 {
-        let key = Self.generationKey(user)
-        let value = renewing ? try await ephemeral.get(key, renewing: lifetime) : try await ephemeral.get(key)
-        return value.flatMap { Int64($0) } ?? 0
+    /// The generation a stored value names (0 without a key).
+    private static func generation(_ stored: String?) -> Int64 {
+        stored.flatMap { Int64($0) } ?? 0
     }
 
     /// A pass that opens `instance`'s page, in this session, in a window of its own; good once and for two minutes.

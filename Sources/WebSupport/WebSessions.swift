@@ -30,12 +30,10 @@ public struct WebSessions: Sendable {
     /// Lists `session` (ending the browser's previous one) and returns the `Set-Cookie` that
     /// carries it and the CSRF token of its forms.
     public func begin(_ session: LaunchSession, replacing request: Request, now: Date) async throws -> (cookie: HTTPField, csrf: String) {
-        // The browser's previous session ends whether or not it still counts, so its cookie's
-        // seal is checked: one command (DEL), where reading the session first took three.
-        if let previous = request.cookies[LaunchSession.cookieName].flatMap({ LaunchSession.unsealed($0.value, box: box, now: now) }) {
-            try await store.end(previous)
-        }
-        let cookie = try await store.begin(session)
+        // The browser's previous session ends whether or not it still counts, so only its
+        // cookie's seal is checked: reading the session first would take three commands more.
+        let previous = request.cookies[LaunchSession.cookieName].flatMap { LaunchSession.unsealed($0.value, box: box, now: now) }
+        let cookie = try await store.begin(session, ending: previous)
         return (Self.sessionCookie(cookie, expiresAt: session.expiresAt, now: now), csrfToken(sessionCookie: cookie))
     }
 

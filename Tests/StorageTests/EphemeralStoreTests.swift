@@ -117,4 +117,21 @@ struct EphemeralStoreTests {
             #expect(try await store.increment("brief", by: 1, ttl: .seconds(60)) == 1)
         }
     }
+
+    @Test("a batch runs its steps in order and returns what each read", arguments: EphemeralEngine.underTest)
+    func batch(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            try await store.set("old", to: "o", ttl: .seconds(60))
+            try await store.set("kept", to: "k", ttl: .seconds(2))
+            let results = try await store.run([
+                .get("absent"), .set("new", to: "n", ttl: .seconds(60)), .get("new"),
+                .get("kept", renewing: .seconds(60)), .delete("old"), .get("old"),
+            ])
+            #expect(results == [nil, nil, "n", "k", nil, nil])
+            #expect(try await store.run([]) == [])
+            try await Task.sleep(for: .milliseconds(2300))
+            #expect(try await store.get("kept") == "k")
+            #expect(try await store.get("new") == "n")
+        }
+    }
 }

@@ -58,6 +58,24 @@ public struct RedisEphemeralStore: EphemeralStore {
         try await client.send("PING")
     }
 
+    public func run(_ steps: [EphemeralStep]) async throws -> [String?] {
+        guard !steps.isEmpty else { return [] }
+        let commands = steps.map { step in
+            switch step {
+            case .set(let key, let value, let ttl): ["SET", prefixed(key), value, "PX", ttl.redisMilliseconds]
+            case .get(let key, let ttl?): ["GETEX", prefixed(key), "PX", ttl.redisMilliseconds]
+            case .get(let key, nil): ["GET", prefixed(key)]
+            case .delete(let key): ["DEL", prefixed(key)]
+            }
+        }
+        let replies = try await client.pipeline(commands)
+        return try zip(steps, replies).map { step, reply in
+            let value = try reply.checked()
+            guard case .get = step else { return nil }
+            return value.string
+        }
+    }
+
     private func prefixed(_ key: String) -> String { client.keyPrefix + "eph:" + key }
 }
 
