@@ -9,7 +9,7 @@ public struct RedisEphemeralStore: EphemeralStore {
     }
 
     public func set(_ key: String, to value: String, ttl: Duration) async throws {
-        try await client.send("SET", prefixed(key), value, "PX", ttl.redisMilliseconds)
+        try await send(.set(key, to: value, ttl: ttl))
     }
 
     public func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool {
@@ -27,11 +27,11 @@ public struct RedisEphemeralStore: EphemeralStore {
     }
 
     public func get(_ key: String) async throws -> String? {
-        try await client.send("GET", prefixed(key)).string
+        try await send(.get(key)).string
     }
 
     public func get(_ key: String, renewing ttl: Duration) async throws -> String? {
-        try await client.send("GETEX", prefixed(key), "PX", ttl.redisMilliseconds).string
+        try await send(.get(key, renewing: ttl)).string
     }
 
     public func take(_ key: String) async throws -> String? {
@@ -39,7 +39,7 @@ public struct RedisEphemeralStore: EphemeralStore {
     }
 
     public func delete(_ key: String) async throws -> Bool {
-        try await client.send("DEL", prefixed(key)).integer == 1
+        try await send(.delete(key)).integer == 1
     }
 
     public func increment(_ key: String, by amount: Int64, ttl: Duration) async throws -> Int64 {
@@ -60,19 +60,26 @@ public struct RedisEphemeralStore: EphemeralStore {
 
     public func run(_ steps: [EphemeralStep]) async throws -> [String?] {
         guard !steps.isEmpty else { return [] }
-        let commands = steps.map { step in
-            switch step {
-            case .set(let key, let value, let ttl): ["SET", prefixed(key), value, "PX", ttl.redisMilliseconds]
-            case .get(let key, let ttl?): ["GETEX", prefixed(key), "PX", ttl.redisMilliseconds]
-            case .get(let key, nil): ["GET", prefixed(key)]
-            case .delete(let key): ["DEL", prefixed(key)]
-            }
-        }
-        let replies = try await client.pipeline(commands)
+        let replies = try await client.pipeline(steps.map(command))
         return try zip(steps, replies).map { step, reply in
             let value = try reply.checked()
             guard case .get = step else { return nil }
             return value.string
+        }
+    }
+
+    /// One step alone; an error reply is thrown.
+    @discardableResult
+    private func send(_ step: EphemeralStep) async throws -> RESPValue {
+        try await client.pipeline([command(step)])[0].checked()
+    }
+
+    private func command(_ step: EphemeralStep) -> [String] {
+        switch step {
+        case .set(let key, let value, let ttl): ["SET", prefixed(key), value, "PX", ttl.redisMilliseconds]
+        case .get(let key, let ttl?): ["GETEX", prefixed(key), "PX", ttl.redisMilliseconds]
+        case .get(let key, nil): ["GET", prefixed(key)]
+        case .delete(let key): ["DEL", prefixed(key)]
         }
     }
 
