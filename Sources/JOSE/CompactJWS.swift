@@ -12,19 +12,20 @@ public struct CompactJWS: Sendable {
     /// Splits and decodes a token; checks the form only, never the signature.
     public init(parsing token: some StringProtocol) throws(JOSEError) {
         let bytes = Array(token.utf8)
-        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw .malformed("a JWT has three parts separated by dots; this has \(parts.count)") }
-        guard let headerData = Data(base64URLEncodedBytes: parts[0]), let payload = Data(base64URLEncodedBytes: parts[1]),
-            let signature = Data(base64URLEncodedBytes: parts[2])
-        else { throw .malformed("a part of the JWT is not base64url") }
-        do {
-            header = try JSONDecoder().decode(JOSEHeader.self, from: headerData)
-        } catch {
-            throw .malformed("the JWT header is not a JSON object with an alg")
+        let dot = UInt8(ascii: ".")
+        guard let first = bytes.firstIndex(of: dot), let last = bytes.lastIndex(of: dot), first != last,
+            bytes[(first + 1)..<last].firstIndex(of: dot) == nil
+        else {
+            throw .malformed("a JWT has three parts separated by dots; this has \(bytes.count { $0 == dot } + 1)")
         }
+        guard let headerData = Data(base64URLEncodedBytes: bytes[..<first]), let payload = Data(base64URLEncodedBytes: bytes[(first + 1)..<last]),
+            let signature = Data(base64URLEncodedBytes: bytes[(last + 1)...])
+        else { throw .malformed("a part of the JWT is not base64url") }
+        guard let header = JOSEHeader(json: headerData) else { throw .malformed("the JWT header is not a JSON object with an alg") }
+        self.header = header
         self.payload = payload
         self.signature = signature
-        self.signingInput = Data(bytes[..<parts[1].endIndex])
+        self.signingInput = Data(bytes[..<last])
     }
 
     /// Checks that the token is RS256 and signed by `key`. Any other `alg` is refused

@@ -71,7 +71,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
         let form = try await request.formFields().firstValues
         let now = Date()
         let launch = try await service.validator.validate(
-            idToken: form["id_token"], state: form["state"], stateCookie: { request.cookies[$0]?.value }, now: now)
+            idToken: form["id_token"], state: form["state"], stateCookie: { request.cookie($0) }, now: now)
         var response = try await admit(launch, attempt: 1, request, context, now: now)
         if let state = form["state"] { response.headers.append(SetCookie.expired(LoginState.cookieName(state), path: "/lti").field) }
         return response
@@ -80,7 +80,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
     /// The busy page's own retry: the launch it kept, taken once, tried again.
     private func retryLaunch(_ request: Request, context: Context) async throws -> Response {
         // Only LabGate's own page sends the browser here; another site cannot make it spend the ticket.
-        guard !request.isCrossSite(publicURL: service.settings.publicURL), let ticket = request.cookies[PendingLaunch.cookieName]?.value,
+        guard !request.isCrossSite(publicURL: service.settings.publicURL), let ticket = request.cookie(PendingLaunch.cookieName),
             let pending = try await PendingLaunch.take(ticket, from: service.ephemeral)
         else { throw LTIError.unknownState }
         return try await admit(pending.launch, attempt: pending.attempt + 1, request, context, now: Date())
@@ -121,7 +121,7 @@ public struct LTIController<Context: RequestContext>: Sendable {
         let (cookie, csrf) = try await service.web.begin(session, replacing: request, now: now)
         var headers: HTTPFields = [:]
         headers.append(cookie)
-        if request.cookies[PendingLaunch.cookieName] != nil {
+        if request.cookie(PendingLaunch.cookieName) != nil {
             headers.append(SetCookie.expired(PendingLaunch.cookieName, path: PendingLaunch.cookiePath).field)
         }
         let page: HTMLPage

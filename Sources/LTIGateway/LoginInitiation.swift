@@ -37,8 +37,7 @@ struct LoginInitiation: Sendable {
 
         let state = RandomToken.make()
         let login = LoginState(platformID: platform.id, issuer: platform.issuer, clientID: platform.clientID, nonce: RandomToken.make())
-        let record = String(decoding: try JSONEncoder().encode(login), as: UTF8.self)
-        try await ephemeral.set(LoginState.storeKey(state), to: record, ttl: LoginState.lifetime)
+        try await ephemeral.set(LoginState.storeKey(state), to: login.stored, ttl: LoginState.lifetime)
 
         var query = [
             ("scope", "openid"),

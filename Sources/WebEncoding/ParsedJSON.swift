@@ -35,6 +35,25 @@ public enum ParsedJSON: Sendable, Hashable {
     public var object: [String: ParsedJSON]? {
         if case .object(let members) = self { members } else { nil }
     }
+
+    /// The text of a string, or nil.
+    public var string: String? {
+        if case .string(let text) = self { text } else { nil }
+    }
+
+    /// The value of a number, or nil.
+    public var number: Double? {
+        if case .number(let value) = self { value } else { nil }
+    }
+}
+
+extension Optional where Wrapped == ParsedJSON {
+    /// An optional member as `Codable` reads one: absent or null is `.some(nil)`; any other
+    /// value is itself if it is of the kind asked for, and nil if not (refuse the record).
+    public func optional<Value>(_ kind: (ParsedJSON) -> Value?) -> Value?? {
+        guard let member = self, member != .null else { return .some(nil) }
+        return kind(member).map { .some($0) }
+    }
 }
 
 /// Where and why a text is not JSON.

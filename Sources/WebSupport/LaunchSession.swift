@@ -38,17 +38,14 @@ public struct LaunchSession: Codable, Sendable, Hashable {
 
     /// The session sealed with LabGate's secret: nobody without it can read or change it.
     public func sealed(box: SecretBox) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return try box.seal(try encoder.encode(self), purpose: Self.cookiePurpose)
+        try box.seal(Data(json), purpose: Self.cookiePurpose)
     }
 
     /// The session in a sealed cookie, if it is genuine, in its one canonical spelling, and not expired.
     public static func unsealed(_ value: String, box: SecretBox, now: Date) -> LaunchSession? {
-        guard let payload = try? box.open(value, purpose: cookiePurpose, canonicalOnly: true) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
-        guard let session = try? decoder.decode(LaunchSession.self, from: payload), session.expiresAt > now else { return nil }
+        guard let payload = try? box.open(value, purpose: cookiePurpose, canonicalOnly: true),
+            let session = LaunchSession(json: payload), session.expiresAt > now
+        else { return nil }
         return session
     }
 }

@@ -23,7 +23,7 @@ public struct WebSessions: Sendable {
 
     /// The launch session of the browser that sent `request`, if its cookie is genuine, fresh and not ended.
     public func session(of request: Request, now: Date = Date()) async throws -> LaunchSession? {
-        guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
+        guard let cookie = request.cookie(LaunchSession.cookieName) else { return nil }
         return try await store.current(cookie, now: now)
     }
 
@@ -32,14 +32,14 @@ public struct WebSessions: Sendable {
     public func begin(_ session: LaunchSession, replacing request: Request, now: Date) async throws -> (cookie: HTTPField, csrf: String) {
         // The browser's previous session ends whether or not it still counts, so only its
         // cookie's seal is checked: reading the session first would take three commands more.
-        let previous = request.cookies[LaunchSession.cookieName].flatMap { LaunchSession.unsealed($0.value, box: box, now: now) }
+        let previous = request.cookie(LaunchSession.cookieName).flatMap { LaunchSession.unsealed($0, box: box, now: now) }
         let cookie = try await store.begin(session, ending: previous)
         return (Self.sessionCookie(cookie, expiresAt: session.expiresAt, now: now), csrfToken(sessionCookie: cookie))
     }
 
     /// The CSRF token the forms of `request`'s session carry, if it has one.
     public func csrfToken(of request: Request) -> String? {
-        guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
+        guard let cookie = request.cookie(LaunchSession.cookieName) else { return nil }
         return csrfToken(sessionCookie: cookie)
     }
 
@@ -64,7 +64,7 @@ public struct WebSessions: Sendable {
     /// browser's session in a window of its own (where the cookie of Moodle's iframe,
     /// kept in the platform site's jar, is not sent).
     public func windowPass(of request: Request, instance: LabInstanceID) async throws -> String? {
-        guard let cookie = request.cookies[LaunchSession.cookieName]?.value else { return nil }
+        guard let cookie = request.cookie(LaunchSession.cookieName) else { return nil }
         return try await store.issuePass(for: cookie, instance: instance.rawValue)
     }
 

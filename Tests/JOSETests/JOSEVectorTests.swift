@@ -55,6 +55,22 @@ struct JOSEVectorTests {
         try jws.verify(with: try Self.rsaKey(modulus: RFC7515A2.modulus).verificationKey())
     }
 
+    @Test("a token that is not three base64url parts with a JSON header naming a string alg is refused, before any key")
+    func malformedTokens() throws {
+        let header = Data(#"{"alg":"RS256","kid":"k1","typ":null}"#.utf8).base64URLEncodedString()
+        let parsed = try CompactJWS(parsing: header + ".e30.c2ln")
+        #expect(parsed.header == JOSEHeader(alg: "RS256", kid: "k1", typ: nil))
+        #expect(String(decoding: parsed.signingInput, as: UTF8.self) == header + ".e30")
+        #expect(String(decoding: parsed.signature, as: UTF8.self) == "sig")
+        let headers = [#"{"kid":"k"}"#, #"{"alg":1}"#, #"{"alg":"RS256","kid":7}"#, #"{"alg":"RS256","alg":"none"}"#, "[]", "{"]
+        let tokens =
+            ["", ".", "..", "a.b", "a.b.c.d", header + ".e30.c2ln.", header + ".e3*.c2ln"]
+            + headers.map { Data($0.utf8).base64URLEncodedString() + ".e30.c2ln" }
+        for token in tokens {
+            #expect(throws: JOSEError.self, "\(token)") { try CompactJWS(parsing: token) }
+        }
+    }
+
     @Test("RFC 7515 A.2 changed by one character, in the payload or the signature, no longer verifies")
     func rfc7515Tampered() throws {
         let key = try Self.rsaKey(modulus: RFC7515A2.modulus).verificationKey()

@@ -103,11 +103,12 @@ struct LTIClaimsParsingTests {
         }
     }
 
-    @Test("a login state as the login stored it reads back whole; anything else is no login state")
+    @Test("a login state as the login stores it (or Codable stored it) reads back whole; anything else is no login state")
     func loginState() throws {
-        let state = LoginState(platformID: PlatformID("p-1"), issuer: "https://moodle.example.edu", clientID: "c \"é\"", nonce: "n/1")
-        let stored = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        #expect(LoginState(stored: stored) == state)
+        let state = LoginState(platformID: PlatformID("p-1"), issuer: "https://moodle.example.edu", clientID: "c \"é\"\\\t", nonce: "n/1\u{1}")
+        #expect(LoginState(stored: state.stored) == state)
+        #expect(try JSONDecoder().decode(LoginState.self, from: Data(state.stored.utf8)) == state)
+        #expect(LoginState(stored: String(decoding: try JSONEncoder().encode(state), as: UTF8.self)) == state)
         for other in ["", "{}", #"{"platformID":"p","issuer":"i","clientID":"c"}"#, #"{"platformID":1,"issuer":"i","clientID":"c","nonce":"n"}"#, "[]"] {
             #expect(LoginState(stored: other) == nil, "\(other)")
         }
