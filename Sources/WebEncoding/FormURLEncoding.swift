@@ -4,9 +4,19 @@
 public enum FormURLEncoding {
     /// Fields in order; a name may repeat.
     public static func decode(_ text: some StringProtocol) -> [(String, String)] {
-        let bytes = Array(text.utf8)
+        decode(bytes: Array(text.utf8))
+    }
+
+    /// Fields in order from the form's bytes (a posted body, as it came); bytes that are not
+    /// UTF-8 become U+FFFD once decoded.
+    public static func decode(bytes: [UInt8]) -> [(String, String)] {
         var fields: [(String, String)] = []
-        for pair in bytes.split(separator: UInt8(ascii: "&")) {
+        var start = 0
+        while start < bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            let pair = bytes[start..<end]
+            start = end + 1
+            guard !pair.isEmpty else { continue }
             if let equals = pair.firstIndex(of: UInt8(ascii: "=")) {
                 fields.append((unescape(pair[..<equals]), unescape(pair[(equals + 1)...])))
             } else {

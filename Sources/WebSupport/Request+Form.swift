@@ -12,17 +12,18 @@ extension Request {
         } catch {
             throw HTTPError(.contentTooLarge, message: "The form is larger than \(limit / 1024) KB.")
         }
-        return Self.decodeForm(String(buffer: buffer))
+        return Self.decodeForm(FormURLEncoding.decode(bytes: Array(buffer: buffer)))
     }
 
     /// The query parameters, as a form.
     public var queryFields: [String: [String]] {
-        Self.decodeForm(uri.query ?? "")
+        Self.decodeForm(FormURLEncoding.decode(uri.query ?? ""))
     }
 
-    public static func decodeForm(_ text: String) -> [String: [String]] {
+    /// The fields by name; a repeated field keeps every value, in order.
+    private static func decodeForm(_ decoded: [(String, String)]) -> [String: [String]] {
         var fields: [String: [String]] = [:]
-        for (name, value) in FormURLEncoding.decode(text) {
+        for (name, value) in decoded {
             fields[name, default: []].append(value)
         }
         return fields

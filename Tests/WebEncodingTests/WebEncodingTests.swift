@@ -39,6 +39,10 @@ struct WebEncodingTests {
         #expect(encoded == "name=Ada%20Lovelace&x=a%26b%3Dc%2Bd%25e%2F%C3%BC&x=&empty=")
         #expect(FormURLEncoding.decode(encoded).map { "\($0.0)=\($0.1)" } == fields.map { "\($0.0)=\($0.1)" })
         #expect(FormURLEncoding.decode("a=1+2&b=%zz&c&d=%4").map { "\($0.0)=\($0.1)" } == ["a=1 2", "b=%zz", "c=", "d=%4"])
+        #expect(FormURLEncoding.decode("&&=x&a==1&").map { "\($0.0)|\($0.1)" } == ["|x", "a|=1"])
+        // A posted body as it came: bytes that are not UTF-8 become U+FFFD, raw or percent-encoded.
+        let body: [UInt8] = Array("a=".utf8) + [0xFF, 0xE2] + Array("&%FE=%C3%A9&b=\u{e9}".utf8)
+        #expect(FormURLEncoding.decode(bytes: body).map { "\($0.0)|\($0.1)" } == ["a|\u{FFFD}\u{FFFD}", "\u{FFFD}|é", "b|é"])
     }
 }
 
