@@ -33,8 +33,8 @@ extension LoginState {
     /// if it is not a login state.
     init?(stored: String) {
         guard let members = (try? ParsedJSON.parse(Array(stored.utf8)))?.object,
-            case .string(let platformID) = members["platformID"], case .string(let issuer) = members["issuer"],
-            case .string(let clientID) = members["clientID"], case .string(let nonce) = members["nonce"]
+            let platformID = members["platformID"]?.string, let issuer = members["issuer"]?.string,
+            let clientID = members["clientID"]?.string, let nonce = members["nonce"]?.string
         else { return nil }
         self.init(platformID: PlatformID(platformID), issuer: issuer, clientID: clientID, nonce: nonce)
     }

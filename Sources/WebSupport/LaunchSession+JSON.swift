@@ -24,11 +24,9 @@ extension LaunchSession {
     /// The session `json` wrote; nil for anything else.
     init?(json: Data) {
         guard let members = (try? ParsedJSON.parse(json))?.object,
-            case .string(let id) = members["id"], case .number(let generation) = members["generation"],
-            let generation = Int64(exactly: generation),
-            case .string(let userID) = members["userID"], case .string(let platformID) = members["platformID"],
-            case .string(let roleName) = members["role"], let role = LaunchRole(rawValue: roleName),
-            case .number(let expiresAt) = members["expiresAt"],
+            let id = members["id"]?.string, let generation = members["generation"]?.number.flatMap({ Int64(exactly: $0) }),
+            let userID = members["userID"]?.string, let platformID = members["platformID"]?.string,
+            let role = members["role"]?.string.flatMap(LaunchRole.init(rawValue:)), let expiresAt = members["expiresAt"]?.number,
             let courseID = members["courseID"].optional(\.string), let activityID = members["activityID"].optional(\.string),
             let startedAt = members["startedAt"].optional(\.number)
         else { return nil }
