@@ -33,11 +33,6 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(
-            name: "CMariaDB",
-            pkgConfig: "libmariadb",
-            providers: [.apt(["libmariadb-dev"])]
-        ),
-        .systemLibrary(
             name: "CHiredis",
             pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
@@ -49,8 +44,9 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "LabCore", "CMariaDB", "CHiredis",
+                "LabCore", "CHiredis",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -211,7 +207,7 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Storage", "LabCore", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

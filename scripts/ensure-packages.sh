@@ -4,7 +4,7 @@
 # again: it only calls apt-get for what is absent.
 set -euo pipefail
 
-packages=(pkg-config libmariadb-dev libhiredis-dev)
+packages=(pkg-config libhiredis-dev)
 case "${1:-}" in
     --servers) packages+=(mariadb-server mariadb-client redis-server redis-sentinel chromium python3 python3-venv) ;;
     # The real Moodle suite: a browser driven by Selenium, and a TLS proxy for its https mode.

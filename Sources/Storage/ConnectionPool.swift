@@ -1,51 +1,36 @@
-import Foundation
 import LabCore
-import NIOPosix
 
-/// A connection to a server driven by a blocking C library (libmariadb, hiredis).
-/// Only one pool thread touches it at a time.
-protocol BlockingConnection: AnyObject, Sendable {
-    /// Set once the library reported the connection dead; the pool then drops it.
+/// A connection a `ConnectionPool` lends out, to one caller at a time.
+protocol PooledConnection: AnyObject, Sendable {
+    /// Set once it failed in a way that leaves it unusable; the pool then drops it.
     var isBroken: Bool { get }
     /// Whether the server closed the socket while the connection sat idle (a restart, say).
     /// Checked without a round trip, on every checkout.
     func peerHasClosed() -> Bool
-    /// Closes the connection. Blocking.
-    func close()
 }
 
-/// A bounded pool of blocking connections, served by a thread pool with one thread per
-/// connection so that C calls never run on an event loop.
-///
-/// A caller waits for a free connection up to `acquireTimeout`; a broken or stale
-/// connection is replaced by a fresh one, which is how a restarted server is picked up
-/// again without restarting LabGate.
-final class ConnectionPool<Connection: BlockingConnection>: Sendable {
+/// A bounded pool of connections. A caller waits for a free connection up to
+/// `acquireTimeout`; a broken or stale connection is replaced by a fresh one, which is how a
+/// restarted server is picked up again without restarting LabGate.
+final class ConnectionPool<Connection: PooledConnection>: Sendable {
     private let state: PoolState<Connection>
-    private let threads: NIOThreadPool
-    private let open: @Sendable () throws -> Connection
-    private let component: String
+    private let open: @Sendable () async throws -> Connection
+    private let close: @Sendable (Connection) async -> Void
 
     /// - Parameters:
     ///   - component: the server's name for people, used in errors ("database", "redis").
-    ///   - open: opens a connection; blocking, runs on a pool thread; throws `StoreError`.
-    init(component: String, size: Int, acquireTimeout: Duration, open: @escaping @Sendable () throws -> Connection) {
-        self.component = component
+    ///   - open: opens a connection; throws `StoreError`.
+    ///   - close: closes one the pool drops.
+    init(
+        component: String, size: Int, acquireTimeout: Duration, open: @escaping @Sendable () async throws -> Connection,
+        close: @escaping @Sendable (Connection) async -> Void
+    ) {
         self.open = open
-        threads = NIOThreadPool(numberOfThreads: size)
-        threads.start()
+        self.close = close
         state = PoolState(size: size, acquireTimeout: acquireTimeout, component: component)
     }
 
-    /// Runs blocking work with a connection, on a pool thread.
-    func run<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
-        try await withConnection { connection in
-            try await self.onThread { try work(connection) }
-        }
-    }
-
-    /// Holds one connection across several steps (a transaction, say). Each blocking call
-    /// inside must go through `onThread`.
+    /// Holds one connection for the duration of `body`.
     func withConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> T {
         let connection = try await checkout()
         do {
@@ -58,24 +43,11 @@ final class ConnectionPool<Connection: BlockingConnection>: Sendable {
         }
     }
 
-    /// Runs a blocking call on a pool thread.
-    func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        do {
-            return try await threads.runIfActive(work)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError.unavailable(component: component, reason: "the connection pool is shut down")
-        }
-    }
-
-    /// Closes every idle connection and stops the threads. Connections in use are closed when returned.
+    /// Closes every idle connection. Connections in use are closed when returned.
     func shutdown() async {
-        let idle = await state.close()
-        for connection in idle {
-            connection.close()
+        for connection in await state.close() {
+            await close(connection)
         }
-        try? await threads.shutdownGracefully()
     }
 
     private func checkout() async throws -> Connection {
@@ -90,8 +62,7 @@ final class ConnectionPool<Connection: BlockingConnection>: Sendable {
                 return connection
             case .openNew:
                 do {
-                    let opened = open
-                    return try await onThread { try opened() }
+                    return try await open()
                 } catch {
                     await state.discard()
                     throw error
@@ -108,15 +79,10 @@ final class ConnectionPool<Connection: BlockingConnection>: Sendable {
             await close(connection)
         }
     }
-
-    /// Closing says goodbye to the server (a blocking write), so it runs on a pool thread too.
-    private func close(_ connection: Connection) async {
-        _ = try? await onThread { connection.close() }
-    }
 }
 
 /// The bookkeeping of a `ConnectionPool`: idle connections, how many exist, who waits.
-private actor PoolState<Connection: BlockingConnection> {
+private actor PoolState<Connection: PooledConnection> {
     enum Grant: Sendable {
         case reuse(Connection)
         case openNew

@@ -89,6 +89,37 @@ struct MariaDBConnectionTests {
         }
     }
 
+    @Test("columns of MariaDB's other types read as libmariadb read them", .enabled(if: TestServers.shouldTest(TestServers.mariaDBPort)))
+    func columnTypes() async throws {
+        try await RelationalEngine.mariadb.withDatabase { (database) async throws in
+            try await database.execute(
+                """
+                CREATE TABLE scratch (t TINYINT, u SMALLINT UNSIGNED, m MEDIUMINT, f FLOAT, price DECIMAL(6,2), at DATETIME(3),
+                    span TIME, day DATE, raw VARBINARY(8), name VARCHAR(20), big BIGINT UNSIGNED)
+                """, [])
+            try await database.execute(
+                "INSERT INTO scratch VALUES (-5, 65535, -8388608, 0.5, 12.5, '2026-12-06 09:05:07.25', '-26:03:04', '2026-12-06', ?, ?, 42)",
+                [.blob([0, 255]), .text("Grüße")])
+            let row = try #require(try await database.query("SELECT * FROM scratch", []).first)
+            #expect(row["t"] == .int(-5))
+            #expect(row["u"] == .int(65535))
+            #expect(row["m"] == .int(-8_388_608))
+            #expect(row["f"] == .double(0.5))
+            #expect(row["price"] == .text("12.50"))
+            #expect(row["at"] == .text("2026-12-06 09:05:07.250"))
+            #expect(row["span"] == .text("-26:03:04"))
+            #expect(row["day"] == .text("2026-12-06"))
+            #expect(row["raw"] == .blob([0, 255]))
+            #expect(row["name"] == .text("Grüße"))
+            #expect(row["big"] == .int(42))
+            // A statement's own values: the server types them.
+            let literal = try #require(try await database.query("SELECT ? + 1 AS n, NULL AS nothing, ? AS echoed", [.int(41), .text("x")]).first)
+            #expect(literal["n"] == .int(42))
+            #expect(literal["nothing"] == .null)
+            #expect(literal["echoed"] == .text("x"))
+        }
+    }
+
     @Test("nothing listening is 'unavailable', named for people")
     func nothingListening() async throws {
         let database = MariaDBDatabase(settings: MariaDBSettings(port: 9, user: "x", password: "y", database: "z", poolSize: 1, timeout: .seconds(1)))

@@ -1,149 +1,137 @@
-import CMariaDB
 import LabCore
+import NIOCore
+import NIOPosix
+import Synchronization
 
-/// One libmariadb connection with its prepared statements.
+/// One connection to MariaDB, spoken to in its client/server protocol on a NIO event loop,
+/// with its prepared statements.
 ///
-/// `@unchecked Sendable`: the `ConnectionPool` hands a connection to one caller at a
-/// time, and that caller runs its blocking calls one after another on pool threads, so
-/// no two threads ever touch the handle at once.
-final class MariaDBConnection: BlockingConnection, @unchecked Sendable {
-    private let handle: UnsafeMutablePointer<MYSQL>
-    private var statements: [String: UnsafeMutablePointer<MYSQL_STMT>] = [:]
-    private(set) var isBroken = false
+/// The `ConnectionPool` hands it to one caller at a time, so its statements are never
+/// prepared or run by two callers at once.
+final class MariaDBConnection: PooledConnection {
+    private let channel: any Channel
+    private let timeout: TimeAmount
+    private let statements = Mutex<[String: MariaDBStatement]>([:])
+    private let failed = Atomic(false)
 
-    private static let libraryReady: Void = {
-        // mysql_library_init is a macro Swift cannot see; this is what it expands to.
-        _ = mysql_server_init(0, nil, nil)
-    }()
+    /// Closed by the server or broken by an error that leaves it unusable.
+    var isBroken: Bool { failed.load(ordering: .relaxed) || !channel.isActive }
 
-    private init(handle: UnsafeMutablePointer<MYSQL>) {
-        self.handle = handle
+    /// NIO reads all the time, so a socket the server closed is seen at once: no peek needed.
+    func peerHasClosed() -> Bool { !channel.isActive }
+
+    private init(channel: any Channel, timeout: Duration) {
+        self.channel = channel
+        self.timeout = TimeAmount(timeout)
     }
 
-    /// Opens a connection. Blocking.
-    static func connect(_ settings: MariaDBSettings) throws -> MariaDBConnection {
-        _ = libraryReady
-        guard let handle = mysql_init(nil) else {
-            throw StoreError.unavailable(component: "database", reason: "libmariadb could not allocate a connection")
-        }
-        var connectSeconds = UInt32(max(1, settings.timeout.components.seconds))
-        var querySeconds = UInt32(max(1, settings.queryTimeout.components.seconds))
-        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectSeconds)
-        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &querySeconds)
-        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &querySeconds)
-        var tcp = MYSQL_PROTOCOL_TCP.rawValue
-        mysql_options(handle, MYSQL_OPT_PROTOCOL, &tcp)
-        mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
-        // FOUND_ROWS: an UPDATE reports the rows it matched, as SQLite does, so a
-        // compare-and-set that rewrites equal values still counts as a success.
-        let flags = UInt(CLIENT_FOUND_ROWS)
-        guard
-            mysql_real_connect(
-                handle, settings.host, settings.user, settings.password, settings.database,
-                UInt32(settings.port), nil, flags
-            ) != nil
-        else {
-            let error = classify(code: mysql_errno(handle), message: mysql_error(handle))
-            mysql_close(handle)
-            throw error
-        }
-        return MariaDBConnection(handle: handle)
-    }
-
-    /// Runs one statement with bound values. Blocking.
-    func run(_ sql: String, _ binds: [SQLValue]) throws -> (rows: [SQLRow], matched: Int) {
+    /// Connects, on the shared event loop the caller runs on when it runs on one, and logs in.
+    static func connect(_ settings: MariaDBSettings) async throws -> MariaDBConnection {
+        let loop = SharedEventLoops.preferred()
+        // The login's reads get as long as any other read, as libmariadb gives them.
+        let loggedIn = loop.makePromise(of: Void.self)
+        let handshake = MariaDBHandshake(settings: settings)
+        let channel: any Channel
         do {
-            return try runPrepared(sql, binds)
-        } catch let error as MariaDBStatementError where error.code == 1615 {
-            // "Prepared statement needs to be re-prepared": the table changed under it.
-            forget(sql)
-            return try runPrepared(sql, binds)
-        } catch let error as MariaDBStatementError {
-            throw fail(code: error.code, message: error.message)
+            channel = try await ClientBootstrap(group: loop)
+                .connectTimeout(TimeAmount(settings.timeout))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MariaDBPacketDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(
+                            MariaDBCommandHandler(handshake: handshake, timeout: TimeAmount(settings.queryTimeout), done: loggedIn))
+                    }
+                }
+                .connect(host: settings.host, port: settings.port).get()
+        } catch {
+            loggedIn.fail(error)
+            throw StoreError.unavailable(component: "database", reason: "cannot connect to \(settings.host):\(settings.port): \(error)")
         }
-    }
-
-    func peerHasClosed() -> Bool {
-        socketPeerHasClosed(mysql_get_socket(handle))
-    }
-
-    func close() {
-        for statement in statements.values {
-            mysql_stmt_close(statement)
-        }
-        statements = [:]
-        mysql_close(handle)
-    }
-
-    private func runPrepared(_ sql: String, _ binds: [SQLValue]) throws -> (rows: [SQLRow], matched: Int) {
-        let statement = try prepared(sql)
-        var parameters = MariaDBBindings(values: binds)
-        defer { parameters.deallocate() }
-        let expected = Int(mysql_stmt_param_count(statement))
-        guard expected == binds.count else {
-            throw StoreError.failed("a statement expects \(expected) values but was given \(binds.count): \(sql)")
-        }
-        try parameters.binds.withUnsafeMutableBufferPointer { binds in
-            if expected > 0, mysql_stmt_bind_param(statement, binds.baseAddress) != 0 {
-                throw statementError(statement)
-            }
-            if mysql_stmt_execute(statement) != 0 {
-                throw statementError(statement)
-            }
-        }
-        guard let metadata = mysql_stmt_result_metadata(statement) else {
-            return ([], Int(mysql_stmt_affected_rows(statement)))
-        }
-        defer {
-            mysql_free_result(metadata)
-            mysql_stmt_free_result(statement)
-        }
-        if mysql_stmt_store_result(statement) != 0 {
-            throw statementError(statement)
-        }
-        let rows = try MariaDBResultReader(statement: statement, metadata: metadata).readAll()
-        return (rows, rows.count)
-    }
-
-    private func prepared(_ sql: String) throws -> UnsafeMutablePointer<MYSQL_STMT> {
-        if let statement = statements[sql] { return statement }
-        guard let statement = mysql_stmt_init(handle) else {
-            throw fail(code: mysql_errno(handle), message: mysql_error(handle))
-        }
-        let length = UInt(sql.utf8.count)
-        if mysql_stmt_prepare(statement, sql, length) != 0 {
-            let error = statementError(statement)
-            mysql_stmt_close(statement)
+        do {
+            try await loggedIn.futureResult.get()
+        } catch let error as MariaDBServerError {
+            channel.close(promise: nil)
+            throw classify(code: error.code, message: error.message)
+        } catch {
+            channel.close(promise: nil)
             throw error
         }
-        var update: my_bool = 1
-        mysql_stmt_attr_set(statement, STMT_ATTR_UPDATE_MAX_LENGTH, &update)
-        statements[sql] = statement
+        return MariaDBConnection(channel: channel, timeout: settings.queryTimeout)
+    }
+
+    /// Runs one statement with bound values.
+    func run(_ sql: String, _ binds: [SQLValue]) async throws -> (rows: [SQLRow], matched: Int) {
+        do {
+            do {
+                return try await runPrepared(sql, binds)
+            } catch let error as MariaDBServerError where error.code == 1615 {
+                // "Prepared statement needs to be re-prepared": the table changed under it.
+                forget(sql)
+                return try await runPrepared(sql, binds)
+            }
+        } catch let error as MariaDBServerError {
+            throw fail(error)
+        } catch let error as StoreError {
+            if case .unavailable = error { failed.store(true, ordering: .relaxed) }
+            throw error
+        }
+    }
+
+    /// Says goodbye and closes the socket.
+    func close() {
+        var quit = channel.allocator.buffer(capacity: 1)
+        quit.writeInteger(UInt8(0x01))
+        write(request(quit, expecting: .nothing))
+        channel.close(promise: nil)
+    }
+
+    private func runPrepared(_ sql: String, _ binds: [SQLValue]) async throws -> (rows: [SQLRow], matched: Int) {
+        let statement = try await prepared(sql)
+        guard statement.parameterCount == binds.count else {
+            throw StoreError.failed("a statement expects \(statement.parameterCount) values but was given \(binds.count): \(sql)")
+        }
+        guard case .result(let rows, let matched) = try await send(statement.executePayload(binds, allocator: channel.allocator), expecting: .result) else {
+            throw StoreError.failed("the database answered a statement with something else than a result: \(sql)")
+        }
+        return (rows, matched)
+    }
+
+    private func prepared(_ sql: String) async throws -> MariaDBStatement {
+        if let statement = statements.withLock({ $0[sql] }) { return statement }
+        guard case .prepared(let statement) = try await send(MariaDBStatement.preparePayload(sql, allocator: channel.allocator), expecting: .prepared) else {
+            throw StoreError.failed("the database answered a prepare with something else than a statement: \(sql)")
+        }
+        statements.withLock { $0[sql] = statement }
         return statement
     }
 
     private func forget(_ sql: String) {
-        if let statement = statements.removeValue(forKey: sql) {
-            mysql_stmt_close(statement)
+        guard let statement = statements.withLock({ $0.removeValue(forKey: sql) }) else { return }
+        write(request(statement.closePayload(allocator: channel.allocator), expecting: .nothing))
+    }
+
+    private func send(_ payload: ByteBuffer, expecting: MariaDBExpectation) async throws -> MariaDBResponse {
+        try await write(request(payload, expecting: expecting)).get()
+    }
+
+    @discardableResult
+    private func write(_ request: MariaDBRequest) -> EventLoopFuture<MariaDBResponse> {
+        // A channel that closed meanwhile has no handler left to answer: the failed write does.
+        channel.writeAndFlush(request).whenFailure { error in
+            request.promise.fail(StoreError.unavailable(component: "database", reason: "the connection was lost: \(error)"))
         }
+        return request.promise.futureResult
     }
 
-    private func statementError(_ statement: UnsafeMutablePointer<MYSQL_STMT>) -> MariaDBStatementError {
-        MariaDBStatementError(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)))
+    private func request(_ payload: ByteBuffer, expecting: MariaDBExpectation) -> MariaDBRequest {
+        MariaDBRequest(payload: payload, expecting: expecting, timeout: timeout, promise: channel.eventLoop.makePromise())
     }
 
-    private func fail(code: UInt32, message: UnsafePointer<CChar>?) -> StoreError {
-        fail(code: code, message: message.map { String(cString: $0) } ?? "")
-    }
-
-    private func fail(code: UInt32, message: String) -> StoreError {
-        let error = Self.classify(code: code, message: message)
-        if case .unavailable = error { isBroken = true }
-        return error
-    }
-
-    private static func classify(code: UInt32, message: UnsafePointer<CChar>?) -> StoreError {
-        classify(code: code, message: message.map { String(cString: $0) } ?? "")
+    private func fail(_ error: MariaDBServerError) -> StoreError {
+        let classified = Self.classify(code: error.code, message: error.message)
+        if case .unavailable = classified { failed.store(true, ordering: .relaxed) }
+        return classified
     }
 
     /// Maps a MariaDB error number to what callers can act on.
@@ -155,19 +143,13 @@ final class MariaDBConnection: BlockingConnection, @unchecked Sendable {
         // the server rolled the work back.
         case 1213, 1205: return .retryable(text)
         case 1451, 1452: return .conflict(text)
-        // 2xxx are the client library's own: the connection is gone or never came up;
-        // the others are the server going away or refusing more connections. 1047: a Galera
-        // node not in the primary component; 1290 and 1792: a server now read-only, as an old
-        // primary after a failover. Each drops the connection, so the next one goes through
-        // the proxy to the node that takes writes now.
+        // 2xxx are the client library's numbers for a connection that is gone or never came
+        // up (kept for what reports them); the others are the server going away or refusing
+        // more connections. 1047: a Galera node not in the primary component; 1290 and 1792: a
+        // server now read-only, as an old primary after a failover. Each drops the connection,
+        // so the next one goes through the proxy to the node that takes writes now.
         case 2000..<3000, 1040, 1047, 1053, 1152, 1158...1161, 1290, 1792, 1927: return .unavailable(component: "database", reason: text)
         default: return .failed(text)
         }
     }
-}
-
-/// An error reported on a statement, before it is classified.
-struct MariaDBStatementError: Error {
-    var code: UInt32
-    var message: String
 }

@@ -17,15 +17,12 @@ final class RedisChannels: Sendable {
         case pending(EventLoopFuture<RedisChannel>)
     }
 
-    private let group = MultiThreadedEventLoopGroup.singleton
-    private let loops: Set<ObjectIdentifier>
     private let connect: @Sendable (any EventLoop) async throws -> RedisChannel
     private let slots = Mutex<(channels: [ObjectIdentifier: Slot], closed: Bool)>(([:], false))
 
     /// - Parameter connect: opens a channel on the given loop.
     init(connect: @escaping @Sendable (any EventLoop) async throws -> RedisChannel) {
         self.connect = connect
-        loops = Set(group.makeIterator().map { ObjectIdentifier($0) })
     }
 
     /// Sends the commands in one write on this loop's channel and returns their replies, error replies included.
@@ -44,8 +41,7 @@ final class RedisChannels: Sendable {
     }
 
     private func channel() async throws -> RedisChannel {
-        let current = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { loops.contains(ObjectIdentifier($0)) ? $0 : nil }
-        let loop = current ?? group.any()
+        let loop = SharedEventLoops.preferred()
         let key = ObjectIdentifier(loop)
         let grant = try slots.withLock { slots throws(StoreError) -> Grant in
             if slots.closed { throw .unavailable(component: "redis", reason: "the client is shut down") }

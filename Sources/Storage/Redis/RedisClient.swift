@@ -6,7 +6,7 @@ import LabCore
 public final class RedisClient: Sendable {
     /// The prefix of every key this installation uses.
     public let keyPrefix: String
-    private let pool: ConnectionPool<RedisConnection>
+    private let pool: BlockingConnectionPool<RedisConnection>
     private let channels: RedisChannels
     /// With Sentinels: asks them where the primary is, every `RedisPrimaryWatch.interval`.
     private let watching: Task<Void, Never>?
@@ -14,7 +14,7 @@ public final class RedisClient: Sendable {
     public init(settings: RedisSettings) {
         keyPrefix = settings.keyPrefix
         let watch = settings.sentinels.isEmpty ? nil : RedisPrimaryWatch()
-        let pool = ConnectionPool(component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout) {
+        let pool = BlockingConnectionPool(component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout) {
             try RedisConnection.connect(settings, watch: watch)
         }
         self.pool = pool

@@ -1,1 +1,0 @@
-#include <mysql.h>

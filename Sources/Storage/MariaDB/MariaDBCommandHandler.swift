@@ -1,0 +1,284 @@
+import LabCore
+import NIOCore
+
+/// What a command's answer is made of, so that the handler knows where it ends.
+enum MariaDBExpectation {
+    /// The answer to `COM_STMT_PREPARE`: the statement, its parameters' and columns' definitions.
+    case prepared
+    /// The answer to `COM_STMT_EXECUTE`: an OK packet or a result set in binary rows.
+    case result
+    /// Nothing: `COM_STMT_CLOSE` and `COM_QUIT` are not answered.
+    case nothing
+}
+
+/// A command's answer.
+enum MariaDBResponse {
+    case prepared(MariaDBStatement)
+    /// The rows of a result set, or none and the number of rows the statement matched.
+    case result(rows: [SQLRow], matched: Int)
+}
+
+/// An error packet from the server, before it is classified.
+struct MariaDBServerError: Error {
+    var code: UInt32
+    var message: String
+
+    /// Reads an error packet (0xFF, the code, `#` and the SQL state when present, the message).
+    init(packet: ByteBuffer) {
+        var packet = packet
+        packet.moveReaderIndex(forwardBy: 1)
+        code = UInt32(packet.readInteger(endianness: .little, as: UInt16.self) ?? 0)
+        if packet.getInteger(at: packet.readerIndex, as: UInt8.self) == UInt8(ascii: "#") { packet.moveReaderIndex(forwardBy: min(6, packet.readableBytes)) }
+        message = packet.readString(length: packet.readableBytes) ?? ""
+    }
+}
+
+/// A command to send and what to expect back.
+struct MariaDBRequest {
+    var payload: ByteBuffer
+    var expecting: MariaDBExpectation
+    var timeout: TimeAmount
+    var promise: EventLoopPromise<MariaDBResponse>
+}
+
+/// Sends commands on a MariaDB connection and assembles each answer from its packets, in
+/// the order the commands were sent. An answer that does not come within its timeout, or
+/// that cannot be read, closes the connection: what follows could not be trusted.
+final class MariaDBCommandHandler: ChannelDuplexHandler {
+    typealias InboundIn = MariaDBPacket
+    typealias OutboundIn = MariaDBRequest
+    typealias OutboundOut = ByteBuffer
+
+    /// Where the answer at the head of the queue has got to.
+    private enum Progress {
+        case start
+        /// Definitions still to skip after a prepare's first packet.
+        case preparing(MariaDBStatement, remaining: Int)
+        case columns([MariaDBColumn], expected: Int)
+        case columnsEnd([MariaDBColumn])
+        case rows(MariaDBResultRows)
+    }
+
+    private struct Waiting {
+        var expecting: MariaDBExpectation
+        var promise: EventLoopPromise<MariaDBResponse>
+        var timer: Scheduled<Void>
+    }
+
+    /// Logging in, answered here on the event loop as the packets come, so that a busy
+    /// caller cannot keep the server waiting past its connect timeout.
+    private struct Login {
+        var handshake: MariaDBHandshake
+        var done: EventLoopPromise<Void>
+        var timeout: TimeAmount
+        var greeted = false
+        var timer: Scheduled<Void>?
+    }
+
+    private var waiting = CircularBuffer<Waiting>()
+    private var progress = Progress.start
+    private var failure: StoreError?
+    private var login: Login?
+
+    /// - Parameter done: completed once logged in, or failed with why not.
+    init(handshake: MariaDBHandshake, timeout: TimeAmount, done: EventLoopPromise<Void>) {
+        login = Login(handshake: handshake, done: done, timeout: timeout)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        guard let timeout = login?.timeout else { return }
+        login?.timer = context.eventLoop.scheduleTask(in: timeout) {
+            handler.value.end(bound.value, .unavailable(component: "database", reason: "not logged in within \(timeout.nanoseconds / 1_000_000) ms"))
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let request = unwrapOutboundIn(data)
+        if let failure {
+            request.promise.fail(failure)
+            promise?.fail(failure)
+            return
+        }
+        if request.expecting == .nothing {
+            request.promise.succeed(.result(rows: [], matched: 0))
+        } else {
+            enqueue(request, context: context)
+        }
+        send(request.payload, sequence: 0, context: context, promise: promise)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let packet = unwrapInboundIn(data)
+        if login != nil { return logIn(packet, context: context) }
+        guard let head = waiting.first else {
+            // An error packet nobody asked for: the server is going away (shutdown, idle timeout).
+            return end(
+                context, .unavailable(component: "database", reason: "the server closed the connection: \(MariaDBServerError(packet: packet.payload).message)"))
+        }
+        do throws(StoreError) {
+            if let response = try read(packet, expecting: head.expecting) {
+                finishHead()?.succeed(response)
+            }
+        } catch {
+            end(context, error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let error = failure ?? .unavailable(component: "database", reason: "the connection was lost: the server closed it")
+        failure = error
+        failAll(error)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        end(context, .unavailable(component: "database", reason: "the connection was lost: \(error)"))
+    }
+
+    private func logIn(_ packet: MariaDBPacket, context: ChannelHandlerContext) {
+        guard var login else { return }
+        do {
+            let answer: ByteBuffer?
+            if login.greeted {
+                answer = try login.handshake.next(after: packet.payload, allocator: context.channel.allocator)
+            } else {
+                login.greeted = true
+                self.login = login
+                // Refused before logging in: too many connections, a blocked host.
+                if packet.payload.getInteger(at: packet.payload.readerIndex, as: UInt8.self) == 0xFF { throw MariaDBServerError(packet: packet.payload) }
+                answer = try login.handshake.answer(greeting: packet.payload, allocator: context.channel.allocator)
+            }
+            guard let answer else {
+                self.login = nil
+                login.timer?.cancel()
+                return login.done.succeed()
+            }
+            send(answer, sequence: packet.sequence &+ 1, context: context, promise: nil)
+            context.flush()
+        } catch {
+            self.login = nil
+            login.timer?.cancel()
+            login.done.fail(error)
+            end(context, .unavailable(component: "database", reason: "not logged in"))
+        }
+    }
+
+    private func send(_ payload: ByteBuffer, sequence: UInt8, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        var buffer = context.channel.allocator.buffer(capacity: payload.readableBytes + 8)
+        MariaDBPacket.write(payload, sequence: sequence, to: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    private func enqueue(_ request: MariaDBRequest, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let reason = "no answer within \(request.timeout.nanoseconds / 1_000_000) ms"
+        let timer = context.eventLoop.scheduleTask(in: request.timeout) {
+            handler.value.end(bound.value, .unavailable(component: "database", reason: reason))
+        }
+        waiting.append(Waiting(expecting: request.expecting, promise: request.promise, timer: timer))
+    }
+
+    /// Takes in one packet of the head's answer; returns the answer once it is whole.
+    private func read(_ packet: MariaDBPacket, expecting: MariaDBExpectation) throws(StoreError) -> MariaDBResponse? {
+        let payload = packet.payload
+        let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self)
+        switch progress {
+        case .start:
+            if first == 0xFF {
+                // Answered, even though with an error: the connection stays usable.
+                finishHead()?.fail(MariaDBServerError(packet: payload))
+                return nil
+            }
+            if expecting == .prepared { return try readPrepareHead(payload) }
+            if first == 0x00 { return .result(rows: [], matched: try Self.matchedRows(payload)) }
+            var head = payload
+            guard let count = head.readLengthEncodedInteger(), count > 0, count < 4096 else { throw Self.unreadable("a result set's column count") }
+            progress = .columns([], expected: Int(count))
+            return nil
+        case .preparing(let statement, let remaining):
+            guard remaining > 1 else { return .prepared(statement) }
+            progress = .preparing(statement, remaining: remaining - 1)
+            return nil
+        case .columns(var columns, let expected):
+            guard let column = MariaDBColumn(packet: payload) else { throw Self.unreadable("a column definition") }
+            columns.append(column)
+            progress = columns.count == expected ? .columnsEnd(columns) : .columns(columns, expected: expected)
+            return nil
+        case .columnsEnd(let columns):
+            guard Self.isEnd(payload) else { throw Self.unreadable("the end of the column definitions") }
+            progress = .rows(MariaDBResultRows(columns: columns))
+            return nil
+        case .rows(var rows):
+            if Self.isEnd(payload) { return .result(rows: rows.rows, matched: rows.rows.count) }
+            if first == 0xFF {
+                finishHead()?.fail(MariaDBServerError(packet: payload))
+                return nil
+            }
+            // Appended in place: the rows are not copied for each one added.
+            progress = .start
+            guard rows.append(binaryRow: payload) else { throw Self.unreadable("a row") }
+            progress = .rows(rows)
+            return nil
+        }
+    }
+
+    private func readPrepareHead(_ payload: ByteBuffer) throws(StoreError) -> MariaDBResponse? {
+        var head = payload
+        guard head.readInteger(as: UInt8.self) == 0x00, let id = head.readInteger(endianness: .little, as: UInt32.self),
+            let columns = head.readInteger(endianness: .little, as: UInt16.self),
+            let parameters = head.readInteger(endianness: .little, as: UInt16.self)
+        else { throw Self.unreadable("a prepared statement's description") }
+        let statement = MariaDBStatement(id: id, parameterCount: Int(parameters))
+        // Each list of definitions is followed by an EOF packet.
+        let remaining = (parameters > 0 ? Int(parameters) + 1 : 0) + (columns > 0 ? Int(columns) + 1 : 0)
+        guard remaining > 0 else { return .prepared(statement) }
+        progress = .preparing(statement, remaining: remaining)
+        return nil
+    }
+
+    /// The rows an OK packet says the statement matched (found rows, with `CLIENT_FOUND_ROWS`).
+    private static func matchedRows(_ payload: ByteBuffer) throws(StoreError) -> Int {
+        var ok = payload
+        ok.moveReaderIndex(forwardBy: 1)
+        guard let affected = ok.readLengthEncodedInteger() else { throw unreadable("an OK packet") }
+        return Int(clamping: affected)
+    }
+
+    /// An EOF packet: 0xFE and shorter than 9 bytes (a longer one starting 0xFE is a length-encoded integer).
+    private static func isEnd(_ payload: ByteBuffer) -> Bool {
+        payload.readableBytes < 9 && payload.getInteger(at: payload.readerIndex, as: UInt8.self) == 0xFE
+    }
+
+    private static func unreadable(_ what: String) -> StoreError {
+        .unavailable(component: "database", reason: "the server sent \(what) that could not be read")
+    }
+
+    private func finishHead() -> EventLoopPromise<MariaDBResponse>? {
+        progress = .start
+        guard let done = waiting.popFirst() else { return nil }
+        done.timer.cancel()
+        return done.promise
+    }
+
+    private func end(_ context: ChannelHandlerContext, _ error: StoreError) {
+        if failure == nil { failure = error }
+        context.close(promise: nil)
+        failAll(error)
+    }
+
+    private func failAll(_ error: StoreError) {
+        progress = .start
+        if let login {
+            self.login = nil
+            login.timer?.cancel()
+            login.done.fail(error)
+        }
+        while let waiter = waiting.popFirst() {
+            waiter.timer.cancel()
+            waiter.promise.fail(error)
+        }
+    }
+}

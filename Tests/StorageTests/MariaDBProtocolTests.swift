@@ -1,0 +1,106 @@
+import Foundation
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import Storage
+
+@Suite("MariaDB protocol")
+struct MariaDBProtocolTests {
+    @Test("length-encoded integers round-trip at each width's edges")
+    func lengthEncodedIntegers() {
+        let values: [UInt64] = [0, 250, 251, 0xFFFF, 0x1_0000, 0xFF_FFFF, 0x100_0000, .max]
+        var buffer = ByteBuffer()
+        for value in values { buffer.writeLengthEncodedInteger(value) }
+        #expect(buffer.readableBytes == 1 + 1 + 3 + 3 + 4 + 4 + 9 + 9)
+        for value in values { #expect(buffer.readLengthEncodedInteger() == value) }
+        #expect(buffer.readLengthEncodedInteger() == nil)
+        var null = ByteBuffer(bytes: [0xFB])
+        #expect(null.readLengthEncodedInteger() == nil)
+    }
+
+    @Test("a payload longer than one packet is split and joined again", arguments: [MariaDBPacket.longest, MariaDBPacket.longest + 10])
+    func longPayload(length: Int) throws {
+        let payload = ByteBuffer(repeating: 7, count: length)
+        var wire = ByteBuffer()
+        let last = MariaDBPacket.write(payload, sequence: 3, to: &wire)
+        #expect(last == 4)
+        // The first packet is full; the second holds the rest, empty when nothing is left.
+        #expect(wire.readableBytes == length + 8)
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(MariaDBPacketDecoder()))
+        // In two writes, cut inside the first header's successor, as TCP may deliver it.
+        try channel.writeInbound(wire.getSlice(at: 0, length: MariaDBPacket.longest + 6)!)
+        #expect(try channel.readInbound(as: MariaDBPacket.self) == nil)
+        try channel.writeInbound(wire.getSlice(at: MariaDBPacket.longest + 6, length: wire.readableBytes - MariaDBPacket.longest - 6)!)
+        let packet = try #require(try channel.readInbound(as: MariaDBPacket.self))
+        #expect(packet.sequence == 4)
+        #expect(packet.payload == payload)
+    }
+
+    @Test("the native password proof matches one computed independently (Python's hashlib)")
+    func nativePasswordProof() {
+        let proof = MariaDBHandshake.proof(password: "secret", nonce: Array(1...20))
+        #expect(proof.map { String(format: "%02x", $0) }.joined() == "b32bb3a583e1340c0a1108d58b1be49781ad8c2f")
+        #expect(MariaDBHandshake.proof(password: "", nonce: Array(1...20)).isEmpty)
+    }
+
+    @Test("a binary row becomes values by column, NULLs from the bitmap, signedness from the flags")
+    func binaryRow() throws {
+        let columns = try [
+            column("t", .tiny), column("u", .short, unsigned: true), column("n", .long), column("missing", .longLong),
+            column("f", .float), column("when", .dateTime, decimals: 3), column("span", .time), column("name", .varString),
+            column("bytes", .blob, characterSet: 63), column("price", .newDecimal, characterSet: 63),
+        ]
+        var row = ByteBuffer(bytes: [0x00])
+        // Bit 0 and 1 are unused; column 3 ("missing") is NULL: bit 5 of the first byte.
+        row.writeBytes([0b0010_0000, 0b0000_0000])
+        row.writeInteger(UInt8(0xFF))
+        row.writeInteger(UInt16(0xFFFF), endianness: .little)
+        row.writeInteger(Int32(-7), endianness: .little)
+        row.writeInteger(Float(1.5).bitPattern, endianness: .little)
+        row.writeBytes([11])
+        row.writeInteger(UInt16(2026), endianness: .little)
+        row.writeBytes([12, 6, 9, 5, 7])
+        row.writeInteger(UInt32(250_000), endianness: .little)
+        row.writeBytes([8, 1])
+        row.writeInteger(UInt32(1), endianness: .little)
+        row.writeBytes([2, 3, 4])
+        row.writeLengthEncodedBytes(Array("Grüße".utf8))
+        row.writeLengthEncodedBytes([0, 255])
+        row.writeLengthEncodedBytes(Array("12.50".utf8))
+
+        var rows = MariaDBResultRows(columns: columns)
+        let appended = rows.append(binaryRow: row)
+        #expect(appended)
+        let read = try #require(rows.rows.first)
+        #expect(read["t"] == .int(-1))
+        #expect(read["u"] == .int(65535))
+        #expect(read["n"] == .int(-7))
+        #expect(read["missing"] == .null)
+        #expect(read["f"] == .double(1.5))
+        #expect(read["when"] == .text("2026-12-06 09:05:07.250"))
+        #expect(read["span"] == .text("-26:03:04"))
+        #expect(read["name"] == .text("Grüße"))
+        #expect(read["bytes"] == .blob([0, 255]))
+        #expect(read["price"] == .text("12.50"))
+        // Cut short: refused, never read past the end.
+        let cut = rows.append(binaryRow: row.getSlice(at: 0, length: row.readableBytes - 3)!)
+        #expect(!cut)
+    }
+
+    /// A column-definition packet as the server sends it.
+    private func column(
+        _ name: String, _ type: MariaDBColumn.FieldType, unsigned: Bool = false, characterSet: UInt16 = 45, decimals: UInt8 = 0
+    ) throws -> MariaDBColumn {
+        var packet = ByteBuffer()
+        for part in ["def", "labgate", "t", "t", name, name] { packet.writeLengthEncodedBytes(Array(part.utf8)) }
+        packet.writeLengthEncodedInteger(0x0C)
+        packet.writeInteger(characterSet, endianness: .little)
+        packet.writeInteger(UInt32(255), endianness: .little)
+        packet.writeInteger(type.rawValue)
+        packet.writeInteger(UInt16(unsigned ? 32 : 0), endianness: .little)
+        packet.writeInteger(decimals)
+        packet.writeInteger(UInt16(0), endianness: .little)
+        return try #require(MariaDBColumn(packet: packet))
+    }
+}
