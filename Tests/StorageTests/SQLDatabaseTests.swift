@@ -120,6 +120,22 @@ struct MariaDBConnectionTests {
         }
     }
 
+    @Test("a statement run again after another process changed its table reads the new columns", .enabled(if: TestServers.shouldTest(TestServers.mariaDBPort)))
+    func changedColumns() async throws {
+        try await RelationalEngine.mariadb.withDatabase { (database) async throws in
+            try await database.execute("CREATE TABLE scratch (a INT, b VARCHAR(5))", [])
+            try await database.execute("INSERT INTO scratch VALUES (1, 'x')", [])
+            for _ in 0..<2 {
+                let row = try #require(try await database.query("SELECT * FROM scratch", []).first)
+                #expect(row["a"] == .int(1) && row["b"] == .text("x"))
+            }
+            try await database.execute("ALTER TABLE scratch MODIFY b BLOB, ADD COLUMN c VARCHAR(5) DEFAULT 'y'", [])
+            let row = try #require(try await database.query("SELECT * FROM scratch", []).first)
+            #expect(row["b"] == .blob(Array("x".utf8)))
+            #expect(row["c"] == .text("y"))
+        }
+    }
+
     @Test("nothing listening is 'unavailable', named for people")
     func nothingListening() async throws {
         let database = MariaDBDatabase(settings: MariaDBSettings(port: 9, user: "x", password: "y", database: "z", poolSize: 1, timeout: .seconds(1)))

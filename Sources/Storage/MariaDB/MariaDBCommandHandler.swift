@@ -36,6 +36,8 @@ struct MariaDBServerError: Error {
 /// A command to send and what to expect back.
 struct MariaDBRequest {
     var payload: ByteBuffer
+    /// The statement's columns as its last result had them, for `.result`.
+    var shape: MariaDBResultShape? = nil
     var expecting: MariaDBExpectation
     var timeout: TimeAmount
     var promise: EventLoopPromise<MariaDBResponse>
@@ -54,13 +56,15 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
         case start
         /// Definitions still to skip after a prepare's first packet.
         case preparing(MariaDBStatement, remaining: Int)
-        case columns([MariaDBColumn], expected: Int)
-        case columnsEnd([MariaDBColumn])
+        /// The column definitions as they came, read only if they differ from the last result's.
+        case columns([ByteBuffer], expected: Int)
+        case columnsEnd([ByteBuffer])
         case rows(MariaDBResultRows)
     }
 
     private struct Waiting {
         var expecting: MariaDBExpectation
+        var shape: MariaDBResultShape?
         var promise: EventLoopPromise<MariaDBResponse>
         var timer: Scheduled<Void>
     }
@@ -118,7 +122,7 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
                 context, .unavailable(component: "database", reason: "the server closed the connection: \(MariaDBServerError(packet: packet.payload).message)"))
         }
         do throws(StoreError) {
-            if let response = try read(packet, expecting: head.expecting) {
+            if let response = try read(packet, expecting: head.expecting, shape: head.shape) {
                 finishHead()?.succeed(response)
             }
         } catch {
@@ -178,11 +182,11 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
         let timer = context.eventLoop.scheduleTask(in: request.timeout) {
             handler.value.end(bound.value, .unavailable(component: "database", reason: reason))
         }
-        waiting.append(Waiting(expecting: request.expecting, promise: request.promise, timer: timer))
+        waiting.append(Waiting(expecting: request.expecting, shape: request.shape, promise: request.promise, timer: timer))
     }
 
     /// Takes in one packet of the head's answer; returns the answer once it is whole.
-    private func read(_ packet: MariaDBPacket, expecting: MariaDBExpectation) throws(StoreError) -> MariaDBResponse? {
+    private func read(_ packet: MariaDBPacket, expecting: MariaDBExpectation, shape: MariaDBResultShape?) throws(StoreError) -> MariaDBResponse? {
         let payload = packet.payload
         let first = payload.getInteger(at: payload.readerIndex, as: UInt8.self)
         switch progress {
@@ -202,14 +206,26 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
             guard remaining > 1 else { return .prepared(statement) }
             progress = .preparing(statement, remaining: remaining - 1)
             return nil
-        case .columns(var columns, let expected):
-            guard let column = MariaDBColumn(packet: payload) else { throw Self.unreadable("a column definition") }
-            columns.append(column)
-            progress = columns.count == expected ? .columnsEnd(columns) : .columns(columns, expected: expected)
+        case .columns(var definitions, let expected):
+            progress = .start  // so that the append below does not copy the array
+            definitions.append(payload)
+            progress = definitions.count == expected ? .columnsEnd(definitions) : .columns(definitions, expected: expected)
             return nil
-        case .columnsEnd(let columns):
+        case .columnsEnd(let definitions):
             guard Self.isEnd(payload) else { throw Self.unreadable("the end of the column definitions") }
-            progress = .rows(MariaDBResultRows(columns: columns))
+            if let known = shape?.rows(for: definitions) {
+                progress = .rows(known)
+                return nil
+            }
+            var columns: [MariaDBColumn] = []
+            columns.reserveCapacity(definitions.count)
+            for definition in definitions {
+                guard let column = MariaDBColumn(packet: definition) else { throw Self.unreadable("a column definition") }
+                columns.append(column)
+            }
+            let rows = MariaDBResultRows(columns: columns)
+            shape?.remember(definitions, rows)
+            progress = .rows(rows)
             return nil
         case .rows(var rows):
             if Self.isEnd(payload) { return .result(rows: rows.rows, matched: rows.rows.count) }

@@ -91,7 +91,10 @@ final class MariaDBConnection: PooledConnection {
         guard statement.parameterCount == binds.count else {
             throw StoreError.failed("a statement expects \(statement.parameterCount) values but was given \(binds.count): \(sql)")
         }
-        guard case .result(let rows, let matched) = try await send(statement.executePayload(binds, allocator: channel.allocator), expecting: .result) else {
+        guard
+            case .result(let rows, let matched) = try await send(
+                statement.executePayload(binds, allocator: channel.allocator), expecting: .result, shape: statement.shape)
+        else {
             throw StoreError.failed("the database answered a statement with something else than a result: \(sql)")
         }
         return (rows, matched)
@@ -111,8 +114,8 @@ final class MariaDBConnection: PooledConnection {
         write(request(statement.closePayload(allocator: channel.allocator), expecting: .nothing))
     }
 
-    private func send(_ payload: ByteBuffer, expecting: MariaDBExpectation) async throws -> MariaDBResponse {
-        try await write(request(payload, expecting: expecting)).get()
+    private func send(_ payload: ByteBuffer, expecting: MariaDBExpectation, shape: MariaDBResultShape? = nil) async throws -> MariaDBResponse {
+        try await write(request(payload, expecting: expecting, shape: shape)).get()
     }
 
     @discardableResult
@@ -124,8 +127,8 @@ final class MariaDBConnection: PooledConnection {
         return request.promise.futureResult
     }
 
-    private func request(_ payload: ByteBuffer, expecting: MariaDBExpectation) -> MariaDBRequest {
-        MariaDBRequest(payload: payload, expecting: expecting, timeout: timeout, promise: channel.eventLoop.makePromise())
+    private func request(_ payload: ByteBuffer, expecting: MariaDBExpectation, shape: MariaDBResultShape? = nil) -> MariaDBRequest {
+        MariaDBRequest(payload: payload, shape: shape, expecting: expecting, timeout: timeout, promise: channel.eventLoop.makePromise())
     }
 
     private func fail(_ error: MariaDBServerError) -> StoreError {

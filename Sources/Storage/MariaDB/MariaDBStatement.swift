@@ -4,6 +4,7 @@ import NIOCore
 struct MariaDBStatement {
     var id: UInt32
     var parameterCount: Int
+    let shape = MariaDBResultShape()
 
     /// `COM_STMT_PREPARE` for `sql`.
     static func preparePayload(_ sql: String, allocator: ByteBufferAllocator) -> ByteBuffer {
