@@ -44,6 +44,70 @@ struct MariaDBProtocolTests {
         #expect(MariaDBHandshake.proof(password: "", nonce: Array(1...20)).isEmpty)
     }
 
+    @Test("the answer to a greeting names the user and database and proves the password over the greeting's nonce")
+    func greetingAnswer() throws {
+        var greeting = ByteBuffer(bytes: [10])
+        greeting.writeNullTerminatedString("10.11.19-MariaDB")
+        greeting.writeInteger(UInt32(42), endianness: .little)
+        greeting.writeBytes(Array(1...8))
+        greeting.writeInteger(UInt8(0))
+        let capabilities: UInt32 = 0xF7FE | (0x81BF << 16)
+        greeting.writeInteger(UInt16(capabilities & 0xFFFF), endianness: .little)
+        greeting.writeBytes([45, 2, 0])
+        greeting.writeInteger(UInt16(capabilities >> 16), endianness: .little)
+        greeting.writeInteger(UInt8(21))
+        greeting.writeRepeatingByte(0, count: 10)
+        greeting.writeBytes(Array(9...20) + [0])
+        greeting.writeNullTerminatedString("mysql_native_password")
+
+        var answer = try handshake.answer(greeting: greeting, allocator: ByteBufferAllocator())
+        let flags = answer.readInteger(endianness: .little, as: UInt32.self) ?? 0
+        #expect(flags & 2 != 0, "CLIENT_FOUND_ROWS")
+        answer.moveReaderIndex(forwardBy: 4 + 1 + 23)
+        let user = answer.readNullTerminatedString()
+        #expect(user == "labgate")
+        let length = answer.readInteger(as: UInt8.self) ?? 0
+        let proof = answer.readBytes(length: Int(length))
+        #expect(proof == MariaDBHandshake.proof(password: "secret", nonce: Array(1...20)))
+        let database = answer.readNullTerminatedString()
+        let method = answer.readNullTerminatedString()
+        #expect(database == "lab")
+        #expect(method == "mysql_native_password")
+        #expect(answer.readableBytes == 0)
+    }
+
+    @Test("after the answer: OK logs in, a switch to the native method is proved over the new nonce, another method and an error are refused")
+    func afterTheAnswer() throws {
+        let allocator = ByteBufferAllocator()
+        #expect(try handshake.next(after: ByteBuffer(bytes: [0x00, 0, 0, 2, 0, 0, 0]), allocator: allocator) == nil)
+
+        var native = ByteBuffer(bytes: [0xFE])
+        native.writeNullTerminatedString("mysql_native_password")
+        native.writeBytes(Array(21...40) + [0])
+        let proof = try #require(try handshake.next(after: native, allocator: allocator))
+        #expect(Array(proof.readableBytesView) == MariaDBHandshake.proof(password: "secret", nonce: Array(21...40)))
+
+        var other = ByteBuffer(bytes: [0xFE])
+        other.writeNullTerminatedString("client_ed25519")
+        other.writeBytes(Array(1...32))
+        #expect {
+            try handshake.next(after: other, allocator: allocator)
+        } throws: { error in
+            "\(error)".contains("client_ed25519") && "\(error)".contains("IDENTIFIED BY") && !"\(error)".contains("secret")
+        }
+
+        var refused = ByteBuffer(bytes: [0xFF])
+        refused.writeInteger(UInt16(1045), endianness: .little)
+        refused.writeString("#28000Access denied for user 'labgate'")
+        #expect {
+            try handshake.next(after: refused, allocator: allocator)
+        } throws: { error in
+            (error as? MariaDBServerError).map { $0.code == 1045 && $0.message == "Access denied for user 'labgate'" } ?? false
+        }
+    }
+
+    private let handshake = MariaDBHandshake(settings: MariaDBSettings(user: "labgate", password: "secret", database: "lab"))
+
     @Test("a binary row becomes values by column, NULLs from the bitmap, signedness from the flags")
     func binaryRow() throws {
         let columns = try [
