@@ -93,7 +93,7 @@ struct MariaDBColumn {
         case .decimal, .newDecimal, .json, .enumeration, .set, .bit, .geometry:
             // Their text form, as a text query would give them.
             guard var bytes = row.readLengthEncodedSlice() else { return nil }
-            return .text(String(decoding: bytes.readBytes(length: bytes.readableBytes) ?? [], as: UTF8.self))
+            return .text(bytes.readString(length: bytes.readableBytes) ?? "")
         }
     }
 

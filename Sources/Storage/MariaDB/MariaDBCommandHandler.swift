@@ -39,14 +39,13 @@ struct MariaDBRequest {
     /// The statement's columns as its last result had them, for `.result`.
     var shape: MariaDBResultShape? = nil
     var expecting: MariaDBExpectation
-    var timeout: TimeAmount
     var promise: EventLoopPromise<MariaDBResponse>
 }
 
 /// Sends commands on a MariaDB connection and assembles each answer from its packets, in
 /// the order the commands were sent. An answer that does not come within its timeout, or
 /// that cannot be read, closes the connection: what follows could not be trusted.
-final class MariaDBCommandHandler: ChannelDuplexHandler {
+final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     typealias InboundIn = MariaDBPacket
     typealias OutboundIn = MariaDBRequest
     typealias OutboundOut = ByteBuffer
@@ -74,7 +73,6 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
     private struct Login {
         var handshake: MariaDBHandshake
         var done: EventLoopPromise<Void>
-        var timeout: TimeAmount
         var greeted = false
         var timer: Scheduled<Void>?
     }
@@ -83,19 +81,18 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
     private var progress = Progress.start
     private var failure: StoreError?
     private var login: Login?
+    /// How long the login and each answer may take.
+    private let timeout: TimeAmount
 
     /// - Parameter done: completed once logged in, or failed with why not.
     init(handshake: MariaDBHandshake, timeout: TimeAmount, done: EventLoopPromise<Void>) {
-        login = Login(handshake: handshake, done: done, timeout: timeout)
+        login = Login(handshake: handshake, done: done)
+        self.timeout = timeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        guard let timeout = login?.timeout else { return }
-        login?.timer = context.eventLoop.scheduleTask(in: timeout) {
-            handler.value.end(bound.value, .unavailable(component: "database", reason: "not logged in within \(timeout.nanoseconds / 1_000_000) ms"))
-        }
+        guard login != nil else { return }
+        login?.timer = deadline(in: timeout, context: context, component: "database", late: "not logged in")
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -176,12 +173,7 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
     }
 
     private func enqueue(_ request: MariaDBRequest, context: ChannelHandlerContext) {
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let reason = "no answer within \(request.timeout.nanoseconds / 1_000_000) ms"
-        let timer = context.eventLoop.scheduleTask(in: request.timeout) {
-            handler.value.end(bound.value, .unavailable(component: "database", reason: reason))
-        }
+        let timer = deadline(in: timeout, context: context, component: "database")
         waiting.append(Waiting(expecting: request.expecting, shape: request.shape, promise: request.promise, timer: timer))
     }
 
@@ -279,7 +271,7 @@ final class MariaDBCommandHandler: ChannelDuplexHandler {
         return done.promise
     }
 
-    private func end(_ context: ChannelHandlerContext, _ error: StoreError) {
+    func end(_ context: ChannelHandlerContext, _ error: StoreError) {
         if failure == nil { failure = error }
         context.close(promise: nil)
         failAll(error)

@@ -10,7 +10,6 @@ import Synchronization
 /// prepared or run by two callers at once.
 final class MariaDBConnection: PooledConnection {
     private let channel: any Channel
-    private let timeout: TimeAmount
     private let statements = Mutex<[String: MariaDBStatement]>([:])
     private let failed = Atomic(false)
 
@@ -20,15 +19,13 @@ final class MariaDBConnection: PooledConnection {
     /// NIO reads all the time, so a socket the server closed is seen at once: no peek needed.
     func peerHasClosed() -> Bool { !channel.isActive }
 
-    private init(channel: any Channel, timeout: Duration) {
+    private init(channel: any Channel) {
         self.channel = channel
-        self.timeout = TimeAmount(timeout)
     }
 
     /// Connects, on the shared event loop the caller runs on when it runs on one, and logs in.
     static func connect(_ settings: MariaDBSettings) async throws -> MariaDBConnection {
         let loop = SharedEventLoops.preferred()
-        // The login's reads get as long as any other read, as libmariadb gives them.
         let loggedIn = loop.makePromise(of: Void.self)
         let handshake = MariaDBHandshake(settings: settings)
         let channel: any Channel
@@ -39,6 +36,7 @@ final class MariaDBConnection: PooledConnection {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MariaDBPacketDecoder()))
+                        // The login gets as long as any answer, as libmariadb's read timeout gave it.
                         try channel.pipeline.syncOperations.addHandler(
                             MariaDBCommandHandler(handshake: handshake, timeout: TimeAmount(settings.queryTimeout), done: loggedIn))
                     }
@@ -57,7 +55,7 @@ final class MariaDBConnection: PooledConnection {
             channel.close(promise: nil)
             throw error
         }
-        return MariaDBConnection(channel: channel, timeout: settings.queryTimeout)
+        return MariaDBConnection(channel: channel)
     }
 
     /// Runs one statement with bound values.
@@ -128,7 +126,7 @@ final class MariaDBConnection: PooledConnection {
     }
 
     private func request(_ payload: ByteBuffer, expecting: MariaDBExpectation, shape: MariaDBResultShape? = nil) -> MariaDBRequest {
-        MariaDBRequest(payload: payload, shape: shape, expecting: expecting, timeout: timeout, promise: channel.eventLoop.makePromise())
+        MariaDBRequest(payload: payload, shape: shape, expecting: expecting, promise: channel.eventLoop.makePromise())
     }
 
     private func fail(_ error: MariaDBServerError) -> StoreError {

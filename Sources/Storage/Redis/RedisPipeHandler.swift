@@ -12,7 +12,7 @@ struct RedisRequest {
 /// and hands each its replies in order (Redis answers a connection's commands in the order sent).
 /// A request unanswered within its timeout closes the connection: later replies could no
 /// longer be matched to their requests.
-final class RedisPipeHandler: ChannelDuplexHandler {
+final class RedisPipeHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisRequest
     typealias OutboundOut = ByteBuffer
@@ -38,12 +38,7 @@ final class RedisPipeHandler: ChannelDuplexHandler {
         }
         var buffer = context.channel.allocator.buffer(capacity: 64 * request.commands.count)
         for command in request.commands { RESPCoding.write(command, to: &buffer) }
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let reason = "no answer within \(request.timeout.nanoseconds / 1_000_000) ms"
-        let timer = context.eventLoop.scheduleTask(in: request.timeout) {
-            handler.value.end(bound.value, .unavailable(component: "redis", reason: reason))
-        }
+        let timer = deadline(in: request.timeout, context: context, component: "redis")
         waiting.append(Waiting(expected: request.commands.count, replies: [], promise: request.promise, timer: timer))
         context.write(wrapOutboundOut(buffer), promise: promise)
     }
@@ -79,7 +74,7 @@ final class RedisPipeHandler: ChannelDuplexHandler {
         end(context, .unavailable(component: "redis", reason: "the connection was lost: \(error)"))
     }
 
-    private func end(_ context: ChannelHandlerContext, _ error: StoreError) {
+    func end(_ context: ChannelHandlerContext, _ error: StoreError) {
         if failure == nil { failure = error }
         // Closed before the waiters hear of it, so none of them finds the channel still open.
         context.close(promise: nil)
