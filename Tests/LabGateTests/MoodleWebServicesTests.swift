@@ -195,12 +195,11 @@ struct MoodleWebServicesTests {
             // On the desktop for 35 minutes, by Guacamole's history; the guest has done nothing.
             try await GuacamoleSchema.recordSession(
                 connection: id.rawValue, username: GuacBridge.username(of: lab.userID), start: Date() - 35 * 60, in: bed.guacamoleDatabase)
-            var messages: [SimMoodleSite.Message] = []
-            for _ in 0..<400 where !messages.contains(where: { $0.text.contains("has not been used for a while") }) {
-                try await Task.sleep(for: .milliseconds(50))
-                messages = bed.platform.moodle.messages
+            // The warning waits for a reconciler pass (every 5 s), which the parallel suite slows several times.
+            try await eventually("the unused lab's warning", timeout: .seconds(120)) {
+                bed.platform.moodle.messages.contains { $0.text.contains("has not been used for a while") }
             }
-            let warning = try #require(messages.first { $0.text.contains("has not been used for a while") })
+            let warning = try #require(bed.platform.moodle.messages.first { $0.text.contains("has not been used for a while") })
             #expect(warning.to == 5 && warning.text.contains("It will be paused at") && warning.text.contains("your files are kept"))
             #expect(try await bed.repositories.instances.find(id: id)?.state == .ready, "warned, not paused yet")
             let page = try await bed.browser.get(bed.toolURL + path)

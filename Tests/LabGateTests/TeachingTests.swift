@@ -24,9 +24,11 @@ struct TeachingTests {
         return (CourseID(id), try await bed.follow(launch, in: browser))
     }
 
-    static func waitUntil(_ state: LabInstanceState, _ id: LabInstanceID, in bed: LTITestbed) async throws -> LabInstance {
+    static func waitUntil(
+        _ state: LabInstanceState, _ id: LabInstanceID, in bed: LTITestbed, timeout: Duration = .seconds(30)
+    ) async throws -> LabInstance {
         var instance: LabInstance?
-        try await eventually("lab \(id) \(state)") {
+        try await eventually("lab \(id) \(state)", timeout: timeout) {
             instance = try await bed.repositories.instances.find(id: id)
             return instance?.state == state
         }
