@@ -184,6 +184,9 @@ private struct JSONReader {
     }
 
     func text(_ buffer: UnsafeRawBufferPointer) throws(JSONSyntaxError) -> String {
+        // ASCII is valid UTF-8 as it is, and most claims are ASCII: this spares the generic
+        // validation, which looks up its types at run time for every string (1 % of a launch).
+        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
         guard let text = String(validating: buffer, as: UTF8.self) else { throw error("a string that is not UTF-8") }
         return text
     }
