@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOEmbedded
 import Testing
 
 @testable import Storage
@@ -27,14 +26,18 @@ struct MariaDBProtocolTests {
         #expect(last == 4)
         // The first packet is full; the second holds the rest, empty when nothing is left.
         #expect(wire.readableBytes == length + 8)
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(MariaDBPacketDecoder()))
-        // In two writes, cut inside the first header's successor, as TCP may deliver it.
-        try channel.writeInbound(wire.getSlice(at: 0, length: MariaDBPacket.longest + 6)!)
-        #expect(try channel.readInbound(as: MariaDBPacket.self) == nil)
-        try channel.writeInbound(wire.getSlice(at: MariaDBPacket.longest + 6, length: wire.readableBytes - MariaDBPacket.longest - 6)!)
-        let packet = try #require(try channel.readInbound(as: MariaDBPacket.self))
+        var framing = MariaDBPacketDecoder()
+        // In two pieces, cut inside the first header's successor, as TCP may deliver it.
+        var received = wire.getSlice(at: 0, length: MariaDBPacket.longest + 6)!
+        let early = framing.next(from: &received)
+        #expect(early == nil)
+        received.writeBytes(wire.getSlice(at: MariaDBPacket.longest + 6, length: wire.readableBytes - MariaDBPacket.longest - 6)!.readableBytesView)
+        let next = framing.next(from: &received)
+        let packet = try #require(next)
         #expect(packet.sequence == 4)
         #expect(packet.payload == payload)
+        let after = framing.next(from: &received)
+        #expect(received.readableBytes == 0 && after == nil)
     }
 
     @Test("the native password proof matches one computed independently (Python's hashlib)")

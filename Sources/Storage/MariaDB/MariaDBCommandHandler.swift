@@ -44,9 +44,11 @@ struct MariaDBRequest {
 
 /// Sends commands on a MariaDB connection and assembles each answer from its packets, in
 /// the order the commands were sent. An answer that does not come within its timeout, or
-/// that cannot be read, closes the connection: what follows could not be trusted.
+/// that cannot be read, closes the connection: what follows could not be trusted. It cuts the
+/// bytes into packets itself: a packet passed between handlers is boxed and cast back each
+/// time, and a result brings one packet per column and per row.
 final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
-    typealias InboundIn = MariaDBPacket
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = MariaDBRequest
     typealias OutboundOut = ByteBuffer
 
@@ -78,6 +80,8 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     }
 
     private var waiting = CircularBuffer<Waiting>()
+    private var received = ByteBuffer()
+    private var framing = MariaDBPacketDecoder()
     private var progress = Progress.start
     private var failure: StoreError?
     private var login: Login?
@@ -111,7 +115,19 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let packet = unwrapInboundIn(data)
+        var bytes = unwrapInboundIn(data)
+        if received.readableBytes == 0 {
+            received = bytes
+        } else {
+            received.writeBuffer(&bytes)
+        }
+        while failure == nil, let packet = framing.next(from: &received) {
+            handle(packet, context: context)
+        }
+        received.discardReadBytes()
+    }
+
+    private func handle(_ packet: MariaDBPacket, context: ChannelHandlerContext) {
         if login != nil { return logIn(packet, context: context) }
         guard let head = waiting.first else {
             // An error packet nobody asked for: the server is going away (shutdown, idle timeout).

@@ -35,7 +35,6 @@ final class MariaDBConnection: PooledConnection {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(MariaDBPacketDecoder()))
                         // The login gets as long as any answer, as libmariadb's read timeout gave it.
                         try channel.pipeline.syncOperations.addHandler(
                             MariaDBCommandHandler(handshake: handshake, timeout: TimeAmount(settings.queryTimeout), done: loggedIn))

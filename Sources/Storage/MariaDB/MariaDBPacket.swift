@@ -30,34 +30,30 @@ struct MariaDBPacket {
 }
 
 /// Cuts the bytes from the server into packets, joining a payload split over several.
-struct MariaDBPacketDecoder: ByteToMessageDecoder {
-    typealias InboundOut = MariaDBPacket
-
+struct MariaDBPacketDecoder {
     private var partial: ByteBuffer?
 
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard buffer.readableBytes >= 4, let low = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-            let high = buffer.getInteger(at: buffer.readerIndex + 1, endianness: .little, as: UInt16.self),
-            let sequence = buffer.getInteger(at: buffer.readerIndex + 3, as: UInt8.self)
-        else { return .needMoreData }
-        let length = Int(low) | Int(high) << 8
-        guard buffer.readableBytes >= 4 + length else { return .needMoreData }
-        buffer.moveReaderIndex(forwardBy: 4)
-        var payload = buffer.readSlice(length: length)!
-        if length == MariaDBPacket.longest {
-            partial.setOrWriteBuffer(&payload)
-            return .continue
+    /// The next whole packet at the front of `buffer`, taken from it; nil until one has come.
+    mutating func next(from buffer: inout ByteBuffer) -> MariaDBPacket? {
+        while true {
+            guard buffer.readableBytes >= 4, let low = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+                let high = buffer.getInteger(at: buffer.readerIndex + 1, endianness: .little, as: UInt16.self),
+                let sequence = buffer.getInteger(at: buffer.readerIndex + 3, as: UInt8.self)
+            else { return nil }
+            let length = Int(low) | Int(high) << 8
+            guard buffer.readableBytes >= 4 + length else { return nil }
+            buffer.moveReaderIndex(forwardBy: 4)
+            var payload = buffer.readSlice(length: length)!
+            if length == MariaDBPacket.longest {
+                partial.setOrWriteBuffer(&payload)
+                continue
+            }
+            if var joined = partial {
+                joined.writeBuffer(&payload)
+                payload = joined
+                partial = nil
+            }
+            return MariaDBPacket(sequence: sequence, payload: payload)
         }
-        if var joined = partial {
-            joined.writeBuffer(&payload)
-            payload = joined
-            partial = nil
-        }
-        context.fireChannelRead(wrapInboundOut(MariaDBPacket(sequence: sequence, payload: payload)))
-        return .continue
-    }
-
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
-        try decode(context: context, buffer: &buffer)
     }
 }
