@@ -3,14 +3,14 @@ import NIOCore
 /// The rows of a result set as they arrive, read from the binary protocol into `SQLRow`s.
 struct MariaDBResultRows {
     let columns: [MariaDBColumn]
-    private let names: [String: Int]
+    private let names: SQLColumns
     private(set) var rows: [SQLRow] = []
 
     init(columns: [MariaDBColumn]) {
         self.columns = columns
         var names: [String: Int] = [:]
         for (index, column) in columns.enumerated() { names[column.name] = index }
-        self.names = names
+        self.names = SQLColumns(names)
     }
 
     /// Reads one binary row (`Protocol::BinaryResultsetRow`: 0x00, a NULL bitmap whose first

@@ -3,10 +3,10 @@ import LabCore
 
 /// One result row: values by column name.
 public struct SQLRow: Sendable {
-    private let columns: [String: Int]
+    private let columns: SQLColumns
     private let values: [SQLValue]
 
-    init(columns: [String: Int], values: [SQLValue]) {
+    init(columns: SQLColumns, values: [SQLValue]) {
         self.columns = columns
         self.values = values
     }
@@ -14,16 +14,12 @@ public struct SQLRow: Sendable {
     /// The columns whose names start with `prefix`, under their names without it: one
     /// table's part of a join, for the function that reads that table's rows.
     func prefixed(_ prefix: String) -> SQLRow {
-        var renamed: [String: Int] = [:]
-        for (name, index) in columns where name.hasPrefix(prefix) {
-            renamed[String(name.dropFirst(prefix.count))] = index
-        }
-        return SQLRow(columns: renamed, values: values)
+        SQLRow(columns: columns.prefixed(prefix), values: values)
     }
 
     /// The raw value of a column; `null` if the query did not select it.
     public subscript(_ column: String) -> SQLValue {
-        columns[column].map { values[$0] } ?? .null
+        columns.indexes[column].map { values[$0] } ?? .null
     }
 
     func string(_ column: String) throws -> String {

@@ -86,7 +86,8 @@ public final class SQLiteDatabase: SQLDatabase {
             for (index, column) in first.columns.enumerated() where names[column.name] == nil {
                 names[column.name] = index
             }
-            return rows.map { row in SQLRow(columns: names, values: row.columns.map { SQLValue($0.data) }) }
+            let columns = SQLColumns(names)
+            return rows.map { row in SQLRow(columns: columns, values: row.columns.map { SQLValue($0.data) }) }
         } catch let error as SQLiteError {
             throw Self.classify(error)
         }
