@@ -137,4 +137,31 @@ struct RedisProtocolTests {
         await #expect(throws: StoreError.self) { try await channel.run([["PING"]]) }
         #expect(started.duration(to: .now) < .seconds(5))
     }
+
+    @Test("a Redis that refuses connections for a moment, as while it restarts, is reached once it listens again", .timeLimit(.minutes(1)))
+    func restartingServer() async throws {
+        // A port that was free a moment ago: nothing listens on it until the "restart" ends.
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = probe.localAddress!.port!
+        try await probe.close()
+        let client = RedisClient(settings: RedisSettings(port: port, poolSize: 1, timeout: .seconds(2), keyPrefix: ""))
+        let call = Task { try await client.send("PING") }
+        try await Task.sleep(for: .milliseconds(600))
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(PongHandler()) }
+            .bind(host: "127.0.0.1", port: port).get()
+        defer { server.close(promise: nil) }
+        #expect(try await call.value == .status("PONG"))
+        await client.shutdown()
+    }
+}
+
+/// Answers every read with `+PONG`, as Redis answers a PING.
+private final class PongHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "+PONG\r\n")), promise: nil)
+    }
 }

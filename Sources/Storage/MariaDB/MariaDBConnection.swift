@@ -40,7 +40,7 @@ final class MariaDBConnection: PooledConnection {
                             MariaDBCommandHandler(handshake: handshake, timeout: TimeAmount(settings.queryTimeout), done: loggedIn))
                     }
                 }
-                .connect(host: settings.host, port: settings.port).get()
+                .connect(host: settings.host, port: settings.port, retryingFor: ClientBootstrap.restartWindow)
         } catch {
             loggedIn.fail(error)
             throw StoreError.unavailable(component: "database", reason: "cannot connect to \(settings.host):\(settings.port): \(error)")

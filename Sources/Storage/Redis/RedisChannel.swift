@@ -41,7 +41,8 @@ final class RedisChannel: Sendable {
                         try channel.pipeline.syncOperations.addHandler(RedisPipeHandler())
                     }
                 }
-                .connect(host: address.host, port: address.port).get()
+                // Behind Sentinels, a primary that refuses is asked about again instead.
+                .connect(host: address.host, port: address.port, retryingFor: watch == nil ? ClientBootstrap.restartWindow : .zero)
         } catch {
             throw StoreError.unavailable(component: "redis", reason: "cannot connect to \(address): \(error)")
         }
