@@ -362,9 +362,8 @@ struct BrowserTests {
                     courseID: course, environmentID: environment.id, startsAt: Date().addingTimeInterval(60), endsAt: Date().addingTimeInterval(3600),
                     createdAt: Date())
                 try await bed.repositories.classSessions.add(session)
-                // Waits for a pass of the preparer, which CI's parallel suite slows several times.
                 var prepared: LabInstance?
-                try await eventually("the student's lab prepared for the class", timeout: .seconds(120)) {
+                try await eventually("the student's lab prepared for the class", timeout: LTITestbed.backgroundPassTimeout) {
                     prepared = try await bed.repositories.instances.list(preparedFor: session.id).first
                     return prepared?.state == .ready
                 }

@@ -17,10 +17,9 @@ struct IdlePausingPageTests {
         _ = try await bed.repositories.instances.save(instance)
     }
 
-    /// Waits for the server's reconciler (every 5 s) to find the lab idle and its stop to end:
-    /// 6 s alone, but CI's parallel suite has made it several times slower (past 30 s once).
+    /// Waits for the server's reconciler to find the lab idle and its stop to end.
     static func waitUntilPaused(_ id: LabInstanceID, in bed: LTITestbed) async throws -> LabInstance {
-        try await TeachingTests.waitUntil(.stopped, id, in: bed, timeout: .seconds(120))
+        try await TeachingTests.waitUntil(.stopped, id, in: bed, timeout: LTITestbed.backgroundPassTimeout)
     }
 
     @Test(

@@ -195,8 +195,7 @@ struct MoodleWebServicesTests {
             // On the desktop for 35 minutes, by Guacamole's history; the guest has done nothing.
             try await GuacamoleSchema.recordSession(
                 connection: id.rawValue, username: GuacBridge.username(of: lab.userID), start: Date() - 35 * 60, in: bed.guacamoleDatabase)
-            // The warning waits for a reconciler pass (every 5 s), which the parallel suite slows several times.
-            try await eventually("the unused lab's warning", timeout: .seconds(120)) {
+            try await eventually("the unused lab's warning", timeout: LTITestbed.backgroundPassTimeout) {
                 bed.platform.moodle.messages.contains { $0.text.contains("has not been used for a while") }
             }
             let warning = try #require(bed.platform.moodle.messages.first { $0.text.contains("has not been used for a while") })

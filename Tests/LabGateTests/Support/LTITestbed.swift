@@ -35,6 +35,10 @@ struct LTITestbed: Sendable {
         static var underTest: [Storage] { TestConfig.serversUnderTest ? [.embedded, .servers] : [.embedded] }
     }
 
+    /// How long a test waits for the server's reconciler or class preparer (every 5 s) to act:
+    /// a few seconds alone, but CI's parallel suite on two cores has made it past 30 s.
+    static let backgroundPassTimeout = Duration.seconds(120)
+
     /// The built-in simulated cluster, a thousand times faster than real time.
     static let fastCluster = """
         timeScale: 1000
