@@ -17,11 +17,14 @@ struct BenchCommand: AsyncParsableCommand {
             discussion: """
                 Uses the storage of the configuration (--config or lti-config/labgate.yaml): measure with MariaDB and Redis \
                 for production figures. Registers a test platform and a `bench` environment in that database. After a warm-up, \
-                times --launches login initiations, has the platform sign its answers off the clock, then times the launches. \
+                times --launches login initiations, has the platform sign its answers off the clock, then times the launches, \
+                then as many probes (GET /healthz, which touches no store). \
                 Ends with one line: logins_per_s=… launches_per_s=… p50_ms=… p99_ms=… (of the launches) login_p99_ms=… \
                 errors=…, then with --url gateway_cpu_ms_per_login=… gateway_cpu_ms_per_launch=… (the --server-pid processes) \
-                generator_cpu_ms_per_launch=… (this process), or without process_cpu_ms_per_login=… process_cpu_ms_per_launch=… \
-                (server and browsers together); storage_cpu_ms_per_launch=… with --storage-pid; rss_mb=… (this process).
+                generator_cpu_ms_per_launch=… (this process) gateway_cpu_ms_per_probe=…, or without process_cpu_ms_per_login=… \
+                process_cpu_ms_per_launch=… process_cpu_ms_per_probe=… (server and browsers together); launch_cpu_in_probes=… \
+                (a launch's CPU over a probe's, which compares across machines); storage_cpu_ms_per_launch=… with --storage-pid; \
+                rss_mb=… (this process).
                 """
         )
 

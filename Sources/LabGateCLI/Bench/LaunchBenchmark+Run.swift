@@ -38,6 +38,16 @@ extension LaunchBenchmark {
             return Result(logins: logins, launches: launches)
         }
 
+        /// `count` requests for `/healthz`, which touches neither store: what any request costs
+        /// the server on this machine, against which a launch's cost is compared.
+        func probes(count: Int) async -> Phase {
+            let browsers = (0..<concurrency).map { _ in SimBrowser(client: client) }
+            return await phase(Array(0..<count)) { index in
+                let page = try await browsers[index % concurrency].get(toolURL + "/healthz")
+                guard page.status == 200 else { throw PlatformSimError.unexpectedResponse("/healthz answered \(page.status)") }
+            }.1
+        }
+
         /// The platform's signed answers to the login redirects, on every core.
         private func sign(_ redirects: [Int: String]) async throws -> [Int: HTMLForm] {
             let chunks = Array(redirects).chunked(into: max(1, ProcessInfo.processInfo.activeProcessorCount))

@@ -53,13 +53,22 @@ struct LaunchBenchmark {
     struct Result {
         var logins = Phase()
         var launches = Phase()
+        var probes = Phase()
         /// Whether the server ran in this process, so that its CPU and the browsers' are one figure.
         var inProcess = false
         var storageMeasured = false
         var rssMB = 0
 
-        var errors: Int { logins.errors + launches.errors }
-        var firstError: String? { logins.firstError ?? launches.firstError }
+        var errors: Int { logins.errors + launches.errors + probes.errors }
+        var firstError: String? { logins.firstError ?? launches.firstError ?? probes.firstError }
+
+        /// The server's CPU per launch over its CPU per probe, from one run: a launch's cost in
+        /// requests that do nothing, which stays comparable from one machine to another.
+        var launchCPUInProbes: String {
+            let perLaunch = (inProcess ? launches.generatorCPU : launches.gatewayCPU).fractionalMilliseconds / Double(max(launches.done, 1))
+            let perProbe = (inProcess ? probes.generatorCPU : probes.gatewayCPU).fractionalMilliseconds / Double(max(probes.done, 1))
+            return String(format: "%.1f", perProbe > 0 ? perLaunch / perProbe : 0)
+        }
 
         var line: String {
             var fields = [
@@ -70,14 +79,17 @@ struct LaunchBenchmark {
                 fields += [
                     "process_cpu_ms_per_login=\(logins.perRequest(logins.generatorCPU))",
                     "process_cpu_ms_per_launch=\(launches.perRequest(launches.generatorCPU))",
+                    "process_cpu_ms_per_probe=\(probes.perRequest(probes.generatorCPU))",
                 ]
             } else {
                 fields += [
                     "gateway_cpu_ms_per_login=\(logins.perRequest(logins.gatewayCPU))",
                     "gateway_cpu_ms_per_launch=\(launches.perRequest(launches.gatewayCPU))",
                     "generator_cpu_ms_per_launch=\(launches.perRequest(launches.generatorCPU))",
+                    "gateway_cpu_ms_per_probe=\(probes.perRequest(probes.gatewayCPU))",
                 ]
             }
+            fields.append("launch_cpu_in_probes=\(launchCPUInProbes)")
             if storageMeasured { fields.append("storage_cpu_ms_per_launch=\(launches.perRequest(launches.storageCPU))") }
             return (fields + ["rss_mb=\(rssMB)"]).joined(separator: " ")
         }
@@ -114,6 +126,7 @@ struct LaunchBenchmark {
             // Connections, pools and the platform's keys in LabGate's cache: what a server that has been up a while has.
             _ = try await run.launches(count: min(launches, concurrency * 20))
             var result = try await run.launches(count: launches)
+            result.probes = await run.probes(count: launches)
             result.inProcess = serverURL == nil
             result.storageMeasured = !storagePIDs.isEmpty
             result.rssMB = Self.residentMegabytes()

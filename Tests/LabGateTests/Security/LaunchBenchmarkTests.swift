@@ -8,7 +8,7 @@ import Testing
 
 @Suite("labgate bench launch against a serve process", .enabled(if: TestConfig.serversUnderTest))
 struct LaunchBenchmarkTests {
-    @Test("every login and launch timed goes through, and the gateway's CPU is told apart from the load generator's")
+    @Test("every login, launch and probe timed goes through, and the gateway's CPU is told apart from the load generator's")
     func measuresTheGatewayApart() async throws {
         let backing = try await ServersForProcesses.make(
             "launchbench", adding: ["LABGATE_LOG_LEVEL": "warning", "LABGATE_LTI_ALLOW_INSECURE_LOOPBACK": "true"])
@@ -30,6 +30,8 @@ struct LaunchBenchmarkTests {
         // Both sides did work, and each is measured on its own process (the figures are the benchmark's, not asserted).
         #expect((figures["gateway_cpu_ms_per_launch"] ?? 0) > 0 && (figures["gateway_cpu_ms_per_login"] ?? 0) > 0, "\(line)")
         #expect((figures["generator_cpu_ms_per_launch"] ?? 0) > 0, "\(line)")
+        // The probes (GET /healthz) ran too, and a launch's CPU is given in theirs.
+        #expect((figures["gateway_cpu_ms_per_probe"] ?? 0) > 0 && (figures["launch_cpu_in_probes"] ?? 0) > 0, "\(line)")
 
         server.signal(SIGTERM)
         _ = await server.exitStatus()
