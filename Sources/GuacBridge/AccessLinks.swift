@@ -25,7 +25,7 @@ public struct AccessLinks: Sendable {
 
     /// A fresh code for `instance`, for its own student only.
     public func issue(for instance: LabInstance) async throws -> String {
-        let code = Data(GuacamolePassword.randomBytes(32)).base64URLEncodedString()
+        let code = Data(SecureRandom.bytes(32)).base64URLEncodedString()
         let issued = Int64(clock.now().timeIntervalSince1970 * 1000)
         try await store.set(Self.key(code), to: "\(instance.userID)|\(instance.id)|\(issued)", ttl: lifetime)
         return code

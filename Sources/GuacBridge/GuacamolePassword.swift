@@ -11,13 +11,8 @@ enum GuacamolePassword {
 
     /// An account whose random password nobody ever sees: students come in by auth-json.
     static func unusableAccount(username: String) -> GuacamoleAccount {
-        let password = randomBytes(32).hexEncodedString()
-        let salt = randomBytes(32)
+        let password = SecureRandom.bytes(32).hexEncodedString()
+        let salt = SecureRandom.bytes(32)
         return GuacamoleAccount(username: username, passwordHash: hash(password, salt: salt), passwordSalt: salt)
-    }
-
-    static func randomBytes(_ count: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 }

@@ -14,7 +14,7 @@ struct GuacamoleRecordsTests {
         maxConnections: 2, maxConnectionsPerUser: 1)
 
     static func account(_ name: String = "labgate-u1", password: String = "nobody-knows") -> GuacamoleAccount {
-        let salt = GuacamolePassword.randomBytes(32)
+        let salt = SecureRandom.bytes(32)
         return GuacamoleAccount(username: name, passwordHash: GuacamolePassword.hash(password, salt: salt), passwordSalt: salt)
     }
 

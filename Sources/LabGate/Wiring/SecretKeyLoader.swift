@@ -1,4 +1,5 @@
 import Foundation
+import LabCore
 import Logging
 
 /// LabGate's one secret, from configuration or from its key file, created on first start
@@ -28,8 +29,7 @@ package enum SecretKeyLoader {
     /// is then linked under its name, which fails if the name exists: of processes that start
     /// together on a fresh install exactly one key wins, and the others read that one.
     private static func create(_ path: String, logger: Logger) throws -> Data {
-        var generator = SystemRandomNumberGenerator()
-        let secret = Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let secret = Data(SecureRandom.bytes(32))
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let draft = path + ".\(getpid()).\(UInt32.random(in: .min ... .max)).new"
