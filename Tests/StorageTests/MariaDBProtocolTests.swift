@@ -1,8 +1,16 @@
 import Foundation
+import LabCore
 import NIOCore
+import NIOPosix
+import Synchronization
 import Testing
 
 @testable import Storage
+
+/// Connections a test server accepted.
+private final class AcceptedCount: Sendable {
+    let value = Atomic(0)
+}
 
 @Suite("MariaDB protocol")
 struct MariaDBProtocolTests {
@@ -110,6 +118,31 @@ struct MariaDBProtocolTests {
     }
 
     private let handshake = MariaDBHandshake(settings: MariaDBSettings(user: "labgate", password: "secret", database: "lab"))
+
+    @Test("a server that accepts connections but never greets is given up on after the connect timeout and one more connection, not the query timeout")
+    func silentServer() async throws {
+        // As a server whose queue of connections to accept overflowed looks to its client.
+        let accepted = AcceptedCount()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                accepted.value.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let settings = MariaDBSettings(
+            port: server.localAddress!.port!, user: "labgate", password: "secret", database: "lab", timeout: .milliseconds(500),
+            queryTimeout: .seconds(120))
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await MariaDBConnection.connect(settings)
+        } throws: { error in
+            guard case .unavailable(_, let reason) = error as? StoreError else { return false }
+            return reason.contains("no greeting")
+        }
+        #expect(started.duration(to: .now) < .seconds(60), "waited for the query timeout")
+        #expect(accepted.value.load(ordering: .relaxed) == 2)
+    }
 
     @Test("a binary row becomes values by column, NULLs from the bitmap, signedness from the flags")
     func binaryRow() throws {

@@ -18,6 +18,10 @@ enum MariaDBResponse {
     case result(rows: [SQLRow], matched: Int)
 }
 
+/// A server that accepted the connection but sent no greeting within the connect timeout:
+/// its queue of connections to accept may have overflowed, which the client never hears of.
+struct MariaDBNoGreeting: Error {}
+
 /// An error packet from the server, before it is classified.
 struct MariaDBServerError: Error {
     var code: UInt32
@@ -85,18 +89,31 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     private var progress = Progress.start
     private var failure: StoreError?
     private var login: Login?
-    /// How long the login and each answer may take.
+    /// How long the server may take to greet a new connection.
+    private let greetingTimeout: TimeAmount
+    /// How long the rest of the login and each answer may take.
     private let timeout: TimeAmount
 
-    /// - Parameter done: completed once logged in, or failed with why not.
-    init(handshake: MariaDBHandshake, timeout: TimeAmount, done: EventLoopPromise<Void>) {
+    /// - Parameter done: completed once logged in, or failed with why not (`MariaDBNoGreeting`
+    ///   when the server never spoke).
+    init(handshake: MariaDBHandshake, greetingTimeout: TimeAmount, timeout: TimeAmount, done: EventLoopPromise<Void>) {
         login = Login(handshake: handshake, done: done)
+        self.greetingTimeout = greetingTimeout
         self.timeout = timeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         guard login != nil else { return }
-        login?.timer = deadline(in: timeout, context: context, component: "database", late: "not logged in")
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        login?.timer = context.eventLoop.scheduleTask(in: greetingTimeout) { handler.value.notGreeted(bound.value) }
+    }
+
+    private func notGreeted(_ context: ChannelHandlerContext) {
+        guard let login, !login.greeted else { return }
+        self.login = nil
+        login.done.fail(MariaDBNoGreeting())
+        end(context, .unavailable(component: "database", reason: "no greeting from the server within \(greetingTimeout.nanoseconds / 1_000_000) ms"))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -162,6 +179,8 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
                 answer = try login.handshake.next(after: packet.payload, allocator: context.channel.allocator)
             } else {
                 login.greeted = true
+                login.timer?.cancel()
+                login.timer = deadline(in: timeout, context: context, component: "database", late: "not logged in")
                 self.login = login
                 // Refused before logging in: too many connections, a blocked host.
                 if packet.payload.getInteger(at: packet.payload.readerIndex, as: UInt8.self) == 0xFF { throw MariaDBServerError(packet: packet.payload) }

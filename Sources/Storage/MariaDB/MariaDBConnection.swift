@@ -25,6 +25,22 @@ final class MariaDBConnection: PooledConnection {
 
     /// Connects, on the shared event loop the caller runs on when it runs on one, and logs in.
     static func connect(_ settings: MariaDBSettings) async throws -> MariaDBConnection {
+        do {
+            return try await logIn(settings)
+        } catch is MariaDBNoGreeting {
+            // Nothing was sent on that connection, so a second one is safe; it is usually
+            // greeted at once, as the server's queue has moved on meanwhile.
+            do {
+                return try await logIn(settings)
+            } catch is MariaDBNoGreeting {
+                throw StoreError.unavailable(
+                    component: "database",
+                    reason: "\(settings.host):\(settings.port) accepted two connections but sent no greeting on either within \(settings.timeout)")
+            }
+        }
+    }
+
+    private static func logIn(_ settings: MariaDBSettings) async throws -> MariaDBConnection {
         let loop = SharedEventLoops.preferred()
         let loggedIn = loop.makePromise(of: Void.self)
         let handshake = MariaDBHandshake(settings: settings)
@@ -35,9 +51,12 @@ final class MariaDBConnection: PooledConnection {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // The login gets as long as any answer, as libmariadb's read timeout gave it.
+                        // As with libmariadb: the greeting within the connect timeout, the rest of
+                        // the login within the read timeout.
                         try channel.pipeline.syncOperations.addHandler(
-                            MariaDBCommandHandler(handshake: handshake, timeout: TimeAmount(settings.queryTimeout), done: loggedIn))
+                            MariaDBCommandHandler(
+                                handshake: handshake, greetingTimeout: TimeAmount(settings.timeout), timeout: TimeAmount(settings.queryTimeout),
+                                done: loggedIn))
                     }
                 }
                 .connect(host: settings.host, port: settings.port, retryingFor: ClientBootstrap.restartWindow)
