@@ -38,6 +38,19 @@ struct LTILaunchTests {
         }
     }
 
+    @Test("a platform's authentication URL with a query of its own keeps it, and the OIDC parameters follow it")
+    func authenticationURLWithQuery() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            var platform = try #require(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: bed.platform.clientID))
+            platform.authURL = bed.platform.authURL + "?tenant=a"
+            #expect(try await bed.repositories.platforms.update(platform))
+            let page = try await bed.browser.startLogin(LaunchScenario(), platform: bed.platform, toolURL: bed.toolURL)
+            let location = try #require(page.header("location"))
+            #expect(location.hasPrefix(bed.platform.authURL + "?tenant=a&scope=openid&"), "\(location)")
+            #expect(location.filter { $0 == "?" }.count == 1)
+        }
+    }
+
     @Test("login works by GET as well as by POST")
     func loginByGet() async throws {
         try await LTITestbed.run { (bed) async throws in
