@@ -41,9 +41,10 @@ extension LaunchBenchmark {
         /// `count` requests for `/healthz`, which touches neither store: what any request costs
         /// the server on this machine, against which a launch's cost is compared.
         func probes(count: Int) async -> Phase {
-            let browsers = (0..<concurrency).map { _ in SimBrowser(client: client) }
-            return await phase(Array(0..<count)) { index in
-                let page = try await browsers[index % concurrency].get(toolURL + "/healthz")
+            // No cookies are involved: one browser on the shared client serves every connection.
+            let browser = SimBrowser(client: client)
+            return await phase(Array(0..<count)) { _ in
+                let page = try await browser.get(toolURL + "/healthz")
                 guard page.status == 200 else { throw PlatformSimError.unexpectedResponse("/healthz answered \(page.status)") }
             }.1
         }

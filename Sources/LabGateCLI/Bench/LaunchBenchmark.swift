@@ -44,8 +44,12 @@ struct LaunchBenchmark {
         }
 
         /// Milliseconds of `cpu` per request done.
+        func milliseconds(per cpu: Duration) -> Double {
+            cpu.fractionalMilliseconds / Double(max(done, 1))
+        }
+
         func perRequest(_ cpu: Duration) -> String {
-            String(format: "%.3f", cpu.fractionalMilliseconds / Double(max(done, 1)))
+            String(format: "%.3f", milliseconds(per: cpu))
         }
     }
 
@@ -65,9 +69,13 @@ struct LaunchBenchmark {
         /// The server's CPU per launch over its CPU per probe, from one run: a launch's cost in
         /// requests that do nothing, which stays comparable from one machine to another.
         var launchCPUInProbes: String {
-            let perLaunch = (inProcess ? launches.generatorCPU : launches.gatewayCPU).fractionalMilliseconds / Double(max(launches.done, 1))
-            let perProbe = (inProcess ? probes.generatorCPU : probes.gatewayCPU).fractionalMilliseconds / Double(max(probes.done, 1))
-            return String(format: "%.1f", perProbe > 0 ? perLaunch / perProbe : 0)
+            let perProbe = serverMilliseconds(probes)
+            return String(format: "%.1f", perProbe > 0 ? serverMilliseconds(launches) / perProbe : 0)
+        }
+
+        /// The server's CPU per request of `phase`: the gateway's, or this process's when the server runs in it.
+        private func serverMilliseconds(_ phase: Phase) -> Double {
+            phase.milliseconds(per: inProcess ? phase.generatorCPU : phase.gatewayCPU)
         }
 
         var line: String {

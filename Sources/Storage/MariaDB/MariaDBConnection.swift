@@ -30,13 +30,13 @@ final class MariaDBConnection: PooledConnection {
         } catch is MariaDBNoGreeting {
             // Nothing was sent on that connection, so a second one is safe; it is usually
             // greeted at once, as the server's queue has moved on meanwhile.
-            do {
-                return try await logIn(settings)
-            } catch is MariaDBNoGreeting {
-                throw StoreError.unavailable(
-                    component: "database",
-                    reason: "\(settings.host):\(settings.port) accepted two connections but sent no greeting on either within \(settings.timeout)")
-            }
+        }
+        do {
+            return try await logIn(settings)
+        } catch is MariaDBNoGreeting {
+            throw StoreError.unavailable(
+                component: "database",
+                reason: "\(settings.host):\(settings.port) accepted two connections but sent no greeting on either within \(settings.timeout)")
         }
     }
 
