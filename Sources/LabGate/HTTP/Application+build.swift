@@ -32,7 +32,7 @@ package func buildApplication(config: LabGateConfig) async throws -> some Applic
         SecurityHeadersMiddleware { await lti.frameAncestors() }
         AccessLogMiddleware()
         KnownMethodsMiddleware()
-        MetricsMiddleware()
+        RequestMetricsMiddleware()
         ErrorMappingMiddleware()
     }
     router.addRoutes(HealthController(backends: backends, webServices: lti.webServices).endpoints)
