@@ -48,6 +48,7 @@ struct LaunchBenchmark {
             cpu.fractionalMilliseconds / Double(max(done, 1))
         }
 
+        /// The same, as the benchmark's line prints it.
         func perRequest(_ cpu: Duration) -> String {
             String(format: "%.3f", milliseconds(per: cpu))
         }
