@@ -78,12 +78,13 @@ struct ApplicationTests {
 
     @Test("/readyz is 200 on real MariaDB and Redis", .enabled(if: TestConfig.serversUnderTest))
     func readyOnServers() async throws {
-        let app = try await buildApplication(config: try TestConfig.servers())
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/readyz", method: .get) { response in
-                #expect(response.status == .ok)
-                let readiness = try Self.readiness(response)
-                #expect(readiness.checks.allSatisfy { $0.ready })
+        try await TestConfig.withServers { config in
+            try await buildApplication(config: config).test(.router) { client in
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let readiness = try Self.readiness(response)
+                    #expect(readiness.checks.allSatisfy { $0.ready })
+                }
             }
         }
     }

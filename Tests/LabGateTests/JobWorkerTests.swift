@@ -98,17 +98,17 @@ struct JobWorkerTests {
 
     @Test("the built-in audit job runs end to end through Redis and MariaDB", .enabled(if: TestConfig.serversUnderTest))
     func auditJobThroughServers() async throws {
-        let config = try TestConfig.servers()
-        let backends = try await Backends.open(config)
-        try await backends.migrate()
-        let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: Logger(label: "test"))
-        let job = Job(kind: "labgate.audit", payload: "queue check \(UUID().uuidString)")
-        try await backends.queue.enqueue(job)
-        try await run(worker(backends.queue, JobHandlers.all(backends: backends, provisioning: provisioning))) {
-            try await backends.repositories.audit.list(AuditFilter(subject: "job/\(job.id)"), before: nil, limit: 5).first?.detail == job.payload
+        try await TestConfig.withServers { config in
+            let backends = try await Backends.open(config)
+            let provisioning = try await ProvisioningRuntime.open(config, backends: backends, logger: Logger(label: "test"))
+            let job = Job(kind: "labgate.audit", payload: "queue check \(UUID().uuidString)")
+            try await backends.queue.enqueue(job)
+            try await run(worker(backends.queue, JobHandlers.all(backends: backends, provisioning: provisioning))) {
+                try await backends.repositories.audit.list(AuditFilter(subject: "job/\(job.id)"), before: nil, limit: 5).first?.detail == job.payload
+            }
+            await provisioning.shutdown()
+            await backends.close()
         }
-        await provisioning.shutdown()
-        await backends.close()
     }
 }
 

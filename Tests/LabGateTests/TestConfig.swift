@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import TestSupport
 
 @testable import LabGate
@@ -36,6 +37,15 @@ enum TestConfig {
                 "security.secretKey": "test-secret-that-is-long-enough-for-labgate",
                 "lti.platformsDirectory": FileManager.default.temporaryDirectory.appendingPathComponent("labgate-\(UUID().uuidString)").path,
             ].merging(overrides) { $1 })
+    }
+
+    /// The real servers with a MariaDB database of the test's own, migrated, and dropped after `body`.
+    /// A LabGate that runs its reconciler must have one: on a database shared with other tests it
+    /// would find their labs missing from its own simulated cluster, and fail them as vanished.
+    static func withServers<T>(_ overrides: [String: String] = [:], _ body: (LabGateConfig) async throws -> T) async throws -> T {
+        try await TestServers.withScratchDatabase(prepare: { try await Migrator(database: $0).migrate() }) { name in
+            try await body(try servers(overrides.merging(["database.name": name]) { $1 }))
+        }
     }
 
     static var serversUnderTest: Bool {

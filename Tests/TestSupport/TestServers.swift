@@ -53,17 +53,33 @@ public enum TestServers {
     public static func withScratchMariaDB<T>(
         prepare: (MariaDBDatabase) async throws -> Void, _ body: (MariaDBDatabase) async throws -> T
     ) async throws -> T {
+        try await withScratchDatabase(prepare: prepare) { name in
+            let database = MariaDBDatabase(settings: try mariaDB(database: name))
+            return try await withCleanup {
+                try await body(database)
+            } cleanup: {
+                await database.shutdown()
+            }
+        }
+    }
+
+    /// The same, handing `body` the database's name: for a test that gives it to a LabGate
+    /// (in its configuration) rather than using it itself.
+    public static func withScratchDatabase<T>(prepare: (MariaDBDatabase) async throws -> Void, _ body: (String) async throws -> T) async throws -> T {
         let admin = MariaDBDatabase(settings: try mariaDB())
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        let database = MariaDBDatabase(settings: try mariaDB(database: name))
         return try await withCleanup {
             try await schemaTurns.withTurn {
                 try await admin.execute("CREATE DATABASE \(name) CHARACTER SET utf8mb4", [])
-                try await prepare(database)
+                let database = MariaDBDatabase(settings: try mariaDB(database: name))
+                try await withCleanup {
+                    try await prepare(database)
+                } cleanup: {
+                    await database.shutdown()
+                }
             }
-            return try await body(database)
+            return try await body(name)
         } cleanup: {
-            await database.shutdown()
             _ = try? await admin.execute("DROP DATABASE IF EXISTS \(name)", [])
             await admin.shutdown()
         }

@@ -111,7 +111,18 @@ struct LTITestbed: Sendable {
             "server.host": host, "server.port": String(port), "lti.allowInsecureLoopback": "true", "lti.platformsDirectory": platforms.path,
             "log.level": "warning", "proxmox.simulatorConfig": cluster.path,
         ].merging(overrides) { $1 }
-        let config = storage == .embedded ? try TestConfig.embedded(settings) : try TestConfig.servers(settings)
+        let toolURL = "http://\(host):\(port)"
+        if storage == .servers {
+            try await TestConfig.withServers(settings) { try await run(config: $0, at: toolURL, platform: platform, body) }
+        } else {
+            try await run(config: try TestConfig.embedded(settings), at: toolURL, platform: platform, body)
+        }
+    }
+
+    /// Serves LabGate on `config` at `toolURL` (its `server.host` and `server.port`), and runs `body` against it.
+    private static func run(
+        config: LabGateConfig, at toolURL: String, platform: PlatformSim, _ body: @Sendable (LTITestbed) async throws -> Void
+    ) async throws {
         let app = try await buildApplication(config: config)
         let backends = try await Backends.open(config)
         let browser = SimBrowser()
@@ -127,7 +138,6 @@ struct LTITestbed: Sendable {
                 }
             }
             try await withCleanup {
-                let toolURL = "http://\(host):\(port)"
                 try await waitUntilServing(toolURL + "/healthz", browser: browser) { stopped.value.withLock { $0 } }
                 platform.trustTool(keySetURL: toolURL + "/lti/jwks")
                 try await body(
