@@ -44,7 +44,8 @@ extension SimCluster {
         case ("GET", ["nodes"]):
             return state.nodes(now: now)
         case ("GET", ["cluster", "resources"]):
-            return try state.resources(type: params["type"], now: now)
+            // PVE answers 200 for everyone here and leaves out each guest the caller may not audit.
+            return try state.resources(type: params["type"], now: now, listingVMs: token.privileges?.contains("VM.Audit") ?? true)
         case ("GET", ["cluster", "nextid"]):
             return try state.nextID(params)
         case ("GET", ["pools"]):

@@ -13,14 +13,15 @@ extension SimState {
         }
     }
 
-    /// `GET /cluster/resources`, optionally only `vm`, `node`, `storage` or `pool` entries.
-    func resources(type: String?, now: Double) throws(SimAPIError) -> [[String: Any]] {
+    /// `GET /cluster/resources`, optionally only `vm`, `node`, `storage` or `pool` entries;
+    /// guests only when `listingVMs` (the caller holds `VM.Audit`).
+    func resources(type: String?, now: Double, listingVMs: Bool) throws(SimAPIError) -> [[String: Any]] {
         if let type, !["vm", "node", "storage", "pool", "sdn"].contains(type) {
             throw .parameter("type", "value '\(type)' does not have a value in the enumeration 'vm, storage, node, sdn, pool'")
         }
         var list: [[String: Any]] = []
         if type == nil || type == "node" { list += nodes(now: now) }
-        if type == nil || type == "vm" {
+        if type == nil || type == "vm", listingVMs {
             list += vms.values.sorted { $0.vmid < $1.vmid }.map { vm in
                 var entry: [String: Any] = [
                     "id": "qemu/\(vm.vmid)", "type": "qemu", "vmid": vm.vmid, "name": vm.name, "node": vm.node,

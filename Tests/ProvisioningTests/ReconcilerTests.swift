@@ -13,13 +13,13 @@ import Testing
 @Suite(.serialized) struct ReconcilerTests {
     func reconciler(
         _ bed: LifecycleTestbed, grace: Duration = .seconds(3600), stuckAfter: Duration? = nil, lockTTL: Duration = .seconds(60),
-        clock: any WallClock = SystemClock()
+        clock: any WallClock = SystemClock(), proxmox: ProxmoxClient? = nil
     ) -> Reconciler {
         var settings = bed.lifecycle.settings
         settings.orphanGrace = grace
         settings.stuckAfter = stuckAfter ?? settings.stuckAfter
         let lifecycle = LabLifecycle(
-            proxmox: bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
+            proxmox: proxmox ?? bed.sim.client, repositories: bed.repositories, ephemeral: bed.ephemeral, desktops: bed.lifecycle.desktops,
             settings: settings, clock: clock, logger: bed.lifecycle.logger)
         return Reconciler(
             lifecycle: lifecycle, operations: bed.operations,
@@ -102,6 +102,35 @@ import Testing
             #expect(try await bed.reload(halted).state == .stopping)
             try await bed.lifecycle.advance(halted.id)
             #expect(try await bed.reload(halted).state == .stopped)
+        }
+    }
+
+    @Test func aListThatLeavesOutMostLabsVMsFailsNoneOfThemWhileOneVMDeletedStillFailsItsLab() async throws {
+        // A token recreated with privilege separation: it may still act, but not audit, so PVE lists it no guests.
+        let separated = SimTokenSpec(
+            id: "labgate@pve!separated", secret: "5e0c2ab4-0000-4000-8000-000000005e9a", privileges: ["VM.Allocate", "VM.PowerMgmt"])
+        try await LifecycleTestbed.run(SimTestbed.configuration { $0.tokens.append(separated) }) { bed in
+            var labs = [try await bed.provision()]
+            for subject in ["s2", "s3"] { labs.append(try await bed.provision(try await LifecycleTestbed.makeStudent(bed.repositories, subject: subject))) }
+            let blind = try ProxmoxClient(settings: ProxmoxSettings(baseURL: bed.sim.baseURL, tokenID: separated.id, tokenSecret: separated.secret))
+            let report = try await withCleanup {
+                try #require(try await reconciler(bed, proxmox: blind).reconcile(holder: "a"))
+            } cleanup: {
+                try? await blind.shutdown()
+            }
+            #expect(report.unseen == 3 && report.vanished == 0, "\(report)")
+            for lab in labs { #expect(try await bed.reload(lab).state == .ready) }
+            #expect(bed.clones.count == 3)
+
+            // With the token's view back, one VM deleted behind LabGate's back fails its lab, as before.
+            let client = bed.sim.client
+            let gone = labs[0]
+            _ = try await client.wait(for: client.stop(node: gone.node!, vmid: gone.vmid!), timeout: .seconds(5))
+            _ = try await client.wait(for: client.destroy(node: gone.node!, vmid: gone.vmid!), timeout: .seconds(5))
+            let seen = try #require(try await reconciler(bed).reconcile(holder: "a"))
+            #expect(seen.vanished == 1 && seen.unseen == 0, "\(seen)")
+            #expect(try await bed.reload(gone).state == .failed)
+            #expect(try await bed.reload(labs[1]).state == .ready)
         }
     }
 

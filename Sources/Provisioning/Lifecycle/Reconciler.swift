@@ -24,6 +24,8 @@ public struct Reconciler: Sendable {
         public var idleUnread = false
         /// Instances failed because nothing moved them for twice `stuckAfter`.
         public var abandoned = 0
+        /// Ready or stopped labs whose VMs Proxmox did not list, left as they were because it left out most of them (`listIsPartial`).
+        public var unseen = 0
         public var cleanedUp = 0
         public var orphansWaiting = 0
         public var orphansDestroyed = 0
@@ -32,7 +34,7 @@ public struct Reconciler: Sendable {
 
         public var description: String {
             "vanished=\(vanished) drifted=\(drifted) restarted=\(restarted) expired=\(expired) closed=\(closed) paused=\(paused) warned=\(warned) "
-                + "abandoned=\(abandoned) cleaned_up=\(cleanedUp) "
+                + "abandoned=\(abandoned) unseen=\(unseen) cleaned_up=\(cleanedUp) "
                 + "orphans_waiting=\(orphansWaiting) orphans_destroyed=\(orphansDestroyed) idle_unread=\(idleUnread)"
         }
     }
@@ -67,6 +69,7 @@ public struct Reconciler: Sendable {
         let byVMID = Dictionary(guests.compactMap { guest in guest.vmid.map { ($0, guest) } }) { first, _ in first }
         let states = Set(LabInstanceState.allCases).subtracting([.deleted])
         let instances = try await lifecycle.instances.list(states: states, limit: 1_000_000)
+        let partial = listIsPartial(guests: byVMID, instances: instances)
         let closed = try await closedCourses(running: instances)
         let pauses = await idlePauses(of: instances, into: &report)
         for instance in instances {
@@ -88,7 +91,7 @@ public struct Reconciler: Sendable {
                     report.closed += 1
                     continue
                 }
-                try await reconcile(instance, guest: instance.vmid.flatMap { byVMID[$0] }, into: &report)
+                try await reconcile(instance, guest: instance.vmid.flatMap { byVMID[$0] }, listIsPartial: partial, into: &report)
             } catch {
                 lifecycle.logger.warning(
                     "cannot reconcile a lab instance now", metadata: ["instance": .string(instance.id.rawValue), "error": .string("\(error)")])
@@ -122,7 +125,25 @@ public struct Reconciler: Sendable {
         return closed
     }
 
-    private func reconcile(_ instance: LabInstance, guest: PVEResource?, into report: inout Report) async throws {
+    /// Whether Proxmox's list of guests leaves out most of the labs' VMs (three or more): then it
+    /// is the list that is wrong, not the labs. PVE answers 200 and leaves out each guest the token
+    /// may not audit, so a token recreated with privilege separation, or one that lost `VM.Audit`
+    /// on the pool, lists none; failing every lab of a class as vanished would end their desktops.
+    private func listIsPartial(guests: [Int: PVEResource], instances: [LabInstance]) -> Bool {
+        let expected = instances.filter { [.ready, .stopped].contains($0.state) }.compactMap(\.vmid)
+        let missing = expected.filter { guests[$0] == nil }.count
+        guard missing >= 3, missing * 2 > expected.count else { return false }
+        lifecycle.logger.error(
+            """
+            Proxmox does not list most ready or stopped labs' VMs; they are left as they are, not failed as vanished. If the API token \
+            lost VM.Audit on LabGate's pool (or was recreated with privilege separation), give it back; if the VMs were deleted, \
+            end those labs with `labgate instance delete`
+            """,
+            metadata: ["unlisted": .stringConvertible(missing), "labs": .stringConvertible(expected.count)])
+        return true
+    }
+
+    private func reconcile(_ instance: LabInstance, guest: PVEResource?, listIsPartial: Bool, into report: inout Report) async throws {
         let now = lifecycle.clock.now()
         if let expiry = instance.expiresAt, expiry <= now, ![.deleting, .failed].contains(instance.state) {
             _ = try await operations.perform(.delete, on: instance.id)
@@ -141,6 +162,10 @@ public struct Reconciler: Sendable {
             report.cleanedUp += 1
         case .ready, .stopped:
             guard let guest else {
+                if listIsPartial {
+                    report.unseen += 1
+                    return
+                }
                 try await lifecycle.fail(instance.id, reason: "its VM \(instance.vmid.map(String.init) ?? "") vanished from Proxmox (deleted outside LabGate?)")
                 report.vanished += 1
                 return
