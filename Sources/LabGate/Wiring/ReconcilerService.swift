@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Provisioning
 import ServiceLifecycle
 
@@ -19,10 +20,14 @@ package struct ReconcilerService: Service {
     let holder = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6))"
 
     package func run() async throws {
+        // Made before the first pass, so that /metrics shows it at 0 and an alert can watch it grow.
+        let unlisted = Counter(label: "labgate_reconciler_unlisted_labs_total")
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await every(interval, "reconciled with Proxmox", "cannot reconcile with Proxmox now") {
-                    try await reconciler.reconcile(holder: holder).flatMap { $0 == Reconciler.Report() ? nil : "\($0)" }
+                    guard let report = try await reconciler.reconcile(holder: holder) else { return nil }
+                    unlisted.increment(by: report.unseen)
+                    return report == Reconciler.Report() ? nil : "\(report)"
                 }
             }
             group.addTask {

@@ -89,7 +89,8 @@ struct LTITestbed: Sendable {
         // An address of its own in 127.0.0.0/8 as well: another test's server can never answer in its place.
         let host = "127.\(Int.random(in: 1...254)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
         let platforms = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-platforms-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true)
+        // As an operator would keep it (it may hold a web-service token): LabGate warns about a folder others can read.
+        try FileManager.default.createDirectory(at: platforms, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var moodle = ""
         if let functions = webServices {
             let tokenFile = platforms.appendingPathComponent("moodle.token")
