@@ -11,6 +11,8 @@ case "${1:-}" in
     --browser) packages=(chromium chromium-driver python3 python3-venv nginx-light openssl curl) ;;
     # The checks of deploy/: systemd-analyze for the units, promtool for the alert rules.
     --deploy) packages=(systemd prometheus python3 python3-venv) ;;
+    # The benchmarks' independent load generator.
+    --bench) packages=(wrk) ;;
 esac
 
 missing=()
