@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(pkg-config libhiredis-dev)
 case "${1:-}" in
-    --servers) packages+=(mariadb-server mariadb-client redis-server redis-sentinel chromium python3 python3-venv) ;;
+    --servers) packages+=(mariadb-server mariadb-client redis-server redis-sentinel openssl chromium python3 python3-venv) ;;
     # The real Moodle suite: a browser driven by Selenium, and a TLS proxy for its https mode.
     --browser) packages=(chromium chromium-driver python3 python3-venv nginx-light openssl curl) ;;
     # The checks of deploy/: systemd-analyze for the units, promtool for the alert rules.

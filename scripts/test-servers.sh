@@ -69,10 +69,28 @@ stop_pid() {
     rm -f "$pidfile"
 }
 
+# A certificate authority of the folder's own and a certificate it signs for 127.0.0.1, so
+# that MariaDB offers TLS as a production server would: DIR/mariadb-tls/ca.pem is what a
+# client checks it against (the tests' LABGATE_TEST_MARIADB_CA).
+make_mariadb_certificates() {
+    local tls="$dir/mariadb-tls"
+    [ -f "$tls/server.pem" ] && return 0
+    mkdir -p "$tls"
+    chmod 700 "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+        -subj "/CN=LabGate test authority" -keyout "$tls/ca-key.pem" -out "$tls/ca.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+        -keyout "$tls/server-key.pem" -out "$tls/server.csr" 2>/dev/null
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial \
+        -days 30 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n') \
+        -out "$tls/server.pem" 2>/dev/null
+}
+
 start_mariadb() {
     remember
     local data="$dir/mariadb-data" sock="$dir/mariadb.sock"
     if pid_alive "$dir/mariadb.pid"; then echo "$PORT"; return 0; fi
+    make_mariadb_certificates
     if [ ! -d "$data/mysql" ]; then
         mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
             --auth-root-authentication-method=socket --skip-test-db > "$dir/mariadb-install.log" 2>&1
@@ -82,7 +100,9 @@ start_mariadb() {
         --bind-address=127.0.0.1 --user="$(id -un)" --pid-file="$dir/mariadb.pid" \
         --log-error="$dir/mariadb.err" --skip-name-resolve --skip-log-bin \
         --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
-        --innodb-flush-log-at-trx-commit=2 --max-connections=500 > /dev/null 2>&1 &
+        --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
+        --ssl-ca="$dir/mariadb-tls/ca.pem" --ssl-cert="$dir/mariadb-tls/server.pem" \
+        --ssl-key="$dir/mariadb-tls/server-key.pem" > /dev/null 2>&1 &
     wait_until "MariaDB" mariadb-admin --no-defaults --socket="$sock" -uroot ping
     if [ "${fresh:-0}" = 1 ]; then
         # Tests create a database of their own each, so the user may create databases.

@@ -53,6 +53,7 @@ start() {
 
 if start mariadb; then
     export LABGATE_TEST_MARIADB_PORT=$PORT LABGATE_TEST_MARIADB_PASSWORD=$PASSWORD
+    export LABGATE_TEST_MARIADB_CA="$work/shared/mariadb-tls/ca.pem"
 fi
 if start redis; then
     export LABGATE_TEST_REDIS_PORT=$PORT LABGATE_TEST_REDIS_PASSWORD=$PASSWORD

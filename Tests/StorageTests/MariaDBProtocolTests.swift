@@ -57,23 +57,10 @@ struct MariaDBProtocolTests {
 
     @Test("the answer to a greeting names the user and database and proves the password over the greeting's nonce")
     func greetingAnswer() throws {
-        var greeting = ByteBuffer(bytes: [10])
-        greeting.writeNullTerminatedString("10.11.19-MariaDB")
-        greeting.writeInteger(UInt32(42), endianness: .little)
-        greeting.writeBytes(Array(1...8))
-        greeting.writeInteger(UInt8(0))
-        let capabilities: UInt32 = 0xF7FE | (0x81BF << 16)
-        greeting.writeInteger(UInt16(capabilities & 0xFFFF), endianness: .little)
-        greeting.writeBytes([45, 2, 0])
-        greeting.writeInteger(UInt16(capabilities >> 16), endianness: .little)
-        greeting.writeInteger(UInt8(21))
-        greeting.writeRepeatingByte(0, count: 10)
-        greeting.writeBytes(Array(9...20) + [0])
-        greeting.writeNullTerminatedString("mysql_native_password")
-
-        var answer = try handshake.answer(greeting: greeting, allocator: ByteBufferAllocator())
+        var answer = handshake.answer(try handshake.greeting(Self.greeting(capabilities: Self.withoutTLS)), allocator: ByteBufferAllocator())
         let flags = answer.readInteger(endianness: .little, as: UInt32.self) ?? 0
         #expect(flags & 2 != 0, "CLIENT_FOUND_ROWS")
+        #expect(flags & Self.tls == 0, "CLIENT_SSL, not asked for")
         answer.moveReaderIndex(forwardBy: 4 + 1 + 23)
         let user = answer.readNullTerminatedString()
         #expect(user == "labgate")
@@ -117,7 +104,47 @@ struct MariaDBProtocolTests {
         }
     }
 
+    @Test("with TLS required: a server without it is refused with what to do; the request for it is the answer's first 32 bytes, with CLIENT_SSL")
+    func tlsRequest() throws {
+        let secured = MariaDBHandshake(settings: MariaDBSettings(user: "labgate", password: "secret", database: "lab", tls: MariaDBTLS()))
+        #expect {
+            try secured.greeting(Self.greeting(capabilities: Self.withoutTLS))
+        } throws: { error in
+            "\(error)".contains("does not offer TLS") && "\(error)".contains("ssl_cert")
+        }
+
+        let greeting = try secured.greeting(Self.greeting(capabilities: Self.withoutTLS | Self.tls))
+        let allocator = ByteBufferAllocator()
+        let request = secured.tlsRequest(greeting, allocator: allocator)
+        let answer = secured.answer(greeting, allocator: allocator)
+        #expect(request.readableBytes == 32)
+        #expect((request.getInteger(at: 0, endianness: .little, as: UInt32.self) ?? 0) & Self.tls != 0)
+        #expect(answer.getSlice(at: 0, length: 32) == request)
+        #expect(answer.readableBytes > 32 + "labgate".utf8.count)
+    }
+
     private let handshake = MariaDBHandshake(settings: MariaDBSettings(user: "labgate", password: "secret", database: "lab"))
+
+    /// A MariaDB 10.11 server's capabilities, without CLIENT_SSL.
+    private static let withoutTLS: UInt32 = 0xF7FE | (0x81BF << 16)
+    private static let tls: UInt32 = 0x800
+
+    /// A `Handshake v10` with the nonce 1...20.
+    private static func greeting(capabilities: UInt32) -> ByteBuffer {
+        var greeting = ByteBuffer(bytes: [10])
+        greeting.writeNullTerminatedString("10.11.19-MariaDB")
+        greeting.writeInteger(UInt32(42), endianness: .little)
+        greeting.writeBytes(Array(1...8))
+        greeting.writeInteger(UInt8(0))
+        greeting.writeInteger(UInt16(capabilities & 0xFFFF), endianness: .little)
+        greeting.writeBytes([45, 2, 0])
+        greeting.writeInteger(UInt16(capabilities >> 16), endianness: .little)
+        greeting.writeInteger(UInt8(21))
+        greeting.writeRepeatingByte(0, count: 10)
+        greeting.writeBytes(Array(9...20) + [0])
+        greeting.writeNullTerminatedString("mysql_native_password")
+        return greeting
+    }
 
     @Test("a server that accepts connections but never greets is given up on after the connect timeout and one more connection, not the query timeout")
     func silentServer() async throws {

@@ -10,6 +10,8 @@ public enum TestServers {
 
     public static var mariaDBPort: Int? { environment["LABGATE_TEST_MARIADB_PORT"].flatMap(Int.init) }
     public static var redisPort: Int? { environment["LABGATE_TEST_REDIS_PORT"].flatMap(Int.init) }
+    /// The authority that signed the test MariaDB's certificate (scripts/test-servers.sh).
+    public static var mariaDBAuthority: String? { environment["LABGATE_TEST_MARIADB_CA"] }
 
     /// Whether tests of a server should run: yes if it is there, and under CI always (so they fail loudly).
     public static func shouldTest(_ port: Int?) -> Bool { port != nil || isCI }

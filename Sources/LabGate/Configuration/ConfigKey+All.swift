@@ -29,6 +29,12 @@ extension ConfigKey {
             "database.timeoutSeconds", .integer(1...300), default: "5",
             help: "MariaDB connect timeout, and how long a request waits for a free connection"),
         ConfigKey("database.queryTimeoutSeconds", .integer(1...3600), default: "30", help: "how long one MariaDB statement may take"),
+        ConfigKey(
+            "database.tls", .boolean, default: "false",
+            help: "speak TLS to MariaDB, checking its certificate (authority and host name or address); a server without TLS is refused"),
+        ConfigKey(
+            "database.caFile", .text, default: "",
+            help: "PEM file of the authorities that sign MariaDB's certificate; empty: the system's"),
         ConfigKey("database.migrateOnStart", .boolean, default: "true", help: "apply pending migrations when `serve` or `worker` starts"),
 
         ConfigKey(
@@ -128,6 +134,10 @@ extension ConfigKey {
         ConfigKey("guacamole.database.user", .text, default: "guacamole_user", help: "MariaDB user for Guacamole's database"),
         ConfigKey("guacamole.database.password", .text, default: "", secret: true, help: "MariaDB password for Guacamole's database"),
         ConfigKey("guacamole.database.poolSize", .integer(1...100), default: "4", help: "connections to Guacamole's database per process"),
+        ConfigKey("guacamole.database.tls", .boolean, default: "false", help: "speak TLS to Guacamole's database, as database.tls does"),
+        ConfigKey(
+            "guacamole.database.caFile", .text, default: "",
+            help: "PEM file of the authorities that sign the certificate of Guacamole's database; empty: the system's"),
         ConfigKey(
             "guacamole.database.timeZone", .timeZone, default: "UTC",
             help: "the time zone in which Guacamole writes the times of its database (its Java VM's: UTC in Guacamole's images)"),

@@ -40,7 +40,8 @@ extension MariaDBSettings {
             host: host, port: values.int("\(section).port"), user: values.text("\(section).user"),
             password: values.text("\(section).password"), database: values.text("\(section).name"),
             poolSize: values.int("\(section).poolSize"), timeout: values.seconds("database.timeoutSeconds"),
-            queryTimeout: values.seconds("database.queryTimeoutSeconds"), acquireTimeout: values.seconds("database.timeoutSeconds"))
+            queryTimeout: values.seconds("database.queryTimeoutSeconds"), acquireTimeout: values.seconds("database.timeoutSeconds"),
+            tls: values.flag("\(section).tls") ? MariaDBTLS(caFile: values.optionalText("\(section).caFile")) : nil)
     }
 }
 

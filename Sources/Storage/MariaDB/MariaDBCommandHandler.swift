@@ -1,5 +1,6 @@
 import LabCore
 import NIOCore
+import NIOSSL
 
 /// What a command's answer is made of, so that the handler knows where it ends.
 enum MariaDBExpectation {
@@ -168,6 +169,16 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let login, error is NIOSSLError || error is NIOSSLExtraError {
+            let settings = login.handshake.settings
+            return end(
+                context,
+                .unavailable(
+                    component: "database",
+                    reason:
+                        "TLS with \(settings.host):\(settings.port) failed (\(error)): its certificate must be signed by \(settings.tls?.caFile.map { "the authorities in \($0)" } ?? "an authority this system trusts") and name \(settings.host)"
+                ))
+        }
         end(context, .unavailable(component: "database", reason: "the connection was lost: \(error)"))
     }
 
@@ -184,7 +195,18 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
                 self.login = login
                 // Refused before logging in: too many connections, a blocked host.
                 if packet.payload.getInteger(at: packet.payload.readerIndex, as: UInt8.self) == 0xFF { throw MariaDBServerError(packet: packet.payload) }
-                answer = try login.handshake.answer(greeting: packet.payload, allocator: context.channel.allocator)
+                let greeting = try login.handshake.greeting(packet.payload)
+                var sequence = packet.sequence &+ 1
+                if let tls = login.handshake.settings.tls {
+                    // The request goes out in the clear; the TLS handler, put before this one,
+                    // then holds the answer back until its handshake is done.
+                    send(login.handshake.tlsRequest(greeting, allocator: context.channel.allocator), sequence: sequence, context: context, promise: nil)
+                    context.flush()
+                    try context.pipeline.syncOperations.addHandler(try tls.clientHandler(host: login.handshake.settings.host), position: .first)
+                    sequence &+= 1
+                }
+                send(login.handshake.answer(greeting, allocator: context.channel.allocator), sequence: sequence, context: context, promise: nil)
+                return context.flush()
             }
             guard let answer else {
                 self.login = nil

@@ -2,8 +2,9 @@ import Crypto
 import LabCore
 import NIOCore
 
-/// Logging in to MariaDB: the server's greeting, the client's answer with the
-/// `mysql_native_password` proof, and a switch of method when the server asks for one.
+/// Logging in to MariaDB: the server's greeting, TLS when the settings ask for it, the
+/// client's answer with the `mysql_native_password` proof, and a switch of method when the
+/// server asks for one.
 struct MariaDBHandshake {
     /// The only authentication method spoken: a SHA-1 proof of the password over the server's nonce.
     static let nativePassword = "mysql_native_password"
@@ -18,6 +19,7 @@ struct MariaDBHandshake {
         static let longFlag: UInt32 = 4
         static let connectWithDatabase: UInt32 = 8
         static let protocol41: UInt32 = 512
+        static let ssl: UInt32 = 2048
         static let transactions: UInt32 = 8192
         static let secureConnection: UInt32 = 32768
         static let pluginAuthentication: UInt32 = 1 << 19
@@ -30,8 +32,16 @@ struct MariaDBHandshake {
 
     let settings: MariaDBSettings
 
-    /// The answer to the server's greeting (`HandshakeResponse41`).
-    func answer(greeting packet: ByteBuffer, allocator: ByteBufferAllocator) throws(StoreError) -> ByteBuffer {
+    /// What the server's greeting says the client needs.
+    struct Greeting {
+        /// The capabilities both sides have and LabGate asks for.
+        var capabilities: UInt32
+        var nonce: [UInt8]
+        var method: String
+    }
+
+    /// Reads the server's greeting (`Handshake v10`).
+    func greeting(_ packet: ByteBuffer) throws(StoreError) -> Greeting {
         var greeting = packet
         guard greeting.readInteger(as: UInt8.self) == 10, greeting.readNullTerminatedString() != nil,
             greeting.readInteger(endianness: .little, as: UInt32.self) != nil,
@@ -48,21 +58,45 @@ struct MariaDBHandshake {
         }
         // The rest of the nonce: at least 13 bytes, of which the last is a NUL.
         guard let nonceEnd = greeting.readBytes(length: max(13, Int(nonceLength) - 8)) else { throw Self.unreadable }
-        let nonce = nonceStart + nonceEnd.prefix(12)
-        let method = greeting.readNullTerminatedString() ?? Self.nativePassword
+        var agreed = Self.wanted & capabilities
+        if settings.tls != nil {
+            guard capabilities & Capability.ssl != 0 else {
+                throw .failed(
+                    "the database server at \(settings.host):\(settings.port) does not offer TLS, which LabGate is set to require (database.tls): give the server ssl_cert and ssl_key"
+                )
+            }
+            agreed |= Capability.ssl
+        }
+        return Greeting(
+            capabilities: agreed, nonce: nonceStart + nonceEnd.prefix(12), method: greeting.readNullTerminatedString() ?? Self.nativePassword)
+    }
 
+    /// The request to speak TLS from here on (`SSLRequest`): the answer's first 32 bytes, with
+    /// neither the user nor the proof, which follow inside TLS.
+    func tlsRequest(_ greeting: Greeting, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var request = allocator.buffer(capacity: 32)
+        writeFixedPart(greeting, to: &request)
+        return request
+    }
+
+    /// The answer to the server's greeting (`HandshakeResponse41`).
+    func answer(_ greeting: Greeting, allocator: ByteBufferAllocator) -> ByteBuffer {
         var answer = allocator.buffer(capacity: 128)
-        answer.writeInteger(Self.wanted & capabilities, endianness: .little)
-        answer.writeInteger(UInt32(1 << 24), endianness: .little)  // the longest packet we take
-        answer.writeInteger(Self.utf8mb4)
-        answer.writeRepeatingByte(0, count: 23)
+        writeFixedPart(greeting, to: &answer)
         answer.writeNullTerminatedString(settings.user)
-        let proof = method == Self.nativePassword ? Self.proof(password: settings.password, nonce: nonce) : []
+        let proof = greeting.method == Self.nativePassword ? Self.proof(password: settings.password, nonce: greeting.nonce) : []
         answer.writeInteger(UInt8(proof.count))
         answer.writeBytes(proof)
         answer.writeNullTerminatedString(settings.database)
         answer.writeNullTerminatedString(Self.nativePassword)
         return answer
+    }
+
+    private func writeFixedPart(_ greeting: Greeting, to buffer: inout ByteBuffer) {
+        buffer.writeInteger(greeting.capabilities, endianness: .little)
+        buffer.writeInteger(UInt32(1 << 24), endianness: .little)  // the longest packet we take
+        buffer.writeInteger(Self.utf8mb4)
+        buffer.writeRepeatingByte(0, count: 23)
     }
 
     /// What follows the server's reply to the answer: nil once logged in, or the next packet to

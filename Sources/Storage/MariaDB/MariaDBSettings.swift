@@ -14,11 +14,14 @@ public struct MariaDBSettings: Sendable, Hashable {
     public var queryTimeout: Duration
     /// How long a caller waits for a free connection before getting `StoreError.unavailable`.
     public var acquireTimeout: Duration
+    /// TLS, required when set: a server that does not offer it, or whose certificate fails the
+    /// check, is not logged in to.
+    public var tls: MariaDBTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3306, user: String, password: String, database: String,
         poolSize: Int = 10, timeout: Duration = .seconds(5), queryTimeout: Duration = .seconds(30),
-        acquireTimeout: Duration = .seconds(5)
+        acquireTimeout: Duration = .seconds(5), tls: MariaDBTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -29,5 +32,6 @@ public struct MariaDBSettings: Sendable, Hashable {
         self.timeout = timeout
         self.queryTimeout = queryTimeout
         self.acquireTimeout = acquireTimeout
+        self.tls = tls
     }
 }
