@@ -69,9 +69,10 @@ stop_pid() {
     rm -f "$pidfile"
 }
 
-# A certificate authority of the folder's own and a certificate it signs for 127.0.0.1, so
-# that MariaDB offers TLS as a production server would: DIR/mariadb-tls/ca.pem is what a
-# client checks it against (the tests' LABGATE_TEST_MARIADB_CA).
+# A certificate authority of the folder's own and a certificate it signs for 127.0.0.1 and
+# localhost (or the subjectAltName in LABGATE_TEST_MARIADB_CERT_NAMES), so that MariaDB offers
+# TLS as a production server would: DIR/mariadb-tls/ca.pem is what a client checks it against
+# (the tests' LABGATE_TEST_MARIADB_CA).
 make_mariadb_certificates() {
     local tls="$dir/mariadb-tls"
     [ -f "$tls/server.pem" ] && return 0
@@ -82,7 +83,7 @@ make_mariadb_certificates() {
     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
         -keyout "$tls/server-key.pem" -out "$tls/server.csr" 2>/dev/null
     openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial \
-        -days 30 -extfile <(printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n') \
+        -days 30 -extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "${LABGATE_TEST_MARIADB_CERT_NAMES:-IP:127.0.0.1,DNS:localhost}") \
         -out "$tls/server.pem" 2>/dev/null
 }
 

@@ -13,6 +13,31 @@ struct MariaDBTLSTests {
         #expect(try await sslVersion(tls: nil) == "")
     }
 
+    @Test("a host given by name is accepted when the certificate carries the name (or the address connected to)")
+    func byName() async throws {
+        #expect(try await sslVersion(tls: MariaDBTLS(caFile: try authority()), host: "localhost").hasPrefix("TLSv1."))
+    }
+
+    @Test(
+        "a certificate from the trusted authority for another server is refused, by address and by name",
+        .enabled(if: PrivateServer.available))
+    func anotherServersCertificate() async throws {
+        let server = try await PrivateServer.start("mariadb", environment: ["LABGATE_TEST_MARIADB_CERT_NAMES": "DNS:db.example.invalid"])
+        defer { Task { try? await server.stop() } }
+        for host in ["127.0.0.1", "localhost"] {
+            var settings = try TestServers.mariaDB(port: server.port, password: server.password)
+            settings.host = host
+            settings.tls = MariaDBTLS(caFile: server.folder.appendingPathComponent("mariadb-tls/ca.pem").path)
+            await #expect {
+                _ = try await MariaDBConnection.connect(settings)
+            } throws: { error in
+                guard case .unavailable(_, let reason) = error as? StoreError else { return false }
+                // The chain is good: the name is what fails.
+                return reason.contains("TLS with \(host):") && reason.contains("failedToValidateHostname") && !reason.contains("CERTIFICATE_VERIFY_FAILED")
+            }
+        }
+    }
+
     @Test("a certificate that no authority the client trusts signed is refused, with the reason and without the password")
     func untrustedCertificate() async throws {
         var settings = try TestServers.mariaDB()
@@ -43,9 +68,10 @@ struct MariaDBTLSTests {
     }
 
     /// The TLS version the server says this connection speaks; empty in the clear.
-    private func sslVersion(tls: MariaDBTLS?) async throws -> String {
+    private func sslVersion(tls: MariaDBTLS?, host: String = "127.0.0.1") async throws -> String {
         var settings = try TestServers.mariaDB()
         settings.tls = tls
+        settings.host = host
         let database = MariaDBDatabase(settings: settings)
         do {
             let rows = try await database.query(

@@ -7,17 +7,19 @@ public struct PrivateServer: Sendable {
     public let folder: URL
     public private(set) var port = 0
     public private(set) var password = ""
+    /// Added to the script's environment.
+    private var environment: [String: String] = [:]
 
     public static var available: Bool {
         TestServers.environment["LABGATE_TEST_SERVERS"] != nil || TestServers.isCI
     }
 
-    /// Starts a fresh server named "mariadb" or "redis".
-    public static func start(_ name: String) async throws -> PrivateServer {
+    /// Starts a fresh server named "mariadb" or "redis"; `environment` goes to scripts/test-servers.sh.
+    public static func start(_ name: String, environment: [String: String] = [:]) async throws -> PrivateServer {
         guard let work = TestServers.environment["LABGATE_TEST_WORK"] else {
             throw TestServerMissing(name: name, hint: "LABGATE_TEST_WORK is not set; run the tests through scripts/test.sh")
         }
-        var server = PrivateServer(name: name, folder: URL(fileURLWithPath: work).appendingPathComponent(UUID().uuidString))
+        var server = PrivateServer(name: name, folder: URL(fileURLWithPath: work).appendingPathComponent(UUID().uuidString), environment: environment)
         try await server.start()
         let settings = try String(contentsOf: server.folder.appendingPathComponent("\(name).env"), encoding: .utf8)
         for line in settings.split(separator: "\n") {
@@ -37,7 +39,7 @@ public struct PrivateServer: Sendable {
         guard let script = TestServers.environment["LABGATE_TEST_SERVERS"] else {
             throw TestServerMissing(name: name, hint: "LABGATE_TEST_SERVERS is not set; run the tests through scripts/test.sh")
         }
-        let status = try await ChildProcess(script, [action, name, folder.path]).exitStatus()
+        let status = try await ChildProcess(script, [action, name, folder.path], environment: environment).exitStatus()
         guard status == 0 else {
             throw TestServerMissing(name: name, hint: "\(script) \(action) \(name) failed with status \(status)")
         }
