@@ -78,10 +78,9 @@ export LABGATE_MOODLESIM_REQUEST_LOG="$work/moodle-ws-requests.jsonl"
 : > "$LABGATE_MOODLESIM_REQUEST_LOG"
 
 swift build --build-tests
-# Load tests (300 students through real serve and worker processes, a class of 500 clicking
-# at once through two gateways, a burst of clicks on a fast simulated clock, a hundred students
-# claiming spares, a lease of seconds, the restarts of private MariaDB and Redis servers) run
-# together, after the rest: on two cores they would take the CPU the other tests' timeouts
+# Load tests (a class of 500 clicking at once through two gateways, a burst of clicks on a
+# fast simulated clock, a hundred students claiming spares, a lease of seconds, the restarts of
+# private MariaDB and Redis servers) run together, after the rest: on two cores they would take the CPU the other tests' timeouts
 # count on, and their own figures would measure the other tests. A filtered run leaves them to its filter.
 solo='InstanceLeaseTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ServerRestartTests'
 if [ $# -eq 0 ]; then
