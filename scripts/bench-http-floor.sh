@@ -12,8 +12,6 @@ seconds=${2:-8}
 scripts/ensure-packages.sh --bench
 (cd Benchmarks/HTTPFloor && swift build -c release --scratch-path ../../.build-floor > /dev/null)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 # start_floor NAME: runs .build-floor/release/NAME on a free port; sets floor_url and floor_pid.
 start_floor() {
     local port
@@ -22,12 +20,7 @@ start_floor() {
     floor_pid=$!
     gateways+=("$floor_pid")
     floor_url=http://127.0.0.1:$port
-    for _ in $(seq 100); do
-        curl -fs -o /dev/null "$floor_url/healthz" && return 0
-        sleep 0.1
-    done
-    echo "$1 did not answer at $floor_url" >&2
-    return 1
+    wait_for_answer "$floor_url/healthz" "$1"
 }
 
 # cpu_ticks PID: the process's user and system time so far, in clock ticks.

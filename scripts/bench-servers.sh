@@ -49,20 +49,28 @@ export LABGATE_DATABASE_PASSWORD LABGATE_REDIS_PASSWORD
 LABGATE_DATABASE_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/mariadb.env")
 LABGATE_REDIS_PASSWORD=$(sed -n 's/^PASSWORD=//p' "$work/redis.env")
 
+# free_port: a loopback port nothing listens on now.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# wait_for_answer URL WHAT: waits up to 30 s for URL to answer 2xx.
+wait_for_answer() {
+    for _ in $(seq 300); do
+        python3 -c "import urllib.request; urllib.request.urlopen('$1', timeout=1)" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "$2 at $1 did not become ready" >&2
+    return 1
+}
+
 # start_gateway: a `labgate serve` on a free loopback port, without a worker (launches are
 # measured, not provisioning); sets gateway_url and gateway_pid.
 start_gateway() {
     local port
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=$(free_port)
     LABGATE_SERVER_PORT=$port LABGATE_LTI_PUBLIC_URL=http://127.0.0.1:$port LABGATE_LTI_ALLOW_INSECURE_LOOPBACK=true \
         LABGATE_LOG_LEVEL=warning LABGATE_WORKER_IN_PROCESS=false $labgate serve --config "$work/bench.yaml" &
     gateway_pid=$!
     gateways+=("$gateway_pid")
     gateway_url=http://127.0.0.1:$port
-    for _ in $(seq 300); do
-        python3 -c "import urllib.request; urllib.request.urlopen('$gateway_url/readyz', timeout=1)" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "the gateway at $gateway_url did not become ready" >&2
-    return 1
+    wait_for_answer "$gateway_url/readyz" "the gateway"
 }

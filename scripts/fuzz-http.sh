@@ -29,7 +29,7 @@ fi
 venv=$("$(dirname "$0")/ensure-venv.sh" fuzz-cryptography-46.0.3 cryptography==46.0.3)
 
 export LABGATE_LTI_ALLOW_INSECURE_LOOPBACK=true
-jwks_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+jwks_port=$(free_port)
 issuer=http://127.0.0.1:$jwks_port
 $labgate platform add --config "$work/bench.yaml" --issuer "$issuer" --client-id fuzz-client --deployment-id fuzz-deployment \
     --auth-url "$issuer/auth" --token-url "$issuer/token" --jwks-url "$issuer/jwks" > /dev/null

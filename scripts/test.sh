@@ -80,8 +80,9 @@ export LABGATE_MOODLESIM_REQUEST_LOG="$work/moodle-ws-requests.jsonl"
 swift build --build-tests
 # Load tests (a class of 500 clicking at once through two gateways, a burst of clicks on a
 # fast simulated clock, a hundred students claiming spares, a lease of seconds, the restarts of
-# private MariaDB and Redis servers) run together, after the rest: on two cores they would take the CPU the other tests' timeouts
-# count on, and their own figures would measure the other tests. A filtered run leaves them to its filter.
+# private MariaDB and Redis servers) run together, after the rest: on two cores they would take
+# the CPU the other tests' timeouts count on, and their own figures would measure the other
+# tests. A filtered run leaves them to its filter.
 solo='InstanceLeaseTests|RushOverTwoProcessesTests|BurstSimulationTests|SpareClaimRushTests|ServerRestartTests'
 if [ $# -eq 0 ]; then
     # The Redis failovers time how soon writes reach the new primary, so each runs by itself,
