@@ -138,6 +138,41 @@ struct RedisProtocolTests {
         #expect(started.duration(to: .now) < .seconds(5))
     }
 
+    @Test(
+        "a connection lost with commands on the wire: the ephemeral store's repeatable steps are sent once more on a new one, a GETDEL or a plain command is not",
+        .timeLimit(.minutes(1)))
+    func lostUnderCommands() async throws {
+        let lostCommands = DroppedCommands()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(DroppingHandler(dropped: lostCommands)) }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { server.close(promise: nil) }
+        let client = RedisClient(settings: RedisSettings(port: server.localAddress!.port!, poolSize: 1, timeout: .seconds(20), keyPrefix: ""))
+        let store = RedisEphemeralStore(client: client)
+
+        try await store.set("once", to: "v", ttl: .seconds(60))
+        #expect(try await store.get("once") == "OK")
+        #expect(try await store.run([.set("once", to: "v", ttl: .seconds(60)), .get("kept")]) == [nil, "OK"])
+        #expect(lostCommands.count.load(ordering: .relaxed) == 0)
+
+        // Sent twice, lost twice: the second loss is the caller's error.
+        await #expect(throws: StoreError.self) { try await store.set("lost", to: "v", ttl: .seconds(60)) }
+        #expect(lostCommands.count.load(ordering: .relaxed) == 2)
+        await #expect(throws: StoreError.self) { try await store.run([.get("lost")]) }
+        #expect(lostCommands.count.load(ordering: .relaxed) == 4)
+        let notRepeatable: [@Sendable () async throws -> Void] = [
+            { _ = try await store.take("lost") }, { _ = try await store.delete("lost") }, { try await client.send("INCR", "lost") },
+        ]
+        for command in notRepeatable {
+            let before = lostCommands.count.load(ordering: .relaxed)
+            await #expect(throws: StoreError.self) { try await command() }
+            #expect(lostCommands.count.load(ordering: .relaxed) == before + 1)
+        }
+        // The lost ones left nothing behind: the next command finds a working connection.
+        #expect(try await store.get("after") == "OK")
+        await client.shutdown()
+    }
+
     @Test("a Redis that refuses connections for a moment, as while it restarts, is reached once it listens again", .timeLimit(.minutes(1)))
     func restartingServer() async throws {
         // A port that was free a moment ago: nothing listens on it until the "restart" ends.
@@ -153,6 +188,35 @@ struct RedisProtocolTests {
         defer { server.close(promise: nil) }
         #expect(try await call.value == .status("PONG"))
         await client.shutdown()
+    }
+}
+
+/// How many commands a `DroppingHandler` dropped, over all its connections.
+private final class DroppedCommands: Sendable {
+    let count = Atomic(0)
+}
+
+/// Answers each command it reads with the string `OK`, but drops the connection without an
+/// answer when what it read names a key that ends in `lost`, as a Redis that goes down with commands on the wire.
+private final class DroppingHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let dropped: DroppedCommands
+
+    init(dropped: DroppedCommands) {
+        self.dropped = dropped
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let read = String(buffer: unwrapInboundIn(data))
+        guard !read.contains("lost\r\n") else {
+            dropped.count.add(1, ordering: .relaxed)
+            context.close(promise: nil)
+            return
+        }
+        // Each command is an array, and no key or value in the test holds a `*`.
+        let commands = read.filter { $0 == "*" }.count
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: String(repeating: "$2\r\nOK\r\n", count: commands))), promise: nil)
     }
 }
 

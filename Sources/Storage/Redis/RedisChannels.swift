@@ -25,9 +25,18 @@ final class RedisChannels: Sendable {
         self.connect = connect
     }
 
-    /// Sends the commands in one write on this loop's channel and returns their replies, error replies included.
-    func run(_ commands: [[String]]) async throws -> [RESPValue] {
-        try await channel().run(commands)
+    /// Sends the commands in one write on this loop's channel and returns their replies, error
+    /// replies included. `repeatable` commands (ones that do the same when sent twice) whose
+    /// connection was lost under them are sent once more, on a new one: a Redis restarting
+    /// while they were on the wire then costs them a moment, not an error. Others cannot be,
+    /// since the server may have run them before it went.
+    func run(_ commands: [[String]], repeatable: Bool = false) async throws -> [RESPValue] {
+        let used = try await channel()
+        do {
+            return try await used.run(commands)
+        } catch  where repeatable && used.isBroken {
+            return try await channel().run(commands)
+        }
     }
 
     /// Closes every channel; later calls fail.

@@ -39,7 +39,7 @@ public struct RedisEphemeralStore: EphemeralStore {
     }
 
     public func delete(_ key: String) async throws -> Bool {
-        try await send(.delete(key)).integer == 1
+        try await client.send("DEL", prefixed(key)).integer == 1
     }
 
     public func increment(_ key: String, by amount: Int64, ttl: Duration) async throws -> Int64 {
@@ -60,7 +60,7 @@ public struct RedisEphemeralStore: EphemeralStore {
 
     public func run(_ steps: [EphemeralStep]) async throws -> [String?] {
         guard !steps.isEmpty else { return [] }
-        let replies = try await client.pipeline(steps.map(command))
+        let replies = try await client.pipeline(steps.map(command), repeatable: true)
         return try zip(steps, replies).map { step, reply in
             let value = try reply.checked()
             guard case .get = step else { return nil }
@@ -68,10 +68,11 @@ public struct RedisEphemeralStore: EphemeralStore {
         }
     }
 
-    /// One step alone; an error reply is thrown.
+    /// One step alone; an error reply is thrown. Steps are repeatable (a `DEL` sent twice
+    /// answers 0 the second time, so `delete` does not go through here).
     @discardableResult
     private func send(_ step: EphemeralStep) async throws -> RESPValue {
-        try await client.pipeline([command(step)])[0].checked()
+        try await client.pipeline([command(step)], repeatable: true)[0].checked()
     }
 
     private func command(_ step: EphemeralStep) -> [String] {
