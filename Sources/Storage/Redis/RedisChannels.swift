@@ -26,7 +26,7 @@ final class RedisChannels: Sendable {
     }
 
     /// Sends the commands in one write on this loop's channel and returns their replies, error
-    /// replies included. `repeatable` commands (ones that do the same when sent twice) whose
+    /// replies included. `repeatable` commands (ones that may be sent twice) whose
     /// connection was lost under them are sent once more, on a new one: a Redis restarting
     /// while they were on the wire then costs them a moment, not an error. Others cannot be,
     /// since the server may have run them before it went.

@@ -46,8 +46,8 @@ public final class RedisClient: Sendable {
 
     /// Runs commands in one round trip and returns their replies, error replies included.
     /// `extraWait` is how long a command may block on the server (`XREADGROUP BLOCK`);
-    /// `repeatable` commands do the same when sent twice (`SET` without `NX`, `GET`, `DEL`), so
-    /// they are sent again when their connection is lost under them.
+    /// `repeatable` commands may be sent twice (`SET` without `NX`, `GET`, `GETDEL`), so they
+    /// are sent again when their connection is lost under them.
     public func pipeline(_ commands: [[String]], extraWait: Duration = .zero, repeatable: Bool = false) async throws -> [RESPValue] {
         guard extraWait > .zero else { return try await channels.run(commands, repeatable: repeatable) }
         return try await pool.run { try $0.run(commands, extraWait: extraWait) }

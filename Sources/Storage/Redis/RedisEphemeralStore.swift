@@ -35,7 +35,9 @@ public struct RedisEphemeralStore: EphemeralStore {
     }
 
     public func take(_ key: String) async throws -> String? {
-        try await client.send("GETDEL", prefixed(key)).string
+        // Sent again too: a GETDEL still hands its value out at most once, since one that ran
+        // before its answer was lost leaves nothing for the second to find.
+        try await client.pipeline([["GETDEL", prefixed(key)]], repeatable: true)[0].checked().string
     }
 
     public func delete(_ key: String) async throws -> Bool {
