@@ -32,11 +32,6 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CHiredis",
-            pkgConfig: "hiredis",
-            providers: [.apt(["libhiredis-dev"])]
-        ),
         .target(
             name: "LabCore",
             swiftSettings: swiftSettings
@@ -44,7 +39,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "LabCore", "CHiredis",
+                "LabCore",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

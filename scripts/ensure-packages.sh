@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the Debian packages LabGate needs to build (with --servers, to test; with
-# --browser, what the real Moodle suite needs besides) when they are missing. Safe to run
-# again: it only calls apt-get for what is absent.
+# Installs the Debian packages LabGate needs (with --servers, to test; with --browser, what
+# the real Moodle suite needs besides) when they are missing. Building needs none beyond the
+# Swift toolchain: LabGate links no C library of the system's. Safe to run again: it only
+# calls apt-get for what is absent.
 set -euo pipefail
 
-packages=(pkg-config libhiredis-dev)
+packages=()
 case "${1:-}" in
     --servers) packages+=(mariadb-server mariadb-client redis-server redis-sentinel openssl chromium python3 python3-venv) ;;
     # The real Moodle suite: a browser driven by Selenium, and a TLS proxy for its https mode.

@@ -70,11 +70,11 @@ stop_pid() {
 }
 
 # A certificate authority of the folder's own and a certificate it signs for 127.0.0.1 and
-# localhost (or the subjectAltName in LABGATE_TEST_MARIADB_CERT_NAMES), so that MariaDB offers
-# TLS as a production server would: DIR/mariadb-tls/ca.pem is what a client checks it against
-# (the tests' LABGATE_TEST_MARIADB_CA).
-make_mariadb_certificates() {
-    local tls="$dir/mariadb-tls"
+# localhost (or the subjectAltName in LABGATE_TEST_CERT_NAMES), so that MariaDB and Redis offer
+# TLS as production servers would: DIR/tls/ca.pem is what a client checks them against (the
+# tests' LABGATE_TEST_CA).
+make_certificates() {
+    local tls="$dir/tls"
     [ -f "$tls/server.pem" ] && return 0
     mkdir -p "$tls"
     chmod 700 "$tls"
@@ -83,7 +83,7 @@ make_mariadb_certificates() {
     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
         -keyout "$tls/server-key.pem" -out "$tls/server.csr" 2>/dev/null
     openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca-key.pem" -CAcreateserial \
-        -days 30 -extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "${LABGATE_TEST_MARIADB_CERT_NAMES:-IP:127.0.0.1,DNS:localhost}") \
+        -days 30 -extfile <(printf 'subjectAltName=%s\nextendedKeyUsage=serverAuth\n' "${LABGATE_TEST_CERT_NAMES:-IP:127.0.0.1,DNS:localhost}") \
         -out "$tls/server.pem" 2>/dev/null
 }
 
@@ -91,7 +91,7 @@ start_mariadb() {
     remember
     local data="$dir/mariadb-data" sock="$dir/mariadb.sock"
     if pid_alive "$dir/mariadb.pid"; then echo "$PORT"; return 0; fi
-    make_mariadb_certificates
+    make_certificates
     if [ ! -d "$data/mysql" ]; then
         mariadb-install-db --no-defaults --datadir="$data" --user="$(id -un)" \
             --auth-root-authentication-method=socket --skip-test-db > "$dir/mariadb-install.log" 2>&1
@@ -102,8 +102,8 @@ start_mariadb() {
         --log-error="$dir/mariadb.err" --skip-name-resolve --skip-log-bin \
         --innodb-buffer-pool-size=64M --innodb-log-file-size=16M \
         --innodb-flush-log-at-trx-commit=2 --max-connections=500 \
-        --ssl-ca="$dir/mariadb-tls/ca.pem" --ssl-cert="$dir/mariadb-tls/server.pem" \
-        --ssl-key="$dir/mariadb-tls/server-key.pem" > /dev/null 2>&1 &
+        --ssl-ca="$dir/tls/ca.pem" --ssl-cert="$dir/tls/server.pem" \
+        --ssl-key="$dir/tls/server-key.pem" > /dev/null 2>&1 &
     wait_until "MariaDB" mariadb-admin --no-defaults --socket="$sock" -uroot ping
     if [ "${fresh:-0}" = 1 ]; then
         # Tests create a database of their own each, so the user may create databases.
@@ -119,9 +119,14 @@ SQL
 start_redis() {
     remember
     if pid_alive "$dir/redis.pid"; then echo "$PORT"; return 0; fi
+    make_certificates
+    # The same data in TLS on a port of its own (DIR/redis.env's TLS_PORT).
+    [ -n "${TLS_PORT:-}" ] || { TLS_PORT=$(free_port); echo "TLS_PORT=$TLS_PORT" >> "$dir/redis.env"; }
     # appendonly: a job enqueued before a restart survives it. fsync once a second, like
     # MariaDB's flush-log-at-trx-commit=2 above: only a crash of the machine loses that second.
     redis-server --port "$PORT" --bind 127.0.0.1 --dir "$dir" --requirepass "$PASSWORD" \
+        --tls-port "$TLS_PORT" --tls-cert-file "$dir/tls/server.pem" --tls-key-file "$dir/tls/server-key.pem" \
+        --tls-ca-cert-file "$dir/tls/ca.pem" --tls-auth-clients no \
         --appendonly yes --appendfsync everysec --save '' --daemonize yes \
         --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" > /dev/null
     wait_until "Redis" redis-cli -p "$PORT" -a "$PASSWORD" --no-auth-warning ping

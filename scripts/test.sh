@@ -53,10 +53,10 @@ start() {
 
 if start mariadb; then
     export LABGATE_TEST_MARIADB_PORT=$PORT LABGATE_TEST_MARIADB_PASSWORD=$PASSWORD
-    export LABGATE_TEST_MARIADB_CA="$work/shared/mariadb-tls/ca.pem"
+    export LABGATE_TEST_CA="$work/shared/tls/ca.pem"
 fi
 if start redis; then
-    export LABGATE_TEST_REDIS_PORT=$PORT LABGATE_TEST_REDIS_PASSWORD=$PASSWORD
+    export LABGATE_TEST_REDIS_PORT=$PORT LABGATE_TEST_REDIS_PASSWORD=$PASSWORD LABGATE_TEST_REDIS_TLS_PORT=$TLS_PORT
 fi
 # schemathesis runs inside the tests, against a served LabGate with an admin token.
 if schemathesis=$(scripts/ensure-schemathesis.sh); then

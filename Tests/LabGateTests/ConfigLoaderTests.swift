@@ -1,4 +1,5 @@
 import Foundation
+import Storage
 import Testing
 
 @testable import LabGate
@@ -110,6 +111,29 @@ struct ConfigLoaderTests {
                 try ConfigLoader(environment: ["LABGATE_REDIS_SENTINELS": wrong], defaultFile: nil).load(file: nil)
             }
         }
+    }
+
+    @Test("TLS to MariaDB and to Redis is off by default, and on with the authorities file given, or the system's when none is")
+    func serverTLS() throws {
+        let plain = try ConfigLoader(environment: ["LABGATE_DATABASE_ENGINE": "mariadb", "LABGATE_EPHEMERAL_ENGINE": "redis"], defaultFile: nil)
+            .load(file: nil)
+        guard case .mariaDB(let database) = plain.database, case .redis(let redis) = plain.ephemeral else {
+            Issue.record("expected MariaDB and Redis")
+            return
+        }
+        #expect(database.tls == nil && redis.tls == nil)
+        let secured = try ConfigLoader(
+            environment: [
+                "LABGATE_DATABASE_ENGINE": "mariadb", "LABGATE_DATABASE_TLS": "true", "LABGATE_DATABASE_CA_FILE": "/etc/labgate/db-ca.pem",
+                "LABGATE_EPHEMERAL_ENGINE": "redis", "LABGATE_REDIS_TLS": "true",
+            ], defaultFile: nil
+        ).load(file: nil)
+        guard case .mariaDB(let database) = secured.database, case .redis(let redis) = secured.ephemeral else {
+            Issue.record("expected MariaDB and Redis")
+            return
+        }
+        #expect(database.tls == ServerTLS(caFile: "/etc/labgate/db-ca.pem"))
+        #expect(redis.tls == ServerTLS(caFile: nil))
     }
 
     @Test("a wrong value names the key, the value, where it came from and what is expected")

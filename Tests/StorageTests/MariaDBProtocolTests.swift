@@ -106,7 +106,7 @@ struct MariaDBProtocolTests {
 
     @Test("with TLS required: a server without it is refused with what to do; the request for it is the answer's first 32 bytes, with CLIENT_SSL")
     func tlsRequest() throws {
-        let secured = MariaDBHandshake(settings: MariaDBSettings(user: "labgate", password: "secret", database: "lab", tls: MariaDBTLS()))
+        let secured = MariaDBHandshake(settings: MariaDBSettings(user: "labgate", password: "secret", database: "lab", tls: ServerTLS()))
         #expect {
             try secured.greeting(Self.greeting(capabilities: Self.withoutTLS))
         } throws: { error in

@@ -9,25 +9,25 @@ import Testing
 struct MariaDBTLSTests {
     @Test("with database.tls, statements run over TLS that the server itself reports, checked against the test authority; without, in the clear")
     func encrypted() async throws {
-        #expect(try await sslVersion(tls: MariaDBTLS(caFile: try authority())).hasPrefix("TLSv1."))
+        #expect(try await sslVersion(tls: ServerTLS(caFile: try authority())).hasPrefix("TLSv1."))
         #expect(try await sslVersion(tls: nil) == "")
     }
 
     @Test("a host given by name is accepted when the certificate carries the name (or the address connected to)")
     func byName() async throws {
-        #expect(try await sslVersion(tls: MariaDBTLS(caFile: try authority()), host: "localhost").hasPrefix("TLSv1."))
+        #expect(try await sslVersion(tls: ServerTLS(caFile: try authority()), host: "localhost").hasPrefix("TLSv1."))
     }
 
     @Test(
         "a certificate from the trusted authority for another server is refused, by address and by name",
         .enabled(if: PrivateServer.available))
     func anotherServersCertificate() async throws {
-        let server = try await PrivateServer.start("mariadb", environment: ["LABGATE_TEST_MARIADB_CERT_NAMES": "DNS:db.example.invalid"])
+        let server = try await PrivateServer.start("mariadb", environment: ["LABGATE_TEST_CERT_NAMES": "DNS:db.example.invalid"])
         defer { Task { try? await server.stop() } }
         for host in ["127.0.0.1", "localhost"] {
             var settings = try TestServers.mariaDB(port: server.port, password: server.password)
             settings.host = host
-            settings.tls = MariaDBTLS(caFile: server.folder.appendingPathComponent("mariadb-tls/ca.pem").path)
+            settings.tls = ServerTLS(caFile: server.folder.appendingPathComponent("tls/ca.pem").path)
             await #expect {
                 _ = try await MariaDBConnection.connect(settings)
             } throws: { error in
@@ -42,7 +42,7 @@ struct MariaDBTLSTests {
     func untrustedCertificate() async throws {
         var settings = try TestServers.mariaDB()
         // The system's authorities, which never signed the test server's certificate.
-        settings.tls = MariaDBTLS(caFile: nil)
+        settings.tls = ServerTLS(caFile: nil)
         await #expect {
             _ = try await MariaDBConnection.connect(settings)
         } throws: { error in
@@ -55,7 +55,7 @@ struct MariaDBTLSTests {
     @Test("an authorities file that cannot be read is named")
     func missingAuthorities() async throws {
         var settings = try TestServers.mariaDB()
-        settings.tls = MariaDBTLS(caFile: "/nonexistent/labgate-ca.pem")
+        settings.tls = ServerTLS(caFile: "/nonexistent/labgate-ca.pem")
         await #expect {
             _ = try await MariaDBConnection.connect(settings)
         } throws: { error in
@@ -64,11 +64,11 @@ struct MariaDBTLSTests {
     }
 
     private func authority() throws -> String {
-        try #require(TestServers.mariaDBAuthority, "run the tests through scripts/test.sh, which gives the test MariaDB a certificate")
+        try #require(TestServers.authority, "run the tests through scripts/test.sh, which gives the test MariaDB a certificate")
     }
 
     /// The TLS version the server says this connection speaks; empty in the clear.
-    private func sslVersion(tls: MariaDBTLS?, host: String = "127.0.0.1") async throws -> String {
+    private func sslVersion(tls: ServerTLS?, host: String = "127.0.0.1") async throws -> String {
         var settings = try TestServers.mariaDB()
         settings.tls = tls
         settings.host = host

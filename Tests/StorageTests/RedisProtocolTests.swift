@@ -116,8 +116,10 @@ struct RedisProtocolTests {
             await #expect(throws: StoreError.self) { try await client.send("PING") }
             #expect(started.duration(to: .now) < .seconds(5), "attempt \(attempt)")
         }
-        // More than the event loops' count: a connection that timed out is never used again.
-        #expect(accepted.load(ordering: .relaxed) == 4)
+        // More than the event loops' count: a connection that timed out is never used again. (A
+        // connect slower than the 300 ms timeout on a loaded machine is tried again, and the
+        // server may have accepted both.)
+        #expect(accepted.load(ordering: .relaxed) >= 4)
         await client.shutdown()
     }
 

@@ -7,6 +7,8 @@ public struct PrivateServer: Sendable {
     public let folder: URL
     public private(set) var port = 0
     public private(set) var password = ""
+    /// Redis's TLS port; 0 for MariaDB, which speaks TLS on its one port.
+    public private(set) var tlsPort = 0
     /// Added to the script's environment.
     private var environment: [String: String] = [:]
 
@@ -27,6 +29,7 @@ public struct PrivateServer: Sendable {
             guard parts.count == 2 else { continue }
             if parts[0] == "PORT" { server.port = Int(parts[1]) ?? 0 }
             if parts[0] == "PASSWORD" { server.password = parts[1] }
+            if parts[0] == "TLS_PORT" { server.tlsPort = Int(parts[1]) ?? 0 }
         }
         return server
     }

@@ -14,6 +14,9 @@ public final class RedisSentinelSet: @unchecked Sendable {
     public let replica: RedisAddress
     public let sentinel: RedisAddress
     public let password: String
+    /// With TLS, every port (the servers', the Sentinel's) speaks TLS only, with the test
+    /// authority's certificate, and the Sentinel and the replica speak it to the primary.
+    public let tls: ServerTLS?
     public static let masterName = "labgate"
     private let processes: [ChildProcess]
     private let folder: URL
@@ -22,7 +25,8 @@ public final class RedisSentinelSet: @unchecked Sendable {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/redis-sentinel") || TestServers.isCI
     }
 
-    public init() async throws {
+    /// - Parameter tls: in TLS only, with the certificate scripts/test-servers.sh made for the test servers.
+    public init(tls: Bool = false) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("labgate-sentinel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let password = UUID().uuidString
@@ -30,23 +34,40 @@ public final class RedisSentinelSet: @unchecked Sendable {
         guard ports.count == 3 else { throw ChildProcessError(message: "two random ports were the same; run again") }
         let addresses = ports.sorted().map { RedisAddress(host: "127.0.0.1", port: $0) }
         let (primary, replica, sentinel) = (addresses[0], addresses[1], addresses[2])
+        var tlsOptions: [(String, String)] = []
+        if tls {
+            guard let authority = TestServers.authority else {
+                throw TestServerMissing(name: "Redis over TLS", hint: "run the tests through scripts/test.sh, which makes the test certificates")
+            }
+            let folder = URL(fileURLWithPath: authority).deletingLastPathComponent()
+            tlsOptions = [
+                ("tls-cert-file", folder.appendingPathComponent("server.pem").path), ("tls-key-file", folder.appendingPathComponent("server-key.pem").path),
+                ("tls-ca-cert-file", authority), ("tls-auth-clients", "no"), ("tls-replication", "yes"),
+            ]
+        }
+        self.tls = tls ? ServerTLS(caFile: TestServers.authority) : nil
+        /// The port option: plain, or TLS only.
+        func listen(_ address: RedisAddress) -> [(String, String)] {
+            tls ? [("port", "0"), ("tls-port", String(address.port))] + tlsOptions : [("port", String(address.port))]
+        }
 
         func server(_ address: RedisAddress, _ extra: [String]) throws -> ChildProcess {
             let dir = folder.appendingPathComponent(String(address.port))
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             return try ChildProcess(
                 "/usr/bin/redis-server",
-                [
-                    "--port", String(address.port), "--bind", address.host, "--dir", dir.path, "--requirepass", password, "--masterauth", password,
-                    "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--replica-announce-ip", address.host,
-                ] + extra)
+                listen(address).flatMap { ["--\($0.0)", $0.1] }
+                    + [
+                        "--bind", address.host, "--dir", dir.path, "--requirepass", password, "--masterauth", password,
+                        "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--replica-announce-ip", address.host,
+                    ] + extra)
         }
         var started = [try server(primary, [])]
         do {
             started.append(try server(replica, ["--replicaof", primary.host, String(primary.port)]))
             let configuration = folder.appendingPathComponent("sentinel.conf")
             try """
-            port \(sentinel.port)
+            \(listen(sentinel).map { "\($0.0) \($0.1)" }.joined(separator: "\n"))
             bind \(sentinel.host)
             dir \(folder.path)
             sentinel monitor \(Self.masterName) \(primary.host) \(primary.port) 1
@@ -69,12 +90,13 @@ public final class RedisSentinelSet: @unchecked Sendable {
     public func settings(prefix: String = TestServers.uniquePrefix()) -> RedisSettings {
         RedisSettings(
             password: password, poolSize: 8, timeout: .seconds(2), acquireTimeout: .seconds(10), keyPrefix: prefix, sentinels: [sentinel],
-            masterName: Self.masterName)
+            masterName: Self.masterName, tls: tls)
     }
 
     /// A client of one server, bypassing the Sentinel (to look, or to give the Sentinel an order).
     public func direct(_ address: RedisAddress, sentinel: Bool = false) -> RedisClient {
-        RedisClient(settings: RedisSettings(host: address.host, port: address.port, password: sentinel ? nil : password, poolSize: 1, keyPrefix: ""))
+        RedisClient(
+            settings: RedisSettings(host: address.host, port: address.port, password: sentinel ? nil : password, poolSize: 1, keyPrefix: "", tls: tls))
     }
 
     /// Where the Sentinel says the primary is now.

@@ -10,8 +10,10 @@ public enum TestServers {
 
     public static var mariaDBPort: Int? { environment["LABGATE_TEST_MARIADB_PORT"].flatMap(Int.init) }
     public static var redisPort: Int? { environment["LABGATE_TEST_REDIS_PORT"].flatMap(Int.init) }
-    /// The authority that signed the test MariaDB's certificate (scripts/test-servers.sh).
-    public static var mariaDBAuthority: String? { environment["LABGATE_TEST_MARIADB_CA"] }
+    /// Where the test Redis speaks TLS.
+    public static var redisTLSPort: Int? { environment["LABGATE_TEST_REDIS_TLS_PORT"].flatMap(Int.init) }
+    /// The authority that signed the certificates of the test MariaDB and Redis (scripts/test-servers.sh).
+    public static var authority: String? { environment["LABGATE_TEST_CA"] }
 
     /// Whether tests of a server should run: yes if it is there, and under CI always (so they fail loudly).
     public static func shouldTest(_ port: Int?) -> Bool { port != nil || isCI }

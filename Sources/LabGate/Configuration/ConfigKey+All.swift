@@ -44,7 +44,9 @@ extension ConfigKey {
         ConfigKey("redis.port", .integer(1...65535), default: "6379", help: "Redis port"),
         ConfigKey("redis.password", .text, default: "", secret: true, help: "Redis password (AUTH); empty for none"),
         ConfigKey("redis.database", .integer(0...15), default: "0", help: "Redis logical database"),
-        ConfigKey("redis.poolSize", .integer(1...500), default: "16", help: "Redis connections (and their threads) per process"),
+        ConfigKey(
+            "redis.poolSize", .integer(1...500), default: "16",
+            help: "Redis connections per process for commands that wait on the server (a worker's waiting claim holds one)"),
         ConfigKey("redis.timeoutSeconds", .integer(1...300), default: "5", help: "Redis connect and command timeout"),
         ConfigKey("redis.keyPrefix", .text, default: "labgate:", help: "put before every key, so installations can share a Redis"),
         ConfigKey(
@@ -52,6 +54,10 @@ extension ConfigKey {
             help: "Redis Sentinels (host:port, comma separated) that say where the primary is; empty: redis.host is the primary"),
         ConfigKey("redis.masterName", .text, default: "labgate", help: "the name the Sentinels monitor the primary under"),
         ConfigKey("redis.sentinelPassword", .text, default: "", secret: true, help: "the Sentinels' own password (requirepass); empty for none"),
+        ConfigKey(
+            "redis.tls", .boolean, default: "false",
+            help: "speak TLS to Redis and the Sentinels, checking their certificates (authority and host name or address)"),
+        ConfigKey("redis.caFile", .text, default: "", help: "PEM file of the authorities that sign Redis's certificates; empty: the system's"),
 
         ConfigKey(
             "queue.visibilityTimeoutSeconds", .integer(5...86_400), default: "300",

@@ -41,7 +41,7 @@ extension MariaDBSettings {
             password: values.text("\(section).password"), database: values.text("\(section).name"),
             poolSize: values.int("\(section).poolSize"), timeout: values.seconds("database.timeoutSeconds"),
             queryTimeout: values.seconds("database.queryTimeoutSeconds"), acquireTimeout: values.seconds("database.timeoutSeconds"),
-            tls: values.flag("\(section).tls") ? MariaDBTLS(caFile: values.optionalText("\(section).caFile")) : nil)
+            tls: values.flag("\(section).tls") ? ServerTLS(caFile: values.optionalText("\(section).caFile")) : nil)
     }
 }
 
@@ -57,7 +57,8 @@ extension LabGateConfig.Ephemeral {
                 database: values.int("redis.database"), poolSize: values.int("redis.poolSize"), timeout: values.seconds("redis.timeoutSeconds"),
                 acquireTimeout: values.seconds("redis.timeoutSeconds"), keyPrefix: values.text("redis.keyPrefix"),
                 sentinels: ConfigKey.addresses(values.text("redis.sentinels")) ?? [], masterName: values.text("redis.masterName"),
-                sentinelPassword: values.optionalText("redis.sentinelPassword")))
+                sentinelPassword: values.optionalText("redis.sentinelPassword"),
+                tls: values.flag("redis.tls") ? ServerTLS(caFile: values.optionalText("redis.caFile")) : nil))
     }
 }
 

@@ -169,15 +169,9 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let login, error is NIOSSLError || error is NIOSSLExtraError {
+        if let login, let tls = login.handshake.settings.tls, ServerTLS.isTLSError(error) {
             let settings = login.handshake.settings
-            return end(
-                context,
-                .unavailable(
-                    component: "database",
-                    reason:
-                        "TLS with \(settings.host):\(settings.port) failed (\(error)): its certificate must be signed by \(settings.tls?.caFile.map { "the authorities in \($0)" } ?? "an authority this system trusts") and name \(settings.host)"
-                ))
+            return end(context, .unavailable(component: "database", reason: tls.failure(error, host: settings.host, port: settings.port)))
         }
         end(context, .unavailable(component: "database", reason: "the connection was lost: \(error)"))
     }
@@ -202,7 +196,8 @@ final class MariaDBCommandHandler: ChannelDuplexHandler, EndsOnLateAnswer {
                     // then holds the answer back until its handshake is done.
                     send(login.handshake.tlsRequest(greeting, allocator: context.channel.allocator), sequence: sequence, context: context, promise: nil)
                     context.flush()
-                    try context.pipeline.syncOperations.addHandler(try tls.clientHandler(host: login.handshake.settings.host), position: .first)
+                    try context.pipeline.syncOperations.addHandler(
+                        try tls.clientHandler(host: login.handshake.settings.host, component: "database"), position: .first)
                     sequence &+= 1
                 }
                 send(login.handshake.answer(greeting, allocator: context.channel.allocator), sequence: sequence, context: context, promise: nil)

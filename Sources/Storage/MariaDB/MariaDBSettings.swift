@@ -5,7 +5,7 @@ public struct MariaDBSettings: Sendable, Hashable {
     public var user: String
     public var password: String
     public var database: String
-    /// How many connections (and pool threads) at most.
+    /// How many connections at most.
     public var poolSize: Int
     /// How long connecting may take.
     public var timeout: Duration
@@ -16,12 +16,12 @@ public struct MariaDBSettings: Sendable, Hashable {
     public var acquireTimeout: Duration
     /// TLS, required when set: a server that does not offer it, or whose certificate fails the
     /// check, is not logged in to.
-    public var tls: MariaDBTLS?
+    public var tls: ServerTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 3306, user: String, password: String, database: String,
         poolSize: Int = 10, timeout: Duration = .seconds(5), queryTimeout: Duration = .seconds(30),
-        acquireTimeout: Duration = .seconds(5), tls: MariaDBTLS? = nil
+        acquireTimeout: Duration = .seconds(5), tls: ServerTLS? = nil
     ) {
         self.host = host
         self.port = port

@@ -1,6 +1,6 @@
 import LabCore
 
-/// A Redis reply, converted from hiredis's C structure on the pool thread.
+/// A Redis reply, as `RESPCoding` reads it.
 public enum RESPValue: Sendable, Hashable {
     case string(String)
     case integer(Int64)

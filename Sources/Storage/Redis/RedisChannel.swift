@@ -3,13 +3,15 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// One Redis connection on an event loop, shared by every caller on that loop: their commands
-/// are pipelined on it, and a caller that runs on the same loop sends and hears back without
-/// leaving its thread.
-final class RedisChannel: Sendable {
+/// One Redis connection on an event loop. Shared by every caller on that loop (`RedisChannels`),
+/// their commands are pipelined on it, and a caller that runs on the same loop sends and hears
+/// back without leaving its thread; lent to one caller at a time (`ConnectionPool`), it carries
+/// a command that waits on the server.
+final class RedisChannel: PooledConnection {
     private let channel: any Channel
+    private let handler: NIOLoopBound<RedisPipeHandler>
     private let address: RedisAddress
-    private let timeout: TimeAmount
+    private let timeout: Duration
     /// With Sentinels: where the primary is now, so a channel to a former one is dropped.
     private let watch: RedisPrimaryWatch?
     private let demoted = Atomic(false)
@@ -19,35 +21,54 @@ final class RedisChannel: Sendable {
         !channel.isActive || demoted.load(ordering: .relaxed) || watch?.hasMoved(from: address) == true
     }
 
-    private init(channel: any Channel, address: RedisAddress, timeout: Duration, watch: RedisPrimaryWatch?) {
+    private init(channel: any Channel, handler: NIOLoopBound<RedisPipeHandler>, address: RedisAddress, timeout: Duration, watch: RedisPrimaryWatch?) {
         self.channel = channel
+        self.handler = handler
         self.address = address
-        self.timeout = TimeAmount(timeout)
+        self.timeout = timeout
         self.watch = watch
     }
 
-    /// Connects to `address` on `eventLoop`, logs in and selects the database; with a `watch`
-    /// (Sentinels), checks that the server is the primary.
+    /// Connects to the primary at `address` on `eventLoop`, logs in and selects the database;
+    /// with a `watch` (Sentinels), checks that the server is the primary.
     static func connect(to address: RedisAddress, on eventLoop: any EventLoop, _ settings: RedisSettings, watch: RedisPrimaryWatch?) async throws
         -> RedisChannel
     {
+        // Behind Sentinels, a primary that refuses is asked about again instead.
+        try await connect(
+            to: address, on: eventLoop, timeout: settings.timeout, tls: settings.tls, handshake: RedisHandshake(settings, checksRole: watch != nil),
+            retryingFor: watch == nil ? ClientBootstrap.restartWindow : .zero, watch: watch)
+    }
+
+    /// Connects to the server (or Sentinel) at `address`, in TLS with `tls`, and sends `handshake`.
+    static func connect(
+        to address: RedisAddress, on eventLoop: any EventLoop, timeout: Duration, tls: ServerTLS?, handshake: RedisHandshake,
+        retryingFor window: Duration, watch: RedisPrimaryWatch? = nil
+    ) async throws -> RedisChannel {
+        let sslContext = try tls?.context(component: "redis")
+        // The handler of the attempt that connected (the window may take several).
+        let made = Mutex<NIOLoopBound<RedisPipeHandler>?>(nil)
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoop)
-                .connectTimeout(TimeAmount(settings.timeout))
+                .connectTimeout(TimeAmount(timeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(RedisPipeHandler())
+                        if let sslContext {
+                            try channel.pipeline.syncOperations.addHandler(try ServerTLS.handler(sslContext, host: address.host, component: "redis"))
+                        }
+                        let handler = RedisPipeHandler(tlsFailure: tls.map { tls in { tls.failure($0, host: address.host, port: address.port) } })
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                        made.withLock { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                     }
                 }
-                // Behind Sentinels, a primary that refuses is asked about again instead.
-                .connect(host: address.host, port: address.port, retryingFor: watch == nil ? ClientBootstrap.restartWindow : .zero)
+                .connect(host: address.host, port: address.port, retryingFor: window)
         } catch {
             throw StoreError.unavailable(component: "redis", reason: "cannot connect to \(address): \(error)")
         }
-        let connection = RedisChannel(channel: channel, address: address, timeout: settings.timeout, watch: watch)
-        let handshake = RedisHandshake(settings, checksRole: watch != nil)
+        guard let handler = made.withLock({ $0 }) else { throw StoreError.failed("a Redis connection was made without its handler") }
+        let connection = RedisChannel(channel: channel, handler: handler, address: address, timeout: timeout, watch: watch)
         do {
             let commands = handshake.commands
             if !commands.isEmpty { try handshake.check(try await connection.run(commands), from: address) }
@@ -59,11 +80,15 @@ final class RedisChannel: Sendable {
     }
 
     /// Sends the commands in one write and returns their replies, error replies included.
-    func run(_ commands: [[String]]) async throws -> [RESPValue] {
+    /// `extraWait` is how long a command may wait on the server (`XREADGROUP BLOCK`) on top
+    /// of the timeout.
+    func run(_ commands: [[String]], extraWait: Duration = .zero) async throws -> [RESPValue] {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
-        // A channel that closed meanwhile has no handler left to answer: the failed write does.
-        channel.writeAndFlush(RedisRequest(commands: commands, timeout: timeout, promise: promise)).whenFailure { error in
-            promise.fail(StoreError.unavailable(component: "redis", reason: "the connection was lost: \(error)"))
+        // A channel that closed meanwhile has no handler left to answer: the failed write does,
+        // with the reason the handler heard (a refused certificate, say) when there was one.
+        let handler = handler
+        channel.writeAndFlush(RedisRequest(commands: commands, timeout: TimeAmount(timeout + extraWait), promise: promise)).whenFailure { error in
+            promise.fail(handler.value.failure ?? StoreError.unavailable(component: "redis", reason: "the connection was lost: \(error)"))
         }
         let replies = try await promise.futureResult.get()
         // A primary demoted to a replica by a failover keeps its clients: drop this channel,
@@ -72,6 +97,11 @@ final class RedisChannel: Sendable {
             demoted.store(true, ordering: .relaxed)
         }
         return replies
+    }
+
+    /// Whether the server closed it while it sat in a pool.
+    func peerHasClosed() -> Bool {
+        !channel.isActive
     }
 
     func close() {

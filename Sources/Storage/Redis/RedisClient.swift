@@ -1,12 +1,13 @@
 import LabCore
+import NIOCore
 
 /// A Redis client. Commands are pipelined on one connection per event loop (`RedisChannels`);
-/// commands that block on the server (`XREADGROUP BLOCK`) take a hiredis connection of their
-/// own from a pool, whose threads also ask the Sentinels where the primary is.
+/// commands that block on the server (`XREADGROUP BLOCK`) take a connection of their own
+/// from a pool.
 public final class RedisClient: Sendable {
     /// The prefix of every key this installation uses.
     public let keyPrefix: String
-    private let pool: BlockingConnectionPool<RedisConnection>
+    private let pool: ConnectionPool<RedisChannel>
     private let channels: RedisChannels
     /// With Sentinels: asks them where the primary is, every `RedisPrimaryWatch.interval`.
     private let watching: Task<Void, Never>?
@@ -14,24 +15,25 @@ public final class RedisClient: Sendable {
     public init(settings: RedisSettings) {
         keyPrefix = settings.keyPrefix
         let watch = settings.sentinels.isEmpty ? nil : RedisPrimaryWatch()
-        let pool = BlockingConnectionPool(component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout) {
-            try RedisConnection.connect(settings, watch: watch)
-        }
-        self.pool = pool
-        channels = RedisChannels { loop in
+        // Opens a connection to the primary, where the Sentinels say it is when there are any.
+        let connect: @Sendable (any EventLoop) async throws -> RedisChannel = { loop in
             guard let watch else {
                 return try await RedisChannel.connect(to: RedisAddress(host: settings.host, port: settings.port), on: loop, settings, watch: nil)
             }
-            let primary = try await pool.onThread { try RedisSentinels(settings: settings).primary() }
+            let primary = try await RedisSentinels(settings: settings).primary()
             watch.update(primary)
             return try await RedisChannel.connect(to: primary, on: loop, settings, watch: watch)
         }
+        pool = ConnectionPool(
+            component: "redis", size: settings.poolSize, acquireTimeout: settings.acquireTimeout,
+            open: { try await connect(SharedEventLoops.preferred()) }, close: { $0.close() })
+        channels = RedisChannels(connect: connect)
         watching = watch.map { watch in
             Task {
                 let sentinels = RedisSentinels(settings: settings)
                 while !Task.isCancelled {
                     // Unanswered: the connections stay where they are, and fail by themselves if the primary is gone.
-                    if let primary = try? await pool.onThread({ try sentinels.primary() }) { watch.update(primary) }
+                    if let primary = try? await sentinels.primary() { watch.update(primary) }
                     try? await Task.sleep(for: RedisPrimaryWatch.interval)
                 }
             }
@@ -50,7 +52,8 @@ public final class RedisClient: Sendable {
     /// are sent again when their connection is lost under them.
     public func pipeline(_ commands: [[String]], extraWait: Duration = .zero, repeatable: Bool = false) async throws -> [RESPValue] {
         guard extraWait > .zero else { return try await channels.run(commands, repeatable: repeatable) }
-        return try await pool.run { try $0.run(commands, extraWait: extraWait) }
+        // Its own connection: the commands pipelined behind it would wait as long as it does.
+        return try await pool.withConnection { try await $0.run(commands, extraWait: extraWait) }
     }
 
     /// Runs a Lua script atomically on the server.

@@ -1,7 +1,6 @@
 import LabCore
 
-/// What a new Redis connection sends before anything else, in one round trip, whether hiredis
-/// or an event loop carries it: the password, the database, and with Sentinels `ROLE`, because
+/// What a new Redis connection sends before anything else, in one round trip: the password, the database, and with Sentinels `ROLE`, because
 /// their answer can lag a failover and a connection must never stay with a replica.
 struct RedisHandshake {
     private let password: String?

@@ -27,7 +27,13 @@ final class RedisPipeHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     private var waiting = CircularBuffer<Waiting>()
     private var received = ByteBuffer()
     /// Why the connection ended, for every request still waiting then.
-    private var failure: StoreError?
+    private(set) var failure: StoreError?
+    /// With TLS: words a failed handshake in terms of the certificate expected.
+    private let tlsFailure: ((any Error) -> String)?
+
+    init(tlsFailure: ((any Error) -> String)? = nil) {
+        self.tlsFailure = tlsFailure
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
@@ -71,6 +77,7 @@ final class RedisPipeHandler: ChannelDuplexHandler, EndsOnLateAnswer {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let tlsFailure, ServerTLS.isTLSError(error) { return end(context, .unavailable(component: "redis", reason: tlsFailure(error))) }
         end(context, .unavailable(component: "redis", reason: "the connection was lost: \(error)"))
     }
 

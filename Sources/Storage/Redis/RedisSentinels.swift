@@ -5,16 +5,16 @@ import LabCore
 struct RedisSentinels {
     let settings: RedisSettings
 
-    /// The primary's address. Blocking.
-    func primary() throws -> RedisAddress {
+    /// The primary's address.
+    func primary() async throws -> RedisAddress {
         var problems: [String] = []
         for sentinel in settings.sentinels {
             do {
-                let connection = try RedisConnection.open(
-                    sentinel, timeout: min(settings.timeout, .seconds(2)),
-                    handshake: RedisHandshake(password: settings.sentinelPassword, setting: "redis.sentinelPassword"))
+                let connection = try await RedisChannel.connect(
+                    to: sentinel, on: SharedEventLoops.preferred(), timeout: min(settings.timeout, .seconds(2)), tls: settings.tls,
+                    handshake: RedisHandshake(password: settings.sentinelPassword, setting: "redis.sentinelPassword"), retryingFor: .zero)
                 defer { connection.close() }
-                let parts = try connection.run([["SENTINEL", "get-master-addr-by-name", settings.masterName]])[0].checked().array.compactMap(\.string)
+                let parts = try await connection.run([["SENTINEL", "get-master-addr-by-name", settings.masterName]])[0].checked().array.compactMap(\.string)
                 guard parts.count == 2, let address = RedisAddress("\(parts[0]):\(parts[1])") else {
                     problems.append("\(sentinel) monitors no primary named \(settings.masterName)")
                     continue

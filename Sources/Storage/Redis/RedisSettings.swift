@@ -7,7 +7,7 @@ public struct RedisSettings: Sendable, Hashable {
     public var password: String?
     /// The logical database index (`SELECT`).
     public var database: Int
-    /// How many connections (and pool threads) at most. Each worker's waiting claim holds one.
+    /// How many connections at most for commands that wait on the server; each worker's waiting claim holds one.
     public var poolSize: Int
     /// Connect and command timeout.
     public var timeout: Duration
@@ -21,11 +21,14 @@ public struct RedisSettings: Sendable, Hashable {
     public var masterName: String
     /// The Sentinels' own password, if they require one.
     public var sentinelPassword: String?
+    /// TLS to Redis and to the Sentinels, required when set: a server whose certificate fails
+    /// the check is not talked to.
+    public var tls: ServerTLS?
 
     public init(
         host: String = "127.0.0.1", port: Int = 6379, password: String? = nil, database: Int = 0, poolSize: Int = 16,
         timeout: Duration = .seconds(5), acquireTimeout: Duration = .seconds(5), keyPrefix: String = "labgate:",
-        sentinels: [RedisAddress] = [], masterName: String = "labgate", sentinelPassword: String? = nil
+        sentinels: [RedisAddress] = [], masterName: String = "labgate", sentinelPassword: String? = nil, tls: ServerTLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -38,6 +41,7 @@ public struct RedisSettings: Sendable, Hashable {
         self.sentinels = sentinels
         self.masterName = masterName
         self.sentinelPassword = sentinelPassword
+        self.tls = tls
     }
 }
 
