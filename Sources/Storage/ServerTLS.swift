@@ -19,7 +19,8 @@ public struct ServerTLS: Sendable, Hashable {
         try Self.handler(context(component: component), host: host, component: component)
     }
 
-    /// What every connection to one server shares: the authorities, read once.
+    /// What a connection's handlers share (one per attempt while a restarting server refuses):
+    /// the authorities, read at each new connection, so a renewed file needs no restart.
     func context(component: String) throws(StoreError) -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
