@@ -27,9 +27,10 @@ struct LifecycleTestbed: Sendable {
     /// Tests advance labs directly, without the queue that would retry a lab still waiting
     /// for a clone slot, so a slot is waited for long enough to outlast a slow clone while
     /// the whole suite shares two cores (at 5 s, the fifth of five labs on 2 × 2 slots gave up).
+    /// So is the guest's address: at 5 s, one of five labs started at once failed in a clean-clone CI.
     static let settings = ProvisioningSettings(
         vmidRange: 100_000...100_999, maxClonesPerNode: 2, maxClonesPerStorage: 8, cloneTimeout: .seconds(10), taskTimeout: .seconds(10),
-        addressTimeout: .seconds(5), pollInterval: .milliseconds(5), slotWait: .seconds(30), instanceLease: .seconds(30),
+        addressTimeout: .seconds(20), pollInterval: .milliseconds(5), slotWait: .seconds(30), instanceLease: .seconds(30),
         orphanGrace: .seconds(3600), stuckAfter: .seconds(3600))
 
     static let environment = EnvironmentSpec(

@@ -147,12 +147,12 @@ import Testing
             let clones = bed.clones
             #expect(clones.count == 2)
             #expect(Set(clones.map(\.vmid)) == Set(instance.vmids))
-            #expect(Set(clones.map(\.node)) == [instance.node!], "a lab's VMs share a node")
+            #expect(Set(clones.map(\.node)) == [try #require(instance.node)], "a lab's VMs share a node")
             #expect(clones.allSatisfy { $0.running && $0.snapshots == ["clean"] })
             let tags = try await bed.repositories.reservations.held(kind: "vlan", by: .instance(instance.id)).map(\.value)
             #expect(tags.count == 1)
             for vmid in instance.vmids {
-                #expect(try await bed.sim.client.config(node: instance.node!, vmid: vmid)["net0"]?.hasSuffix("tag=\(tags[0])") == true)
+                #expect(try await bed.sim.client.config(node: try #require(instance.node), vmid: vmid)["net0"]?.hasSuffix("tag=\(tags[0])") == true)
             }
             let steps = Set(try await bed.repositories.instances.steps(of: instance.id).map(\.name))
             #expect(steps.isSuperset(of: ["clone", "clone vm2", "start", "start vm2", "snapshot", "snapshot vm2"]))
@@ -217,8 +217,8 @@ import Testing
             #expect(instances.allSatisfy { $0.state == .ready }, "\(instances.compactMap(\.failureReason))")
             var tags: [CourseID: Set<String>] = [:]
             for instance in instances {
-                let net0 = try await bed.sim.client.config(node: instance.node!, vmid: instance.vmid!)["net0"] ?? ""
-                tags[instance.courseID!, default: []].insert(String(net0.split(separator: ",").last { $0.hasPrefix("tag=") } ?? ""))
+                let net0 = try await bed.sim.client.config(node: try #require(instance.node), vmid: try #require(instance.vmid))["net0"] ?? ""
+                tags[try #require(instance.courseID), default: []].insert(String(net0.split(separator: ",").last { $0.hasPrefix("tag=") } ?? ""))
             }
             #expect(tags[courseA]?.count == 1, "four students of one course, started at once, share one tag: \(tags)")
             #expect(tags[courseB]?.count == 1)

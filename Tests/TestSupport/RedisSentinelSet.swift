@@ -46,7 +46,7 @@ public final class RedisSentinelSet: @unchecked Sendable {
             ]
         }
         self.tls = tls ? ServerTLS(caFile: TestServers.authority) : nil
-        /// The port option: plain, or TLS only.
+        // The port option: plain, or TLS only.
         func listen(_ address: RedisAddress) -> [(String, String)] {
             tls ? [("port", "0"), ("tls-port", String(address.port))] + tlsOptions : [("port", String(address.port))]
         }
