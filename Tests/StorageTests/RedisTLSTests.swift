@@ -12,11 +12,7 @@ struct RedisTLSTests {
         let settings = try tlsSettings()
         let client = RedisClient(settings: settings)
         try await withCleanup {
-            // `laddr` is the server's end of this connection: its TLS port, which speaks nothing else.
-            for extraWait in [Duration.zero, .milliseconds(1)] {
-                let info = try await client.pipeline([["CLIENT", "INFO"]], extraWait: extraWait)[0].string ?? ""
-                #expect(info.contains("laddr=127.0.0.1:\(settings.port) "), "\(info)")
-            }
+            try await expectBothKindsOfConnection(of: client, at: "127.0.0.1:\(settings.port)")
             let store = RedisEphemeralStore(client: client)
             try await store.set("kept", to: "over TLS", ttl: .seconds(60))
             #expect(try await store.take("kept") == "over TLS")
@@ -38,10 +34,7 @@ struct RedisTLSTests {
         let servers = try await RedisSentinelSet(tls: true)
         let client = RedisClient(settings: servers.settings())
         try await withCleanup {
-            for extraWait in [Duration.zero, .milliseconds(1)] {
-                let info = try await client.pipeline([["CLIENT", "INFO"]], extraWait: extraWait)[0].string ?? ""
-                #expect(info.contains("laddr=\(servers.primary) "), "\(info)")
-            }
+            try await expectBothKindsOfConnection(of: client, at: "\(servers.primary)")
             let store = RedisEphemeralStore(client: client)
             try await store.set("kept", to: "behind Sentinels", ttl: .seconds(60))
             #expect(try await store.get("kept") == "behind Sentinels")
@@ -108,6 +101,15 @@ struct RedisTLSTests {
         await #expect(throws: StoreError.self) { try await client.send("PING") }
         #expect(started.duration(to: .now) < .seconds(5))
         await client.shutdown()
+    }
+
+    /// Checks that the client's shared channel and a pooled connection (for a command that
+    /// waits) both end at `address`: `laddr` is the server's end, a TLS-only port.
+    private func expectBothKindsOfConnection(of client: RedisClient, at address: String) async throws {
+        for extraWait in [Duration.zero, .milliseconds(1)] {
+            let info = try await client.pipeline([["CLIENT", "INFO"]], extraWait: extraWait)[0].string ?? ""
+            #expect(info.contains("laddr=\(address) "), "\(info)")
+        }
     }
 
     /// The shared test Redis at its TLS port, checked against the test authority.
