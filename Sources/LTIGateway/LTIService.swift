@@ -53,8 +53,8 @@ public final class LTIService: Sendable {
             http: http, maxAge: settings.keySetMaxAge, refetchInterval: settings.keySetRefetchInterval, logger: logger)
     }
 
-    var login: LoginInitiation { LoginInitiation(directory: directory, ephemeral: ephemeral, settings: settings) }
-    var validator: LaunchValidator { LaunchValidator(directory: directory, keySets: keySets, ephemeral: ephemeral, settings: settings) }
+    var login: LoginInitiation { LoginInitiation(directory: directory, box: box, settings: settings) }
+    var validator: LaunchValidator { LaunchValidator(directory: directory, keySets: keySets, ephemeral: ephemeral, box: box, settings: settings) }
     var mapper: LaunchMapper { LaunchMapper(repositories: repositories, ephemeral: ephemeral, labs: labs) }
     var dynamicRegistration: DynamicRegistration {
         DynamicRegistration(

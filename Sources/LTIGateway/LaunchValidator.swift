@@ -5,12 +5,13 @@ import WebEncoding
 import WebSupport
 
 /// Checks an id_token posted to `/lti/launch`, as an ordered list of named checks, each
-/// with its own error. A launch passes only if every check does; nothing is written for
-/// one that does not (beyond spending its state and nonce).
+/// with its own error. A launch passes only if every check does, and only then is its state
+/// spent: nothing is written for one that does not.
 struct LaunchValidator: Sendable {
     let directory: PlatformDirectory
     let keySets: KeySetCache
     let ephemeral: any EphemeralStore
+    let box: SecretBox
     let settings: LTISettings
 
     /// The launch the form carries, or the first check it fails.
@@ -18,7 +19,7 @@ struct LaunchValidator: Sendable {
     func validate(idToken: String?, state: String?, stateCookie: (String) -> String?, now: Date) async throws -> ValidatedLaunch {
         guard let state, !state.isEmpty else { throw LTIError.missingParameter("state") }
         guard let idToken, !idToken.isEmpty else { throw LTIError.missingParameter("id_token") }
-        let login = try await consumeState(state, cookie: stateCookie(LoginState.cookieName(state)))
+        let login = try openState(state, cookie: stateCookie(LoginState.cookieName(state)), now: now)
         let token = try parseToken(idToken)
         let platform = try await registration(of: login)
         try await checkSignature(token, platform: platform.platform)
@@ -32,19 +33,27 @@ struct LaunchValidator: Sendable {
         let subject = try checkSubject(claims)
         let role = try checkRoles(claims)
         let context = try checkContext(claims)
+        try await spend(login)
         return ValidatedLaunch(
             platform: platform.platform, claims: claims, messageType: messageType, role: role, subject: subject,
             deploymentID: deploymentID, context: context)
     }
 
-    /// The state was issued by our login, is used once (taken atomically), and belongs to this browser.
-    func consumeState(_ state: String, cookie: String?) async throws -> LoginState {
-        // Checked before taking it, so a forged post from another browser cannot burn the real one.
-        guard cookie == state else { throw LTIError.stateFromAnotherBrowser }
-        guard let stored = try await ephemeral.take(LoginState.storeKey(state)),
-            let login = LoginState(stored: stored)
-        else { throw LTIError.unknownState }
+    /// The state belongs to this browser, was sealed by a login of ours and is still good.
+    func openState(_ state: String, cookie: String?, now: Date) throws(LTIError) -> LoginState {
+        guard cookie == state else { throw .stateFromAnotherBrowser }
+        guard let login = LoginState(sealed: state, box: box, now: now) else { throw .unknownState }
         return login
+    }
+
+    /// Marks the state used, in one atomic step with its own token (so a claim resent after a
+    /// lost answer still wins): of two posts of one state, one passes. Kept past the state's
+    /// end by the clock skew allowed, for gateways whose clocks run behind.
+    func spend(_ login: LoginState) async throws {
+        let ttl = LoginState.lifetime + settings.clockSkew
+        guard try await ephemeral.claim(LoginState.spentKey(login.nonce), for: RandomToken.make(), ttl: ttl) else {
+            throw LTIError.unknownState
+        }
     }
 
     /// Three base64url parts with a JSON header.
@@ -99,9 +108,9 @@ struct LaunchValidator: Sendable {
         guard claims.iat - skew <= seconds else { throw .issuedInTheFuture }
     }
 
-    /// The nonce is the one issued with this state. It is spent with the state, which was
-    /// taken in one atomic step: each nonce is issued with one state only, so no nonce passes
-    /// twice, without a round trip of its own to the ephemeral store.
+    /// The nonce is the one issued with this state. It is spent with the state (`spend`): each
+    /// nonce is sealed into one state only, so no nonce passes twice, without a round trip of
+    /// its own to the ephemeral store.
     func checkNonce(_ claims: LTIClaims, issued: String) throws(LTIError) {
         guard let nonce = claims.nonce, nonce == issued else { throw .nonceMismatch }
     }

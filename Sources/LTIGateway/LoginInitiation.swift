@@ -5,9 +5,11 @@ import WebSupport
 
 /// The first step of an LTI launch (OIDC third-party initiated login): check the platform,
 /// issue a state and a nonce, and send the browser to the platform's authentication URL.
+/// It writes nothing: the state carries what the launch needs (`LoginState`), so a flood of
+/// logins fills no store.
 struct LoginInitiation: Sendable {
     let directory: PlatformDirectory
-    let ephemeral: any EphemeralStore
+    let box: SecretBox
     let settings: LTISettings
 
     /// Where to send the browser, and the state to bind to it with a cookie.
@@ -16,7 +18,7 @@ struct LoginInitiation: Sendable {
         var state: String
     }
 
-    func start(_ parameters: [String: String]) async throws -> Redirect {
+    func start(_ parameters: [String: String], now: Date = Date()) async throws -> Redirect {
         func required(_ name: String) throws(LTIError) -> String {
             guard let value = parameters[name], !value.isEmpty else { throw .missingParameter(name) }
             return value
@@ -35,9 +37,10 @@ struct LoginInitiation: Sendable {
         }
         guard settings.owns(target) else { throw LTIError.foreignTarget(target) }
 
-        let state = RandomToken.make()
-        let login = LoginState(platformID: platform.id, issuer: platform.issuer, clientID: platform.clientID, nonce: RandomToken.make())
-        try await ephemeral.set(LoginState.storeKey(state), to: login.stored, ttl: LoginState.lifetime)
+        let login = LoginState(
+            platformID: platform.id, issuer: platform.issuer, clientID: platform.clientID, nonce: RandomToken.make(),
+            expires: Int64(now.timeIntervalSince1970) + LoginState.lifetime.components.seconds)
+        let state = try login.sealed(with: box)
 
         var query = [
             ("scope", "openid"),

@@ -1,10 +1,15 @@
-/// Short-lived shared state: OIDC state and nonces, one-time codes, counters, locks.
+/// Short-lived shared state: spent login states, one-time codes, counters, locks.
 /// Every value expires; nothing here must outlive a restart of the store.
 public protocol EphemeralStore: Sendable {
     /// Sets `key` to `value`, replacing what was there, for `ttl`.
     func set(_ key: String, to value: String, ttl: Duration) async throws
     /// Sets `key` only if it holds nothing; returns whether it did (a lock, a used nonce).
     func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool
+    /// Sets `key` to `token` for `ttl` unless it holds another value; returns whether it holds
+    /// `token` now. Unlike `setIfAbsent`, asking again with the same token gives the same
+    /// answer, so a call whose answer was lost may be sent again: each caller's token must be
+    /// its own.
+    func claim(_ key: String, for token: String, ttl: Duration) async throws -> Bool
     /// Sets `key` to `value` for `ttl` only if it still holds `expected`; returns whether it
     /// did. One atomic step: a lock's holder renews it, or hands it a new value, only while it is
     /// still the holder.

@@ -5,9 +5,8 @@ import Testing
 
 @testable import LTIGateway
 
-/// The launch path reads claims with `LTIClaims(payload:)` and its login state with
-/// `LoginState(stored:)`; `Codable` writes both (and reads a launch kept for a retry). Both
-/// must agree on what they say.
+/// The launch path reads claims with `LTIClaims(payload:)`; `Codable` writes them (and reads
+/// a launch kept for a retry). Both must agree on what they say.
 @Suite("What a launch reads in one pass, read as Codable reads it")
 struct LTIClaimsParsingTests {
     static let lti = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -100,17 +99,6 @@ struct LTIClaimsParsingTests {
                 return
             }
             #expect(reason.hasPrefix("its claims are"))
-        }
-    }
-
-    @Test("a login state as the login stores it (or Codable stored it) reads back whole; anything else is no login state")
-    func loginState() throws {
-        let state = LoginState(platformID: PlatformID("p-1"), issuer: "https://moodle.example.edu", clientID: "c \"é\"\\\t", nonce: "n/1\u{1}")
-        #expect(LoginState(stored: state.stored) == state)
-        #expect(try JSONDecoder().decode(LoginState.self, from: Data(state.stored.utf8)) == state)
-        #expect(LoginState(stored: String(decoding: try JSONEncoder().encode(state), as: UTF8.self)) == state)
-        for other in ["", "{}", #"{"platformID":"p","issuer":"i","clientID":"c"}"#, #"{"platformID":1,"issuer":"i","clientID":"c","nonce":"n"}"#, "[]"] {
-            #expect(LoginState(stored: other) == nil, "\(other)")
         }
     }
 

@@ -61,6 +61,26 @@ struct EphemeralStoreTests {
         }
     }
 
+    @Test(
+        "a claim is won by one token of many at once, asked again by its winner it still holds, and ends with its time to live",
+        arguments: EphemeralEngine.underTest)
+    func claim(engine: EphemeralEngine) async throws {
+        try await engine.withStore { (store) async throws in
+            let winners = try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<50 {
+                    group.addTask { try await store.claim("spent", for: "t\(index)", ttl: .milliseconds(1500)) ? "t\(index)" : nil }
+                }
+                return try await group.compactMap { $0 }.reduce(into: []) { $0.append($1) }
+            }
+            let winner = try #require(winners.count == 1 ? winners.first : nil, "winners: \(winners)")
+            #expect(try await store.claim("spent", for: winner, ttl: .seconds(60)), "the same token again: a resent call")
+            #expect(try await store.claim("spent", for: "another", ttl: .seconds(60)) == false)
+            #expect(try await store.get("spent") == winner, "a refused claim changes nothing")
+            try await Task.sleep(for: .milliseconds(1800))
+            #expect(try await store.claim("spent", for: "another", ttl: .seconds(60)), "the first claim's time to live counts")
+        }
+    }
+
     @Test("replace changes a value only while it holds the expected one, and renews its expiry", arguments: EphemeralEngine.underTest)
     func replaceIfHolding(engine: EphemeralEngine) async throws {
         try await engine.withStore { (store) async throws in

@@ -18,6 +18,12 @@ public actor MemoryEphemeralStore: EphemeralStore {
         return true
     }
 
+    public func claim(_ key: String, for token: String, ttl: Duration) -> Bool {
+        if let holder = live(key) { return holder == token }
+        write(key, token, ttl: ttl)
+        return true
+    }
+
     public func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) -> Bool {
         guard live(key) == expected else { return false }
         write(key, value, ttl: ttl)

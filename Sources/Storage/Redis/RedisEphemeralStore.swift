@@ -16,6 +16,13 @@ public struct RedisEphemeralStore: EphemeralStore {
         try await client.send("SET", prefixed(key), value, "NX", "PX", ttl.redisMilliseconds) != .null
     }
 
+    public func claim(_ key: String, for token: String, ttl: Duration) async throws -> Bool {
+        // `GET` makes it repeatable: a second send finds the token the first one set (Redis 7).
+        let command = ["SET", prefixed(key), token, "NX", "GET", "PX", ttl.redisMilliseconds]
+        let holder = try await client.pipeline([command], repeatable: true)[0].checked()
+        return holder == .null || holder.string == token
+    }
+
     public func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) async throws -> Bool {
         let reply = try await client.eval(
             """

@@ -141,6 +141,10 @@ struct SessionTests {
             try await inner.set(key, to: value, ttl: ttl)
         }
         func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool { try await inner.setIfAbsent(key, to: value, ttl: ttl) }
+        func claim(_ key: String, for token: String, ttl: Duration) async throws -> Bool {
+            ttls[key] = ttl
+            return try await inner.claim(key, for: token, ttl: ttl)
+        }
         func replace(_ key: String, ifHolding expected: String, with value: String, ttl: Duration) async throws -> Bool {
             try await inner.replace(key, ifHolding: expected, with: value, ttl: ttl)
         }
