@@ -3,7 +3,7 @@
 public protocol EphemeralStore: Sendable {
     /// Sets `key` to `value`, replacing what was there, for `ttl`.
     func set(_ key: String, to value: String, ttl: Duration) async throws
-    /// Sets `key` only if it holds nothing; returns whether it did (a lock, a used nonce).
+    /// Sets `key` only if it holds nothing; returns whether it did (a lock, a used link).
     func setIfAbsent(_ key: String, to value: String, ttl: Duration) async throws -> Bool
     /// Sets `key` to `token` for `ttl` unless it holds another value; returns whether it holds
     /// `token` now. Unlike `setIfAbsent`, asking again with the same token gives the same
