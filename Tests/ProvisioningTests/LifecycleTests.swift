@@ -147,12 +147,13 @@ import Testing
             let clones = bed.clones
             #expect(clones.count == 2)
             #expect(Set(clones.map(\.vmid)) == Set(instance.vmids))
-            #expect(Set(clones.map(\.node)) == [try #require(instance.node)], "a lab's VMs share a node")
+            let node = try #require(instance.node)
+            #expect(Set(clones.map(\.node)) == [node], "a lab's VMs share a node")
             #expect(clones.allSatisfy { $0.running && $0.snapshots == ["clean"] })
             let tags = try await bed.repositories.reservations.held(kind: "vlan", by: .instance(instance.id)).map(\.value)
             #expect(tags.count == 1)
             for vmid in instance.vmids {
-                #expect(try await bed.sim.client.config(node: try #require(instance.node), vmid: vmid)["net0"]?.hasSuffix("tag=\(tags[0])") == true)
+                #expect(try await bed.sim.client.config(node: node, vmid: vmid)["net0"]?.hasSuffix("tag=\(tags[0])") == true)
             }
             let steps = Set(try await bed.repositories.instances.steps(of: instance.id).map(\.name))
             #expect(steps.isSuperset(of: ["clone", "clone vm2", "start", "start vm2", "snapshot", "snapshot vm2"]))

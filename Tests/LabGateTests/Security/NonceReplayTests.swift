@@ -12,21 +12,28 @@ import Testing
 
 @Suite("A login state and its nonce pass once")
 struct NonceReplayTests {
-    /// A validator on its own recording store, and logins of one student started through it.
+    /// A service on its own recording store, and logins of one student started through it.
     struct Logins {
         let bed: LTITestbed
-        let store = SessionTests.RecordingStore()
-        var box = SecretBox(secret: Data(count: 32))
+        let box: SecretBox
+        let store: SessionTests.RecordingStore
+        let service: LTIService
         let scenario = LaunchScenario(subject: "nonce-\(UUID().uuidString.prefix(6))")
-        var service: LTIService {
-            LTIService(
+
+        /// Runs `body` with logins sealed under `secret`, and shuts their service down after.
+        static func with<Result>(_ bed: LTITestbed, secret: Data = Data(count: 32), _ body: (Logins) async throws -> Result) async throws -> Result {
+            let box = SecretBox(secret: secret)
+            let store = SessionTests.RecordingStore()
+            let service = LTIService(
                 settings: LTISettings(publicURL: bed.toolURL, allowInsecureLoopback: true), repositories: bed.repositories,
                 ephemeral: store, labs: LabOperations(repositories: bed.repositories, queue: MemoryJobQueue(settings: bed.config.queue)),
                 destinations: LaunchDestinations(lab: PagePaths.lab, course: PagePaths.course), box: box, logger: Logger(label: "test"))
+            defer { Task { await service.shutdown() } }
+            return try await body(Logins(bed: bed, box: box, store: store, service: service))
         }
 
         /// A login started now: its state, and the token the platform signs for its nonce.
-        func fresh(_ service: LTIService) async throws -> (state: String, token: String, nonce: String) {
+        func fresh() async throws -> (state: String, token: String, nonce: String) {
             let redirect = try await service.login.start([
                 "iss": bed.platform.issuer, "client_id": bed.platform.clientID, "login_hint": scenario.subject,
                 "target_link_uri": bed.toolURL + "/lti/launch",
@@ -36,7 +43,7 @@ struct NonceReplayTests {
             return (redirect.state, token, nonce)
         }
 
-        func validate(_ token: String, _ state: String, now: Date = Date(), in service: LTIService) async throws {
+        func validate(_ token: String, _ state: String, now: Date = Date()) async throws {
             _ = try await service.validator.validate(idToken: token, state: state, stateCookie: { _ in state }, now: now)
         }
     }
@@ -44,45 +51,38 @@ struct NonceReplayTests {
     @Test("a used launch cannot come again: not under its own state (spent), nor its nonce under a fresh state (each state has its own)")
     func usedNonceRefused() async throws {
         try await LTITestbed.run { (bed) async throws in
-            let logins = Logins(bed: bed)
-            let service = logins.service
-            defer { Task { await service.shutdown() } }
-            let good = try await logins.fresh(service)
-            #expect(logins.store.ttls.isEmpty, "a login writes nothing")
-            try await logins.validate(good.token, good.state, in: service)
-            #expect(logins.store.ttls == [LoginState.spentKey(good.nonce): .seconds(660)], "spent for its lifetime and the clock skew")
+            try await Logins.with(bed) { logins in
+                let good = try await logins.fresh()
+                #expect(logins.store.ttls.isEmpty, "a login writes nothing")
+                try await logins.validate(good.token, good.state)
+                #expect(logins.store.ttls == [LoginState.spentKey(good.nonce): .seconds(660)], "spent for its lifetime and the clock skew")
 
-            await #expect(throws: LTIError.unknownState) { try await logins.validate(good.token, good.state, in: service) }
-            let fresh = try await logins.fresh(service)
-            #expect(fresh.nonce != good.nonce)
-            await #expect(throws: LTIError.nonceMismatch) { try await logins.validate(good.token, fresh.state, in: service) }
-            // A refused post spends nothing: the fresh state still passes with its own token.
-            try await logins.validate(fresh.token, fresh.state, in: service)
+                await #expect(throws: LTIError.unknownState) { try await logins.validate(good.token, good.state) }
+                let fresh = try await logins.fresh()
+                #expect(fresh.nonce != good.nonce)
+                await #expect(throws: LTIError.nonceMismatch) { try await logins.validate(good.token, fresh.state) }
+                // A refused post spends nothing: the fresh state still passes with its own token.
+                try await logins.validate(fresh.token, fresh.state)
+            }
         }
     }
 
     @Test("a state that has expired, was sealed by another LabGate, or was altered is refused")
     func foreignOrStaleState() async throws {
         try await LTITestbed.run { (bed) async throws in
-            let logins = Logins(bed: bed)
-            let service = logins.service
-            defer { Task { await service.shutdown() } }
-            let login = try await logins.fresh(service)
-            await #expect(throws: LTIError.unknownState) {
-                try await logins.validate(login.token, login.state, now: Date() + 601, in: service)
+            let foreign = try await Logins.with(bed, secret: Data(repeating: 7, count: 32)) { try await $0.fresh() }
+            try await Logins.with(bed) { logins in
+                let login = try await logins.fresh()
+                await #expect(throws: LTIError.unknownState) { try await logins.validate(login.token, login.state, now: Date() + 601) }
+                await #expect(throws: LTIError.unknownState) { try await logins.validate(foreign.token, foreign.state) }
+                // One character changed inside the seal; and the same seal spelled with padding.
+                var altered = Array(login.state)
+                altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
+                for state in [String(altered), login.state + "="] {
+                    await #expect(throws: LTIError.unknownState) { try await logins.validate(login.token, state) }
+                }
+                try await logins.validate(login.token, login.state)
             }
-            let other = Logins(bed: bed, box: SecretBox(secret: Data(repeating: 7, count: 32)))
-            let otherService = other.service
-            defer { Task { await otherService.shutdown() } }
-            let foreign = try await other.fresh(otherService)
-            await #expect(throws: LTIError.unknownState) { try await logins.validate(foreign.token, foreign.state, in: service) }
-            // One character changed inside the seal; and the same seal spelled with padding.
-            var altered = Array(login.state)
-            altered[altered.count / 2] = altered[altered.count / 2] == "A" ? "B" : "A"
-            for state in [String(altered), login.state + "="] {
-                await #expect(throws: LTIError.unknownState) { try await logins.validate(login.token, state, in: service) }
-            }
-            try await logins.validate(login.token, login.state, in: service)
         }
     }
 
