@@ -38,7 +38,8 @@ public final class LTIService: Sendable {
         self.destinations = destinations
         self.box = box
         self.logger = logger
-        self.directory = PlatformDirectory(repository: repositories.platforms, lifetime: settings.registryCacheLifetime)
+        self.directory = PlatformDirectory(
+            repository: repositories.platforms, lifetime: settings.registryCacheLifetime, allowInsecureLoopback: settings.allowInsecureLoopback)
         self.registry = PlatformRegistry(repository: repositories.platforms, directory: directory)
         self.toolKeys = ToolKeyRing(repository: repositories.toolKeys, box: box)
         self.web = WebSessions(

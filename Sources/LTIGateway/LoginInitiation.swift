@@ -55,10 +55,9 @@ struct LoginInitiation: Sendable {
         ]
         if let hint = parameters["lti_message_hint"] { query.append(("lti_message_hint", hint)) }
         let base: String
-        do {
-            base = try BrowserURL(platform.authURL, allowInsecureLoopback: settings.allowInsecureLoopback).text
-        } catch {
-            throw LTIError.unsafePlatformURL(error)
+        switch entry.authURL {
+        case .success(let url): base = url.text
+        case .failure(let error): throw LTIError.unsafePlatformURL(error)
         }
         // Bytes, not Foundation's `contains(_: String)`, which took 1 % of a login.
         let separator = base.utf8.contains(UInt8(ascii: "?")) ? "&" : "?"

@@ -1,6 +1,7 @@
 import Foundation
 import LabCore
 import NIOConcurrencyHelpers
+import WebEncoding
 
 /// Registered platforms with their deployments, as the launch path reads them: every
 /// login and launch looks its platform up, so a found registration is kept for a few
@@ -8,11 +9,16 @@ import NIOConcurrencyHelpers
 ///
 /// Changes made through this process (`PlatformRegistry`) take effect at once; changes
 /// made by another process within `registryCacheLifetime`.
+///
+/// The platform's authentication URL, where every login sends a browser, is checked
+/// (`BrowserURL`) once per reading, not once per login.
 public final class PlatformDirectory: Sendable {
     /// One platform and what it allows.
     public struct Entry: Sendable {
         public var platform: Platform
         public var deployments: Set<String>
+        /// The platform's authentication URL as a browser may be sent to it, or why not.
+        public var authURL: Result<BrowserURL, BrowserURLError>
     }
 
     private struct Cached {
@@ -22,12 +28,14 @@ public final class PlatformDirectory: Sendable {
 
     private let repository: any PlatformRepository
     private let lifetime: Duration
+    private let allowInsecureLoopback: Bool
     private let cache = NIOLockedValueBox<[String: Cached]>([:])
     private let ancestors = NIOLockedValueBox<(origins: [String], loadedAt: ContinuousClock.Instant)?>(nil)
 
-    public init(repository: any PlatformRepository, lifetime: Duration) {
+    public init(repository: any PlatformRepository, lifetime: Duration, allowInsecureLoopback: Bool) {
         self.repository = repository
         self.lifetime = lifetime
+        self.allowInsecureLoopback = allowInsecureLoopback
     }
 
     /// The platform with this issuer and client id. Without a client id (the login request
@@ -43,7 +51,9 @@ public final class PlatformDirectory: Sendable {
                 cache.withLockedValue { $0[key] = nil }
                 return nil
             }
-            let entry = Entry(platform: platform, deployments: Set(try await repository.deployments(of: platform.id)))
+            let entry = Entry(
+                platform: platform, deployments: Set(try await repository.deployments(of: platform.id)),
+                authURL: Result { () throws(BrowserURLError) in try BrowserURL(platform.authURL, allowInsecureLoopback: allowInsecureLoopback) })
             cache.withLockedValue { $0[key] = Cached(entry: entry, loadedAt: now) }
             return entry
         }

@@ -1,5 +1,6 @@
 import Foundation
 import JOSE
+import LTIGateway
 import LabCore
 import PlatformSim
 import TestSupport
@@ -48,6 +49,33 @@ struct LTILaunchTests {
             let location = try #require(page.header("location"))
             #expect(location.hasPrefix(bed.platform.authURL + "?tenant=a&scope=openid&"), "\(location)")
             #expect(location.filter { $0 == "?" }.count == 1)
+        }
+    }
+
+    @Test("a platform's authentication URL that a browser may not be sent to is refused at login, with a page that says why; corrected, it is used")
+    func unsafeAuthenticationURL() async throws {
+        try await LTITestbed.run { (bed) async throws in
+            var platform = try #require(try await bed.repositories.platforms.find(issuer: bed.platform.issuer, clientID: bed.platform.clientID))
+            platform.authURL = "http://moodle.example.edu/mod/lti/auth.php"
+            #expect(try await bed.repositories.platforms.update(platform))
+            let page = try await bed.browser.startLogin(LaunchScenario(), platform: bed.platform, toolURL: bed.toolURL)
+            #expect(page.status == 400 && page.header("location") == nil)
+            #expect(page.body.contains("registered login address is not one LabGate will send your browser to"), "\(page.body.prefix(600))")
+
+            // The directory checks the address once per reading of the registration, and reads it again once told.
+            let directory = PlatformDirectory(repository: bed.repositories.platforms, lifetime: .seconds(60), allowInsecureLoopback: false)
+            let (issuer, clientID) = (platform.issuer, platform.clientID)
+            let find = { try #require(try await directory.find(issuer: issuer, clientID: clientID)).authURL }
+            #expect(try await find() == .failure(.insecure))
+            platform.authURL = " JavaScript:alert(1)"
+            #expect(try await bed.repositories.platforms.update(platform))
+            #expect(try await find() == .failure(.insecure), "kept for its lifetime")
+            directory.invalidate()
+            #expect(try await find() == .failure(.scheme("javascript")))
+            platform.authURL = "https://moodle.example.edu/mod/lti/auth.php"
+            #expect(try await bed.repositories.platforms.update(platform))
+            directory.invalidate()
+            #expect(try await find().map(\.text) == .success(platform.authURL))
         }
     }
 
