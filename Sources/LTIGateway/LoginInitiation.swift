@@ -54,11 +54,7 @@ struct LoginInitiation: Sendable {
             ("nonce", login.nonce),
         ]
         if let hint = parameters["lti_message_hint"] { query.append(("lti_message_hint", hint)) }
-        let base: String
-        switch entry.authURL {
-        case .success(let url): base = url.text
-        case .failure(let error): throw LTIError.unsafePlatformURL(error)
-        }
+        let base = try entry.authURL.mapError(LTIError.unsafePlatformURL).get().text
         // Bytes, not Foundation's `contains(_: String)`, which took 1 % of a login.
         let separator = base.utf8.contains(UInt8(ascii: "?")) ? "&" : "?"
         return Redirect(location: base + separator + FormURLEncoding.encode(query), state: state)
