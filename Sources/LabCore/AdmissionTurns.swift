@@ -1,15 +1,16 @@
 import Foundation
 
-/// Admissions under the same quota take turns, so that a quota holds when a class clicks at
-/// once: without turns, every launch racing for the last place would read the same usage and
-/// all pass. A turn is a key in the ephemeral store, shared by every process on Redis; it
-/// expires by itself if its holder dies.
+/// Admissions under the same quota take turns before they pass its gate (`AdmissionGates`),
+/// so that a class clicking at once waits here, not holding database connections at the
+/// gate. A turn is a key in the ephemeral store, shared by every process on Redis; it expires
+/// by itself if its holder dies. The quota does not rest on it: a turn lost with Redis, or
+/// outlived by a stalled holder, lets two admissions to the gate, which still passes them one
+/// after another.
 struct AdmissionTurns: Sendable {
     let store: any EphemeralStore
     /// Far longer than the few milliseconds a turn takes (a count and an insert), even on a
-    /// database slowed by a rush (at 4 s, a holder overran its turn and a quota of 5 let 7
-    /// in), and under `patience`: the turn of a process that died is taken over while the
-    /// others still wait.
+    /// database slowed by a rush, and under `patience`: the turn of a process that died is
+    /// taken over while the others still wait.
     var ttl: Duration = .seconds(10)
     /// How long a launch waits for its turn before it is asked to try again: a little longer
     /// than a turn lives, and well inside the 30 s a proxy or browser waits for an answer.

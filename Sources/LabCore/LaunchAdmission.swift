@@ -7,8 +7,10 @@ public struct LaunchAdmission: Sendable {
     let quotas: any QuotaRepository
     let instances: any LabInstanceRepository
     let courses: any CourseRepository
-    /// Where admissions under one quota take turns; nil: no turns, and launches racing for a
-    /// quota's last place may all pass.
+    /// Where admissions under one quota count and make their instance one after another.
+    let gates: any AdmissionGates
+    /// Where admissions under one quota wait for their turn before their gate; nil: they
+    /// wait at the gate itself, each holding a database connection meanwhile.
     let turns: AdmissionTurns?
 
     /// - Parameter lock: the ephemeral store admissions under a quota take turns in (Redis
@@ -17,6 +19,7 @@ public struct LaunchAdmission: Sendable {
         quotas = repositories.quotas
         instances = repositories.instances
         courses = repositories.courses
+        gates = repositories.admissionGates
         turns = lock.map { AdmissionTurns(store: $0) }
     }
 
@@ -31,39 +34,45 @@ public struct LaunchAdmission: Sendable {
         if let courseID { settings = try await courses.settings(of: courseID) }
         // A student who has their lab already keeps it: a refusal is only for a new one.
         if let settings, !settings.isOpen(at: now) {
-            if let live = try await existing(userID, environment) { return live }
+            if let live = try await existing(userID, environment, in: instances) { return live }
             throw LaunchRefusal.closed(next: settings.nextOpening(after: now), timeZone: settings.timeZone)
         }
         let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
         let footprint = environment.footprint(with: settings)
         let turnKeys = quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }
         // The student's live lab if a quota is full (it is kept), the refusal if they have none; nil when every quota has room.
-        let settleIfFull = { () async throws -> (instance: LabInstance, created: Bool)? in
-            guard let refusal = try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) else { return nil }
-            if let live = try await self.existing(userID, environment) { return live }
+        let settleIfFull = { @Sendable (instances: any LabInstanceRepository) async throws -> (instance: LabInstance, created: Bool)? in
+            guard let refusal = try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint, in: instances) else {
+                return nil
+            }
+            if let live = try await self.existing(userID, environment, in: instances) { return live }
             throw refusal
         }
-        let admit = {
-            do {
-                if let live = try await settleIfFull() { return live }
-            } catch let refusal as LaunchRefusal {
-                await self.turns?.markFull(turnKeys)
-                throw refusal
-            }
+        let admit = { @Sendable (instances: any LabInstanceRepository) async throws -> (instance: LabInstance, created: Bool) in
+            if let live = try await settleIfFull(instances) { return live }
             // A spare of the course's prepared class, when one waits, rather than a clone.
-            if let courseID, let spare = try await self.instances.claimSpare(environmentID: environment.id, courseID: courseID, for: userID, at: now) {
+            if let courseID, let spare = try await instances.claimSpare(environmentID: environment.id, courseID: courseID, for: userID, at: now) {
                 return (spare, true)
             }
-            return try await self.instances.findOrCreate(
+            return try await instances.findOrCreate(
                 LabInstance(
                     userID: userID, environmentID: environment.id, courseID: courseID, cores: footprint.cores, memoryMiB: footprint.memoryMiB,
                     createdAt: now))
         }
-        guard let turns, !quotas.isEmpty else { return try await admit() }
+        guard !quotas.isEmpty else { return try await admit(instances) }
+        let gated = {
+            do {
+                return try await self.gates.passing(turnKeys, admit)
+            } catch let refusal as LaunchRefusal {
+                await self.turns?.markFull(turnKeys)
+                throw refusal
+            }
+        }
+        guard let turns else { return try await gated() }
         // What is refused now would be refused in its turn too (usage only falls when labs
         // end): in a rush, the many who cannot get a lab hear so at once, not after a wait.
-        if let live = try await settleIfFull() { return live }
-        return try await turns.taking(turnKeys, giveUpAt: giveUpAt, settle: settleIfFull, admit)
+        if let live = try await settleIfFull(instances) { return live }
+        return try await turns.taking(turnKeys, giveUpAt: giveUpAt, settle: { try await settleIfFull(self.instances) }, gated)
     }
 
     /// What a new lab of `environment` for `userID` in `courseID` would hold, when every quota
@@ -71,7 +80,7 @@ public struct LaunchAdmission: Sendable {
     public func footprintWithinQuotas(userID: UserID, environment: Environment, courseID: CourseID) async throws -> ResourceUsage? {
         let footprint = environment.footprint(with: try await courses.settings(of: courseID))
         let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
-        return try await refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint) == nil ? footprint : nil
+        return try await refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint, in: instances) == nil ? footprint : nil
     }
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the
@@ -84,7 +93,9 @@ public struct LaunchAdmission: Sendable {
     }
 
     /// The first of `quotas` one more instance of `footprint` would exceed, as a refusal; nil when all have room.
-    func refusal(by quotas: [Quota], userID: UserID, courseID: CourseID?, footprint: ResourceUsage) async throws -> LaunchRefusal? {
+    func refusal(
+        by quotas: [Quota], userID: UserID, courseID: CourseID?, footprint: ResourceUsage, in instances: any LabInstanceRepository
+    ) async throws -> LaunchRefusal? {
         for quota in quotas {
             // A course is refused by its own name, whichever of its quotas applied.
             let scope: Quota.Scope
@@ -110,7 +121,9 @@ public struct LaunchAdmission: Sendable {
         }
     }
 
-    private func existing(_ userID: UserID, _ environment: Environment) async throws -> (instance: LabInstance, created: Bool)? {
+    private func existing(
+        _ userID: UserID, _ environment: Environment, in instances: any LabInstanceRepository
+    ) async throws -> (instance: LabInstance, created: Bool)? {
         try await instances.list(userID: userID).first { $0.environmentID == environment.id && $0.state.isLive }.map { ($0, false) }
     }
 }

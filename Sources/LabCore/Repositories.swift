@@ -20,6 +20,7 @@ public struct Repositories: Sendable {
     public var checkpoints: any LabCheckpointRepository
     public var classSessions: any ClassSessionRepository
     public var fencingTokens: any FencingTokens
+    public var admissionGates: any AdmissionGates
 
     public init(
         platforms: any PlatformRepository, users: any UserRepository, courses: any CourseRepository,
@@ -29,7 +30,8 @@ public struct Repositories: Sendable {
         quotas: any QuotaRepository, invitations: any PlatformInvitationRepository, grades: any GradeRepository,
         enrolments: any EnrolmentRepository, checkRuns: any CheckRunRepository,
         webServices: any WebServiceAccessRepository, checkpoints: any LabCheckpointRepository,
-        classSessions: any ClassSessionRepository, fencingTokens: any FencingTokens
+        classSessions: any ClassSessionRepository, fencingTokens: any FencingTokens,
+        admissionGates: any AdmissionGates
     ) {
         self.platforms = platforms
         self.users = users
@@ -51,5 +53,6 @@ public struct Repositories: Sendable {
         self.checkpoints = checkpoints
         self.classSessions = classSessions
         self.fencingTokens = fencingTokens
+        self.admissionGates = admissionGates
     }
 }

@@ -3,7 +3,8 @@ import LabCore
 
 /// Lab instances and their steps in MariaDB or SQLite.
 struct SQLLabInstanceRepository: LabInstanceRepository {
-    let database: any SQLDatabase
+    /// The database, or one transaction's connection (`SQLAdmissionGates`).
+    let database: any SQLExecutor
     /// Seals the guest password; nil keeps it in clear (tests of the storage alone).
     let sealing: (any AtRestSealing)?
 

@@ -12,6 +12,6 @@ extension Migration {
     static let all: [Migration] = [
         initialSchema, launchSupport, provisioning, guacamole, apiTokens, teaching, stepHistory, platformInvitations,
         oneClassPerIssuer, grades, rosters, checkRuns, webServiceAccess, checkpoints, idlePausing, classSessions,
-        fencingTokens,
+        fencingTokens, admissionGates,
     ]
 }

@@ -14,7 +14,8 @@ extension SQLDatabase {
             invitations: SQLPlatformInvitationRepository(database: self), grades: SQLGradeRepository(database: self),
             enrolments: SQLEnrolmentRepository(database: self), checkRuns: SQLCheckRunRepository(database: self),
             webServices: SQLWebServiceAccessRepository(database: self), checkpoints: SQLLabCheckpointRepository(database: self),
-            classSessions: SQLClassSessionRepository(database: self), fencingTokens: SQLFencingTokens(database: self)
+            classSessions: SQLClassSessionRepository(database: self), fencingTokens: SQLFencingTokens(database: self),
+            admissionGates: SQLAdmissionGates(database: self, sealing: sealing)
         )
     }
 }
