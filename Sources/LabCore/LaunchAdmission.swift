@@ -75,12 +75,21 @@ public struct LaunchAdmission: Sendable {
         return try await turns.taking(turnKeys, giveUpAt: giveUpAt, settle: { try await settleIfFull(self.instances) }, gated)
     }
 
-    /// What a new lab of `environment` for `userID` in `courseID` would hold, when every quota
-    /// has room for it; nil when one is full. For labs prepared ahead, which wait for no window.
-    public func footprintWithinQuotas(userID: UserID, environment: Environment, courseID: CourseID) async throws -> ResourceUsage? {
+    /// Finds or makes `candidate`, a lab of `environment` for `userID` in `courseID` sized by
+    /// the footprint it is given, when every quota has room for it, through the quotas' gates
+    /// as a launch's; nil when one is full. For labs prepared ahead, which wait for no window
+    /// and take no turn.
+    public func findOrCreateWithinQuotas(
+        userID: UserID, environment: Environment, courseID: CourseID, _ candidate: @escaping @Sendable (ResourceUsage) -> LabInstance
+    ) async throws -> (instance: LabInstance, created: Bool)? {
         let footprint = environment.footprint(with: try await courses.settings(of: courseID))
         let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
-        return try await refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint, in: instances) == nil ? footprint : nil
+        let make = { @Sendable (instances: any LabInstanceRepository) async throws -> (instance: LabInstance, created: Bool)? in
+            guard try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint, in: instances) == nil else { return nil }
+            return try await instances.findOrCreate(candidate(footprint))
+        }
+        guard !quotas.isEmpty else { return try await make(instances) }
+        return try await gates.passing(quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }, make)
     }
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the

@@ -147,6 +147,33 @@ import Testing
         }
     }
 
+    @Test func labsPreparedWhileStudentsLaunchStayWithinTheCoursesQuota() async throws {
+        try await LifecycleTestbed.run(Self.cluster) { bed in
+            let (course, environment) = try await Self.course(bed)
+            try await bed.repositories.quotas.save(Quota(scope: .course(course.id), instances: 3))
+            let (session, _) = try await Self.classStartingNow(spares: 0, course: course, environment: environment, bed)
+            let students = try await Self.students(12, of: course, bed)
+            // Half the class is prepared for while the other half launches, all at once.
+            let made = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for (index, student) in students.enumerated() {
+                    group.addTask {
+                        if index.isMultiple(of: 2) {
+                            return try await bed.operations.prepareLab(for: student, spare: false, of: session, environment: environment) != nil
+                        }
+                        do {
+                            return try await bed.operations.request(LabRequest(userID: student, environment: environment, courseID: course.id)).created
+                        } catch is LaunchRefusal {
+                            return false
+                        }
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(made == 3)
+            #expect(try await bed.repositories.instances.usage(of: .course(course.id)).instances == 3)
+        }
+    }
+
     @Test func aSpareThatFailsIsReplacedAndOneClaimedMeanwhileIsNeverRemoved() async throws {
         try await LifecycleTestbed.run { bed in
             let (course, environment) = try await Self.course(bed)

@@ -6,15 +6,13 @@ extension LabOperations {
     /// placeholder `userID`). Within every quota, as a launch's; nil when a quota is full or
     /// the student has a lab of the environment already.
     func prepareLab(for userID: UserID, spare: Bool, of session: ClassSession, environment: Environment) async throws -> LabInstance? {
-        guard let footprint = try await admission.footprintWithinQuotas(userID: userID, environment: environment, courseID: session.courseID) else {
-            return nil
-        }
         let now = clock.now()
-        let (instance, created) = try await instances.findOrCreate(
+        let made = try await admission.findOrCreateWithinQuotas(userID: userID, environment: environment, courseID: session.courseID) { footprint in
             LabInstance(
                 userID: userID, environmentID: environment.id, courseID: session.courseID, cores: footprint.cores, memoryMiB: footprint.memoryMiB,
-                createdAt: now, preparedFor: session.id, isSpare: spare))
-        guard created else { return nil }
+                createdAt: now, preparedFor: session.id, isSpare: spare)
+        }
+        guard let (instance, created) = made, created else { return nil }
         try await enqueue(instance.id)
         await audit.record(
             AuditEvent(
