@@ -59,7 +59,11 @@ struct LTITestbed: Sendable {
         _ body: @Sendable (LTITestbed) async throws -> Void
     ) async throws {
         let platform = try PlatformSim()
-        try await platform.serving {
+        // A class is one per issuer and context, and the servers' database outlives each test:
+        // an issuer of its own (not 127.0.0.1 and a port an earlier test's platform may have had)
+        // keeps this test out of the classes, quotas and labs of earlier ones.
+        let host = storage == .servers ? "127.\(UInt8.random(in: 1...254)).\(UInt8.random(in: 0...255)).\(UInt8.random(in: 1...254))" : "127.0.0.1"
+        try await platform.serving(host: host) {
             // A port found free may be taken by another test before LabGate binds it: then try another.
             for attempt in 1...3 {
                 do {
