@@ -39,7 +39,7 @@ public struct LaunchAdmission: Sendable {
         }
         let quotas = try await applicableQuotas(userID: userID, courseID: courseID)
         let footprint = environment.footprint(with: settings)
-        let turnKeys = quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }
+        let turnKeys = Self.turns(of: quotas, userID: userID, courseID: courseID)
         // The student's live lab if a quota is full (it is kept), the refusal if they have none; nil when every quota has room.
         let settleIfFull = { @Sendable (instances: any LabInstanceRepository) async throws -> (instance: LabInstance, created: Bool)? in
             guard let refusal = try await self.refusal(by: quotas, userID: userID, courseID: courseID, footprint: footprint, in: instances) else {
@@ -89,7 +89,7 @@ public struct LaunchAdmission: Sendable {
             return try await instances.findOrCreate(candidate(footprint))
         }
         guard !quotas.isEmpty else { return try await make(instances) }
-        return try await gates.passing(quotas.map { Self.turn(of: $0.scope, userID: userID, courseID: courseID) }, make)
+        return try await gates.passing(Self.turns(of: quotas, userID: userID, courseID: courseID), make)
     }
 
     /// The quotas a new instance of `userID` in `courseID` counts against: the student's, the
@@ -119,6 +119,11 @@ public struct LaunchAdmission: Sendable {
             if let limit = quota.exceeded(by: usage, adding: footprint) { return .quota(scope, limit: limit) }
         }
         return nil
+    }
+
+    /// The turns of `quotas`, which also name their gates.
+    static func turns(of quotas: [Quota], userID: UserID, courseID: CourseID?) -> [String] {
+        quotas.map { turn(of: $0.scope, userID: userID, courseID: courseID) }
     }
 
     /// The turn a quota's admissions take: one per student, per course, or one for all.
