@@ -43,8 +43,9 @@ public protocol LabCheckpointRepository: Sendable {
     func list(instanceID: LabInstanceID) async throws -> [LabCheckpoint]
     /// The checkpoints of every lab of the course, for the teacher's page.
     func list(courseID: CourseID) async throws -> [LabCheckpoint]
-    /// Adds `checkpoint` if the lab holds fewer than `limit` that count; returns whether it did.
-    func add(_ checkpoint: LabCheckpoint, limit: Int) async throws -> Bool
+    /// Adds `checkpoint` if the lab holds fewer than `limit` that count and every one of
+    /// `quotas` has room, in one step through the quotas' gates.
+    func add(_ checkpoint: LabCheckpoint, limit: Int, within quotas: [CheckpointQuota]) async throws -> CheckpointAddition
     /// Sets the checkpoint's status (and problem); returns whether it was there.
     @discardableResult
     func mark(_ instanceID: LabInstanceID, name: String, _ status: LabCheckpoint.Status, problem: String?) async throws -> Bool

@@ -20,7 +20,7 @@ struct LabCheckpointRepositoryTests {
 
             // Ten at once against a limit of three: three places, never more.
             let added = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for index in 0..<10 { group.addTask { try await store.add(checkpoint(index), limit: 3) } }
+                for index in 0..<10 { group.addTask { try await store.add(checkpoint(index), limit: 3, within: []) == .added } }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
             let held = try await store.list(instanceID: instance.id)
@@ -33,8 +33,8 @@ struct LabCheckpointRepositoryTests {
             #expect(try await store.mark(instance.id, name: "cp-none", .saved, problem: nil) == false)
             #expect(try await store.list(instanceID: instance.id).first?.problem == "it could not be saved: no space")
             // A failed checkpoint takes no place.
-            #expect(try await store.add(checkpoint(20), limit: held.count))
-            #expect(try await store.add(checkpoint(21), limit: held.count) == false)
+            #expect(try await store.add(checkpoint(20), limit: held.count, within: []) == .added)
+            #expect(try await store.add(checkpoint(21), limit: held.count, within: []) == .labFull)
 
             #expect(Set(try await store.list(courseID: course).map(\.name)) == Set(try await store.list(instanceID: instance.id).map(\.name)))
             #expect(try await store.list(courseID: CourseID("another")).isEmpty)
@@ -43,6 +43,36 @@ struct LabCheckpointRepositoryTests {
             #expect(try await store.list(instanceID: instance.id).contains { $0.name == first.name } == false)
             try await store.removeAll(of: instance.id)
             #expect(try await store.list(instanceID: instance.id).isEmpty)
+        }
+    }
+
+    @Test(
+        "a course's quota holds when its students save at once in different labs: of 12 checkpoints over 4 labs with room for 2, exactly 2 are added",
+        arguments: RelationalEngine.underTest)
+    func quotaAcrossLabs(engine: RelationalEngine) async throws {
+        try await engine.withRepositories { (repositories) async throws in
+            let seed = try await Seed.make(in: repositories)
+            let course = CourseID("course-\(UUID().uuidString.prefix(6))")
+            var labs: [LabInstanceID] = []
+            for index in 0..<4 {
+                let student = try await repositories.users.upsert(User(platformID: seed.platform.id, subject: "saver-\(index)"))
+                labs.append(
+                    try await repositories.instances.findOrCreate(
+                        LabInstance(userID: student.id, environmentID: seed.environment.id, courseID: course, createdAt: t0)
+                    ).instance.id)
+            }
+            let quota = CheckpointQuota(scope: .course(course), limit: 2, holder: "your course")
+            let store = repositories.checkpoints
+            let outcomes = try await withThrowingTaskGroup(of: CheckpointAddition.self) { group in
+                for index in 0..<12 {
+                    let checkpoint = LabCheckpoint(instanceID: labs[index % 4], name: "cp-\(index)", label: "step \(index)", createdAt: t0)
+                    group.addTask { try await store.add(checkpoint, limit: 20, within: [quota]) }
+                }
+                return try await group.reduce(into: [CheckpointAddition]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .added }.count == 2)
+            #expect(outcomes.filter { $0 == .quotaFull(quota) }.count == 10)
+            #expect(try await store.count(in: .course(course)) == 2)
         }
     }
 }

@@ -13,8 +13,11 @@ extension LabOperations {
         let instance = try await resting(id, for: "save a checkpoint of")
         let limit = try await EnvironmentSpec.decode(environment(of: instance)).checkpoints
         let checkpoint = LabCheckpoint(instanceID: id, name: LabCheckpoint.newName(), label: label, createdAt: clock.now())
-        try await checkQuotas(for: instance)
-        guard try await checkpoints.add(checkpoint, limit: limit) else { throw ProvisioningError.checkpointLimit(limit) }
+        switch try await checkpoints.add(checkpoint, limit: limit, within: checkpointQuotas(for: instance)) {
+        case .added: break
+        case .labFull: throw ProvisioningError.checkpointLimit(limit)
+        case .quotaFull(let quota): throw ProvisioningError.checkpointQuota(holder: quota.holder, limit: quota.limit)
+        }
         do {
             return try await move(instance, to: .checkpointing)
         } catch {
@@ -49,19 +52,15 @@ extension LabOperations {
         }
     }
 
-    /// Refuses a checkpoint the student's, the course's or the global quota has no room for.
-    /// Two saves at the same moment may both find the last place: snapshots are disk, not a
-    /// hard limit, so the quota is not locked for it.
-    private func checkQuotas(for instance: LabInstance) async throws {
-        for quota in try await admission.applicableQuotas(userID: instance.userID, courseID: instance.courseID) {
-            guard let limit = quota.checkpoints else { continue }
-            let (scope, holder): (UsageScope, String) =
-                switch quota.scope {
-                case .eachStudent: (.user(instance.userID), "each student")
-                case .course, .everyCourse: (.course(instance.courseID ?? CourseID("")), "your course")
-                case .global: (.all, "the lab service")
-                }
-            if try await checkpoints.count(in: scope) >= limit { throw ProvisioningError.checkpointQuota(holder: holder, limit: limit) }
+    /// The student's, the course's and the global quota on checkpoints, as far as set.
+    private func checkpointQuotas(for instance: LabInstance) async throws -> [CheckpointQuota] {
+        try await admission.applicableQuotas(userID: instance.userID, courseID: instance.courseID).compactMap { quota in
+            guard let limit = quota.checkpoints else { return nil }
+            return switch quota.scope {
+            case .eachStudent: CheckpointQuota(scope: .user(instance.userID), limit: limit, holder: "each student")
+            case .course, .everyCourse: CheckpointQuota(scope: .course(instance.courseID ?? CourseID("")), limit: limit, holder: "your course")
+            case .global: CheckpointQuota(scope: .all, limit: limit, holder: "the lab service")
+            }
         }
     }
 

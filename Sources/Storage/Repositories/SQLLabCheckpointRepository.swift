@@ -23,23 +23,30 @@ struct SQLLabCheckpointRepository: LabCheckpointRepository {
         ).map(Self.checkpoint)
     }
 
-    func add(_ checkpoint: LabCheckpoint, limit: Int) async throws -> Bool {
+    func add(_ checkpoint: LabCheckpoint, limit: Int, within quotas: [CheckpointQuota]) async throws -> CheckpointAddition {
         let lockingRead = database.dialect.lockingRead
         return try await database.transaction { connection in
-            // The lab's row, locked, lines up the lab's adders (SQLite's writer lock does so already).
+            // The quotas' gates in one order, then the lab's row, locked, line up the adders
+            // (SQLite's writer lock does so already).
+            for gate in Set(quotas.map(\.gate)).sorted() {
+                try await connection.countUp("admissions", of: "admission_gates", name: gate)
+            }
             _ = try await connection.query("SELECT id FROM lab_instances WHERE id = ?\(lockingRead)", [.text(checkpoint.instanceID.rawValue)])
             let held =
                 try await connection.query(
                     "SELECT COUNT(*) AS n FROM lab_checkpoints WHERE instance_id = ? AND status IN (\(Self.counted))", [.text(checkpoint.instanceID.rawValue)]
                 ).first?.int("n") ?? 0
-            guard held < limit else { return false }
+            guard held < limit else { return .labFull }
+            for quota in quotas where try await Self.count(in: quota.scope, on: connection) >= quota.limit {
+                return .quotaFull(quota)
+            }
             _ = try await connection.execute(
                 "INSERT INTO lab_checkpoints (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     .text(checkpoint.instanceID.rawValue), .text(checkpoint.name), .text(checkpoint.label), .text(checkpoint.status.rawValue),
                     .text(checkpoint.problem), .time(checkpoint.createdAt),
                 ])
-            return true
+            return .added
         }
     }
 
@@ -55,8 +62,12 @@ struct SQLLabCheckpointRepository: LabCheckpointRepository {
     }
 
     func count(in scope: UsageScope) async throws -> Int {
+        try await Self.count(in: scope, on: database)
+    }
+
+    private static func count(in scope: UsageScope, on sql: any SQLExecutor) async throws -> Int {
         let (condition, values) = scope.condition(on: "i.")
-        return try await database.query(
+        return try await sql.query(
             """
             SELECT COUNT(*) AS n FROM lab_checkpoints c JOIN lab_instances i ON i.id = c.instance_id
             WHERE c.status IN (\(Self.counted))\(condition)
