@@ -8,6 +8,8 @@ import Foundation
 /// after another.
 struct AdmissionTurns: Sendable {
     let store: any EphemeralStore
+    /// This process's launches in line for each turn: only the first of them polls the store.
+    var line = TurnLine()
     /// Far longer than the few milliseconds a turn takes (a count and an insert), even on a
     /// database slowed by a rush, and under `patience`: the turn of a process that died is
     /// taken over while the others still wait.
@@ -55,27 +57,40 @@ struct AdmissionTurns: Sendable {
     private static let fullHint = Duration.seconds(5)
     private static let settleInterval = Duration.milliseconds(100)
 
-    /// Takes `key`'s turn; or returns what `settle` found out meanwhile.
+    /// Takes `key`'s turn, first in this process's line and then in the store; or returns
+    /// what `settle` found out meanwhile.
     private func take<T>(_ key: String, as holder: String, until deadline: ContinuousClock.Instant, settle: () async throws -> T?) async throws -> T? {
         let clock = ContinuousClock()
-        var pause = Duration.milliseconds(1)
         var nextSettle = clock.now + Self.settleInterval
-        while try await !store.setIfAbsent(key, to: holder, ttl: ttl) {
-            guard clock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come in time") }
-            if clock.now >= nextSettle {
-                nextSettle = clock.now + Self.settleInterval
-                if try await store.get(key + Self.fullSuffix) != nil, let settled = try await settle() { return settled }
+        guard await line.enter(key, until: deadline) else { throw StoreError.retryable("the turn of \(key) did not come in time") }
+        do {
+            var pause = Duration.milliseconds(1)
+            while true {
+                // Asked first by a launch that waited in line: the quota may have filled meanwhile.
+                if clock.now >= nextSettle {
+                    nextSettle = clock.now + Self.settleInterval
+                    if try await store.get(key + Self.fullSuffix) != nil, let settled = try await settle() {
+                        line.leave(key)
+                        return settled
+                    }
+                }
+                if try await store.setIfAbsent(key, to: holder, ttl: ttl) { return nil }
+                guard clock.now < deadline else { throw StoreError.retryable("the turn of \(key) did not come in time") }
+                try await Task.sleep(for: pause + .microseconds(Int.random(in: 0...1_000)))
+                pause = min(pause * 2, .milliseconds(20))
             }
-            try await Task.sleep(for: pause + .microseconds(Int.random(in: 0...1_000)))
-            pause = min(pause * 2, .milliseconds(20))
+        } catch {
+            line.leave(key)
+            throw error
         }
-        return nil
     }
 
-    /// Gives the keys back; one whose turn expired meanwhile (and may be someone else's now) is left alone.
+    /// Gives the keys back, then their places in line; one whose turn expired meanwhile (and
+    /// may be someone else's now) is left alone in the store.
     private func release(_ keys: [String], of holder: String) async {
         for key in keys {
             if (try? await store.get(key)) == holder { _ = try? await store.delete(key) }
+            line.leave(key)
         }
     }
 }
