@@ -16,15 +16,19 @@ final class TurnLine: Sendable {
 
     private let lines = Mutex(Lines())
 
-    init() {}
-
     /// True once this launch holds `key`'s first place, which it must `leave`; false when
     /// `deadline` came first.
     func enter(_ key: String, until deadline: ContinuousClock.Instant) async -> Bool {
-        let id = lines.withLock { lines in
+        // A line nobody stands in, as for most launches: the place at once, with no timer.
+        let id: Int? = lines.withLock { lines in
+            guard lines.waiting[key] != nil else {
+                lines.waiting[key] = []
+                return nil
+            }
             lines.nextID += 1
             return lines.nextID
         }
+        guard let id else { return true }
         return await withTaskGroup(of: Bool?.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in
